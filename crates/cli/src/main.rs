@@ -1,0 +1,88 @@
+//! `zkafka`: run zkafka lessons and command scripts headless.
+//!
+//! Exit status: 0 when every expectation held, 1 when one failed or a command could not
+//! run, 2 when the input could not be read (unknown lesson, parse error, missing file).
+
+mod lesson_cmd;
+mod output;
+mod run_cmd;
+
+use clap::{Args, Parser, Subcommand};
+use std::process::ExitCode;
+use zkafka_engine::i18n::Lang;
+
+/// Watch ZooKeeper and Kafka work inside: lessons and scripts on a deterministic engine.
+#[derive(Parser)]
+#[command(name = "zkafka", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Top,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// List or run lessons.
+    Lesson {
+        #[command(subcommand)]
+        command: LessonCmd,
+    },
+    /// Run a command script (a file, or `-` for standard input).
+    Run {
+        /// The script file, or `-`.
+        script: String,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+}
+
+#[derive(Subcommand)]
+enum LessonCmd {
+    /// List the lessons.
+    List {
+        /// Language of the titles.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+    },
+    /// Run a lesson by id (or a lesson file path) and check its expectations.
+    Run {
+        /// Lesson id (see `zkafka lesson list`) or a path to a .toml lesson file.
+        id: String,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+}
+
+/// Options shared by `lesson run` and `run`.
+#[derive(Args, Clone)]
+pub struct RunOpts {
+    /// Seed of the run's RNG (a lesson's own seed, or 1, by default).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Language of narration and event descriptions.
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    pub lang: Lang,
+    /// Print the trace as JSON lines, then one line with the trace hash.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only inputs and state changes, not every message.
+    #[arg(long)]
+    pub brief: bool,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language (use en or zh)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Top::Lesson {
+            command: LessonCmd::List { lang },
+        } => lesson_cmd::list(lang),
+        Top::Lesson {
+            command: LessonCmd::Run { id, opts },
+        } => lesson_cmd::run(&id, &opts),
+        Top::Run { script, opts } => run_cmd::run(&script, &opts),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,147 @@
+//! The follower side of replication (`ReplicaFetcherThread`, `AbstractFetcherThread`): one
+//! fetcher per leader broker, one fetch in flight, the next fetch sent as soon as the
+//! previous response is processed, and a backoff after errors.
+
+use super::Broker;
+use crate::ids::NodeId;
+use crate::kafka::messages::{
+    FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaMsg, KafkaTimer,
+};
+use crate::kafka::topic::TopicPartition;
+use crate::sim::effects::Ctx;
+use std::collections::BTreeSet;
+
+/// A fetcher thread for one leader.
+#[derive(Clone, Debug, Default)]
+pub struct Fetcher {
+    /// Partitions this broker follows on that leader.
+    pub partitions: BTreeSet<TopicPartition>,
+    /// The correlation id of the fetch in flight.
+    pub in_flight: Option<u64>,
+}
+
+impl Broker {
+    pub(crate) fn add_fetch_partition(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        leader: u32,
+        tp: TopicPartition,
+    ) {
+        let f = self.fetchers.entry(leader).or_default();
+        f.partitions.insert(tp);
+        if f.in_flight.is_none() {
+            self.send_fetch(ctx, leader);
+        }
+    }
+
+    /// Sends the next fetch to `leader`, at each partition's LEO.
+    pub(crate) fn send_fetch(&mut self, ctx: &mut Ctx<'_>, leader: u32) {
+        let corr = self.next_corr;
+        let partitions: Vec<FetchPartition> = match self.fetchers.get(&leader) {
+            Some(f) if f.in_flight.is_none() && !f.partitions.is_empty() => f
+                .partitions
+                .iter()
+                .map(|tp| FetchPartition {
+                    tp: tp.clone(),
+                    fetch_offset: self.leo(tp).unwrap_or(0),
+                })
+                .collect(),
+            _ => return,
+        };
+        self.next_corr += 1;
+        if let Some(f) = self.fetchers.get_mut(&leader) {
+            f.in_flight = Some(corr);
+        }
+        ctx.send(
+            NodeId::Broker(leader),
+            KafkaMsg::FetchRequest {
+                corr,
+                replica: Some(self.id),
+                max_wait_ms: self.cfg.replica_fetch_wait_max_ms,
+                min_bytes: 1,
+                max_bytes: self.cfg.replica_fetch_max_bytes,
+                isolation: Isolation::LogEnd,
+                partitions,
+            },
+        );
+        ctx.set_timer(
+            KafkaTimer::FetcherTimeout(leader),
+            self.cfg.replica_socket_timeout_ms,
+        );
+    }
+
+    /// Appends what the leader sent, takes its HW (capped at the local LEO), and fetches
+    /// again at once, or after `replica.fetch.backoff.ms` when a partition failed.
+    pub(crate) fn on_fetch_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        leader: u32,
+        corr: u64,
+        parts: Vec<FetchedPartition>,
+    ) {
+        match self.fetchers.get_mut(&leader) {
+            Some(f) if f.in_flight == Some(corr) => f.in_flight = None,
+            _ => return, // a response to a fetch from before a restart
+        }
+        ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
+        let mut failed = false;
+        for fp in parts {
+            if let Some(e) = fp.error {
+                ctx.note(format!(
+                    "fetch of {} from broker{leader} failed: {e}",
+                    fp.tp
+                ));
+                failed = true;
+                continue;
+            }
+            let log = self.disk.logs.entry(fp.tp.clone()).or_default();
+            for b in fp.batches {
+                let (base, count) = (b.base_offset, b.records.len() as u64);
+                match log.append_as_follower(b) {
+                    Ok(true) => ctx.change(KafkaChange::Appended {
+                        tp: fp.tp.clone(),
+                        base_offset: base,
+                        count,
+                        leo: log.leo(),
+                    }),
+                    Ok(false) => {}
+                    Err(e) => {
+                        ctx.note(format!("{}: {e}", fp.tp));
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            let leo = log.leo();
+            if let Some(p) = self.partitions.get_mut(&fp.tp) {
+                let hw = fp.high_watermark.min(leo);
+                if hw != p.hw {
+                    p.hw = hw;
+                    ctx.change(KafkaChange::HighWatermark {
+                        tp: fp.tp.clone(),
+                        hw,
+                    });
+                }
+            }
+        }
+        if failed {
+            ctx.set_timer(
+                KafkaTimer::FetcherRetry(leader),
+                self.cfg.replica_fetch_backoff_ms,
+            );
+        } else {
+            self.send_fetch(ctx, leader);
+        }
+    }
+
+    pub(crate) fn on_fetch_timeout(&mut self, ctx: &mut Ctx<'_>, leader: u32) {
+        if let Some(f) = self.fetchers.get_mut(&leader) {
+            f.in_flight = None;
+        }
+        ctx.note(format!("fetch from broker{leader} timed out"));
+        ctx.set_timer(
+            KafkaTimer::FetcherRetry(leader),
+            self.cfg.replica_fetch_backoff_ms,
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! A Kafka broker: its partitions (leader or follower), request handling with the
+//! delayed-operation purgatory, the follower fetcher, and the periodic ISR check.
+
+pub mod fetcher;
+pub mod partition;
+pub mod requests;
+
+use crate::ids::NodeId;
+use crate::kafka::config::BrokerConfig;
+use crate::kafka::log::PartitionLog;
+use crate::kafka::messages::{KafkaChange, KafkaMsg, KafkaTimer};
+use crate::kafka::metadata::ClusterMetadata;
+use crate::kafka::topic::TopicPartition;
+use crate::sim::effects::Ctx;
+use fetcher::Fetcher;
+use partition::PartitionState;
+use requests::{DelayedFetch, DelayedProduce};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What a broker keeps on disk and finds again after a crash.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BrokerDisk {
+    /// Each replica's log.
+    pub logs: BTreeMap<TopicPartition, PartitionLog>,
+    /// `replication-offset-checkpoint`: high watermarks as of the last checkpoint.
+    pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
+    /// Cluster metadata (stands in for ZooKeeper until the controller arrives).
+    pub metadata: ClusterMetadata,
+}
+
+/// A Kafka broker.
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub(crate) id: u32,
+    pub(crate) cfg: BrokerConfig,
+    pub(crate) disk: BrokerDisk,
+    pub(crate) partitions: BTreeMap<TopicPartition, PartitionState>,
+    pub(crate) delayed_fetches: BTreeMap<u64, DelayedFetch>,
+    pub(crate) delayed_produces: BTreeMap<u64, DelayedProduce>,
+    pub(crate) next_delayed: u64,
+    pub(crate) fetchers: BTreeMap<u32, Fetcher>,
+    pub(crate) next_corr: u64,
+}
+
+impl Broker {
+    /// A stopped broker with empty logs.
+    pub fn new(id: u32, cfg: BrokerConfig) -> Self {
+        Broker {
+            id,
+            cfg,
+            disk: BrokerDisk::default(),
+            partitions: BTreeMap::new(),
+            delayed_fetches: BTreeMap::new(),
+            delayed_produces: BTreeMap::new(),
+            next_delayed: 0,
+            fetchers: BTreeMap::new(),
+            next_corr: 0,
+        }
+    }
+
+    /// `broker.id`.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// What is on disk.
+    pub fn disk(&self) -> &BrokerDisk {
+        &self.disk
+    }
+
+    /// This broker's partitions and its role in each.
+    pub fn partitions(&self) -> &BTreeMap<TopicPartition, PartitionState> {
+        &self.partitions
+    }
+
+    /// The log end offset of this broker's replica of `tp`.
+    pub fn leo(&self, tp: &TopicPartition) -> Option<u64> {
+        self.disk.logs.get(tp).map(|l| l.leo())
+    }
+
+    /// The high watermark this broker knows for `tp`.
+    pub fn hw(&self, tp: &TopicPartition) -> Option<u64> {
+        self.partitions.get(tp).map(|p| p.hw)
+    }
+
+    /// Replaces the settings.
+    pub fn set_config(&mut self, cfg: BrokerConfig) {
+        self.cfg = cfg;
+    }
+
+    /// Starts the broker: reload its logs and metadata, take its partition roles, and
+    /// start the periodic tasks.
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
+        let topics: Vec<String> = self.disk.metadata.topics.keys().cloned().collect();
+        for t in topics {
+            self.take_roles(ctx, &t);
+        }
+        ctx.set_timer(
+            KafkaTimer::IsrExpiration,
+            self.cfg.replica_lag_time_max_ms / 2,
+        );
+        ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
+    }
+
+    /// The broker crashed: logs, checkpoints and metadata survive; everything else is lost.
+    pub fn crash(&mut self) {
+        let disk = std::mem::take(&mut self.disk);
+        *self = Broker {
+            disk,
+            ..Broker::new(self.id, self.cfg.clone())
+        };
+    }
+
+    /// Records a new topic in this broker's metadata and, if running, takes its roles.
+    pub fn install_topic(
+        &mut self,
+        ctx: Option<&mut Ctx<'_>>,
+        topic: &str,
+        assignment: &[Vec<u32>],
+    ) {
+        self.disk.metadata.create_topic(topic, assignment);
+        for (p, replicas) in assignment.iter().enumerate() {
+            if replicas.contains(&self.id) {
+                self.disk
+                    .logs
+                    .entry(TopicPartition::new(topic, p as u32))
+                    .or_default();
+            }
+        }
+        if let Some(ctx) = ctx {
+            self.take_roles(ctx, topic);
+        }
+    }
+
+    /// Becomes leader or follower for each of `topic`'s partitions it holds
+    /// (what a LeaderAndIsr request from the controller would do).
+    fn take_roles(&mut self, ctx: &mut Ctx<'_>, topic: &str) {
+        let Some(parts) = self.disk.metadata.topics.get(topic).cloned() else {
+            return;
+        };
+        for (p, info) in parts.iter().enumerate() {
+            if !info.replicas.contains(&self.id) {
+                continue;
+            }
+            let tp = TopicPartition::new(topic, p as u32);
+            let leo = self.disk.logs.entry(tp.clone()).or_default().leo();
+            let hw = self
+                .disk
+                .hw_checkpoint
+                .get(&tp)
+                .copied()
+                .unwrap_or(0)
+                .min(leo);
+            let Some(leader) = info.leader else { continue };
+            let state = if leader == self.id {
+                PartitionState::new_leader(
+                    self.id,
+                    &info.replicas,
+                    &info.isr,
+                    info.leader_epoch,
+                    leo,
+                    hw,
+                    ctx.now(),
+                )
+            } else {
+                PartitionState::new_follower(
+                    &info.replicas,
+                    leader,
+                    &info.isr,
+                    info.leader_epoch,
+                    hw,
+                )
+            };
+            ctx.change(KafkaChange::Role {
+                tp: tp.clone(),
+                leader,
+                leader_epoch: info.leader_epoch,
+                isr: info.isr.clone(),
+            });
+            self.partitions.insert(tp.clone(), state);
+            if leader != self.id {
+                self.add_fetch_partition(ctx, leader, tp);
+            }
+        }
+    }
+
+    /// Handles a request or a response.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: KafkaMsg) {
+        match msg {
+            KafkaMsg::MetadataRequest { corr, topics } => {
+                let brokers = self.known_brokers();
+                let topics = self.disk.metadata.describe(&topics);
+                ctx.send(
+                    from,
+                    KafkaMsg::MetadataResponse {
+                        corr,
+                        brokers,
+                        topics,
+                    },
+                );
+            }
+            KafkaMsg::ProduceRequest {
+                corr,
+                acks,
+                timeout_ms,
+                batches,
+            } => self.handle_produce(ctx, from, corr, acks, timeout_ms, batches),
+            KafkaMsg::FetchRequest {
+                corr,
+                replica,
+                max_wait_ms,
+                min_bytes,
+                max_bytes,
+                isolation,
+                partitions,
+            } => {
+                let req = DelayedFetch {
+                    from,
+                    corr,
+                    replica,
+                    min_bytes,
+                    max_bytes,
+                    isolation,
+                    partitions,
+                };
+                self.handle_fetch(ctx, req, max_wait_ms)
+            }
+            KafkaMsg::FetchResponse { corr, partitions } => {
+                if let NodeId::Broker(leader) = from {
+                    self.on_fetch_response(ctx, leader, corr, partitions);
+                }
+            }
+            KafkaMsg::MetadataResponse { .. } | KafkaMsg::ProduceResponse { .. } => {}
+        }
+    }
+
+    /// Handles one of its timers.
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
+        match timer {
+            KafkaTimer::DelayedFetch(id) => self.expire_fetch(ctx, id),
+            KafkaTimer::DelayedProduce(id) => self.expire_produce(ctx, id),
+            KafkaTimer::IsrExpiration => {
+                self.shrink_isrs(ctx);
+                ctx.set_timer(
+                    KafkaTimer::IsrExpiration,
+                    self.cfg.replica_lag_time_max_ms / 2,
+                );
+            }
+            KafkaTimer::HwCheckpoint => {
+                for (tp, p) in &self.partitions {
+                    self.disk.hw_checkpoint.insert(tp.clone(), p.hw);
+                }
+                ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
+            }
+            KafkaTimer::FetcherRetry(leader) => self.send_fetch(ctx, leader),
+            KafkaTimer::FetcherTimeout(leader) => self.on_fetch_timeout(ctx, leader),
+            KafkaTimer::Sender | KafkaTimer::RequestTimeout(_) | KafkaTimer::ConsumerRetry => {}
+        }
+    }
+
+    fn known_brokers(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .disk
+            .metadata
+            .topics
+            .values()
+            .flatten()
+            .flat_map(|p| p.replicas.iter().copied())
+            .collect();
+        ids.push(self.id);
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The `isr-expiration` task: each led partition drops followers that have not caught
+    /// up within `replica.lag.time.max.ms` (`Partition.maybeShrinkIsr`).
+    fn shrink_isrs(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        let (lag, min_isr) = (
+            self.cfg.replica_lag_time_max_ms,
+            self.cfg.min_insync_replicas,
+        );
+        let mut moved = false;
+        for (tp, p) in self.partitions.iter_mut() {
+            if p.leader != self.id {
+                continue;
+            }
+            let leo = self.disk.logs.get(tp).map(|l| l.leo()).unwrap_or(0);
+            let out = p.out_of_sync(leo, now, lag);
+            if out.is_empty() {
+                continue;
+            }
+            p.isr.retain(|r| !out.contains(r));
+            let names: Vec<String> = out.iter().map(|r| r.to_string()).collect();
+            ctx.change(KafkaChange::Isr {
+                tp: tp.clone(),
+                isr: p.isr.clone(),
+                reason: format!(
+                    "Shrinking ISR: out-of-sync replicas {} have not caught up within {lag} ms",
+                    names.join(",")
+                ),
+            });
+            if p.maybe_increment_hw(leo, now, lag, min_isr) {
+                ctx.change(KafkaChange::HighWatermark {
+                    tp: tp.clone(),
+                    hw: p.hw,
+                });
+                moved = true;
+            }
+        }
+        if moved {
+            self.try_complete_delayed(ctx);
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Produce and fetch handling on a broker, with the purgatory of delayed operations
+//! (`ReplicaManager.appendRecords` / `fetchMessages`, `DelayedProduce`, `DelayedFetch`).
+//!
+//! - acks=0 gets no response, acks=1 is answered after the leader's append, acks=all is
+//!   held until the high watermark passes the batch (or `timeout_ms` passes). acks=all is
+//!   refused up front with NOT_ENOUGH_REPLICAS when the ISR is smaller than
+//!   `min.insync.replicas`.
+//! - A fetch is answered at once when it can return at least `min_bytes`; otherwise it is
+//!   held up to `max_wait_ms`. Followers read up to the LEO, consumers up to the HW. A held
+//!   follower fetch completes when new data is appended, not when only the HW moves (case G
+//!   of `DelayedFetch.tryComplete`), so followers learn a new HW one fetch later.
+//! - A follower's fetch offset tells the leader that follower's LEO, which may move the
+//!   ISR and the HW (`Partition.updateFollowerFetchState`).
+
+use super::Broker;
+use crate::ids::NodeId;
+use crate::kafka::config::Acks;
+use crate::kafka::messages::{
+    FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
+    ProduceResult,
+};
+use crate::kafka::record::Batch;
+use crate::kafka::topic::TopicPartition;
+use crate::sim::effects::Ctx;
+use std::sync::Arc;
+
+/// A fetch request, kept as is while it waits in purgatory.
+#[derive(Clone, Debug)]
+pub struct DelayedFetch {
+    /// Who asked.
+    pub from: NodeId,
+    /// Its correlation id.
+    pub corr: u64,
+    /// The follower's id, for replica fetches.
+    pub replica: Option<u32>,
+    /// Bytes that complete it early.
+    pub min_bytes: u64,
+    /// Per-partition byte limit.
+    pub max_bytes: u64,
+    /// LOG_END for followers, HIGH_WATERMARK for consumers.
+    pub isolation: Isolation,
+    /// What to read.
+    pub partitions: Vec<FetchPartition>,
+}
+
+/// An acks=all produce waiting for the high watermark.
+#[derive(Clone, Debug)]
+pub struct DelayedProduce {
+    /// Who asked.
+    pub from: NodeId,
+    /// Its correlation id.
+    pub corr: u64,
+    /// Results so far (base offsets or errors).
+    pub results: Vec<ProduceResult>,
+    /// For each appended partition, the offset the HW must reach (the batch's end).
+    pub required: Vec<(TopicPartition, u64)>,
+}
+
+impl Broker {
+    pub(crate) fn handle_produce(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        corr: u64,
+        acks: Acks,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, Arc<Batch>)>,
+    ) {
+        let now = ctx.now();
+        let (lag, min_isr) = (
+            self.cfg.replica_lag_time_max_ms,
+            self.cfg.min_insync_replicas,
+        );
+        let mut results = Vec::new();
+        let mut required = Vec::new();
+        for (tp, batch) in batches {
+            let Some(p) = self.partitions.get_mut(&tp).filter(|p| p.leader == self.id) else {
+                results.push(ProduceResult {
+                    tp,
+                    base_offset: -1,
+                    error: Some(KafkaError::NotLeaderOrFollower),
+                });
+                continue;
+            };
+            if acks == Acks::All && (p.isr.len() as u32) < min_isr {
+                ctx.note(format!(
+                    "The size of the current ISR {} is insufficient to satisfy the min.isr requirement of {min_isr} for partition {tp}",
+                    p.isr.len()
+                ));
+                results.push(ProduceResult {
+                    tp,
+                    base_offset: -1,
+                    error: Some(KafkaError::NotEnoughReplicas),
+                });
+                continue;
+            }
+            let log = self.disk.logs.entry(tp.clone()).or_default();
+            let stored = log.append_as_leader(batch.records.clone(), p.leader_epoch);
+            let leo = log.leo();
+            ctx.change(KafkaChange::Appended {
+                tp: tp.clone(),
+                base_offset: stored.base_offset,
+                count: stored.records.len() as u64,
+                leo,
+            });
+            if p.maybe_increment_hw(leo, now, lag, min_isr) {
+                ctx.change(KafkaChange::HighWatermark {
+                    tp: tp.clone(),
+                    hw: p.hw,
+                });
+            }
+            required.push((tp.clone(), leo));
+            results.push(ProduceResult {
+                tp,
+                base_offset: stored.base_offset as i64,
+                error: None,
+            });
+        }
+        match acks {
+            Acks::None => {}
+            Acks::Leader => ctx.send(from, KafkaMsg::ProduceResponse { corr, results }),
+            Acks::All => {
+                let id = self.next_delayed;
+                self.next_delayed += 1;
+                self.delayed_produces.insert(
+                    id,
+                    DelayedProduce {
+                        from,
+                        corr,
+                        results,
+                        required,
+                    },
+                );
+                ctx.set_timer(KafkaTimer::DelayedProduce(id), timeout_ms);
+            }
+        }
+        self.try_complete_delayed(ctx);
+    }
+
+    pub(crate) fn handle_fetch(&mut self, ctx: &mut Ctx<'_>, req: DelayedFetch, max_wait_ms: u64) {
+        let now = ctx.now();
+        let (lag, min_isr) = (
+            self.cfg.replica_lag_time_max_ms,
+            self.cfg.min_insync_replicas,
+        );
+        let mut hw_moved = false;
+        if let Some(follower) = req.replica {
+            for fp in &req.partitions {
+                let leo = self.leo(&fp.tp).unwrap_or(0);
+                let Some(p) = self
+                    .partitions
+                    .get_mut(&fp.tp)
+                    .filter(|p| p.leader == self.id)
+                else {
+                    continue;
+                };
+                let changed = p.update_follower(follower, fp.fetch_offset, now, leo);
+                if p.maybe_expand_isr(follower) {
+                    ctx.change(KafkaChange::Isr {
+                        tp: fp.tp.clone(),
+                        isr: p.isr.clone(),
+                        reason: format!(
+                            "Expanding ISR: replica {follower} caught up to the high watermark"
+                        ),
+                    });
+                }
+                if changed && p.maybe_increment_hw(leo, now, lag, min_isr) {
+                    ctx.change(KafkaChange::HighWatermark {
+                        tp: fp.tp.clone(),
+                        hw: p.hw,
+                    });
+                    hw_moved = true;
+                }
+            }
+        }
+        let (available, error) = self.fetchable(&req);
+        if error || available >= req.min_bytes || max_wait_ms == 0 {
+            self.respond_fetch(ctx, &req);
+        } else {
+            let id = self.next_delayed;
+            self.next_delayed += 1;
+            self.delayed_fetches.insert(id, req);
+            ctx.set_timer(KafkaTimer::DelayedFetch(id), max_wait_ms);
+        }
+        if hw_moved {
+            self.try_complete_delayed(ctx);
+        }
+    }
+
+    /// Bytes the fetch could return now, and whether any partition would return an error.
+    fn fetchable(&self, req: &DelayedFetch) -> (u64, bool) {
+        let mut bytes = 0;
+        for fp in &req.partitions {
+            let Some(p) = self.partitions.get(&fp.tp).filter(|p| p.leader == self.id) else {
+                return (bytes, true);
+            };
+            let Some(log) = self.disk.logs.get(&fp.tp) else {
+                return (bytes, true);
+            };
+            if fp.fetch_offset > log.leo() {
+                return (bytes, true);
+            }
+            let limit = match req.isolation {
+                Isolation::LogEnd => log.leo(),
+                Isolation::HighWatermark => p.hw,
+            };
+            bytes += log
+                .bytes_available(fp.fetch_offset, limit)
+                .min(req.max_bytes);
+        }
+        (bytes, false)
+    }
+
+    fn respond_fetch(&self, ctx: &mut Ctx<'_>, req: &DelayedFetch) {
+        let partitions = req
+            .partitions
+            .iter()
+            .map(|fp| {
+                let p = self.partitions.get(&fp.tp).filter(|p| p.leader == self.id);
+                let log = self.disk.logs.get(&fp.tp);
+                match (p, log) {
+                    (Some(p), Some(log)) if fp.fetch_offset <= log.leo() => {
+                        let limit = match req.isolation {
+                            Isolation::LogEnd => log.leo(),
+                            Isolation::HighWatermark => p.hw,
+                        };
+                        FetchedPartition {
+                            tp: fp.tp.clone(),
+                            error: None,
+                            high_watermark: p.hw,
+                            batches: log.read(fp.fetch_offset, limit, req.max_bytes),
+                        }
+                    }
+                    (Some(p), Some(_)) => FetchedPartition {
+                        tp: fp.tp.clone(),
+                        error: Some(KafkaError::OffsetOutOfRange),
+                        high_watermark: p.hw,
+                        batches: Vec::new(),
+                    },
+                    _ => FetchedPartition {
+                        tp: fp.tp.clone(),
+                        error: Some(KafkaError::NotLeaderOrFollower),
+                        high_watermark: 0,
+                        batches: Vec::new(),
+                    },
+                }
+            })
+            .collect();
+        ctx.send(
+            req.from,
+            KafkaMsg::FetchResponse {
+                corr: req.corr,
+                partitions,
+            },
+        );
+    }
+
+    /// Completes every delayed produce whose partitions' HWs reached the required offsets
+    /// and every delayed fetch that now has enough bytes (`tryCompleteDelayedRequests`).
+    pub(crate) fn try_complete_delayed(&mut self, ctx: &mut Ctx<'_>) {
+        let min_isr = self.cfg.min_insync_replicas;
+        let ready: Vec<u64> = self
+            .delayed_produces
+            .iter()
+            .filter(|(_, d)| {
+                d.required
+                    .iter()
+                    .all(|(tp, off)| self.partitions.get(tp).is_none_or(|p| p.hw >= *off))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ready {
+            let Some(mut d) = self.delayed_produces.remove(&id) else {
+                continue;
+            };
+            ctx.cancel_timer(KafkaTimer::DelayedProduce(id));
+            for r in d.results.iter_mut().filter(|r| r.error.is_none()) {
+                // checkEnoughReplicasReachOffset: the ISR may have shrunk after the append.
+                if self
+                    .partitions
+                    .get(&r.tp)
+                    .is_some_and(|p| (p.isr.len() as u32) < min_isr)
+                {
+                    r.error = Some(KafkaError::NotEnoughReplicasAfterAppend);
+                }
+            }
+            ctx.send(
+                d.from,
+                KafkaMsg::ProduceResponse {
+                    corr: d.corr,
+                    results: d.results,
+                },
+            );
+        }
+        let ready: Vec<u64> = self
+            .delayed_fetches
+            .iter()
+            .filter(|(_, req)| {
+                let (bytes, error) = self.fetchable(req);
+                error || bytes >= req.min_bytes
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ready {
+            if let Some(req) = self.delayed_fetches.remove(&id) {
+                ctx.cancel_timer(KafkaTimer::DelayedFetch(id));
+                self.respond_fetch(ctx, &req);
+            }
+        }
+    }
+
+    pub(crate) fn expire_fetch(&mut self, ctx: &mut Ctx<'_>, id: u64) {
+        if let Some(req) = self.delayed_fetches.remove(&id) {
+            self.respond_fetch(ctx, &req);
+        }
+    }
+
+    pub(crate) fn expire_produce(&mut self, ctx: &mut Ctx<'_>, id: u64) {
+        let Some(mut d) = self.delayed_produces.remove(&id) else {
+            return;
+        };
+        for r in d.results.iter_mut() {
+            let short = d
+                .required
+                .iter()
+                .any(|(tp, off)| *tp == r.tp && self.hw(tp).is_some_and(|hw| hw < *off));
+            if r.error.is_none() && short {
+                r.error = Some(KafkaError::RequestTimedOut);
+            }
+        }
+        ctx.send(
+            d.from,
+            KafkaMsg::ProduceResponse {
+                corr: d.corr,
+                results: d.results,
+            },
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Broker, producer and consumer settings, with Kafka's default values (`ReplicationConfigs`,
+//! `ProducerConfig`, `ConsumerConfig`, Kafka 3.x).
+
+use serde::{Deserialize, Serialize};
+
+/// Broker settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerConfig {
+    /// `replica.lag.time.max.ms`: a follower that has not caught up for this long leaves
+    /// the ISR (30000 since Kafka 2.5, KIP-537; it was 10000 before).
+    pub replica_lag_time_max_ms: u64,
+    /// `replica.fetch.wait.max.ms`: how long a follower fetch may wait for data (500).
+    pub replica_fetch_wait_max_ms: u64,
+    /// `replica.fetch.max.bytes` (1048576).
+    pub replica_fetch_max_bytes: u64,
+    /// `replica.fetch.backoff.ms`: pause after a failed follower fetch (1000).
+    pub replica_fetch_backoff_ms: u64,
+    /// `replica.socket.timeout.ms`: the follower's fetch request timeout (30000).
+    pub replica_socket_timeout_ms: u64,
+    /// `min.insync.replicas` (1).
+    pub min_insync_replicas: u32,
+    /// `replica.high.watermark.checkpoint.interval.ms` (5000).
+    pub hw_checkpoint_interval_ms: u64,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_max_bytes: 1_048_576,
+            replica_fetch_backoff_ms: 1000,
+            replica_socket_timeout_ms: 30_000,
+            min_insync_replicas: 1,
+            hw_checkpoint_interval_ms: 5000,
+        }
+    }
+}
+
+/// The producer's `acks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acks {
+    /// `acks=0`: no response; the send is done once it leaves.
+    None,
+    /// `acks=1`: the leader's append is enough.
+    Leader,
+    /// `acks=all` (-1): the record must be below the high watermark (the default since
+    /// Kafka 3.0).
+    All,
+}
+
+impl Acks {
+    /// `0`, `1` or `all`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+
+    /// Parses `0`, `1`, `all` or `-1`.
+    pub fn parse(s: &str) -> Option<Acks> {
+        match s {
+            "0" => Some(Acks::None),
+            "1" => Some(Acks::Leader),
+            "all" | "-1" => Some(Acks::All),
+            _ => None,
+        }
+    }
+}
+
+/// Producer settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerConfig {
+    /// `acks` (all).
+    pub acks: Acks,
+    /// `linger.ms` (0 through Kafka 3.9; 5 in 4.0, KIP-1030).
+    pub linger_ms: u64,
+    /// `batch.size`, bytes (16384).
+    pub batch_size: u64,
+    /// `request.timeout.ms` (30000).
+    pub request_timeout_ms: u64,
+    /// `retry.backoff.ms` (100).
+    pub retry_backoff_ms: u64,
+    /// `delivery.timeout.ms` (120000).
+    pub delivery_timeout_ms: u64,
+    /// `max.in.flight.requests.per.connection` (5).
+    pub max_in_flight: u32,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: Acks::All,
+            linger_ms: 0,
+            batch_size: 16_384,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            delivery_timeout_ms: 120_000,
+            max_in_flight: 5,
+        }
+    }
+}
+
+/// Consumer settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerConfig {
+    /// `fetch.max.wait.ms` (500).
+    pub fetch_max_wait_ms: u64,
+    /// `fetch.min.bytes` (1).
+    pub fetch_min_bytes: u64,
+    /// `max.partition.fetch.bytes` (1048576).
+    pub max_partition_fetch_bytes: u64,
+    /// `request.timeout.ms` (30000).
+    pub request_timeout_ms: u64,
+    /// `retry.backoff.ms` (100).
+    pub retry_backoff_ms: u64,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            fetch_max_wait_ms: 500,
+            fetch_min_bytes: 1,
+            max_partition_fetch_bytes: 1_048_576,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+        }
+    }
+}
+
+/// All Kafka settings of a world, set with `kafka config <name> <value>`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KafkaConfig {
+    /// For every broker.
+    pub broker: BrokerConfig,
+    /// For every producer.
+    pub producer: ProducerConfig,
+    /// For every consumer.
+    pub consumer: ConsumerConfig,
+}
+
+impl KafkaConfig {
+    /// The setting names `set` understands.
+    pub const KEYS: [&'static str; 12] = [
+        "replica.lag.time.max.ms",
+        "replica.fetch.wait.max.ms",
+        "replica.fetch.backoff.ms",
+        "min.insync.replicas",
+        "acks",
+        "linger.ms",
+        "batch.size",
+        "request.timeout.ms",
+        "retry.backoff.ms",
+        "delivery.timeout.ms",
+        "max.in.flight.requests.per.connection",
+        "fetch.max.wait.ms",
+    ];
+
+    /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let num = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("`{key}` takes a whole number, not `{value}`"))
+        };
+        match key {
+            "replica.lag.time.max.ms" => self.broker.replica_lag_time_max_ms = num()?.max(1),
+            "replica.fetch.wait.max.ms" => self.broker.replica_fetch_wait_max_ms = num()?,
+            "replica.fetch.backoff.ms" => self.broker.replica_fetch_backoff_ms = num()?,
+            "min.insync.replicas" => self.broker.min_insync_replicas = num()?.clamp(1, 1000) as u32,
+            "acks" => {
+                self.producer.acks = Acks::parse(value)
+                    .ok_or_else(|| format!("`acks` takes 0, 1 or all, not `{value}`"))?
+            }
+            "linger.ms" => self.producer.linger_ms = num()?,
+            "batch.size" => self.producer.batch_size = num()?,
+            "request.timeout.ms" => {
+                let v = num()?.max(1);
+                self.producer.request_timeout_ms = v;
+                self.consumer.request_timeout_ms = v;
+            }
+            "retry.backoff.ms" => {
+                let v = num()?;
+                self.producer.retry_backoff_ms = v;
+                self.consumer.retry_backoff_ms = v;
+            }
+            "delivery.timeout.ms" => self.producer.delivery_timeout_ms = num()?,
+            "max.in.flight.requests.per.connection" => {
+                self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
+            }
+            "fetch.max.wait.ms" => self.consumer.fetch_max_wait_ms = num()?,
+            _ => {
+                return Err(format!(
+                    "unknown Kafka setting `{key}` (known: {})",
+                    Self::KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}

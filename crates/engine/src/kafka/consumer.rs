@@ -1,0 +1,265 @@
+//! A Kafka consumer with manually assigned partitions (`KafkaConsumer.assign` + `seek`,
+//! `Fetcher`): it finds each partition's leader through a metadata request, keeps one
+//! fetch in flight per leader, long-polls (`fetch.max.wait.ms`, `fetch.min.bytes`), and
+//! reads with `read_uncommitted` isolation, so it only ever sees records below the high
+//! watermark. Fetches return whole batches; records before the position are skipped.
+//! (Consumer groups come with their own issue.)
+
+use crate::ids::NodeId;
+use crate::kafka::config::ConsumerConfig;
+use crate::kafka::messages::{
+    FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
+    PartitionMetadata,
+};
+use crate::kafka::topic::TopicPartition;
+use crate::sim::effects::Ctx;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A record the application received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsumedRecord {
+    /// Its offset.
+    pub offset: u64,
+    /// Its key.
+    pub key: Option<String>,
+    /// Its value.
+    pub value: Option<String>,
+}
+
+/// A consumer client.
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    id: u32,
+    cfg: ConsumerConfig,
+    bootstrap: Vec<u32>,
+    metadata: BTreeMap<String, Vec<PartitionMetadata>>,
+    metadata_corr: Option<u64>,
+    metadata_attempt: u64,
+    positions: BTreeMap<TopicPartition, u64>,
+    /// Broker -> correlation id of the fetch in flight to it.
+    in_flight: BTreeMap<u32, u64>,
+    consumed: BTreeMap<TopicPartition, Vec<ConsumedRecord>>,
+    next_corr: u64,
+}
+
+impl Consumer {
+    /// A consumer that bootstraps from `bootstrap` broker ids.
+    pub fn new(id: u32, cfg: ConsumerConfig, bootstrap: Vec<u32>) -> Self {
+        Consumer {
+            id,
+            cfg,
+            bootstrap,
+            metadata: BTreeMap::new(),
+            metadata_corr: None,
+            metadata_attempt: 0,
+            positions: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            consumed: BTreeMap::new(),
+            next_corr: 0,
+        }
+    }
+
+    /// The client number.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Records received per partition, in offset order.
+    pub fn consumed(&self) -> &BTreeMap<TopicPartition, Vec<ConsumedRecord>> {
+        &self.consumed
+    }
+
+    /// The next offset to fetch per assigned partition.
+    pub fn positions(&self) -> &BTreeMap<TopicPartition, u64> {
+        &self.positions
+    }
+
+    /// A restart loses positions and received records (no committed offsets yet).
+    pub fn crash(&mut self) {
+        *self = Consumer::new(self.id, self.cfg.clone(), self.bootstrap.clone());
+    }
+
+    /// `assign` + `seek(tp, offset)`.
+    pub fn assign(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition, offset: u64) {
+        self.positions.insert(tp, offset);
+        self.poll(ctx);
+    }
+
+    fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
+        self.metadata
+            .get(&tp.topic)?
+            .get(tp.partition as usize)?
+            .leader
+    }
+
+    /// Sends a fetch to every leader that has none in flight.
+    fn poll(&mut self, ctx: &mut Ctx<'_>) {
+        let mut by_leader: BTreeMap<u32, Vec<FetchPartition>> = BTreeMap::new();
+        let mut missing = false;
+        for (tp, &pos) in &self.positions {
+            match self.leader_of(tp) {
+                Some(l) => by_leader.entry(l).or_default().push(FetchPartition {
+                    tp: tp.clone(),
+                    fetch_offset: pos,
+                }),
+                None => missing = true,
+            }
+        }
+        if missing {
+            self.request_metadata(ctx);
+        }
+        for (leader, partitions) in by_leader {
+            if self.in_flight.contains_key(&leader) {
+                continue;
+            }
+            let corr = self.next_corr;
+            self.next_corr += 1;
+            self.in_flight.insert(leader, corr);
+            ctx.send(
+                NodeId::Broker(leader),
+                KafkaMsg::FetchRequest {
+                    corr,
+                    replica: None,
+                    max_wait_ms: self.cfg.fetch_max_wait_ms,
+                    min_bytes: self.cfg.fetch_min_bytes,
+                    max_bytes: self.cfg.max_partition_fetch_bytes,
+                    isolation: Isolation::HighWatermark,
+                    partitions,
+                },
+            );
+            ctx.set_timer(
+                KafkaTimer::RequestTimeout(corr),
+                self.cfg.request_timeout_ms + self.cfg.fetch_max_wait_ms,
+            );
+        }
+    }
+
+    fn request_metadata(&mut self, ctx: &mut Ctx<'_>) {
+        if self.metadata_corr.is_some() || self.bootstrap.is_empty() {
+            return;
+        }
+        let corr = self.next_corr;
+        self.next_corr += 1;
+        self.metadata_corr = Some(corr);
+        let broker = self.bootstrap[(self.metadata_attempt % self.bootstrap.len() as u64) as usize];
+        let mut topics: Vec<String> = self.positions.keys().map(|tp| tp.topic.clone()).collect();
+        topics.dedup();
+        ctx.send(
+            NodeId::Broker(broker),
+            KafkaMsg::MetadataRequest { corr, topics },
+        );
+        ctx.set_timer(
+            KafkaTimer::RequestTimeout(corr),
+            self.cfg.request_timeout_ms,
+        );
+    }
+
+    /// Handles a response from a broker.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: KafkaMsg) {
+        match msg {
+            KafkaMsg::MetadataResponse { corr, topics, .. } if self.metadata_corr == Some(corr) => {
+                self.metadata_corr = None;
+                ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
+                let mut leaders = Vec::new();
+                for t in topics.into_iter().filter(|t| t.error.is_none()) {
+                    for p in &t.partitions {
+                        leaders.push((TopicPartition::new(&t.topic, p.partition), p.leader));
+                    }
+                    self.metadata.insert(t.topic, t.partitions);
+                }
+                ctx.change(KafkaChange::Metadata { leaders });
+                self.poll(ctx);
+            }
+            KafkaMsg::FetchResponse { corr, partitions } => {
+                let NodeId::Broker(b) = from else { return };
+                if self.in_flight.get(&b) != Some(&corr) {
+                    return;
+                }
+                self.in_flight.remove(&b);
+                ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
+                if self.take(ctx, partitions) {
+                    self.poll(ctx);
+                } else {
+                    ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Hands fetched records to the application. Returns false when a partition failed.
+    fn take(&mut self, ctx: &mut Ctx<'_>, partitions: Vec<FetchedPartition>) -> bool {
+        let mut ok = true;
+        for fp in partitions {
+            let Some(pos) = self.positions.get_mut(&fp.tp) else {
+                continue;
+            };
+            match fp.error {
+                Some(KafkaError::OffsetOutOfRange) => {
+                    // auto.offset.reset=latest: jump to the end the leader reports.
+                    ctx.note(format!(
+                        "Fetch position {} is out of range for partition {}, resetting offset",
+                        *pos, fp.tp
+                    ));
+                    *pos = fp.high_watermark;
+                    ok = false;
+                }
+                Some(e) => {
+                    ctx.note(format!("fetch of {} failed: {e}", fp.tp));
+                    if let Some(parts) = self.metadata.get_mut(&fp.tp.topic) {
+                        parts.clear();
+                    }
+                    self.metadata.remove(&fp.tp.topic);
+                    ok = false;
+                }
+                None => {
+                    let mut first = None;
+                    let mut count = 0;
+                    let out = self.consumed.entry(fp.tp.clone()).or_default();
+                    for b in &fp.batches {
+                        for (i, r) in b.records.iter().enumerate() {
+                            let offset = b.base_offset + i as u64;
+                            if offset < *pos {
+                                continue;
+                            }
+                            first.get_or_insert(offset);
+                            count += 1;
+                            out.push(ConsumedRecord {
+                                offset,
+                                key: r.key.clone(),
+                                value: r.value.clone(),
+                            });
+                            *pos = offset + 1;
+                        }
+                    }
+                    if let Some(first_offset) = first {
+                        ctx.change(KafkaChange::Consumed {
+                            tp: fp.tp,
+                            first_offset,
+                            count,
+                        });
+                    }
+                }
+            }
+        }
+        ok
+    }
+
+    /// Handles one of its timers.
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
+        match timer {
+            KafkaTimer::RequestTimeout(corr) if self.metadata_corr == Some(corr) => {
+                self.metadata_corr = None;
+                self.metadata_attempt += 1;
+                self.request_metadata(ctx);
+            }
+            KafkaTimer::RequestTimeout(corr) => {
+                self.in_flight.retain(|_, c| *c != corr);
+                ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
+            }
+            KafkaTimer::ConsumerRetry => self.poll(ctx),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! Kafka requests and responses between clients and brokers, the timers brokers and clients
+//! arm, and the state changes they report.
+
+use crate::kafka::config::Acks;
+use crate::kafka::record::Batch;
+use crate::kafka::topic::TopicPartition;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// Kafka error codes used here (`Errors.java`; the number is the wire code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KafkaError {
+    /// OFFSET_OUT_OF_RANGE (1).
+    OffsetOutOfRange,
+    /// UNKNOWN_TOPIC_OR_PARTITION (3).
+    UnknownTopicOrPartition,
+    /// NOT_LEADER_OR_FOLLOWER (6).
+    NotLeaderOrFollower,
+    /// REQUEST_TIMED_OUT (7).
+    RequestTimedOut,
+    /// NOT_ENOUGH_REPLICAS (19): the ISR is smaller than min.insync.replicas.
+    NotEnoughReplicas,
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND (20).
+    NotEnoughReplicasAfterAppend,
+}
+
+impl KafkaError {
+    /// The Java enum name.
+    pub fn name(self) -> &'static str {
+        match self {
+            KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            KafkaError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+        }
+    }
+
+    /// True for errors the producer retries (`RetriableException` subclasses).
+    pub fn retriable(self) -> bool {
+        !matches!(self, KafkaError::OffsetOutOfRange)
+    }
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which records a fetch may see (`FetchIsolation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Isolation {
+    /// Followers read up to the log end offset.
+    LogEnd,
+    /// `read_uncommitted` consumers read up to the high watermark.
+    HighWatermark,
+}
+
+/// One partition's entry in a metadata response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionMetadata {
+    /// Partition number.
+    pub partition: u32,
+    /// The leader's broker id, if any.
+    pub leader: Option<u32>,
+    /// Assigned replicas (AR), preferred leader first.
+    pub replicas: Vec<u32>,
+    /// In-sync replicas as this broker knows them.
+    pub isr: Vec<u32>,
+}
+
+/// One topic's entry in a metadata response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicMetadata {
+    /// Topic name.
+    pub topic: String,
+    /// Set when the topic is unknown.
+    pub error: Option<KafkaError>,
+    /// Its partitions, by number.
+    pub partitions: Vec<PartitionMetadata>,
+}
+
+/// One partition's result in a produce response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProduceResult {
+    /// The partition.
+    pub tp: TopicPartition,
+    /// Offset of the batch's first record, or -1.
+    pub base_offset: i64,
+    /// Set on failure.
+    pub error: Option<KafkaError>,
+}
+
+/// One partition of a fetch request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchPartition {
+    /// The partition.
+    pub tp: TopicPartition,
+    /// The first offset wanted (for a follower: its LEO).
+    pub fetch_offset: u64,
+}
+
+/// One partition of a fetch response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchedPartition {
+    /// The partition.
+    pub tp: TopicPartition,
+    /// Set on failure.
+    pub error: Option<KafkaError>,
+    /// The leader's high watermark when it answered.
+    pub high_watermark: u64,
+    /// Whole batches from the one holding the fetch offset.
+    pub batches: Vec<Arc<Batch>>,
+}
+
+/// A Kafka protocol message. `corr` is the correlation id that pairs a response with
+/// its request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "api", rename_all = "snake_case")]
+pub enum KafkaMsg {
+    /// Metadata request (API key 3).
+    MetadataRequest {
+        /// Correlation id.
+        corr: u64,
+        /// Topics asked about.
+        topics: Vec<String>,
+    },
+    /// Metadata response.
+    MetadataResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Live brokers.
+        brokers: Vec<u32>,
+        /// Per topic.
+        topics: Vec<TopicMetadata>,
+    },
+    /// Produce request (API key 0): at most one batch per partition.
+    ProduceRequest {
+        /// Correlation id.
+        corr: u64,
+        /// Required acks.
+        acks: Acks,
+        /// How long the leader may wait for acks=all, ms.
+        timeout_ms: u64,
+        /// The batches (base offsets are assigned by the leader).
+        batches: Vec<(TopicPartition, Arc<Batch>)>,
+    },
+    /// Produce response.
+    ProduceResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Per partition.
+        results: Vec<ProduceResult>,
+    },
+    /// Fetch request (API key 1) from a follower (`replica` set) or a consumer.
+    FetchRequest {
+        /// Correlation id.
+        corr: u64,
+        /// The fetching follower's broker id; none for consumers.
+        replica: Option<u32>,
+        /// `max_wait_ms`: how long the leader may hold the request for data.
+        max_wait_ms: u64,
+        /// `min_bytes`: how much data completes the request early.
+        min_bytes: u64,
+        /// Per-partition limit, bytes.
+        max_bytes: u64,
+        /// What the fetcher may see.
+        isolation: Isolation,
+        /// Partitions and offsets.
+        partitions: Vec<FetchPartition>,
+    },
+    /// Fetch response.
+    FetchResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Per partition.
+        partitions: Vec<FetchedPartition>,
+    },
+}
+
+impl KafkaMsg {
+    /// A one-line label for logs and the UI.
+    pub fn label(&self) -> String {
+        match self {
+            KafkaMsg::MetadataRequest { topics, .. } => format!("Metadata? {}", topics.join(",")),
+            KafkaMsg::MetadataResponse { topics, .. } => {
+                let leaders: Vec<String> = topics
+                    .iter()
+                    .flat_map(|t| {
+                        t.partitions.iter().map(move |p| match p.leader {
+                            Some(l) => format!("{}-{}@broker{l}", t.topic, p.partition),
+                            None => format!("{}-{}@none", t.topic, p.partition),
+                        })
+                    })
+                    .collect();
+                format!("Metadata {}", leaders.join(" "))
+            }
+            KafkaMsg::ProduceRequest { acks, batches, .. } => {
+                let parts: Vec<String> = batches
+                    .iter()
+                    .map(|(tp, b)| format!("{tp} x{}", b.records.len()))
+                    .collect();
+                format!("Produce {} acks={}", parts.join(" "), acks.name())
+            }
+            KafkaMsg::ProduceResponse { results, .. } => {
+                let parts: Vec<String> = results
+                    .iter()
+                    .map(|r| match r.error {
+                        Some(e) => format!("{} {e}", r.tp),
+                        None => format!("{} @{}", r.tp, r.base_offset),
+                    })
+                    .collect();
+                format!("ProduceResponse {}", parts.join(" "))
+            }
+            KafkaMsg::FetchRequest {
+                replica,
+                partitions,
+                ..
+            } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| format!("{} @{}", p.tp, p.fetch_offset))
+                    .collect();
+                match replica {
+                    Some(r) => format!("Fetch (replica {r}) {}", parts.join(" ")),
+                    None => format!("Fetch {}", parts.join(" ")),
+                }
+            }
+            KafkaMsg::FetchResponse { partitions, .. } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| {
+                        let n: usize = p.batches.iter().map(|b| b.records.len()).sum();
+                        match p.error {
+                            Some(e) => format!("{} {e}", p.tp),
+                            None => format!("{} {n} records hw {}", p.tp, p.high_watermark),
+                        }
+                    })
+                    .collect();
+                format!("FetchResponse {}", parts.join(" "))
+            }
+        }
+    }
+}
+
+/// Timers of brokers and clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KafkaTimer {
+    /// A held (delayed) fetch reached its max wait.
+    DelayedFetch(u64),
+    /// A held acks=all produce reached its timeout.
+    DelayedProduce(u64),
+    /// The leader's `isr-expiration` task (every replica.lag.time.max.ms / 2).
+    IsrExpiration,
+    /// The broker writes its high watermarks to `replication-offset-checkpoint`.
+    HwCheckpoint,
+    /// A follower's fetcher for a leader retries after a backoff.
+    FetcherRetry(u32),
+    /// A follower's fetch to a leader got no answer in time.
+    FetcherTimeout(u32),
+    /// The producer's sender thread wakes (linger.ms passed, or a retry is due).
+    Sender,
+    /// A client request got no response in time.
+    RequestTimeout(u64),
+    /// A consumer retries its fetches or metadata after a backoff.
+    ConsumerRetry,
+}
+
+impl fmt::Display for KafkaTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KafkaTimer::DelayedFetch(id) => write!(f, "fetch max wait (#{id})"),
+            KafkaTimer::DelayedProduce(id) => write!(f, "produce timeout (#{id})"),
+            KafkaTimer::IsrExpiration => f.write_str("isr-expiration"),
+            KafkaTimer::HwCheckpoint => f.write_str("high watermark checkpoint"),
+            KafkaTimer::FetcherRetry(l) => write!(f, "fetch backoff (leader broker{l})"),
+            KafkaTimer::FetcherTimeout(l) => write!(f, "fetch timeout (leader broker{l})"),
+            KafkaTimer::Sender => f.write_str("sender wake-up"),
+            KafkaTimer::RequestTimeout(c) => write!(f, "request timeout (#{c})"),
+            KafkaTimer::ConsumerRetry => f.write_str("retry backoff"),
+        }
+    }
+}
+
+/// A state change of a broker or client, as recorded in the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kafka", rename_all = "snake_case")]
+pub enum KafkaChange {
+    /// The broker took a role for a partition.
+    Role {
+        /// The partition.
+        tp: TopicPartition,
+        /// The leader's id.
+        leader: u32,
+        /// The leader epoch.
+        leader_epoch: u32,
+        /// The ISR.
+        isr: Vec<u32>,
+    },
+    /// Records were appended to this broker's replica.
+    Appended {
+        /// The partition.
+        tp: TopicPartition,
+        /// First offset appended.
+        base_offset: u64,
+        /// How many records.
+        count: u64,
+        /// The LEO after the append.
+        leo: u64,
+    },
+    /// The replica's high watermark moved.
+    HighWatermark {
+        /// The partition.
+        tp: TopicPartition,
+        /// The new HW.
+        hw: u64,
+    },
+    /// The leader changed the ISR.
+    Isr {
+        /// The partition.
+        tp: TopicPartition,
+        /// The new ISR.
+        isr: Vec<u32>,
+        /// Why, in Kafka's words.
+        reason: String,
+    },
+    /// The producer put records into its accumulator.
+    Accumulated {
+        /// The chosen partition.
+        tp: TopicPartition,
+        /// How many records.
+        count: u64,
+        /// How the partition was chosen (explicit, key hash, sticky).
+        how: String,
+    },
+    /// A produce completed (acked, or failed for good).
+    Acked {
+        /// The partition.
+        tp: TopicPartition,
+        /// The batch's base offset (-1 when unknown, as with acks=0).
+        base_offset: i64,
+        /// Records in the batch.
+        count: u64,
+        /// Set when the send failed.
+        error: Option<KafkaError>,
+    },
+    /// A produce will be retried.
+    Retry {
+        /// The partition.
+        tp: TopicPartition,
+        /// The retriable error.
+        error: KafkaError,
+    },
+    /// The consumer handed records to the application.
+    Consumed {
+        /// The partition.
+        tp: TopicPartition,
+        /// First offset handed over.
+        first_offset: u64,
+        /// How many.
+        count: u64,
+    },
+    /// A client learned partition leaders.
+    Metadata {
+        /// `(partition, leader)` pairs learned.
+        leaders: Vec<(TopicPartition, Option<u32>)>,
+    },
+}

@@ -1,0 +1,14 @@
+//! Kafka: brokers that replicate partitions (leader, followers, ISR, high watermark),
+//! a producer and a consumer.
+
+pub mod broker;
+pub mod config;
+pub mod consumer;
+pub mod log;
+pub mod messages;
+pub mod metadata;
+pub mod murmur2;
+pub mod partitioner;
+pub mod producer;
+pub mod record;
+pub mod topic;

@@ -1,0 +1,327 @@
+//! The lesson file format (TOML).
+//!
+//! ```toml
+//! id = "zk-leader-election"          # must equal the file name without .toml
+//! covers = ["Z10", "Z18"]            # topic ids from shared/coverage.md
+//! seed = 1                           # optional; the default seed of the lesson
+//! title = { en = "...", zh = "..." }
+//! intro = { en = "...", zh = "..." }
+//!
+//! [[steps]]
+//! title = { en = "...", zh = "..." }
+//! say = { en = "...", zh = "..." }   # narration
+//! run = """
+//! zk ensemble 5
+//! start all
+//! """
+//! expect = """
+//! leader zk5                        # one condition per line; a leading `expect` is optional
+//! """
+//! ```
+//! `run` holds commands of the command language; `expect` holds conditions that must hold
+//! after the step. Errors in either are reported with the line and column in the file.
+
+use crate::i18n::Text;
+use crate::script::command::Command;
+use crate::script::parse::{Line, parse_script};
+use serde::Deserialize;
+use std::fmt;
+use toml::Spanned;
+
+/// A lesson that could not be loaded: the file, where, and what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonError {
+    /// The file name.
+    pub file: String,
+    /// 1-based line (0 when unknown).
+    pub line: u32,
+    /// 1-based column (0 when unknown).
+    pub column: u32,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LessonError {}
+
+/// One step of a lesson.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// A short heading.
+    pub title: Text,
+    /// What to tell the learner.
+    pub say: Text,
+    /// Commands to run.
+    pub run: Vec<Line>,
+    /// Conditions that must hold afterwards (each an `expect` command).
+    pub expect: Vec<Line>,
+}
+
+/// A lesson.
+#[derive(Clone, Debug)]
+pub struct Lesson {
+    /// Identifier (the file name without `.toml`).
+    pub id: String,
+    /// Topic ids from `coverage.md`.
+    pub covers: Vec<String>,
+    /// The seed the lesson runs with unless another is given.
+    pub seed: u64,
+    /// Title.
+    pub title: Text,
+    /// Introduction.
+    pub intro: Text,
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    id: String,
+    #[serde(default)]
+    covers: Vec<String>,
+    #[serde(default = "default_seed")]
+    seed: u64,
+    title: Text,
+    intro: Text,
+    steps: Vec<RawStep>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    title: Text,
+    say: Text,
+    #[serde(default)]
+    run: Option<Spanned<String>>,
+    #[serde(default)]
+    expect: Option<Spanned<String>>,
+}
+
+fn line_col(src: &str, offset: usize) -> (u32, u32) {
+    let before = &src[..offset.min(src.len())];
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    (line, col)
+}
+
+/// The line where a string value's content starts: the line after an opening `"""` or
+/// `'''` that ends its line, else the line of the value.
+fn content_line(src: &str, span_start: usize) -> u32 {
+    let (line, _) = line_col(src, span_start);
+    let rest = src.get(span_start..).unwrap_or("");
+    let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+    if triple && (rest[3..].starts_with('\n') || rest[3..].starts_with("\r\n")) {
+        line + 1
+    } else {
+        line
+    }
+}
+
+/// Loads a lesson from its file name and text.
+pub fn load(file: &str, src: &str) -> Result<Lesson, LessonError> {
+    let at = |line: u32, column: u32, message: String| LessonError {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    };
+    let raw: RawLesson = toml::from_str(src).map_err(|e| {
+        let (line, column) = e.span().map_or((0, 0), |s| line_col(src, s.start));
+        at(line, column, e.message().to_string())
+    })?;
+    let stem = file
+        .rsplit('/')
+        .next()
+        .unwrap_or(file)
+        .trim_end_matches(".toml");
+    if raw.id != stem {
+        return Err(at(
+            0,
+            0,
+            format!("id `{}` must equal the file name `{stem}`", raw.id),
+        ));
+    }
+    for c in &raw.covers {
+        let ok = c.len() >= 2
+            && (c.starts_with('Z') || c.starts_with('K'))
+            && c[1..].chars().all(|d| d.is_ascii_digit());
+        if !ok {
+            return Err(at(
+                0,
+                0,
+                format!("`{c}` in covers is not a topic id like Z10 or K22"),
+            ));
+        }
+    }
+    let both = |t: &Text, what: &str| -> Result<(), LessonError> {
+        if t.en.trim().is_empty() || t.zh.trim().is_empty() {
+            return Err(at(0, 0, format!("{what} needs both `en` and `zh` text")));
+        }
+        Ok(())
+    };
+    both(&raw.title, "title")?;
+    both(&raw.intro, "intro")?;
+    let script = |s: &Option<Spanned<String>>, expect: bool| -> Result<Vec<Line>, LessonError> {
+        let Some(s) = s else { return Ok(Vec::new()) };
+        let first = content_line(src, s.span().start);
+        let text: String = if expect {
+            // A leading `expect` is optional in expect blocks.
+            s.get_ref()
+                .lines()
+                .map(|l| {
+                    let t = l.trim_start();
+                    let pad = l.len() - t.len();
+                    if t.is_empty() || t.starts_with('#') || t.starts_with("expect ") {
+                        l.to_string()
+                    } else {
+                        format!("{}expect {t}", &l[..pad])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            s.get_ref().clone()
+        };
+        let lines = parse_script(&text, first).map_err(|errs| {
+            let e = &errs[0];
+            // Columns in expect blocks count the optional `expect ` we added.
+            let column = if expect
+                && !s
+                    .get_ref()
+                    .lines()
+                    .nth((e.line - first) as usize)
+                    .is_some_and(|l| l.trim_start().starts_with("expect"))
+            {
+                e.column.saturating_sub(7).max(1)
+            } else {
+                e.column
+            };
+            at(e.line, column, e.message.clone())
+        })?;
+        if expect
+            && let Some(l) = lines
+                .iter()
+                .find(|l| !matches!(l.command, Command::Expect { .. }))
+        {
+            return Err(at(
+                l.line,
+                1,
+                "only conditions belong in `expect` (commands go in `run`)".into(),
+            ));
+        }
+        Ok(lines)
+    };
+    let mut steps = Vec::new();
+    for (i, s) in raw.steps.iter().enumerate() {
+        both(&s.title, &format!("step {} title", i + 1))?;
+        both(&s.say, &format!("step {} say", i + 1))?;
+        steps.push(Step {
+            title: s.title.clone(),
+            say: s.say.clone(),
+            run: script(&s.run, false)?,
+            expect: script(&s.expect, true)?,
+        });
+    }
+    if steps.is_empty() {
+        return Err(at(0, 0, "a lesson needs at least one [[steps]]".into()));
+    }
+    Ok(Lesson {
+        id: raw.id,
+        covers: raw.covers,
+        seed: raw.seed,
+        title: raw.title,
+        intro: raw.intro,
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"
+id = "demo"
+covers = ["Z10"]
+title = { en = "Demo", zh = "演示" }
+intro = { en = "Intro", zh = "介绍" }
+
+[[steps]]
+title = { en = "Start", zh = "开始" }
+say = { en = "Go", zh = "走" }
+run = """
+zk ensemble 3
+start all
+"""
+expect = """
+no leader
+"""
+"#;
+
+    #[test]
+    fn loads_a_lesson() {
+        let l = load("demo.toml", OK).unwrap();
+        assert_eq!(l.steps[0].run.len(), 2);
+        assert_eq!(l.steps[0].run[0].line, 11);
+        assert_eq!(l.steps[0].expect[0].line, 15);
+    }
+
+    #[test]
+    fn bad_command_reports_file_line_and_column() {
+        let src = OK.replace("start all", "start al!");
+        let e = load("demo.toml", &src).unwrap_err();
+        assert_eq!((e.line, e.column), (12, 7), "{e}");
+        assert!(e.to_string().starts_with("demo.toml:12:7:"), "{e}");
+    }
+
+    #[test]
+    fn bad_condition_column_ignores_the_implicit_expect() {
+        let src = OK.replace("no leader", "no leeder");
+        let e = load("demo.toml", &src).unwrap_err();
+        assert_eq!((e.line, e.column), (15, 4), "{e}");
+    }
+
+    #[test]
+    fn missing_chinese_is_refused() {
+        let src = OK.replace("zh = \"走\"", "zh = \"\"");
+        assert!(
+            load("demo.toml", &src)
+                .unwrap_err()
+                .message
+                .contains("step 1 say")
+        );
+    }
+
+    #[test]
+    fn toml_errors_have_positions() {
+        let e = load("demo.toml", "id = \n").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn id_must_match_file() {
+        assert!(
+            load("other.toml", OK)
+                .unwrap_err()
+                .message
+                .contains("file name")
+        );
+    }
+}

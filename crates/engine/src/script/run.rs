@@ -1,0 +1,103 @@
+//! Executing commands on a timeline.
+
+use crate::script::command::{Command, Condition};
+use crate::script::condition::{check, leader_epoch};
+use crate::sim::input::duration;
+use crate::sim::timeline::Timeline;
+use crate::sim::world::Popped;
+use std::ops::Range;
+
+/// The most steps one `run` may take before it gives up (a guard against a runaway loop).
+pub const MAX_STEPS_PER_RUN: u64 = 2_000_000;
+
+/// What a command did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The trace events it caused.
+    pub events: Range<u64>,
+    /// For `expect`: the failure message, if it failed.
+    pub failed: Option<String>,
+}
+
+/// Why a command could not be carried out (an `expect` that does not hold is not an
+/// error: see [`Outcome::failed`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RunError(pub String);
+
+/// Carries out one command at the timeline's current position.
+pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
+    let start = t.position();
+    let mut failed = None;
+    match cmd {
+        Command::Input { input } => {
+            t.apply(input.clone()).map_err(|e| RunError(e.0))?;
+        }
+        Command::RunFor { ms } => {
+            t.apply(crate::sim::input::Input::Alarm { after_ms: *ms })
+                .map_err(|e| RunError(e.0))?;
+            let mut steps = 0;
+            loop {
+                match t.step() {
+                    Some(Popped::Alarm) => break,
+                    Some(_) => {}
+                    None => {
+                        return Err(RunError(
+                            "the event queue ran dry before the time passed".into(),
+                        ));
+                    }
+                }
+                steps += 1;
+                if steps > MAX_STEPS_PER_RUN {
+                    return Err(RunError(format!("gave up after {MAX_STEPS_PER_RUN} steps")));
+                }
+            }
+        }
+        Command::RunUntil {
+            condition,
+            within_ms,
+        } => {
+            let baseline = leader_epoch(t.world());
+            let deadline = t.world().now() + within_ms;
+            let mut steps = 0;
+            while check(t.world(), condition, baseline).is_err() {
+                match t.world().next_event_time() {
+                    Some(at) if at <= deadline => {}
+                    Some(_) | None => {
+                        let why = check(t.world(), condition, baseline)
+                            .err()
+                            .unwrap_or_default();
+                        return Err(RunError(format!(
+                            "not reached within {}: {why}",
+                            duration(*within_ms)
+                        )));
+                    }
+                }
+                t.step();
+                steps += 1;
+                if steps > MAX_STEPS_PER_RUN {
+                    return Err(RunError(format!("gave up after {MAX_STEPS_PER_RUN} steps")));
+                }
+            }
+        }
+        Command::Step { count } => {
+            for _ in 0..*count {
+                if t.step().is_none() {
+                    break;
+                }
+            }
+        }
+        Command::Expect { condition } => {
+            if condition == &Condition::LeaderElected {
+                return Err(RunError(
+                    "`leader elected` can only be waited for with `run until`".into(),
+                ));
+            }
+            failed = check(t.world(), condition, 0).err();
+        }
+    }
+    Ok(Outcome {
+        events: start..t.position(),
+        failed,
+    })
+}

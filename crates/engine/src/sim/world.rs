@@ -1,0 +1,839 @@
+//! The world: every node of both systems, the virtual clock, the one RNG, the network and
+//! the event queue. [`World::step`] pops the earliest event (by time, then by the order it
+//! was scheduled), runs the node it concerns, and applies that node's effects; inputs
+//! change the world between steps. The world is `Clone` so that the timeline can keep
+//! checkpoints.
+
+use crate::ids::NodeId;
+use crate::kafka::broker::Broker;
+use crate::kafka::config::KafkaConfig;
+use crate::kafka::consumer::Consumer;
+use crate::kafka::metadata::ClusterMetadata;
+use crate::kafka::producer::Producer;
+use crate::kafka::topic::{TopicPartition, assign_replicas, valid_topic_name};
+use crate::sim::effects::{Change, Ctx, Effect, Msg, Timer};
+use crate::sim::input::{Input, Targets};
+use crate::sim::network::{DropReason, Network};
+use crate::sim::node::Node;
+use crate::sim::rng::SimRng;
+use crate::sim::trace::{EventKind, TraceEvent};
+use crate::zookeeper::config::ZkConfig;
+use crate::zookeeper::server::{ZkDisk, ZkServer};
+use crate::zookeeper::zxid;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Why an input was refused. Nothing changed when an input is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
+    Err(InputError(msg.into()))
+}
+
+/// One entry of the event queue.
+#[derive(Clone, Debug)]
+pub(crate) enum Entry {
+    Deliver {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: Msg,
+        sent_at: u64,
+        doomed: Option<DropReason>,
+    },
+    Timer {
+        node: NodeId,
+        timer: Timer,
+    },
+    Alarm {
+        after_ms: u64,
+    },
+}
+
+/// What a step popped from the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Popped {
+    /// A message was delivered or dropped.
+    Message,
+    /// A timer fired.
+    Timer,
+    /// A `run <duration>` period ended.
+    Alarm,
+    /// (Timeline replay only) a recorded input was applied again.
+    Input,
+}
+
+/// A node and whether it runs.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    /// True while the node runs (started and not crashed).
+    pub up: bool,
+    /// The node.
+    pub node: Node,
+}
+
+/// A message on the wire, for drawing.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InFlight {
+    /// Message id.
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Send time, ms.
+    pub sent_at: u64,
+    /// Arrival time, ms.
+    pub arrive_at: u64,
+    /// The message.
+    pub msg: Msg,
+    /// True when it will be lost.
+    pub doomed: bool,
+}
+
+/// The simulated world.
+#[derive(Clone, Debug)]
+pub struct World {
+    now: u64,
+    seq: u64,
+    next_msg: u64,
+    events: u64,
+    rng: SimRng,
+    net: Network,
+    zk_cfg: ZkConfig,
+    kafka_cfg: KafkaConfig,
+    /// What `topic create` has made, as the cluster (and its ZooKeeper) would know it.
+    topics: ClusterMetadata,
+    queue: BTreeMap<(u64, u64), Entry>,
+    timers: BTreeMap<(NodeId, Timer), (u64, u64)>,
+    nodes: BTreeMap<NodeId, Slot>,
+}
+
+impl World {
+    /// An empty world at time 0 with the RNG seeded by `seed`.
+    pub fn new(seed: u64) -> World {
+        World {
+            now: 0,
+            seq: 0,
+            next_msg: 0,
+            events: 0,
+            rng: SimRng::new(seed),
+            net: Network::default(),
+            zk_cfg: ZkConfig::default(),
+            kafka_cfg: KafkaConfig::default(),
+            topics: ClusterMetadata::default(),
+            queue: BTreeMap::new(),
+            timers: BTreeMap::new(),
+            nodes: BTreeMap::new(),
+        }
+    }
+
+    /// Virtual time, ms.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// How many trace events the world has emitted.
+    pub fn event_count(&self) -> u64 {
+        self.events
+    }
+
+    /// The time of the next queued event.
+    pub fn next_event_time(&self) -> Option<u64> {
+        self.queue.keys().next().map(|(t, _)| *t)
+    }
+
+    /// The network and its faults.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// ZooKeeper settings.
+    pub fn zk_config(&self) -> &ZkConfig {
+        &self.zk_cfg
+    }
+
+    /// Kafka settings.
+    pub fn kafka_config(&self) -> &KafkaConfig {
+        &self.kafka_cfg
+    }
+
+    /// Topics created so far.
+    pub fn topics(&self) -> &ClusterMetadata {
+        &self.topics
+    }
+
+    /// A node.
+    pub fn slot(&self, id: NodeId) -> Option<&Slot> {
+        self.nodes.get(&id)
+    }
+
+    /// Every node, in id order.
+    pub fn slots(&self) -> impl Iterator<Item = (NodeId, &Slot)> {
+        self.nodes.iter().map(|(id, s)| (*id, s))
+    }
+
+    /// True when the node exists and runs.
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.nodes.get(&id).is_some_and(|s| s.up)
+    }
+
+    /// ZooKeeper servers with their up flag, by sid.
+    pub fn zk_servers(&self) -> impl Iterator<Item = (bool, &ZkServer)> {
+        self.nodes.values().filter_map(|s| match &s.node {
+            Node::Zk(z) => Some((s.up, &**z)),
+            _ => None,
+        })
+    }
+
+    /// One ZooKeeper server.
+    pub fn zk(&self, sid: u32) -> Option<&ZkServer> {
+        match &self.nodes.get(&NodeId::Zk(sid))?.node {
+            Node::Zk(z) => Some(z),
+            _ => None,
+        }
+    }
+
+    /// Kafka brokers with their up flag, by id.
+    pub fn brokers(&self) -> impl Iterator<Item = (bool, &Broker)> {
+        self.nodes.values().filter_map(|s| match &s.node {
+            Node::Broker(b) => Some((s.up, &**b)),
+            _ => None,
+        })
+    }
+
+    /// One broker.
+    pub fn broker(&self, id: u32) -> Option<&Broker> {
+        match &self.nodes.get(&NodeId::Broker(id))?.node {
+            Node::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// One producer.
+    pub fn producer(&self, id: u32) -> Option<&Producer> {
+        match &self.nodes.get(&NodeId::Producer(id))?.node {
+            Node::Producer(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// One consumer.
+    pub fn consumer(&self, id: u32) -> Option<&Consumer> {
+        match &self.nodes.get(&NodeId::Consumer(id))?.node {
+            Node::Consumer(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The leader of a partition per the cluster metadata.
+    pub fn partition_leader(&self, tp: &TopicPartition) -> Option<u32> {
+        self.topics.partition(tp)?.leader
+    }
+
+    /// Messages on the wire, oldest first.
+    pub fn in_flight(&self) -> Vec<InFlight> {
+        let mut v: Vec<InFlight> = self
+            .queue
+            .iter()
+            .filter_map(|((t, _), e)| match e {
+                Entry::Deliver {
+                    id,
+                    from,
+                    to,
+                    msg,
+                    sent_at,
+                    doomed,
+                } => Some(InFlight {
+                    id: *id,
+                    from: *from,
+                    to: *to,
+                    sent_at: *sent_at,
+                    arrive_at: *t,
+                    msg: msg.clone(),
+                    doomed: doomed.is_some(),
+                }),
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|m| m.id);
+        v
+    }
+
+    fn emit(&mut self, sink: &mut Vec<TraceEvent>, kind: EventKind) {
+        sink.push(TraceEvent {
+            seq: self.events,
+            time: self.now,
+            kind,
+        });
+        self.events += 1;
+    }
+
+    fn schedule(&mut self, at: u64, entry: Entry) -> (u64, u64) {
+        let key = (at, self.seq);
+        self.seq += 1;
+        self.queue.insert(key, entry);
+        key
+    }
+
+    fn cancel_timer(&mut self, node: NodeId, timer: Timer) {
+        if let Some(key) = self.timers.remove(&(node, timer)) {
+            self.queue.remove(&key);
+        }
+    }
+
+    /// Runs `f` on node `id` (if it runs) with a context, then applies its effects.
+    fn run_node(
+        &mut self,
+        sink: &mut Vec<TraceEvent>,
+        id: NodeId,
+        f: impl FnOnce(&mut Node, &mut Ctx<'_>),
+    ) {
+        let Some(slot) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        if !slot.up {
+            return;
+        }
+        let mut ctx = Ctx::new(self.now, id, &mut self.rng);
+        f(&mut slot.node, &mut ctx);
+        let effects = ctx.into_effects();
+        self.apply_effects(sink, id, effects);
+    }
+
+    fn apply_effects(&mut self, sink: &mut Vec<TraceEvent>, node: NodeId, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send { to, msg } => {
+                    let id = self.next_msg;
+                    self.next_msg += 1;
+                    let route = self.net.route(&mut self.rng, self.now, node, to);
+                    let (now, arrive_at) = (self.now, route.arrive_at);
+                    self.emit(
+                        sink,
+                        EventKind::Send {
+                            id,
+                            from: node,
+                            to,
+                            arrive_at,
+                            msg: msg.clone(),
+                        },
+                    );
+                    self.schedule(
+                        arrive_at,
+                        Entry::Deliver {
+                            id,
+                            from: node,
+                            to,
+                            msg,
+                            sent_at: now,
+                            doomed: route.doomed,
+                        },
+                    );
+                }
+                Effect::SetTimer { timer, after_ms } => {
+                    self.cancel_timer(node, timer);
+                    let key = self.schedule(self.now + after_ms, Entry::Timer { node, timer });
+                    self.timers.insert((node, timer), key);
+                }
+                Effect::CancelTimer(timer) => self.cancel_timer(node, timer),
+                Effect::Change(change) => self.emit(sink, EventKind::Change { node, change }),
+            }
+        }
+    }
+
+    /// Pops and runs the earliest queued event. Returns what it was, or `None` when the
+    /// queue is empty (nothing will ever happen again without an input).
+    pub fn step(&mut self, sink: &mut Vec<TraceEvent>) -> Option<Popped> {
+        let ((time, _), entry) = self.queue.pop_first()?;
+        self.now = time;
+        match entry {
+            Entry::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                doomed,
+                ..
+            } => {
+                let reason = doomed.or_else(|| {
+                    if !self.is_up(to) {
+                        Some(DropReason::NodeDown)
+                    } else if self.net.is_cut(from, to) {
+                        Some(DropReason::Partitioned)
+                    } else {
+                        None
+                    }
+                });
+                let label = msg.label();
+                if let Some(reason) = reason {
+                    self.emit(
+                        sink,
+                        EventKind::Drop {
+                            id,
+                            from,
+                            to,
+                            label,
+                            reason,
+                        },
+                    );
+                } else {
+                    self.emit(
+                        sink,
+                        EventKind::Deliver {
+                            id,
+                            from,
+                            to,
+                            label,
+                        },
+                    );
+                    self.run_node(sink, to, |n, ctx| n.on_message(ctx, from, msg));
+                }
+                Some(Popped::Message)
+            }
+            Entry::Timer { node, timer } => {
+                self.timers.remove(&(node, timer));
+                self.emit(sink, EventKind::Timer { node, timer });
+                self.run_node(sink, node, |n, ctx| n.on_timer(ctx, timer));
+                Some(Popped::Timer)
+            }
+            Entry::Alarm { after_ms } => {
+                self.emit(
+                    sink,
+                    EventKind::Clock {
+                        note: format!("{} passed", crate::sim::input::duration(after_ms)),
+                    },
+                );
+                Some(Popped::Alarm)
+            }
+        }
+    }
+
+    /// Applies an input. On error nothing changes and nothing is emitted.
+    pub fn apply(&mut self, input: &Input, sink: &mut Vec<TraceEvent>) -> Result<(), InputError> {
+        self.check(input)?;
+        self.emit(
+            sink,
+            EventKind::Input {
+                command: input.to_string(),
+            },
+        );
+        match input {
+            Input::ZkEnsemble { voters, observers } => {
+                for sid in 1..=voters + observers {
+                    let server =
+                        ZkServer::new(sid, sid > *voters, self.zk_cfg.clone(), 1..=*voters);
+                    self.nodes.insert(
+                        NodeId::Zk(sid),
+                        Slot {
+                            up: false,
+                            node: Node::Zk(Box::new(server)),
+                        },
+                    );
+                }
+            }
+            Input::ZkSetZxid { sid, zxid: z } => {
+                if let Some(Node::Zk(s)) =
+                    self.nodes.get_mut(&NodeId::Zk(*sid)).map(|s| &mut s.node)
+                {
+                    let mut disk = ZkDisk::with_last_zxid(*z);
+                    disk.current_epoch = disk.current_epoch.max(s.disk().current_epoch);
+                    disk.accepted_epoch = disk.accepted_epoch.max(s.disk().accepted_epoch);
+                    s.set_disk(disk);
+                }
+            }
+            Input::ZkSetEpoch { sid, epoch } => {
+                if let Some(Node::Zk(s)) =
+                    self.nodes.get_mut(&NodeId::Zk(*sid)).map(|s| &mut s.node)
+                {
+                    let mut disk = s.disk().clone();
+                    disk.current_epoch = *epoch;
+                    disk.accepted_epoch = *epoch;
+                    s.set_disk(disk);
+                }
+            }
+            Input::ZkConfig { key, value } => {
+                let _ = self.zk_cfg.set(key, *value);
+                let cfg = self.zk_cfg.clone();
+                for slot in self.nodes.values_mut() {
+                    if let Node::Zk(s) = &mut slot.node {
+                        s.set_config(cfg.clone());
+                    }
+                }
+            }
+            Input::KafkaCluster { brokers } => {
+                for id in 1..=*brokers {
+                    let b = Broker::new(id, self.kafka_cfg.broker.clone());
+                    self.nodes.insert(
+                        NodeId::Broker(id),
+                        Slot {
+                            up: false,
+                            node: Node::Broker(Box::new(b)),
+                        },
+                    );
+                }
+            }
+            Input::KafkaConfig { key, value } => {
+                let _ = self.kafka_cfg.set(key, value);
+                let cfg = self.kafka_cfg.broker.clone();
+                for slot in self.nodes.values_mut() {
+                    if let Node::Broker(b) = &mut slot.node {
+                        b.set_config(cfg.clone());
+                    }
+                }
+            }
+            Input::TopicCreate {
+                topic,
+                partitions,
+                rf,
+                assignment,
+            } => {
+                let brokers: Vec<u32> = self.brokers().map(|(_, b)| b.id()).collect();
+                let assignment = match assignment {
+                    Some(a) => a.clone(),
+                    None => assign_replicas(
+                        &mut self.rng,
+                        partitions.unwrap_or(1),
+                        rf.unwrap_or(1),
+                        &brokers,
+                    ),
+                };
+                self.topics.create_topic(topic, &assignment);
+                for b in brokers {
+                    let id = NodeId::Broker(b);
+                    if self.is_up(id) {
+                        self.run_node(sink, id, |n, ctx| {
+                            if let Node::Broker(b) = n {
+                                b.install_topic(Some(ctx), topic, &assignment);
+                            }
+                        });
+                    } else if let Some(Node::Broker(b)) =
+                        self.nodes.get_mut(&id).map(|s| &mut s.node)
+                    {
+                        b.install_topic(None, topic, &assignment);
+                    }
+                }
+            }
+            Input::Start(targets) => {
+                let ids: Vec<NodeId> = match targets {
+                    Targets::All => self
+                        .nodes
+                        .iter()
+                        .filter(|(_, s)| !s.up)
+                        .map(|(id, _)| *id)
+                        .collect(),
+                    Targets::Nodes(n) => n.clone(),
+                };
+                for id in ids {
+                    self.start_node(sink, id);
+                }
+            }
+            Input::Crash(id) => self.crash_node(sink, *id),
+            Input::Restart(id) => {
+                if self.is_up(*id) {
+                    self.crash_node(sink, *id);
+                }
+                self.start_node(sink, *id);
+            }
+            Input::Partition(groups) => self.net.partition(groups),
+            Input::PartitionOneWay { from, to } => self.net.cut_one_way(from, to),
+            Input::Heal => self.net.heal(),
+            Input::Delay { from, to, ms } => {
+                if *ms == 0 {
+                    self.net.delays.remove(&(*from, *to));
+                } else {
+                    self.net.delays.insert((*from, *to), *ms);
+                }
+            }
+            Input::DropNext { from, to, count } => {
+                *self.net.drop_next.entry((*from, *to)).or_default() += count;
+            }
+            Input::NetLatency { min_ms, max_ms } => {
+                self.net.latency_min_ms = *min_ms;
+                self.net.latency_max_ms = *max_ms;
+            }
+            Input::NetLoss { percent } => self.net.loss_percent = *percent,
+            Input::Produce(spec) => {
+                let id = self.client(NodeId::Producer(1));
+                self.run_node(sink, id, |n, ctx| {
+                    if let Node::Producer(p) = n {
+                        p.produce(ctx, spec);
+                    }
+                });
+            }
+            Input::Consume { tp, offset } => {
+                let id = self.client(NodeId::Consumer(1));
+                self.run_node(sink, id, |n, ctx| {
+                    if let Node::Consumer(c) = n {
+                        c.assign(ctx, tp.clone(), *offset);
+                    }
+                });
+            }
+            Input::Alarm { after_ms } => {
+                self.schedule(
+                    self.now + after_ms,
+                    Entry::Alarm {
+                        after_ms: *after_ms,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a Kafka client node the first time it is used.
+    fn client(&mut self, id: NodeId) -> NodeId {
+        if !self.nodes.contains_key(&id) {
+            let bootstrap: Vec<u32> = self.brokers().map(|(_, b)| b.id()).collect();
+            let node = match id {
+                NodeId::Producer(n) => Node::Producer(Box::new(Producer::new(
+                    n,
+                    self.kafka_cfg.producer.clone(),
+                    bootstrap,
+                ))),
+                _ => Node::Consumer(Box::new(Consumer::new(
+                    id.number(),
+                    self.kafka_cfg.consumer.clone(),
+                    bootstrap,
+                ))),
+            };
+            self.nodes.insert(id, Slot { up: true, node });
+        }
+        id
+    }
+
+    fn start_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
+        let Some(slot) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        if slot.up {
+            return;
+        }
+        slot.up = true;
+        self.emit(sink, EventKind::NodeUp { node: id });
+        self.run_node(sink, id, |n, ctx| {
+            ctx.change(Change::Up);
+            n.on_start(ctx);
+        });
+    }
+
+    fn crash_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
+        let Some(slot) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        slot.up = false;
+        slot.node.crash();
+        let timers: Vec<Timer> = self
+            .timers
+            .keys()
+            .filter(|(n, _)| *n == id)
+            .map(|(_, t)| *t)
+            .collect();
+        for t in timers {
+            self.cancel_timer(id, t);
+        }
+        self.emit(sink, EventKind::NodeDown { node: id });
+    }
+
+    /// Validates an input against the current world.
+    fn check(&self, input: &Input) -> Result<(), InputError> {
+        let exists = |id: &NodeId| -> Result<(), InputError> {
+            if self.nodes.contains_key(id) {
+                Ok(())
+            } else {
+                err(format!("there is no node {id}"))
+            }
+        };
+        let has_zk = self.nodes.keys().any(|id| id.is_zk());
+        let broker_count = self.nodes.keys().filter(|id| id.is_broker()).count() as u32;
+        match input {
+            Input::ZkEnsemble { voters, observers } => {
+                if has_zk {
+                    return err("a ZooKeeper ensemble already exists in this world");
+                }
+                if !(2..=9).contains(voters) {
+                    return err(format!(
+                        "an ensemble needs 2 to 9 voting servers, not {voters}"
+                    ));
+                }
+                if *observers > 3 {
+                    return err(format!("at most 3 observers, not {observers}"));
+                }
+            }
+            Input::ZkSetZxid { sid, zxid: z } | Input::ZkSetEpoch { sid, epoch: z } => {
+                let id = NodeId::Zk(*sid);
+                exists(&id)?;
+                if self.is_up(id) {
+                    return err(format!(
+                        "{id} is running: change what is on its disk before `start`"
+                    ));
+                }
+                if let Input::ZkSetZxid { .. } = input {
+                    if zxid::counter_of(*z) > 100_000 {
+                        return err(format!(
+                            "zxid {} has a counter above 100000; use a smaller one",
+                            zxid::hex(*z)
+                        ));
+                    }
+                } else if let Some(s) = self.zk(*sid) {
+                    let last = s.disk().last_zxid();
+                    if *z < zxid::epoch_of(last) {
+                        return err(format!(
+                            "epoch {z} is older than {id}'s last zxid {}",
+                            zxid::hex(last)
+                        ));
+                    }
+                }
+            }
+            Input::ZkConfig { key, value } => {
+                self.zk_cfg.clone().set(key, *value).map_err(InputError)?;
+            }
+            Input::KafkaCluster { brokers } => {
+                if broker_count > 0 {
+                    return err("a Kafka cluster already exists in this world");
+                }
+                if !(1..=9).contains(brokers) {
+                    return err(format!("a cluster needs 1 to 9 brokers, not {brokers}"));
+                }
+            }
+            Input::KafkaConfig { key, value } => {
+                self.kafka_cfg.clone().set(key, value).map_err(InputError)?;
+            }
+            Input::TopicCreate {
+                topic,
+                partitions,
+                rf,
+                assignment,
+            } => {
+                if broker_count == 0 {
+                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
+                }
+                if !valid_topic_name(topic) {
+                    return err(format!(
+                        "`{topic}` is not a legal topic name (letters, digits, `.`, `_`, `-`)"
+                    ));
+                }
+                if self.topics.topics.contains_key(topic) {
+                    return err(format!("Topic '{topic}' already exists."));
+                }
+                match assignment {
+                    Some(a) => {
+                        let rf0 = a.first().map_or(0, Vec::len);
+                        for (p, r) in a.iter().enumerate() {
+                            if r.len() != rf0 {
+                                return err(format!(
+                                    "Partition {p} has different replication factor: {}",
+                                    r.len()
+                                ));
+                            }
+                            let distinct: BTreeSet<&u32> = r.iter().collect();
+                            if distinct.len() != r.len() {
+                                return err(format!("Duplicate replica assignment found: {r:?}"));
+                            }
+                            if let Some(b) = r
+                                .iter()
+                                .find(|b| !self.nodes.contains_key(&NodeId::Broker(**b)))
+                            {
+                                return err(format!(
+                                    "Unknown broker {b} in the assignment of partition {p}"
+                                ));
+                            }
+                        }
+                        if a.is_empty() || rf0 == 0 {
+                            return err("an assignment needs at least one replica");
+                        }
+                    }
+                    None => {
+                        let p = partitions.unwrap_or(1);
+                        let r = rf.unwrap_or(1);
+                        if !(1..=1000).contains(&p) {
+                            return err(format!("partitions must be 1 to 1000, not {p}"));
+                        }
+                        if r == 0 || r > broker_count {
+                            return err(format!(
+                                "Replication factor: {r} larger than available brokers: {broker_count}."
+                            ));
+                        }
+                    }
+                }
+            }
+            Input::Start(Targets::Nodes(ids)) => {
+                for id in ids {
+                    exists(id)?;
+                    if self.is_up(*id) {
+                        return err(format!("{id} is already running"));
+                    }
+                }
+            }
+            Input::Start(Targets::All) | Input::Heal => {}
+            Input::Crash(id) => {
+                exists(id)?;
+                if !self.is_up(*id) {
+                    return err(format!("{id} is not running"));
+                }
+            }
+            Input::Restart(id) => exists(id)?,
+            Input::Partition(groups) => {
+                let mut seen = BTreeSet::new();
+                for id in groups.iter().flatten() {
+                    exists(id)?;
+                    if !seen.insert(*id) {
+                        return err(format!("{id} is in more than one group"));
+                    }
+                }
+            }
+            Input::PartitionOneWay { from, to } => {
+                for id in from.iter().chain(to) {
+                    exists(id)?;
+                }
+            }
+            Input::Delay { from, to, .. } | Input::DropNext { from, to, .. } => {
+                exists(from)?;
+                exists(to)?;
+                if from == to {
+                    return err("a link joins two different nodes");
+                }
+            }
+            Input::NetLatency { min_ms, max_ms } => {
+                if min_ms > max_ms || *max_ms > 60_000 {
+                    return err("latency needs min <= max <= 60s");
+                }
+            }
+            Input::NetLoss { percent } => {
+                if *percent > 100 {
+                    return err("loss is a percentage from 0 to 100");
+                }
+            }
+            Input::Produce(spec) => {
+                let Some(n) = self.topics.partition_count(&spec.topic) else {
+                    return err(format!(
+                        "topic {} does not exist (create it with `topic create {} ...`)",
+                        spec.topic, spec.topic
+                    ));
+                };
+                if let Some(p) = spec.partition.filter(|p| *p >= n) {
+                    return err(format!(
+                        "topic {} has partitions 0..{}, not {p}",
+                        spec.topic,
+                        n - 1
+                    ));
+                }
+                if spec.count == 0 || spec.count > 100_000 {
+                    return err("count must be 1 to 100000");
+                }
+            }
+            Input::Consume { tp, .. } => {
+                if self.topics.partition(tp).is_none() {
+                    return err(format!("partition {tp} does not exist"));
+                }
+            }
+            Input::Alarm { after_ms } => {
+                if *after_ms == 0 {
+                    return err("run needs a duration above 0");
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! Ensemble settings (zoo.cfg) that the election and ZAB depend on.
+
+use serde::{Deserialize, Serialize};
+
+/// ZooKeeper timing settings, all in virtual milliseconds or ticks, with ZooKeeper's
+/// defaults or the values of the sample `zoo.cfg` shipped with ZooKeeper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZkConfig {
+    /// `tickTime`, ms (sample zoo.cfg: 2000).
+    pub tick_time_ms: u64,
+    /// `initLimit`, ticks a learner may take to connect and sync (sample zoo.cfg: 10).
+    pub init_limit: u64,
+    /// `syncLimit`, ticks a learner may lag before it is dropped (sample zoo.cfg: 5).
+    pub sync_limit: u64,
+    /// `FastLeaderElection.finalizeWait`, ms (200).
+    pub finalize_wait_ms: u64,
+    /// `zookeeper.fastleader.minNotificationInterval`, ms (defaults to finalizeWait, 200).
+    pub min_notification_interval_ms: u64,
+    /// `zookeeper.fastleader.maxNotificationInterval`, ms (60000).
+    pub max_notification_interval_ms: u64,
+}
+
+impl Default for ZkConfig {
+    fn default() -> Self {
+        ZkConfig {
+            tick_time_ms: 2000,
+            init_limit: 10,
+            sync_limit: 5,
+            finalize_wait_ms: 200,
+            min_notification_interval_ms: 200,
+            max_notification_interval_ms: 60_000,
+        }
+    }
+}
+
+impl ZkConfig {
+    /// Sets one setting by its zoo.cfg / system property name. Returns an error naming
+    /// the known keys when the key is unknown.
+    pub fn set(&mut self, key: &str, value: u64) -> Result<(), String> {
+        match key {
+            "tickTime" => self.tick_time_ms = value.max(2),
+            "initLimit" => self.init_limit = value.max(1),
+            "syncLimit" => self.sync_limit = value.max(1),
+            "finalizeWait" => self.finalize_wait_ms = value,
+            "minNotificationInterval" => self.min_notification_interval_ms = value.max(1),
+            "maxNotificationInterval" => self.max_notification_interval_ms = value.max(1),
+            _ => {
+                return Err(format!(
+                    "unknown ZooKeeper setting `{key}` (known: {})",
+                    Self::KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings `set` understands.
+    pub const KEYS: [&'static str; 6] = [
+        "tickTime",
+        "initLimit",
+        "syncLimit",
+        "finalizeWait",
+        "minNotificationInterval",
+        "maxNotificationInterval",
+    ];
+
+    /// How long a learner waits for the leader while connecting and syncing:
+    /// `initLimit * tickTime` (the socket timeout set in `Learner.connectToLeader`).
+    pub fn init_timeout_ms(&self) -> u64 {
+        self.init_limit * self.tick_time_ms
+    }
+
+    /// How long a synced follower waits for any packet from the leader before it gives up:
+    /// `syncLimit * tickTime` (set in `Learner.syncWithLeader` on NEWLEADER).
+    pub fn sync_timeout_ms(&self) -> u64 {
+        self.sync_limit * self.tick_time_ms
+    }
+}

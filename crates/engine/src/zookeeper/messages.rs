@@ -1,0 +1,295 @@
+//! What ZooKeeper servers send each other, the timers they arm, and the state changes
+//! they report to the trace.
+
+use crate::zookeeper::vote::{Notification, Proposal, ServerState};
+use crate::zookeeper::zxid::hex;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A message between ZooKeeper servers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ZkMsg {
+    /// A FastLeaderElection notification (sent over `QuorumCnxManager`).
+    Notification(Notification),
+    /// A ZAB packet on the leader-learner connection (`QuorumPacket`).
+    Packet(QuorumPacket),
+    /// The leader-learner TCP connection was closed by the sender (socket close, FIN).
+    Disconnect,
+}
+
+/// ZAB packets (`Leader.java` packet types; the number is the wire type code).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "packet", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum QuorumPacket {
+    /// FOLLOWERINFO (11): a follower registers; zxid = makeZxid(acceptedEpoch, 0).
+    FollowerInfo {
+        /// The follower's acceptedEpoch.
+        accepted_epoch: u64,
+    },
+    /// OBSERVERINFO (16): an observer registers.
+    ObserverInfo {
+        /// The observer's acceptedEpoch.
+        accepted_epoch: u64,
+    },
+    /// LEADERINFO (17): the epoch the leader proposes.
+    LeaderInfo {
+        /// The new epoch.
+        new_epoch: u64,
+    },
+    /// ACKEPOCH (18): the learner's currentEpoch (-1 when it had already accepted the
+    /// epoch) and its last logged zxid.
+    AckEpoch {
+        /// The learner's currentEpoch, or -1.
+        current_epoch: i64,
+        /// The learner's last logged zxid.
+        last_zxid: u64,
+    },
+    /// DIFF (13): the learner is a prefix of the leader; proposals follow.
+    Diff {
+        /// The leader's last committed zxid.
+        zxid: u64,
+    },
+    /// TRUNC (14): the learner must drop its log after `zxid`.
+    Trunc {
+        /// Truncate to this zxid.
+        zxid: u64,
+    },
+    /// SNAP (15): a full snapshot follows (here: the leader's whole committed history).
+    Snap {
+        /// The snapshot's last zxid.
+        zxid: u64,
+        /// The zxids of the transactions the snapshot holds.
+        txns: Vec<u64>,
+    },
+    /// PROPOSAL (2): a transaction to log.
+    Proposal {
+        /// The transaction's zxid.
+        zxid: u64,
+    },
+    /// COMMIT (4): a logged transaction is committed.
+    Commit {
+        /// The committed zxid.
+        zxid: u64,
+    },
+    /// NEWLEADER (10): the end of sync; zxid = makeZxid(newEpoch, 0).
+    NewLeader {
+        /// makeZxid(newEpoch, 0).
+        zxid: u64,
+    },
+    /// ACK (3): the learner acknowledges (here: NEWLEADER or UPTODATE).
+    Ack {
+        /// The acknowledged zxid.
+        zxid: u64,
+    },
+    /// UPTODATE (12): the leader is serving; the learner may serve too.
+    UpToDate,
+    /// PING (5): the leader's heartbeat; the learner answers with a PING.
+    Ping,
+}
+
+impl QuorumPacket {
+    /// The packet type name as ZooKeeper logs it (`FOLLOWERINFO`, `DIFF`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            QuorumPacket::FollowerInfo { .. } => "FOLLOWERINFO",
+            QuorumPacket::ObserverInfo { .. } => "OBSERVERINFO",
+            QuorumPacket::LeaderInfo { .. } => "LEADERINFO",
+            QuorumPacket::AckEpoch { .. } => "ACKEPOCH",
+            QuorumPacket::Diff { .. } => "DIFF",
+            QuorumPacket::Trunc { .. } => "TRUNC",
+            QuorumPacket::Snap { .. } => "SNAP",
+            QuorumPacket::Proposal { .. } => "PROPOSAL",
+            QuorumPacket::Commit { .. } => "COMMIT",
+            QuorumPacket::NewLeader { .. } => "NEWLEADER",
+            QuorumPacket::Ack { .. } => "ACK",
+            QuorumPacket::UpToDate => "UPTODATE",
+            QuorumPacket::Ping => "PING",
+        }
+    }
+}
+
+impl ZkMsg {
+    /// A one-line label for logs and the UI, e.g. `vote zk5 (zxid 0x0, epoch 0) round 1`.
+    pub fn label(&self) -> String {
+        match self {
+            ZkMsg::Notification(n) => {
+                let who = n.proposal.describe();
+                if n.state == ServerState::Looking {
+                    format!("vote {who} round {}", n.round)
+                } else {
+                    format!("{}: leader {who} round {}", n.state, n.round)
+                }
+            }
+            ZkMsg::Packet(p) => match p {
+                QuorumPacket::FollowerInfo { accepted_epoch }
+                | QuorumPacket::ObserverInfo { accepted_epoch } => {
+                    format!("{} acceptedEpoch {accepted_epoch}", p.name())
+                }
+                QuorumPacket::LeaderInfo { new_epoch } => format!("LEADERINFO epoch {new_epoch}"),
+                QuorumPacket::AckEpoch {
+                    current_epoch,
+                    last_zxid,
+                } => {
+                    format!("ACKEPOCH epoch {current_epoch} zxid {}", hex(*last_zxid))
+                }
+                QuorumPacket::Diff { zxid }
+                | QuorumPacket::Trunc { zxid }
+                | QuorumPacket::Snap { zxid, .. }
+                | QuorumPacket::Proposal { zxid }
+                | QuorumPacket::Commit { zxid }
+                | QuorumPacket::NewLeader { zxid }
+                | QuorumPacket::Ack { zxid } => format!("{} {}", p.name(), hex(*zxid)),
+                QuorumPacket::UpToDate | QuorumPacket::Ping => p.name().to_string(),
+            },
+            ZkMsg::Disconnect => "connection closed".into(),
+        }
+    }
+}
+
+/// The phase of ZAB a server is in (`QuorumPeer.ZabState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ZabPhase {
+    /// Phase 0: FastLeaderElection.
+    Election,
+    /// Phase 1: the leader gathers accepted epochs and proposes a new one.
+    Discovery,
+    /// Phase 2: learners are brought up to date (DIFF, TRUNC or SNAP) and ack NEWLEADER.
+    Synchronization,
+    /// Phase 3: the leader is established and broadcasts proposals.
+    Broadcast,
+}
+
+impl fmt::Display for ZabPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ZabPhase::Election => "ELECTION",
+            ZabPhase::Discovery => "DISCOVERY",
+            ZabPhase::Synchronization => "SYNCHRONIZATION",
+            ZabPhase::Broadcast => "BROADCAST",
+        })
+    }
+}
+
+/// How the leader brought a learner up to date (`QuorumPeer.SyncMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SyncMode {
+    /// Send the missing proposals.
+    Diff,
+    /// Truncate the learner's extra transactions (then send any missing ones).
+    Trunc,
+    /// Send a whole snapshot.
+    Snap,
+}
+
+impl fmt::Display for SyncMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SyncMode::Diff => "DIFF",
+            SyncMode::Trunc => "TRUNC",
+            SyncMode::Snap => "SNAP",
+        })
+    }
+}
+
+/// Timers a ZooKeeper server arms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZkTimer {
+    /// The notification poll in `lookForLeader` timed out: resend the vote.
+    FlePoll,
+    /// `finalizeWait` passed with no better vote: decide.
+    FleFinalize,
+    /// The leader waited `initLimit * tickTime` for a quorum during discovery or sync.
+    ZabSetup,
+    /// The leader's half-tick loop (`Leader.lead`): count synced learners, send PINGs.
+    LeaderTick,
+    /// The learner's socket read timed out (nothing heard from the leader).
+    LearnerRead,
+    /// The learner waits `leaderConnectDelayDuringRetryMs` (100 ms) before reconnecting.
+    LearnerConnectRetry,
+}
+
+impl fmt::Display for ZkTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ZkTimer::FlePoll => "notification timeout",
+            ZkTimer::FleFinalize => "finalizeWait",
+            ZkTimer::ZabSetup => "initLimit wait",
+            ZkTimer::LeaderTick => "leader half tick",
+            ZkTimer::LearnerRead => "read timeout",
+            ZkTimer::LearnerConnectRetry => "reconnect delay",
+        })
+    }
+}
+
+/// A state change of a ZooKeeper server, as recorded in the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "zk", rename_all = "snake_case")]
+pub enum ZkChange {
+    /// The server's state changed.
+    State {
+        /// The new state.
+        state: ServerState,
+    },
+    /// The server's election proposal or round changed (it now votes for someone else).
+    Proposal {
+        /// What it now proposes.
+        proposal: Proposal,
+        /// Its logical clock.
+        round: u64,
+    },
+    /// The votes equal to its proposal reached a quorum; it waits finalizeWait.
+    QuorumSeen {
+        /// The sids whose votes agree.
+        agree: Vec<u32>,
+    },
+    /// The election ended for this server.
+    Elected {
+        /// The leader it settled on.
+        leader: u32,
+        /// The round it ended in.
+        round: u64,
+    },
+    /// The ZAB phase changed.
+    Phase {
+        /// The new phase.
+        phase: ZabPhase,
+    },
+    /// acceptedEpoch was persisted.
+    AcceptedEpoch {
+        /// The new value.
+        epoch: u64,
+    },
+    /// currentEpoch was persisted.
+    CurrentEpoch {
+        /// The new value.
+        epoch: u64,
+    },
+    /// The leader chose how to sync a learner.
+    SyncChosen {
+        /// The learner's sid.
+        peer: u32,
+        /// DIFF, TRUNC or SNAP.
+        mode: SyncMode,
+        /// The learner's last zxid as it reported in ACKEPOCH.
+        peer_zxid: u64,
+    },
+    /// The server's transaction log changed (sync applied); its new last zxid.
+    LastZxid {
+        /// The last logged zxid.
+        zxid: u64,
+    },
+    /// A quorum acked NEWLEADER: the leader is established in this epoch.
+    Established {
+        /// The epoch.
+        epoch: u64,
+    },
+    /// The server left its role and goes back to LOOKING, with ZooKeeper's reason text.
+    Abandoned {
+        /// Why (e.g. "Not sufficient followers synced").
+        reason: String,
+    },
+}
