@@ -1,0 +1,172 @@
+//! The `zkafka` binary as a user runs it: exit codes, output, JSON traces, errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn zkafka(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkafka"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zkafka runs");
+    if let Some(s) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(s.as_bytes())
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("zkafka finishes")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn golden_hash(lesson: &str, seed: u64) -> String {
+    let golden = include_str!("../../../tests/golden/trace_hashes.txt");
+    golden
+        .lines()
+        .find_map(|l| {
+            let p: Vec<&str> = l.split_whitespace().collect();
+            (p.len() == 3 && p[0] == lesson && p[1] == seed.to_string()).then(|| p[2].to_string())
+        })
+        .expect("golden entry")
+}
+
+#[test]
+fn lesson_list_shows_both_lessons_in_both_languages() {
+    let out = zkafka(&["lesson", "list"], None);
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("zk-leader-election") && s.contains("kafka-message-flow"),
+        "{s}"
+    );
+    let zh = text(&zkafka(&["lesson", "list", "--lang", "zh"], None).stdout);
+    assert!(zh.contains("ZooKeeper 集群如何选出 Leader"), "{zh}");
+}
+
+#[test]
+fn both_lessons_run_and_pass() {
+    for id in ["zk-leader-election", "kafka-message-flow"] {
+        let out = zkafka(&["lesson", "run", id], None);
+        let s = text(&out.stdout);
+        assert!(out.status.success(), "{id}: {}\n{}", s, text(&out.stderr));
+        assert!(s.contains("PASS:"), "{s}");
+        assert!(s.contains("-- Step 1/"), "narration is printed: {s}");
+    }
+}
+
+#[test]
+fn json_trace_ends_with_the_same_hash_every_time() {
+    let a = zkafka(
+        &[
+            "lesson",
+            "run",
+            "zk-leader-election",
+            "--seed",
+            "7",
+            "--json",
+        ],
+        None,
+    );
+    let b = zkafka(
+        &[
+            "lesson",
+            "run",
+            "zk-leader-election",
+            "--seed",
+            "7",
+            "--json",
+        ],
+        None,
+    );
+    assert!(a.status.success() && b.status.success());
+    let (sa, sb) = (text(&a.stdout), text(&b.stdout));
+    let last_a = sa.lines().last().expect("a last line");
+    assert_eq!(last_a, sb.lines().last().expect("b last line"));
+    let v: serde_json::Value = serde_json::from_str(last_a).expect("last line is JSON");
+    assert_eq!(
+        v["trace_hash"].as_str(),
+        Some(golden_hash("zk-leader-election", 7).as_str())
+    );
+    let events = v["events"].as_u64().expect("events");
+    assert_eq!(
+        sa.lines().count() as u64,
+        events + 1,
+        "one JSON line per event, then the hash line"
+    );
+    let first: serde_json::Value =
+        serde_json::from_str(sa.lines().next().expect("first")).expect("event JSON");
+    assert_eq!(first["seq"], 0);
+    assert_eq!(first["event"], "input");
+}
+
+#[test]
+fn a_failing_expectation_exits_1_and_names_its_line() {
+    let script = "zk ensemble 3\nstart all\nrun until leader elected\nexpect leader zk1\n";
+    let out = zkafka(&["run", "-"], Some(script));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("<stdin>:4:") && err.contains("expected zk1 to lead, but zk3 leads"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_passing_script_exits_0() {
+    let script =
+        "zk ensemble 3\nstart all\nrun until leader elected\nexpect leader zk3\nexpect epoch 1\n";
+    let out = zkafka(&["run", "-", "--seed", "4"], Some(script));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn parse_errors_exit_2_with_line_and_column() {
+    let out = zkafka(&["run", "-"], Some("zk ensemble 3\ncrash zk\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("<stdin>:2:7: expected a node name"), "{err}");
+}
+
+#[test]
+fn a_refused_command_exits_1_and_says_why() {
+    let out = zkafka(&["run", "-"], Some("zk ensemble 3\ncrash zk1\n"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("zk1 is not running"));
+}
+
+#[test]
+fn unknown_lesson_and_missing_file_exit_2() {
+    let out = zkafka(&["lesson", "run", "no-such-lesson"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("zk-leader-election"),
+        "lists the lessons that exist"
+    );
+    let out = zkafka(&["run", "/no/such/file.zk"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_broken_lesson_file_is_reported_with_its_position() {
+    let dir = std::env::temp_dir().join(format!("zkafka-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("broken.toml");
+    std::fs::write(
+        &path,
+        "id = \"broken\"\ntitle = { en = \"B\", zh = \"B\" }\nintro = { en = \"I\", zh = \"I\" }\n[[steps]]\ntitle = { en = \"S\", zh = \"S\" }\nsay = { en = \"S\", zh = \"S\" }\nrun = \"\"\"\nzk ensemble 3\nstart everything\n\"\"\"\n",
+    )
+    .expect("write lesson");
+    let out = zkafka(&["lesson", "run", path.to_str().expect("utf-8 path")], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("broken.toml:9:7:"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
