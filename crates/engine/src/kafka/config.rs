@@ -161,10 +161,10 @@ impl KafkaConfig {
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let num = || {
-            value
-                .parse::<u64>()
-                .map_err(|_| format!("`{key}` takes a whole number, not `{value}`"))
+        let num = || match value.parse::<u64>() {
+            Ok(n) if n <= 86_400_000 => Ok(n),
+            Ok(_) => Err(format!("`{key}` is at most 86400000, not `{value}`")),
+            Err(_) => Err(format!("`{key}` takes a whole number, not `{value}`")),
         };
         match key {
             "replica.lag.time.max.ms" => self.broker.replica_lag_time_max_ms = num()?.max(1),

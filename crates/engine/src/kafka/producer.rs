@@ -445,7 +445,7 @@ impl Producer {
             if e == KafkaError::NotLeaderOrFollower {
                 self.request_metadata(ctx);
             }
-            batch.retry_at = now + self.cfg.retry_backoff_ms;
+            batch.retry_at = now.saturating_add(self.cfg.retry_backoff_ms);
             ctx.change(KafkaChange::Retry {
                 tp: tp.clone(),
                 error: e,

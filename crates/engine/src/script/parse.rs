@@ -178,9 +178,14 @@ impl<'a> Cursor<'a> {
 
     fn duration(&mut self) -> PResult<u64> {
         let w = self.next("a duration like 500ms or 2s")?;
-        parse_duration(&w.text)
-            .ok_or(())
-            .or_else(|_| self.fail(w, "a duration like 500ms, 2s or 1.5s"))
+        match parse_duration(&w.text) {
+            Some(ms) if ms <= MAX_DURATION_MS => Ok(ms),
+            Some(_) => Err((
+                w.column,
+                format!("`{}` is longer than the 24h a command may span", w.text),
+            )),
+            None => self.fail(w, "a duration like 500ms, 2s or 1.5s"),
+        }
     }
 
     fn text(&mut self, what: &str) -> PResult<String> {
@@ -197,6 +202,9 @@ fn one_of(options: &[&str]) -> String {
         }
     }
 }
+
+/// The longest duration a command may name (`run`, `within`, `delay`): 24 hours, ms.
+pub const MAX_DURATION_MS: u64 = 86_400_000;
 
 /// Reads `42`, `0x2a`, `1_000`.
 pub fn parse_number(s: &str) -> Option<u64> {

@@ -58,7 +58,7 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
             within_ms,
         } => {
             let baseline = leader_epoch(t.world());
-            let deadline = t.world().now() + within_ms;
+            let deadline = t.world().now().saturating_add(*within_ms);
             let mut steps = 0;
             while check(t.world(), condition, baseline).is_err() {
                 match t.world().next_event_time() {

@@ -82,7 +82,7 @@ impl Network {
         let base = rng.between(self.latency_min_ms, self.latency_max_ms);
         let extra = self.delays.get(&link).copied().unwrap_or(0);
         let earliest = self.last_arrival.get(&link).copied().unwrap_or(0);
-        let arrive_at = (now + base + extra).max(earliest);
+        let arrive_at = now.saturating_add(base).saturating_add(extra).max(earliest);
         self.last_arrival.insert(link, arrive_at);
         let doomed = if let Some(n) = self.drop_next.get_mut(&link) {
             *n -= 1;

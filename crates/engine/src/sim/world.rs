@@ -20,6 +20,9 @@ use crate::sim::trace::{EventKind, TraceEvent};
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
+
+/// The longest duration an input may name (`run`, `delay`): 24 hours, ms.
+pub const MAX_DURATION_MS: u64 = 86_400_000;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Why an input was refused. Nothing changed when an input is refused.
@@ -334,7 +337,10 @@ impl World {
                 }
                 Effect::SetTimer { timer, after_ms } => {
                     self.cancel_timer(node, timer);
-                    let key = self.schedule(self.now + after_ms, Entry::Timer { node, timer });
+                    let key = self.schedule(
+                        self.now.saturating_add(after_ms),
+                        Entry::Timer { node, timer },
+                    );
                     self.timers.insert((node, timer), key);
                 }
                 Effect::CancelTimer(timer) => self.cancel_timer(node, timer),
@@ -572,7 +578,7 @@ impl World {
             }
             Input::Alarm { after_ms } => {
                 self.schedule(
-                    self.now + after_ms,
+                    self.now.saturating_add(*after_ms),
                     Entry::Alarm {
                         after_ms: *after_ms,
                     },
@@ -794,6 +800,11 @@ impl World {
                 if from == to {
                     return err("a link joins two different nodes");
                 }
+                if let Input::Delay { ms, .. } = input
+                    && *ms > MAX_DURATION_MS
+                {
+                    return err("a delay may be at most 24h");
+                }
             }
             Input::NetLatency { min_ms, max_ms } => {
                 if min_ms > max_ms || *max_ms > 60_000 {
@@ -829,8 +840,8 @@ impl World {
                 }
             }
             Input::Alarm { after_ms } => {
-                if *after_ms == 0 {
-                    return err("run needs a duration above 0");
+                if *after_ms == 0 || *after_ms > MAX_DURATION_MS {
+                    return err("run needs a duration above 0 and at most 24h");
                 }
             }
         }

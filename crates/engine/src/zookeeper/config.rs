@@ -33,17 +33,31 @@ impl Default for ZkConfig {
     }
 }
 
+fn in_range(key: &str, value: u64, lo: u64, hi: u64) -> Result<u64, String> {
+    if (lo..=hi).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{key}` must be between {lo} and {hi}, not {value}"
+        ))
+    }
+}
+
 impl ZkConfig {
     /// Sets one setting by its zoo.cfg / system property name. Returns an error naming
     /// the known keys when the key is unknown.
     pub fn set(&mut self, key: &str, value: u64) -> Result<(), String> {
         match key {
-            "tickTime" => self.tick_time_ms = value.max(2),
-            "initLimit" => self.init_limit = value.max(1),
-            "syncLimit" => self.sync_limit = value.max(1),
-            "finalizeWait" => self.finalize_wait_ms = value,
-            "minNotificationInterval" => self.min_notification_interval_ms = value.max(1),
-            "maxNotificationInterval" => self.max_notification_interval_ms = value.max(1),
+            "tickTime" => self.tick_time_ms = in_range(key, value, 2, 60_000)?,
+            "initLimit" => self.init_limit = in_range(key, value, 1, 1000)?,
+            "syncLimit" => self.sync_limit = in_range(key, value, 1, 1000)?,
+            "finalizeWait" => self.finalize_wait_ms = in_range(key, value, 0, 60_000)?,
+            "minNotificationInterval" => {
+                self.min_notification_interval_ms = in_range(key, value, 1, 600_000)?
+            }
+            "maxNotificationInterval" => {
+                self.max_notification_interval_ms = in_range(key, value, 1, 600_000)?
+            }
             _ => {
                 return Err(format!(
                     "unknown ZooKeeper setting `{key}` (known: {})",
