@@ -3,6 +3,7 @@
 //! Exit status: 0 when every expectation held, 1 when one failed or a command could not
 //! run, 2 when the input could not be read (unknown lesson, parse error, missing file).
 
+mod bench_cmd;
 mod lesson_cmd;
 mod output;
 mod run_cmd;
@@ -25,6 +26,12 @@ enum Top {
     Lesson {
         #[command(subcommand)]
         command: LessonCmd,
+    },
+    /// Measure how fast the engine runs the bundled lessons (events per second).
+    Bench {
+        /// Runs per lesson.
+        #[arg(long, default_value_t = 20)]
+        iterations: u32,
     },
     /// Run a command script (a file, or `-` for standard input).
     Run {
@@ -83,6 +90,7 @@ fn main() -> ExitCode {
             command: LessonCmd::Run { id, opts },
         } => lesson_cmd::run(&id, &opts),
         Top::Run { script, opts } => run_cmd::run(&script, &opts),
+        Top::Bench { iterations } => bench_cmd::run(iterations),
     };
     ExitCode::from(code)
 }
