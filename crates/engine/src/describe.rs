@@ -39,9 +39,9 @@ fn zk_change(c: &ZkChange, lang: Lang) -> String {
         }
         ZkChange::Proposal { proposal, round } => {
             if zh {
-                format!("第 {round} 轮投票给 {}", proposal.describe())
+                format!("第 {round} 轮投票给 {}", proposal.describe_in(lang))
             } else {
-                format!("votes for {} in round {round}", proposal.describe())
+                format!("votes for {} in round {round}", proposal.describe_in(lang))
             }
         }
         ZkChange::QuorumSeen { agree } => {
@@ -253,20 +253,19 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
             if zh {
                 format!(
                     "{from} → {to} 发送 {}（{} 到达）",
-                    msg.label(),
+                    msg.label_in(lang),
                     clock(*arrive_at)
                 )
             } else {
                 format!(
                     "{from} -> {to} sends {} (arrives {})",
-                    msg.label(),
+                    msg.label_in(lang),
                     clock(*arrive_at)
                 )
             }
         }
-        EventKind::Deliver {
-            from, to, label, ..
-        } => {
+        EventKind::Deliver { from, to, msg, .. } => {
+            let label = msg.label_in(lang);
             if zh {
                 format!("{to} 收到 {from} 的 {label}")
             } else {
@@ -276,10 +275,11 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
         EventKind::Drop {
             from,
             to,
-            label,
+            msg,
             reason,
             ..
         } => {
+            let label = msg.label_in(lang);
             if zh {
                 format!(
                     "{from} → {to} 的 {label} 丢失：{}",

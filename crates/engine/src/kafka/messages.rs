@@ -1,6 +1,7 @@
 //! Kafka requests and responses between clients and brokers, the timers brokers and clients
 //! arm, and the state changes they report.
 
+use crate::i18n::Lang;
 use crate::kafka::config::Acks;
 use crate::kafka::record::Batch;
 use crate::kafka::topic::TopicPartition;
@@ -184,8 +185,14 @@ pub enum KafkaMsg {
 }
 
 impl KafkaMsg {
-    /// A one-line label for logs and the UI.
+    /// A one-line label for logs and the UI (request names as Kafka spells them).
     pub fn label(&self) -> String {
+        self.label_in(Lang::En)
+    }
+
+    /// [`KafkaMsg::label`] in `lang`.
+    pub fn label_in(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
         match self {
             KafkaMsg::MetadataRequest { topics, .. } => format!("Metadata? {}", topics.join(",")),
             KafkaMsg::MetadataResponse { topics, .. } => {
@@ -226,9 +233,10 @@ impl KafkaMsg {
                     .iter()
                     .map(|p| format!("{} @{}", p.tp, p.fetch_offset))
                     .collect();
-                match replica {
-                    Some(r) => format!("Fetch (replica {r}) {}", parts.join(" ")),
-                    None => format!("Fetch {}", parts.join(" ")),
+                match (replica, zh) {
+                    (Some(r), false) => format!("Fetch (replica {r}) {}", parts.join(" ")),
+                    (Some(r), true) => format!("Fetch（副本 {r}）{}", parts.join(" ")),
+                    (None, _) => format!("Fetch {}", parts.join(" ")),
                 }
             }
             KafkaMsg::FetchResponse { partitions, .. } => {
@@ -238,6 +246,7 @@ impl KafkaMsg {
                         let n: usize = p.batches.iter().map(|b| b.records.len()).sum();
                         match p.error {
                             Some(e) => format!("{} {e}", p.tp),
+                            None if zh => format!("{} {n} 条记录 HW {}", p.tp, p.high_watermark),
                             None => format!("{} {n} records hw {}", p.tp, p.high_watermark),
                         }
                     })

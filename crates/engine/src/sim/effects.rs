@@ -5,6 +5,7 @@
 //! The world applies them in order after the node returns (the raft-rs / stateright
 //! shape), which keeps node logic pure and every effect visible in the trace.
 
+use crate::i18n::Lang;
 use crate::ids::NodeId;
 use crate::kafka::messages::{KafkaChange, KafkaMsg, KafkaTimer};
 use crate::sim::rng::SimRng;
@@ -25,9 +26,14 @@ pub enum Msg {
 impl Msg {
     /// A one-line label for logs and the UI.
     pub fn label(&self) -> String {
+        self.label_in(Lang::En)
+    }
+
+    /// [`Msg::label`] in `lang`.
+    pub fn label_in(&self, lang: Lang) -> String {
         match self {
-            Msg::Zk(m) => m.label(),
-            Msg::Kafka(m) => m.label(),
+            Msg::Zk(m) => m.label_in(lang),
+            Msg::Kafka(m) => m.label_in(lang),
         }
     }
 }

@@ -49,8 +49,8 @@ pub enum EventKind {
         from: NodeId,
         /// Receiver.
         to: NodeId,
-        /// The message's label.
-        label: String,
+        /// The message.
+        msg: Msg,
     },
     /// A message was lost.
     Drop {
@@ -60,8 +60,8 @@ pub enum EventKind {
         from: NodeId,
         /// Receiver.
         to: NodeId,
-        /// The message's label.
-        label: String,
+        /// The message.
+        msg: Msg,
         /// Why.
         reason: DropReason,
     },

@@ -372,7 +372,6 @@ impl World {
                         None
                     }
                 });
-                let label = msg.label();
                 if let Some(reason) = reason {
                     self.emit(
                         sink,
@@ -380,7 +379,7 @@ impl World {
                             id,
                             from,
                             to,
-                            label,
+                            msg,
                             reason,
                         },
                     );
@@ -391,7 +390,7 @@ impl World {
                             id,
                             from,
                             to,
-                            label,
+                            msg: msg.clone(),
                         },
                     );
                     self.run_node(sink, to, |n, ctx| n.on_message(ctx, from, msg));

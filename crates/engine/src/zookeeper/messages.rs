@@ -1,6 +1,7 @@
 //! What ZooKeeper servers send each other, the timers they arm, and the state changes
 //! they report to the trace.
 
+use crate::i18n::Lang;
 use crate::zookeeper::vote::{Notification, Proposal, ServerState};
 use crate::zookeeper::zxid::hex;
 use serde::{Deserialize, Serialize};
@@ -112,13 +113,19 @@ impl QuorumPacket {
 impl ZkMsg {
     /// A one-line label for logs and the UI, e.g. `vote zk5 (zxid 0x0, epoch 0) round 1`.
     pub fn label(&self) -> String {
+        self.label_in(Lang::En)
+    }
+
+    /// [`ZkMsg::label`] in `lang` (packet names stay as ZooKeeper spells them).
+    pub fn label_in(&self, lang: Lang) -> String {
         match self {
             ZkMsg::Notification(n) => {
-                let who = n.proposal.describe();
-                if n.state == ServerState::Looking {
-                    format!("vote {who} round {}", n.round)
-                } else {
-                    format!("{}: leader {who} round {}", n.state, n.round)
+                let who = n.proposal.describe_in(lang);
+                match (n.state == ServerState::Looking, lang) {
+                    (true, Lang::En) => format!("vote {who} round {}", n.round),
+                    (true, Lang::Zh) => format!("选票 {who} 第 {} 轮", n.round),
+                    (false, Lang::En) => format!("{}: leader {who} round {}", n.state, n.round),
+                    (false, Lang::Zh) => format!("{}：Leader {who} 第 {} 轮", n.state, n.round),
                 }
             }
             ZkMsg::Packet(p) => match p {
@@ -142,7 +149,10 @@ impl ZkMsg {
                 | QuorumPacket::Ack { zxid } => format!("{} {}", p.name(), hex(*zxid)),
                 QuorumPacket::UpToDate | QuorumPacket::Ping => p.name().to_string(),
             },
-            ZkMsg::Disconnect => "connection closed".into(),
+            ZkMsg::Disconnect => match lang {
+                Lang::En => "connection closed".into(),
+                Lang::Zh => "连接关闭".into(),
+            },
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Votes and the order between them (`Vote.java`, `FastLeaderElection.totalOrderPredicate`).
 
+use crate::i18n::Lang;
 use crate::zookeeper::quorum::QuorumMaj;
 use crate::zookeeper::zxid;
 use serde::{Deserialize, Serialize};
@@ -81,15 +82,18 @@ impl Proposal {
 
     /// A short text such as `zk5 (zxid 0x100000007, epoch 1)`, or `none`.
     pub fn describe(&self) -> String {
-        if self.leader < 0 {
-            return "none".into();
+        self.describe_in(Lang::En)
+    }
+
+    /// [`Proposal::describe`] in `lang`.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        let (z, e) = (zxid::hex(self.zxid as u64), self.peer_epoch);
+        match (self.leader < 0, lang) {
+            (true, Lang::En) => "none".into(),
+            (true, Lang::Zh) => "无".into(),
+            (false, Lang::En) => format!("zk{} (zxid {z}, epoch {e})", self.leader),
+            (false, Lang::Zh) => format!("zk{}（zxid {z}，epoch {e}）", self.leader),
         }
-        format!(
-            "zk{} (zxid {}, epoch {})",
-            self.leader,
-            zxid::hex(self.zxid as u64),
-            self.peer_epoch
-        )
     }
 }
 
