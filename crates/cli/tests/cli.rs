@@ -64,28 +64,15 @@ fn both_lessons_run_and_pass() {
 
 #[test]
 fn json_trace_ends_with_the_same_hash_every_time() {
-    let a = zkafka(
-        &[
-            "lesson",
-            "run",
-            "zk-leader-election",
-            "--seed",
-            "7",
-            "--json",
-        ],
-        None,
-    );
-    let b = zkafka(
-        &[
-            "lesson",
-            "run",
-            "zk-leader-election",
-            "--seed",
-            "7",
-            "--json",
-        ],
-        None,
-    );
+    let args = [
+        "lesson",
+        "run",
+        "zk-leader-election",
+        "--seed",
+        "7",
+        "--json",
+    ];
+    let (a, b) = (zkafka(&args, None), zkafka(&args, None));
     assert!(a.status.success() && b.status.success());
     let (sa, sb) = (text(&a.stdout), text(&b.stdout));
     let last_a = sa.lines().last().expect("a last line");
