@@ -125,6 +125,8 @@ pub struct NodeView {
     pub id: NodeId,
     /// Running or not.
     pub up: bool,
+    /// Started at least once (a node that is down and never started was not crashed).
+    pub started: bool,
     /// Details.
     pub detail: NodeDetail,
 }
@@ -239,6 +241,7 @@ pub fn view(w: &World) -> WorldView {
             NodeView {
                 id,
                 up: slot.up,
+                started: slot.started,
                 detail,
             }
         })

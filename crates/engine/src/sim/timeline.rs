@@ -177,8 +177,81 @@ impl Timeline {
         self.at
     }
 
+    /// The events emitted by operation `n` (0-based); empty past the recording.
+    pub fn op_events(&self, n: usize) -> std::ops::Range<u64> {
+        let start = if n == 0 {
+            0
+        } else {
+            self.ops.get(n - 1).map_or(self.recorded(), |o| o.1)
+        };
+        let end = self.ops.get(n).map_or(start, |o| o.1);
+        start..end
+    }
+
     /// Trace length after each operation, for mapping events to operations.
     pub fn op_ends(&self) -> impl Iterator<Item = u64> + '_ {
         self.ops.iter().map(|(_, e)| *e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::input::Targets;
+
+    fn started() -> Timeline {
+        let mut t = Timeline::new(1);
+        t.apply(Input::ZkEnsemble {
+            voters: 3,
+            observers: 0,
+        })
+        .expect("ensemble");
+        t.apply(Input::Start(Targets::All)).expect("start");
+        for _ in 0..200 {
+            t.step();
+        }
+        t
+    }
+
+    #[test]
+    fn op_events_tile_the_trace() {
+        let t = started();
+        let mut next = 0;
+        for n in 0..t.ops() {
+            let r = t.op_events(n);
+            assert_eq!(
+                r.start, next,
+                "operation {n} starts where the previous ended"
+            );
+            assert!(r.end > r.start, "every operation emits at least one event");
+            next = r.end;
+        }
+        assert_eq!(next, t.recorded());
+        assert!(t.op_events(t.ops()).is_empty());
+    }
+
+    #[test]
+    fn an_input_after_seeking_back_cuts_the_future_off() {
+        let mut t = started();
+        let end = t.recorded();
+        t.seek_event(100);
+        let at = t.position();
+        assert!(at < end);
+        t.apply(Input::Crash(crate::ids::NodeId::Zk(1)))
+            .expect("crash");
+        assert_eq!(
+            t.trace()[at as usize].kind,
+            crate::sim::trace::EventKind::Input {
+                command: "crash zk1".into()
+            }
+        );
+        assert_eq!(
+            t.recorded(),
+            t.position(),
+            "nothing recorded past the new input"
+        );
+        // Seeking inside the kept past still works.
+        t.seek_event(10);
+        assert!(t.position() <= at);
     }
 }

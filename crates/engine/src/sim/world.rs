@@ -72,6 +72,9 @@ pub enum Popped {
 pub struct Slot {
     /// True while the node runs (started and not crashed).
     pub up: bool,
+    /// True once the node has been started at least once (so a stopped node that never
+    /// ran can be told from a crashed one).
+    pub started: bool,
     /// The node.
     pub node: Node,
 }
@@ -433,6 +436,7 @@ impl World {
                         NodeId::Zk(sid),
                         Slot {
                             up: false,
+                            started: false,
                             node: Node::Zk(Box::new(server)),
                         },
                     );
@@ -474,6 +478,7 @@ impl World {
                         NodeId::Broker(id),
                         Slot {
                             up: false,
+                            started: false,
                             node: Node::Broker(Box::new(b)),
                         },
                     );
@@ -603,7 +608,14 @@ impl World {
                     bootstrap,
                 ))),
             };
-            self.nodes.insert(id, Slot { up: true, node });
+            self.nodes.insert(
+                id,
+                Slot {
+                    up: true,
+                    started: true,
+                    node,
+                },
+            );
         }
         id
     }
@@ -616,6 +628,7 @@ impl World {
             return;
         }
         slot.up = true;
+        slot.started = true;
         self.emit(sink, EventKind::NodeUp { node: id });
         self.run_node(sink, id, |n, ctx| {
             ctx.change(Change::Up);
