@@ -1,1 +1,16 @@
-fn main() {}
+//! zkafka-web: the browser playground. Lessons play back the engine's recorded runs on an
+//! animated stage; the sandbox lets you drive the engine yourself.
+
+mod app;
+mod controls;
+mod event_log;
+mod i18n;
+mod lessons;
+mod pages;
+mod sim;
+mod stage;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

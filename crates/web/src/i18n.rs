@@ -1,0 +1,469 @@
+//! The UI's own words (buttons, labels, headings) in English and Simplified Chinese.
+//! Narration and event descriptions come from the engine; everything else lives here.
+
+use leptos::prelude::*;
+use zkafka_engine::i18n::Lang;
+
+/// Every piece of UI chrome text, in one language.
+pub struct Ui {
+    /// The language these strings are in (for engine texts drawn next to them).
+    pub lang: Lang,
+    /// Tagline under the app name.
+    pub tagline: &'static str,
+    /// Nav link to the start page.
+    pub nav_lessons: &'static str,
+    /// Nav link to the sandbox.
+    pub nav_sandbox: &'static str,
+    /// Tooltip of the language toggle.
+    pub lang_title: &'static str,
+
+    /// Start page heading.
+    pub lessons_heading: &'static str,
+    /// Start page lead paragraph.
+    pub lessons_lead: &'static str,
+    /// "Topics" label on a lesson card.
+    pub topics: &'static str,
+    /// "Steps" label on a lesson card.
+    pub steps: &'static str,
+    /// The play link on a lesson card.
+    pub play: &'static str,
+    /// Sandbox card heading.
+    pub sandbox_card_title: &'static str,
+    /// Sandbox card text.
+    pub sandbox_card_text: &'static str,
+    /// Sandbox card link.
+    pub sandbox_open: &'static str,
+    /// A bundled lesson failed to load.
+    pub lesson_broken: &'static str,
+
+    /// Leader badge label.
+    pub leader: &'static str,
+    /// Shown when there is no leader.
+    pub no_leader: &'static str,
+    /// Event counter label.
+    pub event: &'static str,
+    /// Restart button.
+    pub restart: &'static str,
+    /// Step-back button.
+    pub back: &'static str,
+    /// Play button.
+    pub play_btn: &'static str,
+    /// Pause button.
+    pub pause: &'static str,
+    /// Step-forward button.
+    pub forward: &'static str,
+    /// Jump-to-end button.
+    pub to_end: &'static str,
+    /// Previous lesson step button.
+    pub prev_step: &'static str,
+    /// Next lesson step button.
+    pub next_step: &'static str,
+    /// Speed selector label.
+    pub speed: &'static str,
+    /// Scrubber label.
+    pub scrubber: &'static str,
+    /// Expectations heading.
+    pub expectations: &'static str,
+    /// Commands heading.
+    pub commands: &'static str,
+    /// Intro disclosure.
+    pub about: &'static str,
+    /// Pending expectation tooltip.
+    pub pending: &'static str,
+    /// The lesson did not run cleanly.
+    pub lesson_error: &'static str,
+    /// No lesson with that id.
+    pub lesson_missing: &'static str,
+    /// Back to the start page.
+    pub back_to_lessons: &'static str,
+    /// The run passed.
+    pub lesson_passed: &'static str,
+    /// Event log heading.
+    pub event_log: &'static str,
+    /// Hint under the event log heading.
+    pub event_log_hint: &'static str,
+    /// "earlier events" (window marker).
+    pub earlier: &'static str,
+    /// "later events" (window marker).
+    pub later: &'static str,
+    /// Empty log.
+    pub no_events: &'static str,
+
+    /// Legend heading for states.
+    pub legend_states: &'static str,
+    /// Legend heading for messages.
+    pub legend_messages: &'static str,
+    /// LOOKING explained.
+    pub st_looking: &'static str,
+    /// FOLLOWING explained.
+    pub st_following: &'static str,
+    /// LEADING explained.
+    pub st_leading: &'static str,
+    /// OBSERVING explained.
+    pub st_observing: &'static str,
+    /// Down / stopped.
+    pub st_down: &'static str,
+    /// Established leader marker.
+    pub st_established: &'static str,
+    /// A broker that leads a partition.
+    pub st_broker_leads: &'static str,
+    /// Vote message.
+    pub m_vote: &'static str,
+    /// ZAB packet.
+    pub m_zab: &'static str,
+    /// Connection closed.
+    pub m_fin: &'static str,
+    /// Metadata request/response.
+    pub m_meta: &'static str,
+    /// Produce request.
+    pub m_produce: &'static str,
+    /// Produce response.
+    pub m_produce_resp: &'static str,
+    /// Fetch request.
+    pub m_fetch: &'static str,
+    /// Fetch response.
+    pub m_fetch_resp: &'static str,
+    /// A message that will be lost.
+    pub m_doomed: &'static str,
+    /// A network cut.
+    pub m_cut: &'static str,
+    /// Committed record cell.
+    pub rec_committed: &'static str,
+    /// Uncommitted record cell.
+    pub rec_uncommitted: &'static str,
+
+    /// Stage: vote.
+    pub s_vote: &'static str,
+    /// Stage: round.
+    pub s_round: &'static str,
+    /// Stage: epoch.
+    pub s_epoch: &'static str,
+    /// Stage: accepted epoch (short).
+    pub s_accepted: &'static str,
+    /// Stage: node down (crashed).
+    pub s_down: &'static str,
+    /// Stage: node created but never started.
+    pub s_not_started: &'static str,
+    /// Stage: node not created yet.
+    pub s_not_created: &'static str,
+    /// Stage: observer.
+    pub s_observer: &'static str,
+    /// Stage: established leader badge.
+    pub s_leader_badge: &'static str,
+    /// Stage: partition leader.
+    pub s_p_leader: &'static str,
+    /// Stage: partition follower.
+    pub s_p_follower: &'static str,
+    /// Stage: queued records.
+    pub s_queued: &'static str,
+    /// Stage: requests in flight.
+    pub s_in_flight: &'static str,
+    /// Stage: sent.
+    pub s_sent: &'static str,
+    /// Stage: acked.
+    pub s_acked: &'static str,
+    /// Stage: failed.
+    pub s_failed: &'static str,
+    /// Stage: consumer position.
+    pub s_position: &'static str,
+    /// Stage: records received.
+    pub s_received: &'static str,
+    /// Stage: nothing on stage yet.
+    pub s_empty: &'static str,
+    /// Stage: click hint (sandbox).
+    pub s_click_hint: &'static str,
+
+    /// Sandbox heading.
+    pub sandbox_heading: &'static str,
+    /// Sandbox lead.
+    pub sandbox_lead: &'static str,
+    /// Setup: ZooKeeper voters.
+    pub setup_zk: &'static str,
+    /// Setup: observers.
+    pub setup_observers: &'static str,
+    /// Setup: Kafka brokers.
+    pub setup_kafka: &'static str,
+    /// Setup: "none".
+    pub setup_none: &'static str,
+    /// Setup: start everything.
+    pub setup_start: &'static str,
+    /// Setup: create topic orders.
+    pub setup_topic: &'static str,
+    /// Setup: the button.
+    pub setup_create: &'static str,
+    /// Console heading.
+    pub console: &'static str,
+    /// Console placeholder.
+    pub console_placeholder: &'static str,
+    /// Console: examples label.
+    pub examples: &'static str,
+    /// Console: an expectation held.
+    pub c_held: &'static str,
+    /// Console: an expectation failed.
+    pub c_failed: &'static str,
+    /// Console: parse error prefix ("column").
+    pub c_column: &'static str,
+    /// Console: events emitted.
+    pub c_events: &'static str,
+    /// Console: one event emitted.
+    pub c_event: &'static str,
+    /// Console: command could not run.
+    pub c_error: &'static str,
+}
+
+/// English.
+pub const EN: Ui = Ui {
+    lang: Lang::En,
+    tagline: "see ZooKeeper and Kafka work inside",
+    nav_lessons: "Lessons",
+    nav_sandbox: "Sandbox",
+    lang_title: "Switch language",
+
+    lessons_heading: "Lessons",
+    lessons_lead: "Each lesson runs a small ZooKeeper or Kafka cluster on a deterministic simulator and lets you watch every message, vote and log append, step by step.",
+    topics: "Topics",
+    steps: "steps",
+    play: "Play",
+    sandbox_card_title: "Sandbox",
+    sandbox_card_text: "Build your own ensemble or cluster, type commands, crash servers with a click and watch what happens.",
+    sandbox_open: "Open the sandbox",
+    lesson_broken: "This lesson could not be loaded",
+
+    leader: "Leader",
+    no_leader: "none",
+    event: "Event",
+    restart: "Restart",
+    back: "Back",
+    play_btn: "Play",
+    pause: "Pause",
+    forward: "Step",
+    to_end: "End",
+    prev_step: "Previous step",
+    next_step: "Next step",
+    speed: "Speed",
+    scrubber: "Position in the recording",
+    expectations: "Expectations",
+    commands: "Commands",
+    about: "About this lesson",
+    pending: "not reached yet",
+    lesson_error: "The lesson did not run cleanly",
+    lesson_missing: "There is no lesson with this id.",
+    back_to_lessons: "Back to the lessons",
+    lesson_passed: "all expectations hold",
+    event_log: "Event log",
+    event_log_hint: "click an event to jump there",
+    earlier: "earlier events",
+    later: "later events",
+    no_events: "Nothing has happened yet.",
+
+    legend_states: "Server states",
+    legend_messages: "Messages",
+    st_looking: "LOOKING: electing",
+    st_following: "FOLLOWING",
+    st_leading: "LEADING",
+    st_observing: "OBSERVING",
+    st_down: "down / stopped",
+    st_established: "established leader",
+    st_broker_leads: "broker leads a partition",
+    m_vote: "vote",
+    m_zab: "ZAB packet",
+    m_fin: "connection closed",
+    m_meta: "metadata",
+    m_produce: "produce",
+    m_produce_resp: "produce response",
+    m_fetch: "fetch",
+    m_fetch_resp: "fetch response",
+    m_doomed: "will be lost",
+    m_cut: "network cut",
+    rec_committed: "committed (below HW)",
+    rec_uncommitted: "not yet committed",
+
+    s_vote: "vote",
+    s_round: "round",
+    s_epoch: "epoch",
+    s_accepted: "acc",
+    s_down: "DOWN",
+    s_not_started: "NOT STARTED",
+    s_not_created: "not created",
+    s_observer: "observer",
+    s_leader_badge: "LEADER",
+    s_p_leader: "leader",
+    s_p_follower: "follower",
+    s_queued: "queued",
+    s_in_flight: "in flight",
+    s_sent: "sent",
+    s_acked: "acked",
+    s_failed: "failed",
+    s_position: "position",
+    s_received: "received",
+    s_empty: "Nothing exists yet. Press play or step.",
+    s_click_hint: "Click a server or broker to crash it; click again to restart it.",
+
+    sandbox_heading: "Sandbox",
+    sandbox_lead: "Pick a setup, then drive it with commands or clicks.",
+    setup_zk: "ZooKeeper voters",
+    setup_observers: "observers",
+    setup_kafka: "Kafka brokers",
+    setup_none: "none",
+    setup_start: "start all",
+    setup_topic: "topic orders",
+    setup_create: "Create",
+    console: "Console",
+    console_placeholder: "type a command, e.g. crash zk5, and press Enter",
+    examples: "Try",
+    c_held: "holds",
+    c_failed: "failed",
+    c_column: "column",
+    c_events: "events",
+    c_event: "event",
+    c_error: "cannot run",
+};
+
+/// 简体中文.
+pub const ZH: Ui = Ui {
+    lang: Lang::Zh,
+    tagline: "看 ZooKeeper 和 Kafka 的内部运作",
+    nav_lessons: "课程",
+    nav_sandbox: "沙盒",
+    lang_title: "切换语言",
+
+    lessons_heading: "课程",
+    lessons_lead: "每节课都在确定性模拟器上运行一个小型 ZooKeeper 或 Kafka 集群，让你一步步看清每一条消息、每一张选票、每一次日志追加。",
+    topics: "知识点",
+    steps: "步",
+    play: "开始",
+    sandbox_card_title: "沙盒",
+    sandbox_card_text: "搭建自己的集群，输入命令，点一下就能让服务器宕机，看看会发生什么。",
+    sandbox_open: "打开沙盒",
+    lesson_broken: "这节课无法加载",
+
+    leader: "Leader",
+    no_leader: "无",
+    event: "事件",
+    restart: "重新开始",
+    back: "后退",
+    play_btn: "播放",
+    pause: "暂停",
+    forward: "单步",
+    to_end: "结尾",
+    prev_step: "上一步骤",
+    next_step: "下一步骤",
+    speed: "速度",
+    scrubber: "录制进度",
+    expectations: "预期",
+    commands: "命令",
+    about: "关于本课",
+    pending: "尚未到达",
+    lesson_error: "本课没有顺利运行",
+    lesson_missing: "没有这个 id 的课程。",
+    back_to_lessons: "返回课程列表",
+    lesson_passed: "所有预期都成立",
+    event_log: "事件日志",
+    event_log_hint: "点击事件可跳转到该处",
+    earlier: "条更早的事件",
+    later: "条之后的事件",
+    no_events: "还什么都没有发生。",
+
+    legend_states: "服务器状态",
+    legend_messages: "消息",
+    st_looking: "LOOKING：选举中",
+    st_following: "FOLLOWING：跟随",
+    st_leading: "LEADING：领导",
+    st_observing: "OBSERVING：观察",
+    st_down: "宕机 / 未启动",
+    st_established: "已就任的 Leader",
+    st_broker_leads: "Broker 是某分区的 Leader",
+    m_vote: "选票",
+    m_zab: "ZAB 数据包",
+    m_fin: "连接关闭",
+    m_meta: "元数据",
+    m_produce: "生产请求",
+    m_produce_resp: "生产响应",
+    m_fetch: "拉取请求",
+    m_fetch_resp: "拉取响应",
+    m_doomed: "将会丢失",
+    m_cut: "网络切断",
+    rec_committed: "已提交（HW 以下）",
+    rec_uncommitted: "尚未提交",
+
+    s_vote: "投票",
+    s_round: "轮",
+    s_epoch: "epoch",
+    s_accepted: "已接受",
+    s_down: "停机",
+    s_not_started: "未启动",
+    s_not_created: "尚未创建",
+    s_observer: "观察者",
+    s_leader_badge: "LEADER",
+    s_p_leader: "Leader",
+    s_p_follower: "Follower",
+    s_queued: "排队",
+    s_in_flight: "在途",
+    s_sent: "已发送",
+    s_acked: "已确认",
+    s_failed: "失败",
+    s_position: "位置",
+    s_received: "已收到",
+    s_empty: "还没有任何节点。按播放或单步。",
+    s_click_hint: "点击服务器或 Broker 让它宕机，再点一次重启。",
+
+    sandbox_heading: "沙盒",
+    sandbox_lead: "选择一个初始配置，然后用命令或点击来操控它。",
+    setup_zk: "ZooKeeper 投票成员",
+    setup_observers: "观察者",
+    setup_kafka: "Kafka Broker",
+    setup_none: "无",
+    setup_start: "全部启动",
+    setup_topic: "创建 Topic orders",
+    setup_create: "创建",
+    console: "控制台",
+    console_placeholder: "输入命令，例如 crash zk5，按回车执行",
+    examples: "试试",
+    c_held: "成立",
+    c_failed: "不成立",
+    c_column: "列",
+    c_events: "个事件",
+    c_event: "个事件",
+    c_error: "无法执行",
+};
+
+/// The strings of `lang`.
+pub fn ui(lang: Lang) -> &'static Ui {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+/// The language the user chose, shared through the context.
+#[derive(Clone, Copy)]
+pub struct LangCtx(pub RwSignal<Lang>);
+
+/// The current language signal (provided by the app).
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<LangCtx>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| RwSignal::new(Lang::En))
+}
+
+/// A reactive accessor for one UI string.
+pub fn tr(f: fn(&'static Ui) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync {
+    let lang = use_lang();
+    move || f(ui(lang.get()))
+}
+
+/// Reads the saved language from local storage (English when none).
+pub fn load_lang() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("zkafka.lang").ok().flatten())
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default()
+}
+
+/// Saves the language in local storage.
+pub fn save_lang(lang: Lang) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item("zkafka.lang", lang.code());
+    }
+}

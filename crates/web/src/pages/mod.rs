@@ -1,0 +1,5 @@
+//! The three pages: the lesson list, the lesson player and the sandbox.
+
+pub mod home;
+pub mod player;
+pub mod sandbox;

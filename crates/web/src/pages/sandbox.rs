@@ -1,0 +1,381 @@
+//! `#/sandbox`: pick an ensemble and/or a Kafka cluster, then drive the world with the
+//! command console, clicks on nodes (crash / restart) and the playback controls.
+
+use crate::app::use_narrow;
+use crate::controls::Controls;
+use crate::event_log::EventLog;
+use crate::i18n::{Ui, tr, ui, use_lang};
+use crate::pages::player::LeaderBadge;
+use crate::sim::Sim;
+use crate::stage::layout::Layout;
+use crate::stage::{Legend, Stage};
+use leptos::html::Input as InputEl;
+use leptos::prelude::*;
+use zkafka_engine::NodeId;
+use zkafka_engine::Timeline;
+use zkafka_engine::describe::clock;
+use zkafka_engine::script::command::Command;
+use zkafka_engine::script::parse::parse_line;
+use zkafka_engine::script::run::execute;
+use zkafka_engine::sim::input::Input;
+
+/// The seed of sandbox worlds.
+pub const SANDBOX_SEED: u64 = 1;
+
+/// Commands offered as one-click examples.
+const EXAMPLES: [&str; 10] = [
+    "start all",
+    "run until leader elected",
+    "crash zk5",
+    "run 3s",
+    "partition zk1,zk2 | zk3,zk4,zk5",
+    "heal",
+    "expect leader zk5",
+    "topic create orders partitions 1 rf 3",
+    "produce orders key k value v count 5",
+    "consume orders-0 from 0",
+];
+
+/// What a console line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// The command as typed.
+    Cmd,
+    /// A neutral result.
+    Info,
+    /// An expectation that held.
+    Pass,
+    /// A failed expectation, a parse error or a command that could not run.
+    Fail,
+    /// A caret under a parse error.
+    Caret,
+}
+
+/// One line of console output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleLine {
+    /// Its kind (decides the colour).
+    pub kind: LineKind,
+    /// Its text.
+    pub text: String,
+}
+
+fn line(kind: LineKind, text: impl Into<String>) -> ConsoleLine {
+    ConsoleLine {
+        kind,
+        text: text.into(),
+    }
+}
+
+/// Runs one console command on the sim and describes what happened.
+pub fn run_command(sim: Sim, text: &str, u: &Ui) -> Vec<ConsoleLine> {
+    let mut out = vec![line(LineKind::Cmd, format!("> {text}"))];
+    match parse_line(text, 1) {
+        Err(e) => {
+            out.push(line(
+                LineKind::Caret,
+                format!("  {}^", " ".repeat(e.column.saturating_sub(1) as usize)),
+            ));
+            out.push(line(
+                LineKind::Fail,
+                format!("{} {}: {}", u.c_column, e.column, e.message),
+            ));
+        }
+        Ok(None) => {}
+        Ok(Some(cmd)) => {
+            let is_expect = matches!(cmd, Command::Expect { .. });
+            let res = sim.mutate(|t| {
+                let r = execute(t, &cmd);
+                (r, t.world().now())
+            });
+            match res {
+                Some((Ok(o), now)) => match o.failed {
+                    Some(f) => out.push(line(LineKind::Fail, format!("✗ {}: {f}", u.c_failed))),
+                    None if is_expect => out.push(line(LineKind::Pass, format!("✓ {}", u.c_held))),
+                    None => {
+                        let n = o.events.end - o.events.start;
+                        let word = if n == 1 { u.c_event } else { u.c_events };
+                        out.push(line(
+                            LineKind::Info,
+                            format!("{n} {word} · t = {}", clock(now)),
+                        ));
+                    }
+                },
+                Some((Err(e), _)) => out.push(line(LineKind::Fail, format!("{}: {e}", u.c_error))),
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+/// The setup commands for a choice of sizes.
+pub fn setup_script(
+    voters: u32,
+    observers: u32,
+    brokers: u32,
+    start: bool,
+    topic: bool,
+) -> Vec<String> {
+    let mut v = Vec::new();
+    if voters > 0 {
+        if observers > 0 {
+            v.push(format!("zk ensemble {voters} observers {observers}"));
+        } else {
+            v.push(format!("zk ensemble {voters}"));
+        }
+    }
+    if brokers > 0 {
+        v.push(format!("kafka cluster {brokers}"));
+    }
+    if start && (voters > 0 || brokers > 0) {
+        v.push("start all".into());
+    }
+    if brokers > 0 && topic {
+        v.push(format!(
+            "topic create orders partitions 1 rf {}",
+            brokers.min(3)
+        ));
+    }
+    v
+}
+
+fn select_u32(
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+    testid: &'static str,
+    options: Vec<(u32, String)>,
+    value: RwSignal<u32>,
+) -> impl IntoView {
+    let opts = options
+        .into_iter()
+        .map(|(v, t)| view! { <option value=v.to_string() selected=move || value.get() == v>{t}</option> })
+        .collect_view();
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select data-testid=testid on:change=move |ev| {
+                if let Ok(v) = event_target_value(&ev).parse() {
+                    value.set(v);
+                }
+            }>{opts}</select>
+        </label>
+    }
+}
+
+/// `#/sandbox`.
+#[component]
+pub fn Sandbox() -> impl IntoView {
+    let lang = use_lang();
+    let sim = Sim::new(Timeline::new(SANDBOX_SEED), true);
+    let voters = RwSignal::new(5u32);
+    let observers = RwSignal::new(0u32);
+    let brokers = RwSignal::new(0u32);
+    let start = RwSignal::new(true);
+    let topic = RwSignal::new(true);
+    let lines: RwSignal<Vec<ConsoleLine>> = RwSignal::new(Vec::new());
+    let input = RwSignal::new(String::new());
+    let history: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
+    let hist_at: StoredValue<Option<usize>> = StoredValue::new(None);
+    let input_ref: NodeRef<InputEl> = NodeRef::new();
+    let out_ref: NodeRef<leptos::html::Div> = NodeRef::new();
+
+    let push = move |new: Vec<ConsoleLine>| {
+        lines.update(|l| {
+            l.extend(new);
+            let n = l.len();
+            if n > 400 {
+                l.drain(..n - 400);
+            }
+        });
+    };
+    let create = move || {
+        sim.replace(Timeline::new(SANDBOX_SEED));
+        lines.set(Vec::new());
+        let u = ui(lang.get_untracked());
+        let script = setup_script(
+            voters.get_untracked(),
+            observers.get_untracked(),
+            brokers.get_untracked(),
+            start.get_untracked(),
+            topic.get_untracked(),
+        );
+        for cmd in script {
+            push(run_command(sim, &cmd, u));
+        }
+    };
+    create();
+
+    let submit = move || {
+        let text = input.get_untracked();
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        history.update_value(|h| {
+            if h.last() != Some(&text) {
+                h.push(text.clone());
+            }
+        });
+        hist_at.set_value(None);
+        input.set(String::new());
+        push(run_command(sim, &text, ui(lang.get_untracked())));
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            submit();
+        }
+        "ArrowUp" | "ArrowDown" => {
+            ev.prevent_default();
+            let up = ev.key() == "ArrowUp";
+            let h = history.get_value();
+            if h.is_empty() {
+                return;
+            }
+            let at = hist_at.get_value();
+            let next = match (at, up) {
+                (None, true) => Some(h.len() - 1),
+                (None, false) => None,
+                (Some(i), true) => Some(i.saturating_sub(1)),
+                (Some(i), false) if i + 1 < h.len() => Some(i + 1),
+                (Some(_), false) => None,
+            };
+            hist_at.set_value(next);
+            input.set(next.map(|i| h[i].clone()).unwrap_or_default());
+        }
+        _ => {}
+    };
+    // Keep the newest console output in view.
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(el) = out_ref.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+
+    let on_node = Callback::new(move |id: NodeId| {
+        let res = sim.mutate(|t| {
+            let up = t.world().is_up(id);
+            let input = if up {
+                Input::Crash(id)
+            } else {
+                Input::Restart(id)
+            };
+            let text = input.to_string();
+            t.apply(input).map(|_| text).map_err(|e| e.0)
+        });
+        match res {
+            Some(Ok(text)) => push(vec![line(LineKind::Cmd, format!("> {text}"))]),
+            Some(Err(e)) => push(vec![line(LineKind::Fail, e)]),
+            None => {}
+        }
+    });
+    let narrow = use_narrow();
+    let layout = Memo::new(move |_| {
+        let n = narrow.get();
+        sim.snap.with(|s| Layout::of(&s.view, n))
+    });
+    let layout: Signal<Layout> = layout.into();
+
+    let u0 = move || ui(lang.get());
+    let voter_opts = move || {
+        vec![
+            (0, u0().setup_none.to_string()),
+            (3, "3".into()),
+            (5, "5".into()),
+            (7, "7".into()),
+        ]
+    };
+    let broker_opts = move || {
+        vec![
+            (0, u0().setup_none.to_string()),
+            (1, "1".into()),
+            (3, "3".into()),
+            (5, "5".into()),
+        ]
+    };
+    let output = move || {
+        lines
+            .get()
+            .into_iter()
+            .map(|l| {
+                let class = match l.kind {
+                    LineKind::Cmd => "out out-cmd",
+                    LineKind::Info => "out out-info",
+                    LineKind::Pass => "out out-pass",
+                    LineKind::Fail => "out out-fail",
+                    LineKind::Caret => "out out-caret",
+                };
+                view! { <div class=class>{l.text}</div> }
+            })
+            .collect_view()
+    };
+    let examples = EXAMPLES
+        .iter()
+        .map(|e| {
+            let e = *e;
+            view! {
+                <button class="chip example" on:click=move |_| {
+                    input.set(e.to_string());
+                    if let Some(i) = input_ref.get() {
+                        let _ = i.focus();
+                    }
+                }>{e}</button>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <main class="sandbox">
+            <div class="player-head">
+                <div class="titles">
+                    <h1>{tr(|u| u.sandbox_heading)}</h1>
+                    <p class="lead">{tr(|u| u.sandbox_lead)}</p>
+                </div>
+                <LeaderBadge sim=sim layout=layout />
+            </div>
+            <form class="setup" on:submit=move |ev| { ev.prevent_default(); create(); }>
+                {move || select_u32(tr(|u| u.setup_zk), "setup-zk", voter_opts(), voters)}
+                {move || select_u32(tr(|u| u.setup_observers), "setup-observers", vec![(0, "0".into()), (1, "1".into()), (2, "2".into())], observers)}
+                {move || select_u32(tr(|u| u.setup_kafka), "setup-kafka", broker_opts(), brokers)}
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || start.get() on:change=move |ev| start.set(event_target_checked(&ev)) />
+                    <span>{tr(|u| u.setup_start)}</span>
+                </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || topic.get() on:change=move |ev| topic.set(event_target_checked(&ev)) />
+                    <span>{tr(|u| u.setup_topic)}</span>
+                </label>
+                <button class="btn primary" type="submit" data-testid="setup-create">{tr(|u| u.setup_create)}</button>
+            </form>
+            <div class="player-grid">
+                <div class="stage-col">
+                    <p class="hint">{tr(|u| u.s_click_hint)}</p>
+                    <Stage sim=sim layout=layout on_node=on_node />
+                    <Controls sim=sim />
+                    <Legend layout=layout />
+                </div>
+                <aside class="side-col">
+                    <section class="panel console" data-testid="console">
+                        <header class="panel-head"><h3>{tr(|u| u.console)}</h3></header>
+                        <div class="console-out" data-testid="console-output" node_ref=out_ref>{output}</div>
+                        <input
+                            class="console-in"
+                            data-testid="console-input"
+                            type="text"
+                            spellcheck="false"
+                            autocomplete="off"
+                            node_ref=input_ref
+                            placeholder=tr(|u| u.console_placeholder)
+                            prop:value=move || input.get()
+                            on:input=move |ev| input.set(event_target_value(&ev))
+                            on:keydown=on_key
+                        />
+                        <div class="examples"><span class="label">{tr(|u| u.examples)}</span>{examples}</div>
+                    </section>
+                    <EventLog sim=sim />
+                </aside>
+            </div>
+        </main>
+    }
+}

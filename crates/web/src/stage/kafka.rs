@@ -1,0 +1,300 @@
+//! Kafka on the stage: brokers with each replica's log drawn as offset cells (with LEO and
+//! HW markers and the ISR), and the producer and consumer as actors at the sides.
+
+use crate::i18n::Ui;
+use crate::stage::layout::{BROKER_HEAD, Layout, ROW_H, Rect, VALUES_SHOWN};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+use zkafka_engine::NodeId;
+use zkafka_engine::view::{BrokerView, ConsumerView, NodeDetail, ProducerView, WorldView};
+
+/// Offset cells shown per replica row.
+pub const CELLS: u64 = 12;
+const CELL_W: f64 = 24.0;
+const CELLS_X: f64 = 138.0;
+
+/// The first offset drawn for each partition, so that replicas line up across brokers.
+pub fn windows(v: &WorldView) -> BTreeMap<String, u64> {
+    let mut m: BTreeMap<String, u64> = BTreeMap::new();
+    for n in &v.nodes {
+        if let NodeDetail::Broker(b) = &n.detail {
+            for r in &b.replicas {
+                let e = m.entry(r.tp.clone()).or_default();
+                *e = (*e).max(r.leo.saturating_sub(CELLS));
+            }
+        }
+    }
+    m
+}
+
+fn ids(v: &[u32]) -> String {
+    v.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Draws one broker.
+pub fn broker_card(
+    b: &BrokerView,
+    (up, started): (bool, bool),
+    r: Rect,
+    layout: &Layout,
+    windows: &BTreeMap<String, u64>,
+    ui: &'static Ui,
+    on_click: Option<Callback<NodeId>>,
+) -> AnyView {
+    let id = NodeId::Broker(b.id);
+    let leads = b.replicas.iter().filter(|p| p.leader).count();
+    let mut class = String::from("node broker ");
+    class.push_str(if up { "up" } else { "st-down" });
+    if leads > 0 && up {
+        class.push_str(" leads");
+    }
+    if on_click.is_some() {
+        class.push_str(" clickable");
+    }
+    let rows = layout.rows.get(&b.id).cloned().unwrap_or_default();
+    let head_right = if up {
+        String::new()
+    } else {
+        crate::stage::zk::down_word(ui, started).to_string()
+    };
+    let row_views = rows
+        .iter()
+        .enumerate()
+        .map(|(i, tp)| {
+            let y = BROKER_HEAD + 4.0 + i as f64 * ROW_H;
+            let rep = b.replicas.iter().find(|p| &p.tp == tp);
+            let base = windows.get(tp).copied().unwrap_or(0);
+            let Some(rep) = rep else {
+                return view! {
+                    <g transform=format!("translate(0,{y:.1})")>
+                        <text class="tp" x=12 y=18>{tp.clone()}</text>
+                    </g>
+                }
+                .into_any();
+            };
+            let role = if rep.leader {
+                format!("★ {} · e{}", ui.s_p_leader, rep.leader_epoch)
+            } else {
+                format!("{} · e{}", ui.s_p_follower, rep.leader_epoch)
+            };
+            let isr = format!("ISR [{}]", ids(&rep.isr));
+            let cells = (0..CELLS)
+                .map(|k| {
+                    let off = base + k;
+                    let x = CELLS_X + k as f64 * CELL_W;
+                    let rec = rep.records.iter().find(|r| r.offset == off);
+                    let (cls, tip) = if off < rep.leo {
+                        let c = if off < rep.hw {
+                            "cell committed"
+                        } else {
+                            "cell uncommitted"
+                        };
+                        let tip = rec.map_or(format!("offset {off}"), |r| {
+                            format!(
+                                "offset {off}\nkey {}\nvalue {}",
+                                r.key.as_deref().unwrap_or("null"),
+                                r.value.as_deref().unwrap_or("null")
+                            )
+                        });
+                        (c, tip)
+                    } else {
+                        ("cell empty", String::new())
+                    };
+                    let label = (off < rep.leo).then(|| off.to_string());
+                    view! {
+                        <g>
+                            <title>{tip}</title>
+                            <rect class=cls x=x y=22 width=CELL_W - 3.0 height=24 rx=3></rect>
+                            <text class="off" x=x + (CELL_W - 3.0) / 2.0 y=38 text-anchor="middle">{label}</text>
+                        </g>
+                    }
+                })
+                .collect_view();
+            let mark = |o: u64| CELLS_X + (o.saturating_sub(base)).min(CELLS) as f64 * CELL_W - 1.5;
+            let (hx, lx) = (mark(rep.hw), mark(rep.leo));
+            let followers: Vec<String> = rep
+                .follower_leos
+                .iter()
+                .map(|(f, l)| match l {
+                    Some(l) => format!("broker{f}: LEO {l}"),
+                    None => format!("broker{f}: ?"),
+                })
+                .collect();
+            let hw_tip = format!("HW {}\n{}", rep.hw, followers.join("\n"));
+            view! {
+                <g class="replica" transform=format!("translate(0,{y:.1})")>
+                    <text class="tp" x=12 y=18>{tp.clone()}</text>
+                    <text class=if rep.leader { "role lead" } else { "role" } x=12 y=34>{role}</text>
+                    <text class="isr" x=12 y=50>{isr}</text>
+                    {cells}
+                    <g class="leo">
+                        <path d=format!("M{:.1},18 l-5,-7 h10 z", lx)></path>
+                        <text x=lx y=9 text-anchor="middle">{format!("LEO {}", rep.leo)}</text>
+                    </g>
+                    <g class="hw">
+                        <title>{hw_tip}</title>
+                        <line x1=hx y1=19 x2=hx y2=50></line>
+                        <text x=hx y=60 text-anchor="middle">{format!("HW {}", rep.hw)}</text>
+                    </g>
+                </g>
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! {
+        <g
+            class=class
+            transform=format!("translate({:.1},{:.1})", r.x, r.y)
+            on:click=move |_| {
+                if let Some(cb) = on_click {
+                    cb.run(id);
+                }
+            }
+            data-node=id.to_string()
+        >
+            <rect class="card" width=r.w height=r.h rx=10></rect>
+            <path class="band" d=format!("M0,10 a10,10 0 0 1 10,-10 h{:.1} a10,10 0 0 1 10,10 v14 h-{:.1} z", r.w - 20.0, r.w)></path>
+            <text class="name" x=10 y=17>{format!("broker{}", b.id)}</text>
+            <text class="state" x=r.w - 10.0 y=17 text-anchor="end">{head_right}</text>
+            {row_views}
+            {(!up).then(|| view! {
+                <g class="cross">
+                    <line x1=12 y1=30 x2=r.w - 12.0 y2=r.h - 8.0></line>
+                    <line x1=r.w - 12.0 y1=30 x2=12 y2=r.h - 8.0></line>
+                </g>
+            })}
+        </g>
+    }
+    .into_any()
+}
+
+/// Draws the producer with its counters.
+pub fn producer_card(
+    p: &ProducerView,
+    up: bool,
+    r: Rect,
+    layout: &Layout,
+    ui: &'static Ui,
+) -> AnyView {
+    let rows = layout
+        .client_rows
+        .iter()
+        .enumerate()
+        .map(|(i, tp)| {
+            let y = 58.0 + i as f64 * 34.0;
+            let s = p.partitions.iter().find(|(t, ..)| t == tp);
+            let line = s.map_or(String::new(), |(_, sent, acked, failed)| {
+                format!(
+                    "{} {sent} · {} {acked} · {} {failed}",
+                    ui.s_sent, ui.s_acked, ui.s_failed
+                )
+            });
+            view! {
+                <text class="tp" x=10 y=y>{tp.clone()}</text>
+                <text class="v" x=10 y=y + 16.0>{line}</text>
+            }
+        })
+        .collect_view();
+    let class = if up {
+        "node actor producer"
+    } else {
+        "node actor producer st-down"
+    };
+    view! {
+        <g class=class transform=format!("translate({:.1},{:.1})", r.x, r.y) data-node="producer1">
+            <rect class="card" width=r.w height=r.h rx=12></rect>
+            <text class="name" x=10 y=20>{format!("producer{}", p.id)}</text>
+            <text class="v" x=10 y=40>{format!("{} {} · {} {}", ui.s_queued, p.queued, ui.s_in_flight, p.in_flight)}</text>
+            {rows}
+        </g>
+    }
+    .into_any()
+}
+
+/// Draws the consumer with its positions and the last values it received.
+pub fn consumer_card(
+    c: &ConsumerView,
+    up: bool,
+    r: Rect,
+    layout: &Layout,
+    ui: &'static Ui,
+) -> AnyView {
+    let per_row = layout.values_per_row.max(1);
+    let per = 36.0 + 22.0 * VALUES_SHOWN.div_ceil(per_row) as f64;
+    let rows = layout
+        .client_rows
+        .iter()
+        .enumerate()
+        .map(|(i, tp)| {
+            let y = 40.0 + i as f64 * per;
+            let s = c.partitions.iter().find(|(t, ..)| t == tp);
+            let line = s.map_or(String::new(), |(_, pos, got, _)| {
+                format!("{} {pos} · {} {got}", ui.s_position, ui.s_received)
+            });
+            let recs = s.map(|(.., recs)| recs.clone()).unwrap_or_default();
+            let skip = recs.len().saturating_sub(VALUES_SHOWN);
+            let chips = recs
+                .iter()
+                .skip(skip)
+                .enumerate()
+                .map(|(k, rec)| {
+                    let cx = 10.0 + (k % per_row) as f64 * 56.0;
+                    let cy = y + 36.0 + (k / per_row) as f64 * 22.0;
+                    let v = rec.value.clone().unwrap_or_else(|| "null".into());
+                    let tip = format!(
+                        "offset {}\nkey {}\nvalue {v}",
+                        rec.offset,
+                        rec.key.as_deref().unwrap_or("null")
+                    );
+                    view! {
+                        <g class="chip">
+                            <title>{tip}</title>
+                            <rect x=cx y=cy - 13.0 width=52 height=18 rx=4></rect>
+                            <text class="value" x=cx + 26.0 y=cy text-anchor="middle">{short(&v, 7)}</text>
+                        </g>
+                    }
+                })
+                .collect_view();
+            view! {
+                <text class="tp" x=10 y=y>{tp.clone()}</text>
+                <text class="v" x=10 y=y + 15.0>{line}</text>
+                <g data-testid="consumer-values">{chips}</g>
+            }
+        })
+        .collect_view();
+    let class = if up {
+        "node actor consumer"
+    } else {
+        "node actor consumer st-down"
+    };
+    view! {
+        <g class=class transform=format!("translate({:.1},{:.1})", r.x, r.y) data-node="consumer1">
+            <rect class="card" width=r.w height=r.h rx=12></rect>
+            <text class="name" x=10 y=20>{format!("consumer{}", c.id)}</text>
+            {rows}
+        </g>
+    }
+    .into_any()
+}
+
+/// A placeholder for a Kafka node that does not exist yet.
+pub fn ghost(id: NodeId, r: Rect, ui: &'static Ui) -> AnyView {
+    view! {
+        <g class="node ghost" transform=format!("translate({:.1},{:.1})", r.x, r.y)>
+            <rect class="card" width=r.w height=r.h rx=10></rect>
+            <text class="name" x=12 y=20>{id.to_string()}</text>
+            <text class="k" x=12 y=38>{ui.s_not_created}</text>
+        </g>
+    }
+    .into_any()
+}

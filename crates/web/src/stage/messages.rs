@@ -1,0 +1,144 @@
+//! Messages in flight: each one a pill that moves from sender to receiver along its lane,
+//! placed by virtual time, coloured by kind; messages that will be lost are drawn dashed.
+
+use crate::sim::Sim;
+use crate::stage::layout::{Layout, along, path_d};
+use leptos::prelude::*;
+use zkafka_engine::kafka::messages::KafkaMsg;
+use zkafka_engine::sim::effects::Msg;
+use zkafka_engine::sim::world::InFlight;
+use zkafka_engine::zookeeper::messages::ZkMsg;
+
+/// The CSS class of a message kind (also used by the legend).
+pub fn kind_class(m: &Msg) -> &'static str {
+    match m {
+        Msg::Zk(ZkMsg::Notification(_)) => "msg-vote",
+        Msg::Zk(ZkMsg::Packet(_)) => "msg-zab",
+        Msg::Zk(ZkMsg::Disconnect) => "msg-fin",
+        Msg::Kafka(KafkaMsg::MetadataRequest { .. } | KafkaMsg::MetadataResponse { .. }) => {
+            "msg-meta"
+        }
+        Msg::Kafka(KafkaMsg::ProduceRequest { .. }) => "msg-produce",
+        Msg::Kafka(KafkaMsg::ProduceResponse { .. }) => "msg-produce-resp",
+        Msg::Kafka(KafkaMsg::FetchRequest { .. }) => "msg-fetch",
+        Msg::Kafka(KafkaMsg::FetchResponse { .. }) => "msg-fetch-resp",
+    }
+}
+
+/// A short label that fits in a pill.
+pub fn short_label(m: &Msg) -> String {
+    match m {
+        Msg::Zk(ZkMsg::Notification(n)) => {
+            if n.proposal.leader < 0 {
+                "—".into()
+            } else {
+                format!("zk{}", n.proposal.leader)
+            }
+        }
+        Msg::Zk(ZkMsg::Packet(p)) => p.name().to_string(),
+        Msg::Zk(ZkMsg::Disconnect) => "FIN".into(),
+        Msg::Kafka(k) => match k {
+            KafkaMsg::MetadataRequest { .. } => "Metadata?".into(),
+            KafkaMsg::MetadataResponse { .. } => "Metadata".into(),
+            KafkaMsg::ProduceRequest { batches, .. } => {
+                let n: usize = batches.iter().map(|(_, b)| b.records.len()).sum();
+                format!("Produce ×{n}")
+            }
+            KafkaMsg::ProduceResponse { results, .. } => match results.first() {
+                Some(r) if r.error.is_some() => "error".into(),
+                Some(r) => format!("ack @{}", r.base_offset),
+                None => "ack".into(),
+            },
+            KafkaMsg::FetchRequest { partitions, .. } => match partitions.first() {
+                Some(p) => format!("Fetch @{}", p.fetch_offset),
+                None => "Fetch".into(),
+            },
+            KafkaMsg::FetchResponse { partitions, .. } => {
+                let n: usize = partitions
+                    .iter()
+                    .flat_map(|p| p.batches.iter())
+                    .map(|b| b.records.len())
+                    .sum();
+                let hw = partitions.first().map_or(0, |p| p.high_watermark);
+                format!("+{n} hw{hw}")
+            }
+        },
+    }
+}
+
+/// The moving messages of the stage.
+#[component]
+pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let items = move || {
+        sim.snap.with(|s| {
+            s.view
+                .in_flight
+                .iter()
+                .filter(|m| m.from != m.to)
+                .cloned()
+                .collect::<Vec<InFlight>>()
+        })
+    };
+    let lanes = move || {
+        layout.with(|l| {
+            sim.snap.with(|s| {
+                let mut seen = Vec::new();
+                s.view
+                    .in_flight
+                    .iter()
+                    .filter(|m| m.from != m.to)
+                    .filter_map(|m| {
+                        let key = (m.from, m.to);
+                        if seen.contains(&key) {
+                            return None;
+                        }
+                        seen.push(key);
+                        l.path(m.from, m.to).map(|p| {
+                            view! { <path class="lane" d=path_d(p)></path> }
+                        })
+                    })
+                    .collect_view()
+            })
+        })
+    };
+    view! {
+        <g class="lanes">{lanes}</g>
+        <g class="messages">
+            <For
+                each=items
+                key=|m| (m.id, m.from, m.to)
+                children=move |m: InFlight| {
+                    let (from, to) = (m.from, m.to);
+                    let label = short_label(&m.msg);
+                    let w = 10.0 + 6.0 * label.chars().count() as f64;
+                    let mut class = format!("msg {}", kind_class(&m.msg));
+                    if m.doomed {
+                        class.push_str(" doomed");
+                    }
+                    let tip = format!("{} → {}: {}", m.from, m.to, m.msg.label_in(lang.get_untracked()));
+                    let span = m.arrive_at.saturating_sub(m.sent_at).max(1) as f64;
+                    let sent = m.sent_at as f64;
+                    let transform = move || {
+                        let t = ((sim.vtime.get() - sent) / span).clamp(0.0, 1.0);
+                        match layout.with(|l| l.path(from, to)) {
+                            Some(p) => {
+                                let q = along(p, t);
+                                format!("translate({:.1},{:.1})", q.x, q.y)
+                            }
+                            None => "translate(-100,-100)".to_string(),
+                        }
+                    };
+                    view! {
+                        <g class=class transform=transform data-id=m.id data-arrive=m.arrive_at>
+                            <title>{tip}</title>
+                            <rect x=-w / 2.0 y=-8 width=w height=16 rx=8></rect>
+                            <text x=0 y=3.5 text-anchor="middle">{label}</text>
+                            {m.doomed.then(|| view! { <text class="x" x=w / 2.0 + 7.0 y=4 text-anchor="middle">"✕"</text> })}
+                        </g>
+                    }
+                }
+            />
+        </g>
+    }
+}

@@ -1,0 +1,144 @@
+//! A ZooKeeper server card: sid, state (colour-coded), vote, epochs and last zxid, with a
+//! crown on the established leader and a cross when the server is down.
+
+use crate::i18n::Ui;
+use crate::stage::layout::Rect;
+use leptos::prelude::*;
+use zkafka_engine::NodeId;
+use zkafka_engine::view::ZkView;
+use zkafka_engine::zookeeper::messages::ZabPhase;
+use zkafka_engine::zookeeper::vote::ServerState;
+use zkafka_engine::zookeeper::zxid::hex;
+
+/// The CSS class of a server state.
+pub fn state_class(s: ServerState) -> &'static str {
+    match s {
+        ServerState::Looking => "st-looking",
+        ServerState::Following => "st-following",
+        ServerState::Leading => "st-leading",
+        ServerState::Observing => "st-observing",
+    }
+}
+
+fn phase_short(p: ZabPhase) -> &'static str {
+    match p {
+        ZabPhase::Election => "ELECTION",
+        ZabPhase::Discovery => "DISCOVERY",
+        ZabPhase::Synchronization => "SYNC",
+        ZabPhase::Broadcast => "BROADCAST",
+    }
+}
+
+/// The word for a node that is not running: crashed, or never started.
+pub fn down_word(ui: &'static Ui, started: bool) -> &'static str {
+    if started { ui.s_down } else { ui.s_not_started }
+}
+
+/// Draws one server at `r`. `liveness` is (up, ever started); `leader` marks the
+/// established leader.
+pub fn zk_card(
+    z: &ZkView,
+    (up, started): (bool, bool),
+    r: Rect,
+    leader: bool,
+    ui: &'static Ui,
+    on_click: Option<Callback<NodeId>>,
+) -> AnyView {
+    let id = NodeId::Zk(z.sid);
+    let mut class = String::from("node zk ");
+    class.push_str(if up { state_class(z.state) } else { "st-down" });
+    if leader && up {
+        class.push_str(" is-leader");
+    }
+    if on_click.is_some() {
+        class.push_str(" clickable");
+    }
+    let name = format!("zk{}", z.sid);
+    let tag = if z.observer { ui.s_observer } else { "" };
+    let state = if up {
+        z.state.name().to_string()
+    } else {
+        down_word(ui, started).to_string()
+    };
+    let vote = if z.vote.leader < 0 {
+        "—".to_string()
+    } else {
+        format!("zk{} · {} {}", z.vote.leader, ui.s_round, z.round)
+    };
+    let epoch = format!(
+        "{} ({} {})",
+        z.current_epoch, ui.s_accepted, z.accepted_epoch
+    );
+    let zxid = hex(z.last_zxid);
+    let phase = if up && z.state != ServerState::Looking {
+        phase_short(z.phase)
+    } else {
+        ""
+    };
+    let received: Vec<String> = z
+        .received
+        .iter()
+        .map(|(s, p)| format!("zk{s}→{}", p.describe_in(ui.lang)))
+        .collect();
+    let tip = format!(
+        "zk{} {}\n{}: {}\n{}",
+        z.sid,
+        state,
+        ui.s_vote,
+        z.vote.describe_in(ui.lang),
+        received.join("\n")
+    );
+    let (w, h) = (r.w, r.h);
+    let band_h = 24.0;
+    view! {
+        <g
+            class=class
+            transform=format!("translate({:.1},{:.1})", r.x, r.y)
+            on:click=move |_| {
+                if let Some(cb) = on_click {
+                    cb.run(id);
+                }
+            }
+            data-node=id.to_string()
+        >
+            <title>{tip}</title>
+            {leader.then(|| view! {
+                <g class="crown" transform=format!("translate({:.1},-14)", w / 2.0)>
+                    <rect x=-44 y=-11 width=88 height=20 rx=10></rect>
+                    <text x=0 y=3 text-anchor="middle">{format!("★ {}", ui.s_leader_badge)}</text>
+                </g>
+            })}
+            <rect class="card" width=w height=h rx=10></rect>
+            <path class="band" d=format!("M0,10 a10,10 0 0 1 10,-10 h{:.1} a10,10 0 0 1 10,10 v{:.1} h-{:.1} z", w - 20.0, band_h - 10.0, w)></path>
+            <text class="name" x=10 y=17>{name}</text>
+            <text class="state" x=w - 10.0 y=17 text-anchor="end">{state}</text>
+            <text class="k" x=10 y=42>{ui.s_vote}</text>
+            <text class="v" x=64 y=42>{vote}</text>
+            <text class="k" x=10 y=60>{ui.s_epoch}</text>
+            <text class="v" x=64 y=60>{epoch}</text>
+            <text class="k" x=10 y=78>"zxid"</text>
+            <text class="v" x=64 y=78>{zxid}</text>
+            <text class="phase" x=w - 10.0 y=h - 7.0 text-anchor="end">{phase}</text>
+            <text class="tag" x=10 y=h - 7.0>{tag}</text>
+            {(!up).then(|| view! {
+                <g class="cross">
+                    <line x1=12 y1=band_h + 6.0 x2=w - 12.0 y2=h - 8.0></line>
+                    <line x1=w - 12.0 y1=band_h + 6.0 x2=12 y2=h - 8.0></line>
+                </g>
+            })}
+        </g>
+    }
+    .into_any()
+}
+
+/// A placeholder for a server that does not exist yet at this point of the recording.
+pub fn ghost_card(id: NodeId, r: Rect, ui: &'static Ui) -> AnyView {
+    view! {
+        <g class="node ghost" transform=format!("translate({:.1},{:.1})", r.x, r.y)>
+            <rect class="card" width=r.w height=r.h rx=10></rect>
+            <text class="name" x=r.w / 2.0 y=r.h / 2.0 - 4.0 text-anchor="middle">{id.to_string()}</text>
+            <text class="k" x=r.w / 2.0 y=r.h / 2.0 + 14.0 text-anchor="middle">{ui.s_not_created}</text>
+        </g>
+    }
+    .into_any()
+}

@@ -1,0 +1,286 @@
+// Browser end-to-end test of the zkafka playground.
+//
+// Opens the start page, plays the zk-leader-election lesson to the end and checks that
+// the page shows the leader the lesson's last `leader zkN` expectation names, plays the
+// kafka-message-flow lesson to the end, switches to Chinese, and saves screenshots in
+// tests/e2e/screenshots/. Plain Node + playwright-core driving the system Chromium.
+//
+//   ZKAFKA_URL=http://127.0.0.1:8080/ node tests/e2e/play_election.mjs
+//
+// Exits 0 when everything holds, 1 with a message on the first failure.
+
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const base = process.env.ZKAFKA_URL || 'http://127.0.0.1:8080/';
+const shots = join(here, 'screenshots');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+class Failure extends Error {}
+function check(cond, message) {
+  if (!cond) throw new Failure(message);
+}
+function log(msg) {
+  console.log(`  - ${msg}`);
+}
+
+function lessonFile(id) {
+  return readFileSync(join(repo, 'lessons', `${id}.toml`), 'utf8');
+}
+
+/** The English title of a lesson file (`[title]` table or inline `title = { en = ... }`). */
+function lessonTitle(src) {
+  const m =
+    src.match(/^\[title\]\s*\n(?:[^\[]*?\n)?\s*en\s*=\s*"((?:[^"\\]|\\.)*)"/m) ||
+    src.match(/^title\s*=\s*\{\s*en\s*=\s*"((?:[^"\\]|\\.)*)"/m) ||
+    src.match(/^title\.en\s*=\s*"((?:[^"\\]|\\.)*)"/m);
+  return m ? m[1] : null;
+}
+
+/** The sid in the last `leader zkN` expectation of the election lesson. */
+function expectedLeader() {
+  const src = lessonFile('zk-leader-election');
+  const all = [...src.matchAll(/^\s*(?:expect\s+)?leader\s+zk(\d+)\s*(?:#.*)?$/gm)];
+  check(all.length > 0, 'no `leader zkN` expectation found in lessons/zk-leader-election.toml');
+  return Number(all[all.length - 1][1]);
+}
+
+async function scrubberValue(page) {
+  return Number(await page.getByTestId('scrubber').inputValue());
+}
+
+async function waitForApp(page) {
+  await page.waitForSelector('.site-head', { timeout: 30_000 });
+}
+
+async function openLesson(page, id) {
+  await page.goto(new URL(`#/lesson/${id}`, base).href);
+  await waitForApp(page);
+  await page.getByTestId('scrubber').waitFor({ timeout: 30_000 });
+  const shown = await page.locator(`main.player[data-lesson="${id}"]`).count();
+  check(shown === 1, `the player did not open lesson ${id}`);
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  rmSync(join(shots, 'failure.png'), { force: true });
+  const profile = mkdtempSync(join(tmpdir(), 'zkafka-e2e-'));
+  const errors = [];
+  let context;
+  let page;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 800 },
+      deviceScaleFactor: 1,
+    });
+    page = context.pages()[0] || (await context.newPage());
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
+    });
+
+    // ---- start page ----
+    console.log(`start page ${base}`);
+    await page.goto(base);
+    await waitForApp(page);
+    await page.getByTestId('lesson-card').first().waitFor({ timeout: 30_000 });
+    for (const id of ['zk-leader-election', 'kafka-message-flow']) {
+      const card = page.locator(`[data-testid="lesson-card"][data-lesson="${id}"]`);
+      check((await card.count()) === 1, `the start page lists no card for ${id}`);
+      const title = lessonTitle(lessonFile(id));
+      check(title, `could not read the English title of lessons/${id}.toml`);
+      const el = card.locator('.lesson-title');
+      check(await el.isVisible(), `the title of ${id} is not visible on the start page`);
+      const text = (await el.textContent()).trim();
+      check(text === title, `start page shows "${text}" for ${id}, expected "${title}"`);
+      log(`lesson card visible: ${title}`);
+    }
+    check(
+      (await page.locator('[data-testid="lesson-error"]').count()) === 0,
+      'the start page reports a lesson that failed to load',
+    );
+    await page.screenshot({ path: join(shots, 'home-1280.png') });
+
+    // ---- the election lesson ----
+    const leader = expectedLeader();
+    console.log(`zk-leader-election (expect leader zk${leader})`);
+    await page.locator('[data-lesson="zk-leader-election"] [data-testid="play-lesson"]').click();
+    await page.getByTestId('scrubber').waitFor({ timeout: 30_000 });
+    check((await scrubberValue(page)) === 0, 'the player does not start at the beginning');
+
+    let last = 0;
+    for (let i = 0; i < 4; i++) {
+      await page.getByTestId('step-forward').click();
+      await page.waitForTimeout(250);
+      const v = await scrubberValue(page);
+      check(v > last, `step-forward ${i + 1} did not move the scrubber (${last} -> ${v})`);
+      last = v;
+    }
+    log(`step-forward x4 moved the scrubber to ${last}`);
+    await page.getByTestId('step-back').click();
+    const back = await scrubberValue(page);
+    check(back < last, `step-back did not move the scrubber back (${last} -> ${back})`);
+    log(`step-back moved the scrubber to ${back}`);
+
+    // Jump to the step where the servers start, play at 1x and see a vote move.
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('play').click();
+    await page.locator('svg.stage g.msg').first().waitFor({ timeout: 10_000 });
+    // Follow the message that arrives last, so it is still on its way 150 ms later.
+    const id = await page.$$eval('svg.stage g.msg', (els) => {
+      const last = els.reduce((a, b) => (Number(b.dataset.arrive) > Number(a.dataset.arrive) ? b : a));
+      return last.dataset.id;
+    });
+    const msg = page.locator(`svg.stage g.msg[data-id="${id}"]`);
+    const t1 = await msg.getAttribute('transform');
+    await page.waitForTimeout(150);
+    const t2 = (await msg.count()) ? await msg.getAttribute('transform') : 'delivered';
+    check(t1 !== t2, `messages in flight do not move (message ${id} stayed at ${t1})`);
+    log(`message ${id} moved: ${t1} -> ${t2}`);
+    await page.screenshot({ path: join(shots, 'election-votes-1280.png') });
+
+    // Fast playback, then jump to the end.
+    await page.getByTestId('speed').selectOption('256');
+    await page.waitForTimeout(1500);
+    const played = await scrubberValue(page);
+    check(played > back, `playing did not advance the scrubber (${back} -> ${played})`);
+    log(`play at 256x reached event ${played}`);
+    if (await page.getByTestId('pause').isVisible()) await page.getByTestId('pause').click();
+    await page.getByTestId('to-end').click();
+    const end = await scrubberValue(page);
+    const max = Number(await page.getByTestId('scrubber').getAttribute('max'));
+    check(end === max && max > 0, `to-end left the scrubber at ${end} of ${max}`);
+    const shownLeader = (await page.getByTestId('leader').textContent()).trim();
+    check(
+      new RegExp(`\\bzk${leader}\\b`).test(shownLeader),
+      `the page shows leader "${shownLeader}", the lesson expects zk${leader}`,
+    );
+    log(`leader shown at the end: ${shownLeader}`);
+    check(
+      (await page.locator('[data-testid="lesson-error"]').count()) === 0,
+      'the election lesson reports an error',
+    );
+    const checks = await page.locator('[data-testid="narration"] .check').count();
+    const passed = await page.locator('[data-testid="narration"] .check.pass').count();
+    check(checks > 0 && checks === passed, `last step: ${passed} of ${checks} expectations shown as passed`);
+    await page.screenshot({ path: join(shots, 'election-end-1280.png') });
+
+    // ---- the Kafka lesson ----
+    console.log('kafka-message-flow');
+    await openLesson(page, 'kafka-message-flow');
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: join(shots, 'kafka-produce-1280.png') });
+    if (await page.getByTestId('pause').isVisible()) await page.getByTestId('pause').click();
+    await page.getByTestId('to-end').click();
+    check(
+      (await page.locator('[data-testid="lesson-error"]').count()) === 0,
+      'the Kafka lesson reports an error',
+    );
+    const values = await page.locator('[data-testid="consumer-values"] .value').allTextContents();
+    check(values.length > 0 && values.some((v) => v.trim().length > 0), 'no consumed record value is shown');
+    log(`consumed values shown: ${values.join(' ')}`);
+    await page.screenshot({ path: join(shots, 'kafka-end-1280.png') });
+
+    // ---- narrow screen ----
+    console.log('390 px wide');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openLesson(page, 'zk-leader-election');
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('next-step').click();
+    await page.waitForTimeout(200);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 392, `the page is ${width}px wide at a 390px viewport (horizontal scrolling)`);
+    await page.screenshot({ path: join(shots, 'election-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // ---- Chinese ----
+    console.log('中文');
+    await page.getByTestId('lang-toggle').click();
+    const nav = (await page.getByTestId('nav-lessons').textContent()).trim();
+    check(nav === '课程', `after the language toggle the nav says "${nav}", expected 课程`);
+    const narration = await page.getByTestId('narration').textContent();
+    check(/[\u4e00-\u9fff]/.test(narration), 'the narration is not in Chinese after the toggle');
+    const play = (await page.getByTestId('play').textContent()).trim();
+    check(/播放/.test(play), `the play button says "${play}" in Chinese mode`);
+    log(`Chinese UI: nav "${nav}", button "${play}"`);
+    await page.screenshot({ path: join(shots, 'election-zh-1280.png') });
+    await page.getByTestId('lang-toggle').click();
+
+    // ---- sandbox ----
+    console.log('sandbox');
+    await page.goto(new URL('#/sandbox', base).href);
+    await page.getByTestId('console-input').waitFor({ timeout: 30_000 });
+    const consoleIn = page.getByTestId('console-input');
+    await consoleIn.fill('run until leader elected');
+    await consoleIn.press('Enter');
+    await page.waitForFunction(
+      () => /zk\d/.test(document.querySelector('[data-testid="leader"]')?.textContent || ''),
+      null,
+      { timeout: 10_000 },
+    );
+    const sandboxLeader = (await page.getByTestId('leader').textContent()).trim();
+    log(`sandbox elected ${sandboxLeader}`);
+    await consoleIn.fill(`expect leader ${sandboxLeader.replace(/[^a-z0-9]/g, '')}`);
+    await consoleIn.press('Enter');
+    check(
+      (await page.locator('[data-testid="console-output"] .out-pass').count()) === 1,
+      'the sandbox console did not report the expectation as held',
+    );
+    await consoleIn.fill('crash zk9x');
+    await consoleIn.press('Enter');
+    check(
+      (await page.locator('[data-testid="console-output"] .out-fail').count()) >= 1,
+      'the sandbox console did not report a parse error',
+    );
+    // Click the leader to crash it, then play the re-election a little.
+    await page.locator(`svg.stage g[data-node="${sandboxLeader.replace(/[^a-z0-9]/g, '')}"]`).click();
+    check(
+      (await page.locator('svg.stage g.st-down').count()) === 1,
+      'clicking the leader on the sandbox stage did not crash it',
+    );
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(shots, 'sandbox-1280.png') });
+    await page.getByTestId('pause').click();
+
+    check(errors.length === 0, `the page logged errors:\n    ${errors.join('\n    ')}`);
+    console.log('PASS: zkafka e2e');
+    return 0;
+  } catch (e) {
+    const why = e instanceof Failure ? e.message : `${e.stack || e}`;
+    console.error(`FAIL: ${why}`);
+    if (errors.length) console.error(`page errors:\n    ${errors.join('\n    ')}`);
+    if (page) {
+      await page.screenshot({ path: join(shots, 'failure.png') }).catch(() => {});
+    }
+    return 1;
+  } finally {
+    if (context) await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
