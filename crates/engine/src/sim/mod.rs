@@ -8,4 +8,5 @@ pub mod node;
 pub mod rng;
 pub mod timeline;
 pub mod trace;
+pub mod validate;
 pub mod world;

@@ -10,7 +10,7 @@ use crate::kafka::config::KafkaConfig;
 use crate::kafka::consumer::Consumer;
 use crate::kafka::metadata::ClusterMetadata;
 use crate::kafka::producer::Producer;
-use crate::kafka::topic::{TopicPartition, assign_replicas, valid_topic_name};
+use crate::kafka::topic::{TopicPartition, assign_replicas};
 use crate::sim::effects::{Change, Ctx, Effect, Msg, Timer};
 use crate::sim::input::{Input, Targets};
 use crate::sim::network::{DropReason, Network};
@@ -19,20 +19,15 @@ use crate::sim::rng::SimRng;
 use crate::sim::trace::{EventKind, TraceEvent};
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::server::{ZkDisk, ZkServer};
-use crate::zookeeper::zxid;
 
 /// The longest duration an input may name (`run`, `delay`): 24 hours, ms.
 pub const MAX_DURATION_MS: u64 = 86_400_000;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Why an input was refused. Nothing changed when an input is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct InputError(pub String);
-
-fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
-    Err(InputError(msg.into()))
-}
 
 /// One entry of the event queue.
 #[derive(Clone, Debug)]
@@ -420,7 +415,7 @@ impl World {
 
     /// Applies an input. On error nothing changes and nothing is emitted.
     pub fn apply(&mut self, input: &Input, sink: &mut Vec<TraceEvent>) -> Result<(), InputError> {
-        self.check(input)?;
+        crate::sim::validate::check(self, input)?;
         self.emit(
             sink,
             EventKind::Input {
@@ -652,211 +647,5 @@ impl World {
             self.cancel_timer(id, t);
         }
         self.emit(sink, EventKind::NodeDown { node: id });
-    }
-
-    /// Validates an input against the current world.
-    fn check(&self, input: &Input) -> Result<(), InputError> {
-        let exists = |id: &NodeId| -> Result<(), InputError> {
-            if self.nodes.contains_key(id) {
-                Ok(())
-            } else {
-                err(format!("there is no node {id}"))
-            }
-        };
-        let has_zk = self.nodes.keys().any(|id| id.is_zk());
-        let broker_count = self.nodes.keys().filter(|id| id.is_broker()).count() as u32;
-        match input {
-            Input::ZkEnsemble { voters, observers } => {
-                if has_zk {
-                    return err("a ZooKeeper ensemble already exists in this world");
-                }
-                if !(2..=9).contains(voters) {
-                    return err(format!(
-                        "an ensemble needs 2 to 9 voting servers, not {voters}"
-                    ));
-                }
-                if *observers > 3 {
-                    return err(format!("at most 3 observers, not {observers}"));
-                }
-            }
-            Input::ZkSetZxid { sid, zxid: z } | Input::ZkSetEpoch { sid, epoch: z } => {
-                let id = NodeId::Zk(*sid);
-                exists(&id)?;
-                if self.is_up(id) {
-                    return err(format!(
-                        "{id} is running: change what is on its disk before `start`"
-                    ));
-                }
-                if let Input::ZkSetZxid { .. } = input {
-                    if zxid::counter_of(*z) > 100_000 {
-                        return err(format!(
-                            "zxid {} has a counter above 100000; use a smaller one",
-                            zxid::hex(*z)
-                        ));
-                    }
-                } else if let Some(s) = self.zk(*sid) {
-                    let last = s.disk().last_zxid();
-                    if *z < zxid::epoch_of(last) {
-                        return err(format!(
-                            "epoch {z} is older than {id}'s last zxid {}",
-                            zxid::hex(last)
-                        ));
-                    }
-                }
-            }
-            Input::ZkConfig { key, value } => {
-                self.zk_cfg.clone().set(key, *value).map_err(InputError)?;
-            }
-            Input::KafkaCluster { brokers } => {
-                if broker_count > 0 {
-                    return err("a Kafka cluster already exists in this world");
-                }
-                if !(1..=9).contains(brokers) {
-                    return err(format!("a cluster needs 1 to 9 brokers, not {brokers}"));
-                }
-            }
-            Input::KafkaConfig { key, value } => {
-                self.kafka_cfg.clone().set(key, value).map_err(InputError)?;
-            }
-            Input::TopicCreate {
-                topic,
-                partitions,
-                rf,
-                assignment,
-            } => {
-                if broker_count == 0 {
-                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
-                }
-                if !valid_topic_name(topic) {
-                    return err(format!(
-                        "`{topic}` is not a legal topic name (letters, digits, `.`, `_`, `-`)"
-                    ));
-                }
-                if self.topics.topics.contains_key(topic) {
-                    return err(format!("Topic '{topic}' already exists."));
-                }
-                match assignment {
-                    Some(a) => {
-                        let rf0 = a.first().map_or(0, Vec::len);
-                        for (p, r) in a.iter().enumerate() {
-                            if r.len() != rf0 {
-                                return err(format!(
-                                    "Partition {p} has different replication factor: {}",
-                                    r.len()
-                                ));
-                            }
-                            let distinct: BTreeSet<&u32> = r.iter().collect();
-                            if distinct.len() != r.len() {
-                                return err(format!("Duplicate replica assignment found: {r:?}"));
-                            }
-                            if let Some(b) = r
-                                .iter()
-                                .find(|b| !self.nodes.contains_key(&NodeId::Broker(**b)))
-                            {
-                                return err(format!(
-                                    "Unknown broker {b} in the assignment of partition {p}"
-                                ));
-                            }
-                        }
-                        if a.is_empty() || rf0 == 0 {
-                            return err("an assignment needs at least one replica");
-                        }
-                    }
-                    None => {
-                        let p = partitions.unwrap_or(1);
-                        let r = rf.unwrap_or(1);
-                        if !(1..=1000).contains(&p) {
-                            return err(format!("partitions must be 1 to 1000, not {p}"));
-                        }
-                        if r == 0 || r > broker_count {
-                            return err(format!(
-                                "Replication factor: {r} larger than available brokers: {broker_count}."
-                            ));
-                        }
-                    }
-                }
-            }
-            Input::Start(Targets::Nodes(ids)) => {
-                for id in ids {
-                    exists(id)?;
-                    if self.is_up(*id) {
-                        return err(format!("{id} is already running"));
-                    }
-                }
-            }
-            Input::Start(Targets::All) | Input::Heal => {}
-            Input::Crash(id) => {
-                exists(id)?;
-                if !self.is_up(*id) {
-                    return err(format!("{id} is not running"));
-                }
-            }
-            Input::Restart(id) => exists(id)?,
-            Input::Partition(groups) => {
-                let mut seen = BTreeSet::new();
-                for id in groups.iter().flatten() {
-                    exists(id)?;
-                    if !seen.insert(*id) {
-                        return err(format!("{id} is in more than one group"));
-                    }
-                }
-            }
-            Input::PartitionOneWay { from, to } => {
-                for id in from.iter().chain(to) {
-                    exists(id)?;
-                }
-            }
-            Input::Delay { from, to, .. } | Input::DropNext { from, to, .. } => {
-                exists(from)?;
-                exists(to)?;
-                if from == to {
-                    return err("a link joins two different nodes");
-                }
-                if let Input::Delay { ms, .. } = input
-                    && *ms > MAX_DURATION_MS
-                {
-                    return err("a delay may be at most 24h");
-                }
-            }
-            Input::NetLatency { min_ms, max_ms } => {
-                if min_ms > max_ms || *max_ms > 60_000 {
-                    return err("latency needs min <= max <= 60s");
-                }
-            }
-            Input::NetLoss { percent } => {
-                if *percent > 100 {
-                    return err("loss is a percentage from 0 to 100");
-                }
-            }
-            Input::Produce(spec) => {
-                let Some(n) = self.topics.partition_count(&spec.topic) else {
-                    return err(format!(
-                        "topic {} does not exist (create it with `topic create {} ...`)",
-                        spec.topic, spec.topic
-                    ));
-                };
-                if let Some(p) = spec.partition.filter(|p| *p >= n) {
-                    return err(format!(
-                        "topic {} has partitions 0..{}, not {p}",
-                        spec.topic,
-                        n - 1
-                    ));
-                }
-                if spec.count == 0 || spec.count > 100_000 {
-                    return err("count must be 1 to 100000");
-                }
-            }
-            Input::Consume { tp, .. } => {
-                if self.topics.partition(tp).is_none() {
-                    return err(format!("partition {tp} does not exist"));
-                }
-            }
-            Input::Alarm { after_ms } => {
-                if *after_ms == 0 || *after_ms > MAX_DURATION_MS {
-                    return err("run needs a duration above 0 and at most 24h");
-                }
-            }
-        }
-        Ok(())
     }
 }
