@@ -3,7 +3,8 @@
 #   - the wasm32-unknown-unknown Rust target
 #   - trunk 0.21.14 (the newest that builds with rustc 1.95)
 #   - wasm-bindgen-cli at the exact wasm-bindgen version in Cargo.lock
-#   - with --browser: Debian's chromium and chromium-driver, and the e2e test's npm packages
+#   - with --browser: Debian's chromium and chromium-driver, a CJK font (fonts-wqy-microhei,
+#     so the 中文 pages render in headless screenshots), and the e2e test's npm packages
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,12 +47,13 @@ if ! grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml; then
 fi
 
 if [ "$browser" = 1 ]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing Debian's chromium and chromium-driver"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+    || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
+    say "installing Debian's chromium, chromium-driver and a CJK font"
     SUDO=""
     [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver fonts-wqy-microhei
   fi
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     say "installing the e2e test's npm packages (playwright-core; it uses Debian's chromium)"
