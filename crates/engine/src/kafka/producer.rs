@@ -50,8 +50,32 @@ struct Pending {
 #[derive(Clone, Debug)]
 struct ProducerBatch {
     records: Vec<Record>,
+    /// Size of `records` as a v2 batch, bytes (kept as records are added).
+    size: u64,
     created_ms: u64,
     retry_at: u64,
+}
+
+impl ProducerBatch {
+    fn new(record: Record, now: u64) -> Self {
+        let size = batch_size(std::slice::from_ref(&record));
+        ProducerBatch {
+            records: vec![record],
+            size,
+            created_ms: now,
+            retry_at: 0,
+        }
+    }
+
+    /// The batch's size with `r` appended (what `batch_size` would give for the longer batch).
+    fn size_with(&self, r: &Record) -> u64 {
+        let base_ts = self.records.first().map_or(r.timestamp, |f| f.timestamp);
+        self.size
+            + r.size_in_batch(
+                self.records.len() as i32,
+                r.timestamp as i64 - base_ts as i64,
+            )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -186,8 +210,7 @@ impl Producer {
                 .filter(|m| m.leader.is_some())
                 .map(|m| m.partition)
                 .collect();
-            let size =
-                batch_size(std::slice::from_ref(&p.record)) - crate::kafka::record::BATCH_OVERHEAD;
+            let size = p.record.size_in_batch(0, 0);
             let info = RecordInfo {
                 topic: &p.topic,
                 explicit: p.partition,
@@ -203,18 +226,13 @@ impl Producer {
             let e = added.entry(tp.clone()).or_insert((0, how.name()));
             e.0 += 1;
             let q = self.accumulator.entry((tp, p.acks)).or_default();
-            let fits = q.back().is_some_and(|b| {
-                let mut with = b.records.clone();
-                with.push(p.record.clone());
-                batch_size(&with) <= self.cfg.batch_size
-            });
-            match q.back_mut() {
-                Some(b) if fits => b.records.push(p.record),
-                _ => q.push_back(ProducerBatch {
-                    records: vec![p.record],
-                    created_ms: ctx.now(),
-                    retry_at: 0,
-                }),
+            let grown = q.back().map(|b| b.size_with(&p.record));
+            match (q.back_mut(), grown) {
+                (Some(b), Some(size)) if size <= self.cfg.batch_size => {
+                    b.size = size;
+                    b.records.push(p.record);
+                }
+                _ => q.push_back(ProducerBatch::new(p.record, ctx.now())),
             }
         }
         for (tp, (count, how)) in added {
@@ -287,7 +305,7 @@ impl Producer {
                 continue;
             };
             let Some(front) = q.front() else { continue };
-            let full = q.len() > 1 || batch_size(&front.records) >= self.cfg.batch_size;
+            let full = q.len() > 1 || front.size >= self.cfg.batch_size;
             let ready_at = if full {
                 front.retry_at
             } else {
@@ -487,6 +505,33 @@ impl Producer {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_batch_size_equals_the_v2_size_of_the_grown_batch() {
+        let rec = |i: u64| Record {
+            key: i.is_multiple_of(3).then(|| format!("k{i}")),
+            value: Some("x".repeat((i * 37 % 200) as usize)),
+            timestamp: 1_000 + i * 7,
+        };
+        let mut b = ProducerBatch::new(rec(0), 0);
+        for i in 1..300 {
+            let r = rec(i);
+            let size = b.size_with(&r);
+            b.records.push(r);
+            b.size = size;
+            assert_eq!(
+                b.size,
+                batch_size(&b.records),
+                "after {} records",
+                b.records.len()
+            );
         }
     }
 }
