@@ -6,10 +6,10 @@
 //! (Consumer groups come with their own issue.)
 
 use crate::ids::NodeId;
+use crate::kafka::client_metadata::ClientMetadata;
 use crate::kafka::config::ConsumerConfig;
 use crate::kafka::messages::{
     FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
-    PartitionMetadata,
 };
 use crate::kafka::topic::TopicPartition;
 use crate::sim::effects::Ctx;
@@ -32,10 +32,7 @@ pub struct ConsumedRecord {
 pub struct Consumer {
     id: u32,
     cfg: ConsumerConfig,
-    bootstrap: Vec<u32>,
-    metadata: BTreeMap<String, Vec<PartitionMetadata>>,
-    metadata_corr: Option<u64>,
-    metadata_attempt: u64,
+    metadata: ClientMetadata,
     positions: BTreeMap<TopicPartition, u64>,
     /// Broker -> correlation id of the fetch in flight to it.
     in_flight: BTreeMap<u32, u64>,
@@ -49,10 +46,7 @@ impl Consumer {
         Consumer {
             id,
             cfg,
-            bootstrap,
-            metadata: BTreeMap::new(),
-            metadata_corr: None,
-            metadata_attempt: 0,
+            metadata: ClientMetadata::new(bootstrap),
             positions: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             consumed: BTreeMap::new(),
@@ -77,7 +71,11 @@ impl Consumer {
 
     /// A restart loses positions and received records (no committed offsets yet).
     pub fn crash(&mut self) {
-        *self = Consumer::new(self.id, self.cfg.clone(), self.bootstrap.clone());
+        *self = Consumer::new(
+            self.id,
+            self.cfg.clone(),
+            self.metadata.bootstrap().to_vec(),
+        );
     }
 
     /// `assign` + `seek(tp, offset)`.
@@ -86,19 +84,12 @@ impl Consumer {
         self.poll(ctx);
     }
 
-    fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
-        self.metadata
-            .get(&tp.topic)?
-            .get(tp.partition as usize)?
-            .leader
-    }
-
     /// Sends a fetch to every leader that has none in flight.
     fn poll(&mut self, ctx: &mut Ctx<'_>) {
         let mut by_leader: BTreeMap<u32, Vec<FetchPartition>> = BTreeMap::new();
         let mut missing = false;
         for (tp, &pos) in &self.positions {
-            match self.leader_of(tp) {
+            match self.metadata.leader_of(tp) {
                 Some(l) => by_leader.entry(l).or_default().push(FetchPartition {
                     tp: tp.clone(),
                     fetch_offset: pos,
@@ -135,41 +126,23 @@ impl Consumer {
         }
     }
 
+    /// Asks for metadata of the assigned topics.
     fn request_metadata(&mut self, ctx: &mut Ctx<'_>) {
-        if self.metadata_corr.is_some() || self.bootstrap.is_empty() {
-            return;
-        }
-        let corr = self.next_corr;
-        self.next_corr += 1;
-        self.metadata_corr = Some(corr);
-        let broker = self.bootstrap[(self.metadata_attempt % self.bootstrap.len() as u64) as usize];
         let mut topics: Vec<String> = self.positions.keys().map(|tp| tp.topic.clone()).collect();
         topics.dedup();
-        ctx.send(
-            NodeId::Broker(broker),
-            KafkaMsg::MetadataRequest { corr, topics },
-        );
-        ctx.set_timer(
-            KafkaTimer::RequestTimeout(corr),
-            self.cfg.request_timeout_ms,
-        );
+        let timeout = self.cfg.request_timeout_ms;
+        self.metadata
+            .request(ctx, &mut self.next_corr, topics, timeout);
     }
 
     /// Handles a response from a broker.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: KafkaMsg) {
         match msg {
-            KafkaMsg::MetadataResponse { corr, topics, .. } if self.metadata_corr == Some(corr) => {
-                self.metadata_corr = None;
-                ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
-                let mut leaders = Vec::new();
-                for t in topics.into_iter().filter(|t| t.error.is_none()) {
-                    for p in &t.partitions {
-                        leaders.push((TopicPartition::new(&t.topic, p.partition), p.leader));
-                    }
-                    self.metadata.insert(t.topic, t.partitions);
+            KafkaMsg::MetadataResponse { corr, topics, .. } => {
+                if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
+                    ctx.change(learned.change());
+                    self.poll(ctx);
                 }
-                ctx.change(KafkaChange::Metadata { leaders });
-                self.poll(ctx);
             }
             KafkaMsg::FetchResponse { corr, partitions } => {
                 let NodeId::Broker(b) = from else { return };
@@ -207,10 +180,7 @@ impl Consumer {
                 }
                 Some(e) => {
                     ctx.note(format!("fetch of {} failed: {e}", fp.tp));
-                    if let Some(parts) = self.metadata.get_mut(&fp.tp.topic) {
-                        parts.clear();
-                    }
-                    self.metadata.remove(&fp.tp.topic);
+                    self.metadata.forget(&fp.tp.topic);
                     ok = false;
                 }
                 None => {
@@ -249,14 +219,13 @@ impl Consumer {
     /// Handles one of its timers.
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
         match timer {
-            KafkaTimer::RequestTimeout(corr) if self.metadata_corr == Some(corr) => {
-                self.metadata_corr = None;
-                self.metadata_attempt += 1;
-                self.request_metadata(ctx);
-            }
             KafkaTimer::RequestTimeout(corr) => {
-                self.in_flight.retain(|_, c| *c != corr);
-                ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
+                if self.metadata.on_timeout(corr) {
+                    self.request_metadata(ctx);
+                } else {
+                    self.in_flight.retain(|_, c| *c != corr);
+                    ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
+                }
             }
             KafkaTimer::ConsumerRetry => self.poll(ctx),
             _ => {}

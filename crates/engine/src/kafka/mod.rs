@@ -2,6 +2,7 @@
 //! a producer and a consumer.
 
 pub mod broker;
+pub mod client_metadata;
 pub mod config;
 pub mod consumer;
 pub mod log;

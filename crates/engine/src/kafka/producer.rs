@@ -10,10 +10,9 @@
 //! issue).
 
 use crate::ids::NodeId;
+use crate::kafka::client_metadata::ClientMetadata;
 use crate::kafka::config::{Acks, ProducerConfig};
-use crate::kafka::messages::{
-    KafkaChange, KafkaError, KafkaMsg, KafkaTimer, PartitionMetadata, ProduceResult,
-};
+use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg, KafkaTimer, ProduceResult};
 use crate::kafka::partitioner::{RecordInfo, StickyPartitioner, choose};
 use crate::kafka::record::{Batch, Record, batch_size};
 use crate::kafka::topic::TopicPartition;
@@ -101,10 +100,7 @@ pub struct DeliveryStats {
 pub struct Producer {
     id: u32,
     cfg: ProducerConfig,
-    bootstrap: Vec<u32>,
-    metadata: BTreeMap<String, Vec<PartitionMetadata>>,
-    metadata_corr: Option<u64>,
-    metadata_attempt: u64,
+    metadata: ClientMetadata,
     waiting: Vec<Pending>,
     accumulator: BTreeMap<(TopicPartition, Acks), VecDeque<ProducerBatch>>,
     in_flight: BTreeMap<u64, InFlight>,
@@ -119,10 +115,7 @@ impl Producer {
         Producer {
             id,
             cfg,
-            bootstrap,
-            metadata: BTreeMap::new(),
-            metadata_corr: None,
-            metadata_attempt: 0,
+            metadata: ClientMetadata::new(bootstrap),
             waiting: Vec::new(),
             accumulator: BTreeMap::new(),
             in_flight: BTreeMap::new(),
@@ -160,7 +153,11 @@ impl Producer {
 
     /// A restart loses everything in memory.
     pub fn crash(&mut self) {
-        *self = Producer::new(self.id, self.cfg.clone(), self.bootstrap.clone());
+        *self = Producer::new(
+            self.id,
+            self.cfg.clone(),
+            self.metadata.bootstrap().to_vec(),
+        );
     }
 
     /// `send` for each record of `spec`.
@@ -191,7 +188,7 @@ impl Producer {
         let mut need_metadata = false;
         let mut added: BTreeMap<TopicPartition, (u64, &'static str)> = BTreeMap::new();
         for p in waiting {
-            let Some(parts) = self.metadata.get(&p.topic) else {
+            let Some(parts) = self.metadata.topic(&p.topic) else {
                 need_metadata = true;
                 self.waiting.push(p);
                 continue;
@@ -253,34 +250,16 @@ impl Producer {
         ctx.set_timer(KafkaTimer::Sender, after);
     }
 
+    /// Asks for metadata of every topic it sends to or knows.
     fn request_metadata(&mut self, ctx: &mut Ctx<'_>) {
-        if self.metadata_corr.is_some() || self.bootstrap.is_empty() {
-            return;
-        }
-        let corr = self.next_corr;
-        self.next_corr += 1;
-        self.metadata_corr = Some(corr);
-        let broker = self.bootstrap[(self.metadata_attempt % self.bootstrap.len() as u64) as usize];
         let mut topics: Vec<String> = self.waiting.iter().map(|p| p.topic.clone()).collect();
-        topics.extend(self.metadata.keys().cloned());
+        topics.extend(self.metadata.known_topics().cloned());
         topics.extend(self.accumulator.keys().map(|(tp, _)| tp.topic.clone()));
         topics.sort();
         topics.dedup();
-        ctx.send(
-            NodeId::Broker(broker),
-            KafkaMsg::MetadataRequest { corr, topics },
-        );
-        ctx.set_timer(
-            KafkaTimer::RequestTimeout(corr),
-            self.cfg.request_timeout_ms,
-        );
-    }
-
-    fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
+        let timeout = self.cfg.request_timeout_ms;
         self.metadata
-            .get(&tp.topic)?
-            .get(tp.partition as usize)?
-            .leader
+            .request(ctx, &mut self.next_corr, topics, timeout);
     }
 
     /// The sender thread's loop body: send every ready batch, then sleep until the next
@@ -297,7 +276,7 @@ impl Producer {
         let mut missing_leader = false;
         let keys: Vec<(TopicPartition, Acks)> = self.accumulator.keys().cloned().collect();
         for key in keys {
-            let Some(leader) = self.leader_of(&key.0) else {
+            let Some(leader) = self.metadata.leader_of(&key.0) else {
                 missing_leader = true;
                 continue;
             };
@@ -397,26 +376,14 @@ impl Producer {
     /// Handles a response from a broker.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, _from: NodeId, msg: KafkaMsg) {
         match msg {
-            KafkaMsg::MetadataResponse { corr, topics, .. } if self.metadata_corr == Some(corr) => {
-                self.metadata_corr = None;
-                ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
-                let mut leaders = Vec::new();
-                for t in topics {
-                    if t.error.is_some() {
-                        ctx.note(format!(
-                            "metadata: topic {} is unknown ({})",
-                            t.topic,
-                            t.error.map(|e| e.name()).unwrap_or("")
-                        ));
-                        continue;
+            KafkaMsg::MetadataResponse { corr, topics, .. } => {
+                if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
+                    for (topic, e) in &learned.unknown {
+                        ctx.note(format!("metadata: topic {topic} is unknown ({})", e.name()));
                     }
-                    for p in &t.partitions {
-                        leaders.push((TopicPartition::new(&t.topic, p.partition), p.leader));
-                    }
-                    self.metadata.insert(t.topic, t.partitions);
+                    ctx.change(learned.change());
+                    self.drain_waiting(ctx);
                 }
-                ctx.change(KafkaChange::Metadata { leaders });
-                self.drain_waiting(ctx);
             }
             KafkaMsg::ProduceResponse { corr, results } => {
                 if let Some(f) = self.in_flight.remove(&corr) {
@@ -489,14 +456,11 @@ impl Producer {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
         match timer {
             KafkaTimer::Sender => self.run_sender(ctx),
-            KafkaTimer::RequestTimeout(corr) if self.metadata_corr == Some(corr) => {
-                self.metadata_corr = None;
-                self.metadata_attempt += 1;
-                ctx.note("metadata request timed out; trying the next bootstrap broker");
-                self.request_metadata(ctx);
-            }
             KafkaTimer::RequestTimeout(corr) => {
-                if let Some(f) = self.in_flight.remove(&corr) {
+                if self.metadata.on_timeout(corr) {
+                    ctx.note("metadata request timed out; trying the next bootstrap broker");
+                    self.request_metadata(ctx);
+                } else if let Some(f) = self.in_flight.remove(&corr) {
                     ctx.note(format!(
                         "produce request #{corr} to broker{} timed out",
                         f.broker
