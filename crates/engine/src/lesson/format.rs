@@ -22,8 +22,7 @@
 //! after the step. Errors in either are reported with the line and column in the file.
 
 use crate::i18n::Text;
-use crate::script::command::Command;
-use crate::script::parse::{Line, parse_script};
+use crate::script::parse::{Block, Line, parse_block};
 use serde::Deserialize;
 use std::fmt;
 use toml::Spanned;
@@ -179,55 +178,13 @@ pub fn load(file: &str, src: &str) -> Result<Lesson, LessonError> {
     };
     both(&raw.title, "title")?;
     both(&raw.intro, "intro")?;
-    let script = |s: &Option<Spanned<String>>, expect: bool| -> Result<Vec<Line>, LessonError> {
+    let script = |s: &Option<Spanned<String>>, block: Block| -> Result<Vec<Line>, LessonError> {
         let Some(s) = s else { return Ok(Vec::new()) };
         let first = content_line(src, s.span().start);
-        let text: String = if expect {
-            // A leading `expect` is optional in expect blocks.
-            s.get_ref()
-                .lines()
-                .map(|l| {
-                    let t = l.trim_start();
-                    let pad = l.len() - t.len();
-                    if t.is_empty() || t.starts_with('#') || t.starts_with("expect ") {
-                        l.to_string()
-                    } else {
-                        format!("{}expect {t}", &l[..pad])
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        } else {
-            s.get_ref().clone()
-        };
-        let lines = parse_script(&text, first).map_err(|errs| {
+        parse_block(s.get_ref(), first, block).map_err(|errs| {
             let e = &errs[0];
-            // Columns in expect blocks count the optional `expect ` we added.
-            let column = if expect
-                && !s
-                    .get_ref()
-                    .lines()
-                    .nth((e.line - first) as usize)
-                    .is_some_and(|l| l.trim_start().starts_with("expect"))
-            {
-                e.column.saturating_sub(7).max(1)
-            } else {
-                e.column
-            };
-            at(e.line, column, e.message.clone())
-        })?;
-        if expect
-            && let Some(l) = lines
-                .iter()
-                .find(|l| !matches!(l.command, Command::Expect { .. }))
-        {
-            return Err(at(
-                l.line,
-                1,
-                "only conditions belong in `expect` (commands go in `run`)".into(),
-            ));
-        }
-        Ok(lines)
+            at(e.line, e.column, e.message.clone())
+        })
     };
     let mut steps = Vec::new();
     for (i, s) in raw.steps.iter().enumerate() {
@@ -236,8 +193,8 @@ pub fn load(file: &str, src: &str) -> Result<Lesson, LessonError> {
         steps.push(Step {
             title: s.title.clone(),
             say: s.say.clone(),
-            run: script(&s.run, false)?,
-            expect: script(&s.expect, true)?,
+            run: script(&s.run, Block::Commands)?,
+            expect: script(&s.expect, Block::Conditions)?,
         });
     }
     if steps.is_empty() {
@@ -296,6 +253,25 @@ no leader
         let src = OK.replace("no leader", "no leeder");
         let e = load("demo.toml", &src).unwrap_err();
         assert_eq!((e.line, e.column), (15, 4), "{e}");
+    }
+
+    #[test]
+    fn expect_blocks_take_conditions_with_or_without_the_word_expect() {
+        let src = OK.replace("no leader\n", "no leader\n  expect down zk1\n");
+        let l = load("demo.toml", &src).unwrap();
+        assert_eq!(l.steps[0].expect.len(), 2);
+        assert_eq!(l.steps[0].expect[1].line, 16);
+    }
+
+    #[test]
+    fn a_command_in_an_expect_block_is_refused_where_it_stands() {
+        let src = OK.replace("no leader\n", "no leader\n  crash zk1\n");
+        let e = load("demo.toml", &src).unwrap_err();
+        assert_eq!((e.line, e.column), (16, 3), "{e}");
+        assert!(
+            e.message.contains("only conditions belong in `expect`"),
+            "{e}"
+        );
     }
 
     #[test]

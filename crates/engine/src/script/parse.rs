@@ -502,32 +502,69 @@ fn parse_condition(c: &mut Cursor<'_>) -> PResult<Condition> {
     Ok(cond)
 }
 
-fn parse_words(words: &[Word], end_column: u32) -> PResult<Command> {
+/// The words a command line starts with.
+const VERBS: [&str; 16] = [
+    "zk",
+    "kafka",
+    "topic",
+    "start",
+    "crash",
+    "restart",
+    "partition",
+    "heal",
+    "delay",
+    "drop",
+    "net",
+    "produce",
+    "consume",
+    "run",
+    "step",
+    "expect",
+];
+
+/// What a block of lines holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// Any commands (a script, a lesson step's `run`).
+    Commands,
+    /// Only conditions, each with or without a leading `expect` (a lesson step's `expect`).
+    Conditions,
+}
+
+/// The rest of an `expect` line: a condition that can be checked now.
+fn expect_command(c: &mut Cursor<'_>) -> PResult<Command> {
+    let col = c.column();
+    let condition = parse_condition(c)?;
+    if condition == Condition::LeaderElected {
+        return Err((
+            col,
+            "`leader elected` is something to wait for: use `run until leader elected`".into(),
+        ));
+    }
+    Ok(Command::Expect { condition })
+}
+
+fn parse_words(words: &[Word], end_column: u32, block: Block) -> PResult<Command> {
     let mut c = Cursor {
         words,
         pos: 0,
         end_column,
     };
-    let verbs = [
-        "zk",
-        "kafka",
-        "topic",
-        "start",
-        "crash",
-        "restart",
-        "partition",
-        "heal",
-        "delay",
-        "drop",
-        "net",
-        "produce",
-        "consume",
-        "run",
-        "step",
-        "expect",
-    ];
+    if block == Block::Conditions {
+        if !c.accept("expect")
+            && let Some(w) = c.peek().filter(|w| VERBS.contains(&w.text.as_str()))
+        {
+            return Err((
+                w.column,
+                "only conditions belong in `expect` (commands go in `run`)".into(),
+            ));
+        }
+        let cmd = expect_command(&mut c)?;
+        c.done()?;
+        return Ok(cmd);
+    }
     let input = |i: Input| Command::Input { input: i };
-    let cmd = match c.keyword(&verbs)? {
+    let cmd = match c.keyword(&VERBS)? {
         "zk" => match c.keyword(&["ensemble", "set-zxid", "set-epoch", "config"])? {
             "ensemble" => {
                 let voters = c.small("a server count (3, 5 or 7)")?;
@@ -647,25 +684,18 @@ fn parse_words(words: &[Word], end_column: u32) -> PResult<Command> {
                 1
             },
         },
-        _ => {
-            let col = c.column();
-            let condition = parse_condition(&mut c)?;
-            if condition == Condition::LeaderElected {
-                return Err((
-                    col,
-                    "`leader elected` is something to wait for: use `run until leader elected`"
-                        .into(),
-                ));
-            }
-            Command::Expect { condition }
-        }
+        _ => expect_command(&mut c)?,
     };
     c.done()?;
     Ok(cmd)
 }
 
-/// Parses one line. `Ok(None)` for blank lines and comments.
+/// Parses one command line. `Ok(None)` for blank lines and comments.
 pub fn parse_line(text: &str, line: u32) -> Result<Option<Command>, ParseError> {
+    parse_line_in(text, line, Block::Commands)
+}
+
+fn parse_line_in(text: &str, line: u32, block: Block) -> Result<Option<Command>, ParseError> {
     let end_column = text.trim_end().chars().count() as u32 + 1;
     let err = |(column, message): (u32, String)| ParseError {
         line,
@@ -676,17 +706,27 @@ pub fn parse_line(text: &str, line: u32) -> Result<Option<Command>, ParseError> 
     if ws.is_empty() {
         return Ok(None);
     }
-    parse_words(&ws, end_column).map(Some).map_err(err)
+    parse_words(&ws, end_column, block).map(Some).map_err(err)
 }
 
 /// Parses a whole script. `first_line` is the line number of the text's first line (for
 /// scripts embedded in a lesson file). Returns every error, not just the first.
 pub fn parse_script(text: &str, first_line: u32) -> Result<Vec<Line>, Vec<ParseError>> {
+    parse_block(text, first_line, Block::Commands)
+}
+
+/// Parses a block of lines holding `block`; like [`parse_script`] otherwise. In a
+/// [`Block::Conditions`] block every line becomes a [`Command::Expect`].
+pub fn parse_block(
+    text: &str,
+    first_line: u32,
+    block: Block,
+) -> Result<Vec<Line>, Vec<ParseError>> {
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = first_line + i as u32;
-        match parse_line(raw, line) {
+        match parse_line_in(raw, line, block) {
             Ok(Some(command)) => lines.push(Line {
                 line,
                 text: raw.trim().to_string(),
