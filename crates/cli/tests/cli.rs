@@ -28,13 +28,9 @@ fn text(b: &[u8]) -> String {
 }
 
 fn golden_hash(lesson: &str, seed: u64) -> String {
-    let golden = include_str!("../../../tests/golden/trace_hashes.txt");
-    golden
-        .lines()
-        .find_map(|l| {
-            let p: Vec<&str> = l.split_whitespace().collect();
-            (p.len() == 3 && p[0] == lesson && p[1] == seed.to_string()).then(|| p[2].to_string())
-        })
+    zkafka_tests::golden()
+        .into_iter()
+        .find_map(|(id, s, hash)| (id == lesson && s == seed).then_some(hash))
         .expect("golden entry")
 }
 
