@@ -3,6 +3,7 @@
 
 use crate::i18n::Ui;
 use crate::stage::layout::{BROKER_HEAD, Layout, ROW_H, Rect, VALUES_SHOWN};
+use crate::stage::node_group;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use zkafka_engine::NodeId;
@@ -151,17 +152,7 @@ pub fn broker_card(
             .into_any()
         })
         .collect_view();
-    view! {
-        <g
-            class=class
-            transform=format!("translate({:.1},{:.1})", r.x, r.y)
-            on:click=move |_| {
-                if let Some(cb) = on_click {
-                    cb.run(id);
-                }
-            }
-            data-node=id.to_string()
-        >
+    let body = view! {
             <rect class="card" width=r.w height=r.h rx=10></rect>
             <path class="band" d=format!("M0,10 a10,10 0 0 1 10,-10 h{:.1} a10,10 0 0 1 10,10 v14 h-{:.1} z", r.w - 20.0, r.w)></path>
             <text class="name" x=10 y=17>{format!("broker{}", b.id)}</text>
@@ -173,9 +164,14 @@ pub fn broker_card(
                     <line x1=r.w - 12.0 y1=30 x2=12 y2=r.h - 8.0></line>
                 </g>
             })}
-        </g>
-    }
-    .into_any()
+    };
+    node_group(id, class, r, on_click, body.into_any())
+}
+
+/// The CSS class of a client (actor) card.
+fn actor_class(kind: &str, up: bool) -> String {
+    let down = if up { "" } else { " st-down" };
+    format!("node actor {kind}{down}")
 }
 
 /// Draws the producer with its counters.
@@ -205,20 +201,14 @@ pub fn producer_card(
             }
         })
         .collect_view();
-    let class = if up {
-        "node actor producer"
-    } else {
-        "node actor producer st-down"
+    let id = NodeId::Producer(p.id);
+    let body = view! {
+        <rect class="card" width=r.w height=r.h rx=12></rect>
+        <text class="name" x=10 y=20>{id.to_string()}</text>
+        <text class="v" x=10 y=40>{format!("{} {} · {} {}", ui.s_queued, p.queued, ui.s_in_flight, p.in_flight)}</text>
+        {rows}
     };
-    view! {
-        <g class=class transform=format!("translate({:.1},{:.1})", r.x, r.y) data-node="producer1">
-            <rect class="card" width=r.w height=r.h rx=12></rect>
-            <text class="name" x=10 y=20>{format!("producer{}", p.id)}</text>
-            <text class="v" x=10 y=40>{format!("{} {} · {} {}", ui.s_queued, p.queued, ui.s_in_flight, p.in_flight)}</text>
-            {rows}
-        </g>
-    }
-    .into_any()
+    node_group(id, actor_class("producer", up), r, None, body.into_any()).into_any()
 }
 
 /// Draws the consumer with its positions and the last values it received.
@@ -272,19 +262,13 @@ pub fn consumer_card(
             }
         })
         .collect_view();
-    let class = if up {
-        "node actor consumer"
-    } else {
-        "node actor consumer st-down"
+    let id = NodeId::Consumer(c.id);
+    let body = view! {
+        <rect class="card" width=r.w height=r.h rx=12></rect>
+        <text class="name" x=10 y=20>{id.to_string()}</text>
+        {rows}
     };
-    view! {
-        <g class=class transform=format!("translate({:.1},{:.1})", r.x, r.y) data-node="consumer1">
-            <rect class="card" width=r.w height=r.h rx=12></rect>
-            <text class="name" x=10 y=20>{format!("consumer{}", c.id)}</text>
-            {rows}
-        </g>
-    }
-    .into_any()
+    node_group(id, actor_class("consumer", up), r, None, body.into_any())
 }
 
 /// A placeholder for a Kafka node that does not exist yet.

@@ -14,6 +14,32 @@ use std::collections::BTreeSet;
 use zkafka_engine::NodeId;
 use zkafka_engine::view::NodeDetail;
 
+/// The group every node card is drawn in: placed at `r`, tagged `data-node` with the
+/// node's name (the e2e test finds nodes by it), and clickable when `on_click` is set.
+pub fn node_group(
+    id: NodeId,
+    class: String,
+    r: layout::Rect,
+    on_click: Option<Callback<NodeId>>,
+    body: AnyView,
+) -> AnyView {
+    view! {
+        <g
+            class=class
+            transform=format!("translate({:.1},{:.1})", r.x, r.y)
+            on:click=move |_| {
+                if let Some(cb) = on_click {
+                    cb.run(id);
+                }
+            }
+            data-node=id.to_string()
+        >
+            {body}
+        </g>
+    }
+    .into_any()
+}
+
 fn nodes(s: &Snap, l: &Layout, ui: &'static Ui, on_node: Option<Callback<NodeId>>) -> AnyView {
     let windows = kafka::windows(&s.view);
     let mut present = BTreeSet::new();

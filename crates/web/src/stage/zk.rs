@@ -3,6 +3,7 @@
 
 use crate::i18n::Ui;
 use crate::stage::layout::Rect;
+use crate::stage::node_group;
 use leptos::prelude::*;
 use zkafka_engine::NodeId;
 use zkafka_engine::view::ZkView;
@@ -90,17 +91,7 @@ pub fn zk_card(
     );
     let (w, h) = (r.w, r.h);
     let band_h = 24.0;
-    view! {
-        <g
-            class=class
-            transform=format!("translate({:.1},{:.1})", r.x, r.y)
-            on:click=move |_| {
-                if let Some(cb) = on_click {
-                    cb.run(id);
-                }
-            }
-            data-node=id.to_string()
-        >
+    let body = view! {
             <title>{tip}</title>
             {leader.then(|| view! {
                 <g class="crown" transform=format!("translate({:.1},-14)", w / 2.0)>
@@ -126,9 +117,8 @@ pub fn zk_card(
                     <line x1=w - 12.0 y1=band_h + 6.0 x2=12 y2=h - 8.0></line>
                 </g>
             })}
-        </g>
-    }
-    .into_any()
+    };
+    node_group(id, class, r, on_click, body.into_any())
 }
 
 /// A placeholder for a server that does not exist yet at this point of the recording.
