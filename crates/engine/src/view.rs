@@ -1,108 +1,14 @@
 //! A plain, serializable picture of the world for drawing: every node with the fields a
 //! learner needs to see, the messages in flight, and the network faults. Built on demand.
+//! Each system draws its own nodes ([`crate::zookeeper::view`], [`crate::kafka::view`]).
 
 use crate::ids::NodeId;
 use crate::sim::node::Node;
 use crate::sim::world::{InFlight, World};
-use crate::zookeeper::messages::ZabPhase;
-use crate::zookeeper::vote::{Proposal, ServerState};
 use serde::Serialize;
 
-/// A ZooKeeper server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ZkView {
-    /// `myid`.
-    pub sid: u32,
-    /// Observer (never votes).
-    pub observer: bool,
-    /// Its state.
-    pub state: ServerState,
-    /// ZAB phase.
-    pub phase: ZabPhase,
-    /// Its vote (live while LOOKING).
-    pub vote: Proposal,
-    /// Election round (logicalclock).
-    pub round: u64,
-    /// currentEpoch.
-    pub current_epoch: u64,
-    /// acceptedEpoch.
-    pub accepted_epoch: u64,
-    /// Last logged zxid.
-    pub last_zxid: u64,
-    /// The leader it follows (itself when leading).
-    pub leader: Option<u32>,
-    /// Votes received this round (sid, proposal).
-    pub received: Vec<(u32, Proposal)>,
-    /// True when it leads in BROADCAST.
-    pub established: bool,
-}
-
-/// A record as shown in a replica's log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RecordView {
-    /// Offset.
-    pub offset: u64,
-    /// Key.
-    pub key: Option<String>,
-    /// Value.
-    pub value: Option<String>,
-}
-
-/// A broker's replica of one partition.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReplicaView {
-    /// `topic-partition`.
-    pub tp: String,
-    /// True on the leader.
-    pub leader: bool,
-    /// The leader's id.
-    pub leader_id: u32,
-    /// Leader epoch.
-    pub leader_epoch: u32,
-    /// Log end offset.
-    pub leo: u64,
-    /// High watermark.
-    pub hw: u64,
-    /// ISR as this broker knows it.
-    pub isr: Vec<u32>,
-    /// Assigned replicas.
-    pub replicas: Vec<u32>,
-    /// On the leader: each follower's LEO as last fetched.
-    pub follower_leos: Vec<(u32, Option<u64>)>,
-    /// The last records (at most 12), oldest first.
-    pub records: Vec<RecordView>,
-}
-
-/// A broker.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BrokerView {
-    /// `broker.id`.
-    pub id: u32,
-    /// Its replicas.
-    pub replicas: Vec<ReplicaView>,
-}
-
-/// A producer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ProducerView {
-    /// Client number.
-    pub id: u32,
-    /// Records waiting to be sent.
-    pub queued: u64,
-    /// Requests in flight.
-    pub in_flight: u64,
-    /// Per partition: sent, acked, failed.
-    pub partitions: Vec<(String, u64, u64, u64)>,
-}
-
-/// A consumer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ConsumerView {
-    /// Client number.
-    pub id: u32,
-    /// Per partition: position, records received, the last few values.
-    pub partitions: Vec<(String, u64, u64, Vec<RecordView>)>,
-}
+pub use crate::kafka::view::{BrokerView, ConsumerView, ProducerView, RecordView, ReplicaView};
+pub use crate::zookeeper::view::ZkView;
 
 /// What kind of node, with its details.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -146,97 +52,16 @@ pub struct WorldView {
     pub delays: Vec<(NodeId, NodeId, u64)>,
 }
 
-const SHOWN_RECORDS: usize = 12;
-
 /// Builds the picture of `w`.
 pub fn view(w: &World) -> WorldView {
     let nodes = w
         .slots()
         .map(|(id, slot)| {
             let detail = match &slot.node {
-                Node::Zk(s) => NodeDetail::Zk(ZkView {
-                    sid: s.sid(),
-                    observer: s.is_observer(),
-                    state: s.state(),
-                    phase: s.phase(),
-                    vote: s.vote(),
-                    round: s.round(),
-                    current_epoch: s.disk().current_epoch,
-                    accepted_epoch: s.disk().accepted_epoch,
-                    last_zxid: s.disk().last_zxid(),
-                    leader: s.leader(),
-                    received: s.received_votes(),
-                    established: s.is_established_leader(),
-                }),
-                Node::Broker(b) => NodeDetail::Broker(BrokerView {
-                    id: b.id(),
-                    replicas: b
-                        .disk()
-                        .logs
-                        .iter()
-                        .map(|(tp, log)| {
-                            let p = b.partitions().get(tp);
-                            let start = log.leo().saturating_sub(SHOWN_RECORDS as u64);
-                            let records = (start..log.leo())
-                                .filter_map(|o| {
-                                    log.record_at(o).map(|r| RecordView {
-                                        offset: o,
-                                        key: r.key.clone(),
-                                        value: r.value.clone(),
-                                    })
-                                })
-                                .collect();
-                            ReplicaView {
-                                tp: tp.to_string(),
-                                leader: p.is_some_and(|p| p.leader == b.id()),
-                                leader_id: p.map_or(0, |p| p.leader),
-                                leader_epoch: p.map_or(0, |p| p.leader_epoch),
-                                leo: log.leo(),
-                                hw: p.map_or(0, |p| p.hw),
-                                isr: p.map(|p| p.isr.clone()).unwrap_or_default(),
-                                replicas: p.map(|p| p.replicas.clone()).unwrap_or_default(),
-                                follower_leos: p
-                                    .map(|p| {
-                                        p.followers.iter().map(|(id, f)| (*id, f.leo)).collect()
-                                    })
-                                    .unwrap_or_default(),
-                                records,
-                            }
-                        })
-                        .collect(),
-                }),
-                Node::Producer(p) => NodeDetail::Producer(ProducerView {
-                    id: p.id(),
-                    queued: p.queued(),
-                    in_flight: p.in_flight() as u64,
-                    partitions: p
-                        .stats()
-                        .iter()
-                        .map(|(tp, s)| (tp.to_string(), s.sent, s.acked, s.failed))
-                        .collect(),
-                }),
-                Node::Consumer(c) => NodeDetail::Consumer(ConsumerView {
-                    id: c.id(),
-                    partitions: c
-                        .positions()
-                        .iter()
-                        .map(|(tp, pos)| {
-                            let got = c.consumed().get(tp).map(Vec::as_slice).unwrap_or_default();
-                            let last = got
-                                .iter()
-                                .rev()
-                                .take(SHOWN_RECORDS)
-                                .rev()
-                                .map(|r| RecordView {
-                                    offset: r.offset,
-                                    key: r.key.clone(),
-                                    value: r.value.clone(),
-                                })
-                                .collect();
-                            (tp.to_string(), *pos, got.len() as u64, last)
-                        })
-                        .collect(),
-                }),
+                Node::Zk(s) => NodeDetail::Zk(crate::zookeeper::view::zk_view(s)),
+                Node::Broker(b) => NodeDetail::Broker(crate::kafka::view::broker_view(b)),
+                Node::Producer(p) => NodeDetail::Producer(crate::kafka::view::producer_view(p)),
+                Node::Consumer(c) => NodeDetail::Consumer(crate::kafka::view::consumer_view(c)),
             };
             NodeView {
                 id,

@@ -6,13 +6,15 @@
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use zkafka_engine::NodeId;
+use zkafka_engine::kafka::input::KafkaInput;
 use zkafka_engine::kafka::topic::TopicPartition;
-use zkafka_engine::script::condition::established_leader;
 use zkafka_engine::script::parse::parse_script;
 use zkafka_engine::script::run::execute;
 use zkafka_engine::sim::input::{Input, Targets};
 use zkafka_engine::sim::timeline::Timeline;
 use zkafka_engine::sim::world::{Popped, World};
+use zkafka_engine::zookeeper::conditions::established_leader;
+use zkafka_engine::zookeeper::input::ZkInput;
 
 #[derive(Clone, Debug)]
 enum Fault {
@@ -119,7 +121,7 @@ proptest! {
         faults in proptest::collection::vec(fault(5), 1..8),
     ) {
         let mut w = World::new(seed);
-        apply(&mut w, Input::ZkEnsemble { voters, observers: 1 });
+        apply(&mut w, Input::Zk(ZkInput::Ensemble { voters, observers: 1 }));
         apply(&mut w, Input::Start(Targets::All));
         let mut watch = ZabWatch::default();
         let mut check = |w: &World| watch.check(w);
@@ -167,10 +169,10 @@ proptest! {
     ) {
         let tp = TopicPartition::new("t", 0);
         let mut w = World::new(seed);
-        apply(&mut w, Input::KafkaCluster { brokers: 3 });
+        apply(&mut w, Input::Kafka(KafkaInput::Cluster { brokers: 3 }));
         apply(&mut w, Input::Start(Targets::All));
-        apply(&mut w, Input::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]) });
-        apply(&mut w, Input::Consume { tp: tp.clone(), offset: 0 });
+        apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]) }));
+        apply(&mut w, Input::Kafka(KafkaInput::Consume { tp: tp.clone(), offset: 0 }));
         let mut last_hw = 0;
         let mut sent = 0u64;
         let mut check = |w: &World| -> Result<(), String> {
@@ -213,7 +215,7 @@ proptest! {
                     let spec = zkafka_engine::kafka::producer::ProduceSpec {
                         topic: "t".into(), partition: None, key: None, value: Some("v".into()), count: n, acks: None,
                     };
-                    apply(&mut w, Input::Produce(spec));
+                    apply(&mut w, Input::Kafka(KafkaInput::Produce(spec)));
                 }
                 1 => apply(&mut w, Input::Crash(NodeId::Broker(n))),
                 2 => apply(&mut w, Input::Restart(NodeId::Broker(n))),

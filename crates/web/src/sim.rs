@@ -15,8 +15,8 @@
 use leptos::prelude::*;
 use std::sync::Arc;
 use zkafka_engine::Timeline;
-use zkafka_engine::script::condition::established_leader;
 use zkafka_engine::view::{WorldView, view};
+use zkafka_engine::zookeeper::conditions::established_leader;
 
 /// Wall ms of a transition that does not advance virtual time, at 1×.
 pub const OP_BASE_MS: f64 = 14.0;

@@ -3,8 +3,11 @@
 
 pub mod broker;
 pub mod client_metadata;
+pub mod conditions;
 pub mod config;
 pub mod consumer;
+pub mod describe;
+pub mod input;
 pub mod log;
 pub mod messages;
 pub mod metadata;
@@ -12,4 +15,6 @@ pub mod murmur2;
 pub mod partitioner;
 pub mod producer;
 pub mod record;
+pub mod script;
 pub mod topic;
+pub mod view;

@@ -1,14 +1,14 @@
-//! The typed commands of the command language.
+//! The typed commands of the command language, and the conditions they check. Each system
+//! owns its conditions ([`ZkCondition`], [`KafkaCondition`]); the kernel's are here.
 
 use crate::ids::NodeId;
-use crate::kafka::topic::TopicPartition;
+use crate::kafka::conditions::KafkaCondition;
 use crate::sim::input::Input;
-use crate::zookeeper::vote::ServerState;
-use serde::Serialize;
+use crate::sim::world::World;
+use crate::zookeeper::conditions::ZkCondition;
 
 /// One parsed command line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// Something that changes the world.
     Input {
@@ -43,94 +43,65 @@ pub enum Command {
 pub const DEFAULT_WITHIN_MS: u64 = 120_000;
 
 /// Something that can be checked against the world.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "check", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Condition {
-    /// `leader elected` (only with `run until`): a leader is established in an epoch newer
-    /// than any established leader had when the run began.
-    LeaderElected,
-    /// `leader zkN`: zkN is the established leader (LEADING, ZAB phase BROADCAST).
-    Leader {
-        /// Its sid.
-        sid: u32,
-    },
-    /// `no leader`: no running server is an established leader.
-    NoLeader,
-    /// `state zkN LOOKING|FOLLOWING|LEADING|OBSERVING`.
-    State {
-        /// Server id.
-        sid: u32,
-        /// The state.
-        state: ServerState,
-    },
-    /// `epoch N` (the established leader's currentEpoch) or `epoch zkN N`.
-    Epoch {
-        /// A server, or the established leader.
-        sid: Option<u32>,
-        /// The expected currentEpoch.
-        epoch: u64,
-    },
-    /// `vote zkN zkM`: zkN's vote (or decided leader) is zkM.
-    Vote {
-        /// The voter.
-        sid: u32,
-        /// Whom it votes for.
-        for_sid: u32,
-    },
-    /// `zxid zkN 0x...`: zkN's last logged zxid.
-    Zxid {
-        /// Server id.
-        sid: u32,
-        /// The zxid.
-        zxid: u64,
-    },
-    /// `up <node>`.
+    /// `up <node>`: the node's process runs.
     Up {
         /// The node.
         node: NodeId,
     },
-    /// `down <node>`.
+    /// `down <node>`: the node's process does not run.
     Down {
         /// The node.
         node: NodeId,
     },
-    /// `hw <tp> N [on brokerB]`: the high watermark (on the leader unless `on`).
-    Hw {
-        /// The partition.
-        tp: TopicPartition,
-        /// Expected offset.
-        value: u64,
-        /// A specific replica.
-        on: Option<u32>,
-    },
-    /// `leo <tp> N [on brokerB]`: the log end offset (on the leader unless `on`).
-    Leo {
-        /// The partition.
-        tp: TopicPartition,
-        /// Expected offset.
-        value: u64,
-        /// A specific replica.
-        on: Option<u32>,
-    },
-    /// `isr <tp> 1,2,3`: the leader's ISR (order ignored).
-    Isr {
-        /// The partition.
-        tp: TopicPartition,
-        /// Broker ids.
-        isr: Vec<u32>,
-    },
-    /// `acked <tp> N`: records of the partition the producer saw acknowledged.
-    Acked {
-        /// The partition.
-        tp: TopicPartition,
-        /// Count.
-        count: u64,
-    },
-    /// `consumed <tp> N`: records of the partition the consumer received.
-    Consumed {
-        /// The partition.
-        tp: TopicPartition,
-        /// Count.
-        count: u64,
-    },
+    /// A condition on the ZooKeeper ensemble.
+    Zk(ZkCondition),
+    /// A condition on the Kafka cluster or its clients.
+    Kafka(KafkaCondition),
+}
+
+impl Condition {
+    /// True for conditions that can only be waited for (`run until`), never checked by
+    /// `expect`.
+    pub fn waits_only(&self) -> bool {
+        match self {
+            Condition::Zk(c) => c.waits_only(),
+            _ => false,
+        }
+    }
+
+    /// What a `run until` remembers of the world when it starts.
+    pub fn baseline(&self, w: &World) -> u64 {
+        match self {
+            Condition::Zk(c) => c.baseline(w),
+            _ => 0,
+        }
+    }
+
+    /// Checks the condition against `w`; `baseline` is [`Condition::baseline`] at the start
+    /// of a `run until` (0 for `expect`). The error says what was found instead.
+    pub fn check(&self, w: &World, baseline: u64) -> Result<(), String> {
+        match self {
+            Condition::Up { node } | Condition::Down { node } => {
+                if w.slot(*node).is_none() {
+                    return Err(format!("there is no node {node}"));
+                }
+                let want_up = matches!(self, Condition::Up { .. });
+                let up = w.is_up(*node);
+                let word = |b: bool| if b { "up" } else { "down" };
+                if up == want_up {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected {node} to be {}, but it is {}",
+                        word(want_up),
+                        word(up)
+                    ))
+                }
+            }
+            Condition::Zk(c) => c.check(w, baseline),
+            Condition::Kafka(c) => c.check(w),
+        }
+    }
 }

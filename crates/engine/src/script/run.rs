@@ -1,7 +1,6 @@
 //! Executing commands on a timeline.
 
-use crate::script::command::{Command, Condition};
-use crate::script::condition::{check, leader_epoch};
+use crate::script::command::Command;
 use crate::sim::input::duration;
 use crate::sim::timeline::Timeline;
 use crate::sim::world::Popped;
@@ -57,14 +56,15 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
             condition,
             within_ms,
         } => {
-            let baseline = leader_epoch(t.world());
+            let baseline = condition.baseline(t.world());
             let deadline = t.world().now().saturating_add(*within_ms);
             let mut steps = 0;
-            while check(t.world(), condition, baseline).is_err() {
+            while condition.check(t.world(), baseline).is_err() {
                 match t.world().next_event_time() {
                     Some(at) if at <= deadline => {}
                     Some(_) | None => {
-                        let why = check(t.world(), condition, baseline)
+                        let why = condition
+                            .check(t.world(), baseline)
                             .err()
                             .unwrap_or_default();
                         return Err(RunError(format!(
@@ -88,12 +88,12 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
             }
         }
         Command::Expect { condition } => {
-            if condition == &Condition::LeaderElected {
+            if condition.waits_only() {
                 return Err(RunError(
                     "`leader elected` can only be waited for with `run until`".into(),
                 ));
             }
-            failed = check(t.world(), condition, 0).err();
+            failed = condition.check(t.world(), 0).err();
         }
     }
     Ok(Outcome {

@@ -3,10 +3,8 @@
 //! that [`std::fmt::Display`] prints (which the command parser reads back).
 
 use crate::ids::NodeId;
-use crate::kafka::config::Acks;
-use crate::kafka::producer::ProduceSpec;
-use crate::kafka::topic::TopicPartition;
-use crate::zookeeper::zxid;
+use crate::kafka::input::KafkaInput;
+use crate::zookeeper::input::ZkInput;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -19,62 +17,15 @@ pub enum Targets {
     Nodes(Vec<NodeId>),
 }
 
-/// A change to the world.
+/// A change to the world: the kernel's own (processes, network, faults, time) or one of a
+/// system's ([`ZkInput`], [`KafkaInput`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "input", rename_all = "snake_case")]
 pub enum Input {
-    /// `zk ensemble N [observers M]`: create servers zk1..zkN (voters) and M observers after
-    /// them, all stopped.
-    ZkEnsemble {
-        /// Voting servers (3, 5 or 7).
-        voters: u32,
-        /// Observers.
-        observers: u32,
-    },
-    /// `zk set-zxid zkN 0x...`: give a stopped server a log ending at this zxid.
-    ZkSetZxid {
-        /// Server id.
-        sid: u32,
-        /// Last logged zxid.
-        zxid: u64,
-    },
-    /// `zk set-epoch zkN E`: set a stopped server's currentEpoch and acceptedEpoch.
-    ZkSetEpoch {
-        /// Server id.
-        sid: u32,
-        /// The epoch.
-        epoch: u64,
-    },
-    /// `zk config <key> <value>`: a zoo.cfg timing setting.
-    ZkConfig {
-        /// Setting name (tickTime, initLimit, ...).
-        key: String,
-        /// Value (ms or ticks).
-        value: u64,
-    },
-    /// `kafka cluster N`: create brokers broker1..brokerN, stopped.
-    KafkaCluster {
-        /// Broker count.
-        brokers: u32,
-    },
-    /// `kafka config <key> <value>`: a broker, producer or consumer setting.
-    KafkaConfig {
-        /// Kafka's name for it.
-        key: String,
-        /// Value.
-        value: String,
-    },
-    /// `topic create <name> partitions P rf R` or `topic create <name> assignment 1:2:3,2:3:1`.
-    TopicCreate {
-        /// Topic name.
-        topic: String,
-        /// Partition count (when no assignment is given).
-        partitions: Option<u32>,
-        /// Replication factor (when no assignment is given).
-        rf: Option<u32>,
-        /// Explicit replica lists per partition (`--replica-assignment`).
-        assignment: Option<Vec<Vec<u32>>>,
-    },
+    /// A ZooKeeper input (`zk ...`).
+    Zk(ZkInput),
+    /// A Kafka input (`kafka ...`, `topic ...`, `produce ...`, `consume ...`).
+    Kafka(KafkaInput),
     /// `start all` / `start zk1,zk2`.
     Start(Targets),
     /// `crash <node>`: the machine stops; its disk survives.
@@ -122,15 +73,6 @@ pub enum Input {
         /// Percent of messages lost.
         percent: u32,
     },
-    /// `produce <topic> [partition P] [key K] value V [count N] [acks all|1|0]`.
-    Produce(ProduceSpec),
-    /// `consume <topic-partition> from <offset>`.
-    Consume {
-        /// The partition.
-        tp: TopicPartition,
-        /// The starting offset.
-        offset: u64,
-    },
     /// `run <duration>`: let time pass; the end of the period is an event.
     Alarm {
         /// How long, ms.
@@ -155,54 +97,11 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
-fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
 impl fmt::Display for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Input::ZkEnsemble {
-                voters,
-                observers: 0,
-            } => write!(f, "zk ensemble {voters}"),
-            Input::ZkEnsemble { voters, observers } => {
-                write!(f, "zk ensemble {voters} observers {observers}")
-            }
-            Input::ZkSetZxid { sid, zxid: z } => write!(f, "zk set-zxid zk{sid} {}", zxid::hex(*z)),
-            Input::ZkSetEpoch { sid, epoch } => write!(f, "zk set-epoch zk{sid} {epoch}"),
-            Input::ZkConfig { key, value } => write!(f, "zk config {key} {value}"),
-            Input::KafkaCluster { brokers } => write!(f, "kafka cluster {brokers}"),
-            Input::KafkaConfig { key, value } => write!(f, "kafka config {key} {}", quote(value)),
-            Input::TopicCreate {
-                topic,
-                partitions,
-                rf,
-                assignment,
-            } => {
-                write!(f, "topic create {topic}")?;
-                if let Some(p) = partitions {
-                    write!(f, " partitions {p}")?;
-                }
-                if let Some(r) = rf {
-                    write!(f, " rf {r}")?;
-                }
-                if let Some(a) = assignment {
-                    let parts: Vec<String> = a
-                        .iter()
-                        .map(|r| r.iter().map(u32::to_string).collect::<Vec<_>>().join(":"))
-                        .collect();
-                    write!(f, " assignment {}", parts.join(","))?;
-                }
-                Ok(())
-            }
+            Input::Zk(i) => i.fmt(f),
+            Input::Kafka(i) => i.fmt(f),
             Input::Start(Targets::All) => f.write_str("start all"),
             Input::Start(Targets::Nodes(n)) => write!(f, "start {}", list(n)),
             Input::Crash(n) => write!(f, "crash {n}"),
@@ -226,32 +125,7 @@ impl fmt::Display for Input {
                 )
             }
             Input::NetLoss { percent } => write!(f, "net loss {percent}%"),
-            Input::Produce(s) => {
-                write!(f, "produce {}", s.topic)?;
-                if let Some(p) = s.partition {
-                    write!(f, " partition {p}")?;
-                }
-                if let Some(k) = &s.key {
-                    write!(f, " key {}", quote(k))?;
-                }
-                if let Some(v) = &s.value {
-                    write!(f, " value {}", quote(v))?;
-                }
-                if s.count != 1 {
-                    write!(f, " count {}", s.count)?;
-                }
-                if let Some(a) = s.acks {
-                    write!(f, " acks {}", a.name())?;
-                }
-                Ok(())
-            }
-            Input::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
             Input::Alarm { after_ms } => write!(f, "run {}", duration(*after_ms)),
         }
     }
-}
-
-impl Acks {
-    /// Every acks value, for help texts.
-    pub const ALL: [Acks; 3] = [Acks::All, Acks::Leader, Acks::None];
 }

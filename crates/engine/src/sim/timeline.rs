@@ -201,10 +201,10 @@ mod tests {
 
     fn started() -> Timeline {
         let mut t = Timeline::new(1);
-        t.apply(Input::ZkEnsemble {
+        t.apply(Input::Zk(crate::zookeeper::input::ZkInput::Ensemble {
             voters: 3,
             observers: 0,
-        })
+        }))
         .expect("ensemble");
         t.apply(Input::Start(Targets::All)).expect("start");
         for _ in 0..200 {

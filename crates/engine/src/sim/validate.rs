@@ -1,12 +1,10 @@
-//! Which inputs the world accepts: every check that must pass before an input changes
-//! anything, with an error that says what was wrong (Kafka's own wording where it has one,
-//! e.g. `Replication factor: 4 larger than available brokers: 3.`).
+//! Which kernel inputs the world accepts: every check that must pass before an input
+//! changes anything, with an error that says what was wrong. Each system checks its own
+//! inputs ([`crate::zookeeper::input`], [`crate::kafka::input`]).
 
 use crate::ids::NodeId;
-use crate::kafka::topic::valid_topic_name;
 use crate::sim::input::{Input, Targets};
 use crate::sim::world::{InputError, MAX_DURATION_MS, World};
-use crate::zookeeper::zxid;
 use std::collections::BTreeSet;
 
 fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
@@ -22,119 +20,9 @@ pub fn check(w: &World, input: &Input) -> Result<(), InputError> {
             err(format!("there is no node {id}"))
         }
     };
-    let has_zk = w.slots().any(|(id, _)| id.is_zk());
-    let broker_count = w.slots().filter(|(id, _)| id.is_broker()).count() as u32;
     match input {
-        Input::ZkEnsemble { voters, observers } => {
-            if has_zk {
-                return err("a ZooKeeper ensemble already exists in this world");
-            }
-            if !(2..=9).contains(voters) {
-                return err(format!(
-                    "an ensemble needs 2 to 9 voting servers, not {voters}"
-                ));
-            }
-            if *observers > 3 {
-                return err(format!("at most 3 observers, not {observers}"));
-            }
-        }
-        Input::ZkSetZxid { sid, zxid: z } | Input::ZkSetEpoch { sid, epoch: z } => {
-            let id = NodeId::Zk(*sid);
-            exists(&id)?;
-            if w.is_up(id) {
-                return err(format!(
-                    "{id} is running: change what is on its disk before `start`"
-                ));
-            }
-            if let Input::ZkSetZxid { .. } = input {
-                if zxid::counter_of(*z) > 100_000 {
-                    return err(format!(
-                        "zxid {} has a counter above 100000; use a smaller one",
-                        zxid::hex(*z)
-                    ));
-                }
-            } else if let Some(s) = w.zk(*sid) {
-                let last = s.disk().last_zxid();
-                if *z < zxid::epoch_of(last) {
-                    return err(format!(
-                        "epoch {z} is older than {id}'s last zxid {}",
-                        zxid::hex(last)
-                    ));
-                }
-            }
-        }
-        Input::ZkConfig { key, value } => {
-            w.zk_config().clone().set(key, *value).map_err(InputError)?;
-        }
-        Input::KafkaCluster { brokers } => {
-            if broker_count > 0 {
-                return err("a Kafka cluster already exists in this world");
-            }
-            if !(1..=9).contains(brokers) {
-                return err(format!("a cluster needs 1 to 9 brokers, not {brokers}"));
-            }
-        }
-        Input::KafkaConfig { key, value } => {
-            w.kafka_config()
-                .clone()
-                .set(key, value)
-                .map_err(InputError)?;
-        }
-        Input::TopicCreate {
-            topic,
-            partitions,
-            rf,
-            assignment,
-        } => {
-            if broker_count == 0 {
-                return err("there is no Kafka cluster; start with `kafka cluster 3`");
-            }
-            if !valid_topic_name(topic) {
-                return err(format!(
-                    "`{topic}` is not a legal topic name (letters, digits, `.`, `_`, `-`)"
-                ));
-            }
-            if w.topics().topics.contains_key(topic) {
-                return err(format!("Topic '{topic}' already exists."));
-            }
-            match assignment {
-                Some(a) => {
-                    let rf0 = a.first().map_or(0, Vec::len);
-                    for (p, r) in a.iter().enumerate() {
-                        if r.len() != rf0 {
-                            return err(format!(
-                                "Partition {p} has different replication factor: {}",
-                                r.len()
-                            ));
-                        }
-                        let distinct: BTreeSet<&u32> = r.iter().collect();
-                        if distinct.len() != r.len() {
-                            return err(format!("Duplicate replica assignment found: {r:?}"));
-                        }
-                        if let Some(b) = r.iter().find(|b| w.slot(NodeId::Broker(**b)).is_none()) {
-                            return err(format!(
-                                "Unknown broker {b} in the assignment of partition {p}"
-                            ));
-                        }
-                    }
-                    if a.is_empty() || rf0 == 0 {
-                        return err("an assignment needs at least one replica");
-                    }
-                }
-                None => {
-                    let p = partitions.unwrap_or(1);
-                    let r = rf.unwrap_or(1);
-                    if !(1..=1000).contains(&p) {
-                        return err(format!("partitions must be 1 to 1000, not {p}"));
-                    }
-                    if r == 0 || r > broker_count {
-                        return err(format!(
-                            "Replication factor: {r} larger than available brokers: {broker_count}."
-                        ));
-                    }
-                }
-            }
-        }
+        Input::Zk(i) => i.validate(w)?,
+        Input::Kafka(i) => i.validate(w)?,
         Input::Start(Targets::Nodes(ids)) => {
             for id in ids {
                 exists(id)?;
@@ -185,29 +73,6 @@ pub fn check(w: &World, input: &Input) -> Result<(), InputError> {
         Input::NetLoss { percent } => {
             if *percent > 100 {
                 return err("loss is a percentage from 0 to 100");
-            }
-        }
-        Input::Produce(spec) => {
-            let Some(n) = w.topics().partition_count(&spec.topic) else {
-                return err(format!(
-                    "topic {} does not exist (create it with `topic create {} ...`)",
-                    spec.topic, spec.topic
-                ));
-            };
-            if let Some(p) = spec.partition.filter(|p| *p >= n) {
-                return err(format!(
-                    "topic {} has partitions 0..{}, not {p}",
-                    spec.topic,
-                    n - 1
-                ));
-            }
-            if spec.count == 0 || spec.count > 100_000 {
-                return err("count must be 1 to 100000");
-            }
-        }
-        Input::Consume { tp, .. } => {
-            if w.topics().partition(tp).is_none() {
-                return err(format!("partition {tp} does not exist"));
             }
         }
         Input::Alarm { after_ms } => {

@@ -10,7 +10,7 @@ use crate::kafka::config::KafkaConfig;
 use crate::kafka::consumer::Consumer;
 use crate::kafka::metadata::ClusterMetadata;
 use crate::kafka::producer::Producer;
-use crate::kafka::topic::{TopicPartition, assign_replicas};
+use crate::kafka::topic::TopicPartition;
 use crate::sim::effects::{Change, Ctx, Effect, Msg, Timer};
 use crate::sim::input::{Input, Targets};
 use crate::sim::network::{DropReason, Network};
@@ -18,7 +18,7 @@ use crate::sim::node::Node;
 use crate::sim::rng::SimRng;
 use crate::sim::trace::{EventKind, TraceEvent};
 use crate::zookeeper::config::ZkConfig;
-use crate::zookeeper::server::{ZkDisk, ZkServer};
+use crate::zookeeper::server::ZkServer;
 
 /// The longest duration an input may name (`run`, `delay`): 24 hours, ms.
 pub const MAX_DURATION_MS: u64 = 86_400_000;
@@ -285,7 +285,7 @@ impl World {
     }
 
     /// Runs `f` on node `id` (if it runs) with a context, then applies its effects.
-    fn run_node(
+    pub(crate) fn run_node(
         &mut self,
         sink: &mut Vec<TraceEvent>,
         id: NodeId,
@@ -423,103 +423,8 @@ impl World {
             },
         );
         match input {
-            Input::ZkEnsemble { voters, observers } => {
-                for sid in 1..=voters + observers {
-                    let server =
-                        ZkServer::new(sid, sid > *voters, self.zk_cfg.clone(), 1..=*voters);
-                    self.nodes.insert(
-                        NodeId::Zk(sid),
-                        Slot {
-                            up: false,
-                            started: false,
-                            node: Node::Zk(Box::new(server)),
-                        },
-                    );
-                }
-            }
-            Input::ZkSetZxid { sid, zxid: z } => {
-                if let Some(Node::Zk(s)) =
-                    self.nodes.get_mut(&NodeId::Zk(*sid)).map(|s| &mut s.node)
-                {
-                    let mut disk = ZkDisk::with_last_zxid(*z);
-                    disk.current_epoch = disk.current_epoch.max(s.disk().current_epoch);
-                    disk.accepted_epoch = disk.accepted_epoch.max(s.disk().accepted_epoch);
-                    s.set_disk(disk);
-                }
-            }
-            Input::ZkSetEpoch { sid, epoch } => {
-                if let Some(Node::Zk(s)) =
-                    self.nodes.get_mut(&NodeId::Zk(*sid)).map(|s| &mut s.node)
-                {
-                    let mut disk = s.disk().clone();
-                    disk.current_epoch = *epoch;
-                    disk.accepted_epoch = *epoch;
-                    s.set_disk(disk);
-                }
-            }
-            Input::ZkConfig { key, value } => {
-                let _ = self.zk_cfg.set(key, *value);
-                let cfg = self.zk_cfg.clone();
-                for slot in self.nodes.values_mut() {
-                    if let Node::Zk(s) = &mut slot.node {
-                        s.set_config(cfg.clone());
-                    }
-                }
-            }
-            Input::KafkaCluster { brokers } => {
-                for id in 1..=*brokers {
-                    let b = Broker::new(id, self.kafka_cfg.broker.clone());
-                    self.nodes.insert(
-                        NodeId::Broker(id),
-                        Slot {
-                            up: false,
-                            started: false,
-                            node: Node::Broker(Box::new(b)),
-                        },
-                    );
-                }
-            }
-            Input::KafkaConfig { key, value } => {
-                let _ = self.kafka_cfg.set(key, value);
-                let cfg = self.kafka_cfg.broker.clone();
-                for slot in self.nodes.values_mut() {
-                    if let Node::Broker(b) = &mut slot.node {
-                        b.set_config(cfg.clone());
-                    }
-                }
-            }
-            Input::TopicCreate {
-                topic,
-                partitions,
-                rf,
-                assignment,
-            } => {
-                let brokers: Vec<u32> = self.brokers().map(|(_, b)| b.id()).collect();
-                let assignment = match assignment {
-                    Some(a) => a.clone(),
-                    None => assign_replicas(
-                        &mut self.rng,
-                        partitions.unwrap_or(1),
-                        rf.unwrap_or(1),
-                        &brokers,
-                    ),
-                };
-                self.topics.create_topic(topic, &assignment);
-                for b in brokers {
-                    let id = NodeId::Broker(b);
-                    if self.is_up(id) {
-                        self.run_node(sink, id, |n, ctx| {
-                            if let Node::Broker(b) = n {
-                                b.install_topic(Some(ctx), topic, &assignment);
-                            }
-                        });
-                    } else if let Some(Node::Broker(b)) =
-                        self.nodes.get_mut(&id).map(|s| &mut s.node)
-                    {
-                        b.install_topic(None, topic, &assignment);
-                    }
-                }
-            }
+            Input::Zk(i) => i.apply(self, sink),
+            Input::Kafka(i) => i.apply(self, sink),
             Input::Start(targets) => {
                 let ids: Vec<NodeId> = match targets {
                     Targets::All => self
@@ -559,22 +464,6 @@ impl World {
                 self.net.latency_max_ms = *max_ms;
             }
             Input::NetLoss { percent } => self.net.loss_percent = *percent,
-            Input::Produce(spec) => {
-                let id = self.client(NodeId::Producer(1));
-                self.run_node(sink, id, |n, ctx| {
-                    if let Node::Producer(p) = n {
-                        p.produce(ctx, spec);
-                    }
-                });
-            }
-            Input::Consume { tp, offset } => {
-                let id = self.client(NodeId::Consumer(1));
-                self.run_node(sink, id, |n, ctx| {
-                    if let Node::Consumer(c) = n {
-                        c.assign(ctx, tp.clone(), *offset);
-                    }
-                });
-            }
             Input::Alarm { after_ms } => {
                 self.schedule(
                     self.now.saturating_add(*after_ms),
@@ -587,32 +476,74 @@ impl World {
         Ok(())
     }
 
-    /// Creates a Kafka client node the first time it is used.
-    fn client(&mut self, id: NodeId) -> NodeId {
-        if !self.nodes.contains_key(&id) {
-            let bootstrap: Vec<u32> = self.brokers().map(|(_, b)| b.id()).collect();
-            let node = match id {
-                NodeId::Producer(n) => Node::Producer(Box::new(Producer::new(
-                    n,
-                    self.kafka_cfg.producer.clone(),
-                    bootstrap,
-                ))),
-                _ => Node::Consumer(Box::new(Consumer::new(
-                    id.number(),
-                    self.kafka_cfg.consumer.clone(),
-                    bootstrap,
-                ))),
-            };
-            self.nodes.insert(
-                id,
-                Slot {
-                    up: true,
-                    started: true,
-                    node,
-                },
-            );
+    /// Adds a stopped node (a system's setup input).
+    pub(crate) fn add_node(&mut self, id: NodeId, node: Node) {
+        self.nodes.insert(
+            id,
+            Slot {
+                up: false,
+                started: false,
+                node,
+            },
+        );
+    }
+
+    /// Adds a node that runs from now on (a client created when first used).
+    pub(crate) fn add_running_node(&mut self, id: NodeId, node: Node) {
+        self.nodes.insert(
+            id,
+            Slot {
+                up: true,
+                started: true,
+                node,
+            },
+        );
+    }
+
+    /// The world's RNG (for setup inputs that draw, like replica placement).
+    pub(crate) fn rng_mut(&mut self) -> &mut SimRng {
+        &mut self.rng
+    }
+
+    /// ZooKeeper settings, to change.
+    pub(crate) fn zk_config_mut(&mut self) -> &mut ZkConfig {
+        &mut self.zk_cfg
+    }
+
+    /// Kafka settings, to change.
+    pub(crate) fn kafka_config_mut(&mut self) -> &mut KafkaConfig {
+        &mut self.kafka_cfg
+    }
+
+    /// The cluster metadata, to change.
+    pub(crate) fn topics_mut(&mut self) -> &mut ClusterMetadata {
+        &mut self.topics
+    }
+
+    /// The sids of every ZooKeeper server, ascending.
+    pub fn zk_sids(&self) -> Vec<u32> {
+        self.zk_servers().map(|(_, s)| s.sid()).collect()
+    }
+
+    /// The ids of every broker, ascending.
+    pub fn broker_ids(&self) -> Vec<u32> {
+        self.brokers().map(|(_, b)| b.id()).collect()
+    }
+
+    /// One ZooKeeper server, to change (setup inputs only).
+    pub(crate) fn zk_mut(&mut self, sid: u32) -> Option<&mut ZkServer> {
+        match &mut self.nodes.get_mut(&NodeId::Zk(sid))?.node {
+            Node::Zk(z) => Some(z),
+            _ => None,
         }
-        id
+    }
+
+    /// One broker, to change (setup inputs only).
+    pub(crate) fn broker_mut(&mut self, id: u32) -> Option<&mut Broker> {
+        match &mut self.nodes.get_mut(&NodeId::Broker(id))?.node {
+            Node::Broker(b) => Some(b),
+            _ => None,
+        }
     }
 
     fn start_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {

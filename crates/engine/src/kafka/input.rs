@@ -1,0 +1,311 @@
+//! The Kafka inputs of the command language: the cluster and its settings, topic creation,
+//! and the client requests (`produce`, `consume`). Each input is printed in canonical form,
+//! checked against the world (Kafka's own error texts where it has them), then applied.
+
+use crate::ids::NodeId;
+use crate::kafka::broker::Broker;
+use crate::kafka::consumer::Consumer;
+use crate::kafka::producer::{ProduceSpec, Producer};
+use crate::kafka::topic::{TopicPartition, assign_replicas, valid_topic_name};
+use crate::sim::node::Node;
+use crate::sim::trace::TraceEvent;
+use crate::sim::world::{InputError, World};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// A change to the Kafka side of the world.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kafka", rename_all = "snake_case")]
+pub enum KafkaInput {
+    /// `kafka cluster N`: create brokers broker1..brokerN, stopped.
+    Cluster {
+        /// Broker count.
+        brokers: u32,
+    },
+    /// `kafka config <key> <value>`: a broker, producer or consumer setting.
+    Config {
+        /// Kafka's name for it.
+        key: String,
+        /// Value.
+        value: String,
+    },
+    /// `topic create <name> partitions P rf R` or `topic create <name> assignment 1:2:3,2:3:1`.
+    TopicCreate {
+        /// Topic name.
+        topic: String,
+        /// Partition count (when no assignment is given).
+        partitions: Option<u32>,
+        /// Replication factor (when no assignment is given).
+        rf: Option<u32>,
+        /// Explicit replica lists per partition (`--replica-assignment`).
+        assignment: Option<Vec<Vec<u32>>>,
+    },
+    /// `produce <topic> [partition P] [key K] value V [count N] [acks all|1|0]`.
+    Produce(ProduceSpec),
+    /// `consume <topic-partition> from <offset>`.
+    Consume {
+        /// The partition.
+        tp: TopicPartition,
+        /// The starting offset.
+        offset: u64,
+    },
+}
+
+/// Quotes a word for the command language when it needs quotes.
+pub fn quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+impl fmt::Display for KafkaInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KafkaInput::Cluster { brokers } => write!(f, "kafka cluster {brokers}"),
+            KafkaInput::Config { key, value } => write!(f, "kafka config {key} {}", quote(value)),
+            KafkaInput::TopicCreate {
+                topic,
+                partitions,
+                rf,
+                assignment,
+            } => {
+                write!(f, "topic create {topic}")?;
+                if let Some(p) = partitions {
+                    write!(f, " partitions {p}")?;
+                }
+                if let Some(r) = rf {
+                    write!(f, " rf {r}")?;
+                }
+                if let Some(a) = assignment {
+                    let parts: Vec<String> = a
+                        .iter()
+                        .map(|r| r.iter().map(u32::to_string).collect::<Vec<_>>().join(":"))
+                        .collect();
+                    write!(f, " assignment {}", parts.join(","))?;
+                }
+                Ok(())
+            }
+            KafkaInput::Produce(s) => {
+                write!(f, "produce {}", s.topic)?;
+                if let Some(p) = s.partition {
+                    write!(f, " partition {p}")?;
+                }
+                if let Some(k) = &s.key {
+                    write!(f, " key {}", quote(k))?;
+                }
+                if let Some(v) = &s.value {
+                    write!(f, " value {}", quote(v))?;
+                }
+                if s.count != 1 {
+                    write!(f, " count {}", s.count)?;
+                }
+                if let Some(a) = s.acks {
+                    write!(f, " acks {}", a.name())?;
+                }
+                Ok(())
+            }
+            KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
+        }
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
+    Err(InputError(msg.into()))
+}
+
+impl KafkaInput {
+    /// Checks the input against `w`; nothing changes on error.
+    pub(crate) fn validate(&self, w: &World) -> Result<(), InputError> {
+        let broker_count = w.slots().filter(|(id, _)| id.is_broker()).count() as u32;
+        match self {
+            KafkaInput::Cluster { brokers } => {
+                if broker_count > 0 {
+                    return err("a Kafka cluster already exists in this world");
+                }
+                if !(1..=9).contains(brokers) {
+                    return err(format!("a cluster needs 1 to 9 brokers, not {brokers}"));
+                }
+            }
+            KafkaInput::Config { key, value } => {
+                w.kafka_config()
+                    .clone()
+                    .set(key, value)
+                    .map_err(InputError)?;
+            }
+            KafkaInput::TopicCreate {
+                topic,
+                partitions,
+                rf,
+                assignment,
+            } => {
+                if broker_count == 0 {
+                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
+                }
+                if !valid_topic_name(topic) {
+                    return err(format!(
+                        "`{topic}` is not a legal topic name (letters, digits, `.`, `_`, `-`)"
+                    ));
+                }
+                if w.topics().topics.contains_key(topic) {
+                    return err(format!("Topic '{topic}' already exists."));
+                }
+                match assignment {
+                    Some(a) => {
+                        let rf0 = a.first().map_or(0, Vec::len);
+                        for (p, r) in a.iter().enumerate() {
+                            if r.len() != rf0 {
+                                return err(format!(
+                                    "Partition {p} has different replication factor: {}",
+                                    r.len()
+                                ));
+                            }
+                            let distinct: BTreeSet<&u32> = r.iter().collect();
+                            if distinct.len() != r.len() {
+                                return err(format!("Duplicate replica assignment found: {r:?}"));
+                            }
+                            if let Some(b) =
+                                r.iter().find(|b| w.slot(NodeId::Broker(**b)).is_none())
+                            {
+                                return err(format!(
+                                    "Unknown broker {b} in the assignment of partition {p}"
+                                ));
+                            }
+                        }
+                        if a.is_empty() || rf0 == 0 {
+                            return err("an assignment needs at least one replica");
+                        }
+                    }
+                    None => {
+                        let p = partitions.unwrap_or(1);
+                        let r = rf.unwrap_or(1);
+                        if !(1..=1000).contains(&p) {
+                            return err(format!("partitions must be 1 to 1000, not {p}"));
+                        }
+                        if r == 0 || r > broker_count {
+                            return err(format!(
+                                "Replication factor: {r} larger than available brokers: {broker_count}."
+                            ));
+                        }
+                    }
+                }
+            }
+            KafkaInput::Produce(spec) => {
+                let Some(n) = w.topics().partition_count(&spec.topic) else {
+                    return err(format!(
+                        "topic {} does not exist (create it with `topic create {} ...`)",
+                        spec.topic, spec.topic
+                    ));
+                };
+                if let Some(p) = spec.partition.filter(|p| *p >= n) {
+                    return err(format!(
+                        "topic {} has partitions 0..{}, not {p}",
+                        spec.topic,
+                        n - 1
+                    ));
+                }
+                if spec.count == 0 || spec.count > 100_000 {
+                    return err("count must be 1 to 100000");
+                }
+            }
+            KafkaInput::Consume { tp, .. } => {
+                if w.topics().partition(tp).is_none() {
+                    return err(format!("partition {tp} does not exist"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the (validated) input.
+    pub(crate) fn apply(&self, w: &mut World, sink: &mut Vec<TraceEvent>) {
+        match self {
+            KafkaInput::Cluster { brokers } => {
+                for id in 1..=*brokers {
+                    let b = Broker::new(id, w.kafka_config().broker.clone());
+                    w.add_node(NodeId::Broker(id), Node::Broker(Box::new(b)));
+                }
+            }
+            KafkaInput::Config { key, value } => {
+                let _ = w.kafka_config_mut().set(key, value);
+                let cfg = w.kafka_config().broker.clone();
+                for id in w.broker_ids() {
+                    if let Some(b) = w.broker_mut(id) {
+                        b.set_config(cfg.clone());
+                    }
+                }
+            }
+            KafkaInput::TopicCreate {
+                topic,
+                partitions,
+                rf,
+                assignment,
+            } => {
+                let brokers = w.broker_ids();
+                let assignment = match assignment {
+                    Some(a) => a.clone(),
+                    None => assign_replicas(
+                        w.rng_mut(),
+                        partitions.unwrap_or(1),
+                        rf.unwrap_or(1),
+                        &brokers,
+                    ),
+                };
+                w.topics_mut().create_topic(topic, &assignment);
+                for b in brokers {
+                    let id = NodeId::Broker(b);
+                    if w.is_up(id) {
+                        w.run_node(sink, id, |n, ctx| {
+                            if let Node::Broker(b) = n {
+                                b.install_topic(Some(ctx), topic, &assignment);
+                            }
+                        });
+                    } else if let Some(b) = w.broker_mut(b) {
+                        b.install_topic(None, topic, &assignment);
+                    }
+                }
+            }
+            KafkaInput::Produce(spec) => {
+                let id = client(w, NodeId::Producer(1));
+                w.run_node(sink, id, |n, ctx| {
+                    if let Node::Producer(p) = n {
+                        p.produce(ctx, spec);
+                    }
+                });
+            }
+            KafkaInput::Consume { tp, offset } => {
+                let id = client(w, NodeId::Consumer(1));
+                w.run_node(sink, id, |n, ctx| {
+                    if let Node::Consumer(c) = n {
+                        c.assign(ctx, tp.clone(), *offset);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Creates a Kafka client node the first time it is used; it bootstraps from every broker.
+fn client(w: &mut World, id: NodeId) -> NodeId {
+    if w.slot(id).is_none() {
+        let bootstrap = w.broker_ids();
+        let cfg = w.kafka_config().clone();
+        let node = match id {
+            NodeId::Producer(n) => {
+                Node::Producer(Box::new(Producer::new(n, cfg.producer, bootstrap)))
+            }
+            _ => Node::Consumer(Box::new(Consumer::new(
+                id.number(),
+                cfg.consumer,
+                bootstrap,
+            ))),
+        };
+        w.add_running_node(id, node);
+    }
+    id
+}

@@ -1,0 +1,186 @@
+//! The Kafka words of the command language. Registered in
+//! [`crate::script::parse::SYSTEMS`].
+//!
+//! ```text
+//! kafka cluster 3                kafka config acks 1
+//! topic create orders partitions 1 rf 3 [assignment 1:2:3]
+//! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0]
+//! consume orders-0 from 0
+//! conditions: hw orders-0 5 [on broker2], leo orders-0 5 [on broker2], isr orders-0 1,2,3,
+//!             acked orders-0 5, consumed orders-0 5
+//! ```
+
+use crate::kafka::conditions::KafkaCondition;
+use crate::kafka::config::Acks;
+use crate::kafka::input::KafkaInput;
+use crate::kafka::producer::ProduceSpec;
+use crate::script::command::{Command, Condition};
+use crate::script::cursor::{Cursor, PResult};
+use crate::script::parse::Grammar;
+use crate::sim::input::Input;
+
+/// The Kafka grammar.
+pub const GRAMMAR: Grammar = Grammar {
+    verbs: &["kafka", "topic", "produce", "consume"],
+    command,
+    conditions: &["hw", "leo", "isr", "acked", "consumed"],
+    condition,
+};
+
+fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
+    let input = match verb {
+        "kafka" => match c.keyword(&["cluster", "config"])? {
+            "cluster" => KafkaInput::Cluster {
+                brokers: c.small("a broker count")?,
+            },
+            _ => KafkaInput::Config {
+                key: c.text("a setting like acks")?,
+                value: c.text("a value")?,
+            },
+        },
+        "topic" => parse_topic(c)?,
+        "produce" => parse_produce(c)?,
+        _ => {
+            let tp = c.tp()?;
+            c.keyword(&["from"])?;
+            KafkaInput::Consume {
+                tp,
+                offset: c.number("an offset")?,
+            }
+        }
+    };
+    Ok(Command::Input {
+        input: Input::Kafka(input),
+    })
+}
+
+fn parse_produce(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
+    let topic = c.text("a topic name")?;
+    let mut spec = ProduceSpec {
+        topic,
+        partition: None,
+        key: None,
+        value: None,
+        count: 1,
+        acks: None,
+    };
+    while c.peek().is_some() {
+        match c.keyword(&["partition", "key", "value", "count", "acks"])? {
+            "partition" => spec.partition = Some(c.small("a partition number")?),
+            "key" => spec.key = Some(c.text("a key")?),
+            "value" => spec.value = Some(c.text("a value")?),
+            "count" => spec.count = c.small("a record count")?,
+            _ => {
+                let w = c.next("0, 1 or all")?;
+                spec.acks = Some(
+                    Acks::parse(&w.text)
+                        .ok_or(())
+                        .or_else(|_| c.fail(w, "0, 1 or all"))?,
+                );
+            }
+        }
+    }
+    if spec.value.is_none() && spec.key.is_none() {
+        return Err((
+            c.end_column(),
+            "expected `value <text>` (and optionally `key <text>`)".into(),
+        ));
+    }
+    Ok(KafkaInput::Produce(spec))
+}
+
+fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
+    c.keyword(&["create"])?;
+    let topic = c.text("a topic name")?;
+    let (mut partitions, mut rf, mut assignment) = (None, None, None);
+    while c.peek().is_some() {
+        match c.keyword(&["partitions", "rf", "assignment"])? {
+            "partitions" => partitions = Some(c.small("a partition count")?),
+            "rf" => rf = Some(c.small("a replication factor")?),
+            _ => {
+                let w = c.next("an assignment like 1:2:3,2:3:1")?;
+                let mut parts = Vec::new();
+                for p in w.text.split(',') {
+                    let ids: Option<Vec<u32>> = p.split(':').map(|x| x.parse().ok()).collect();
+                    match ids {
+                        Some(ids) if !ids.is_empty() => parts.push(ids),
+                        _ => {
+                            return c.fail(
+                                w,
+                                "an assignment like 1:2:3,2:3:1 (broker ids per partition)",
+                            );
+                        }
+                    }
+                }
+                assignment = Some(parts);
+            }
+        }
+    }
+    if let (Some(a), Some(p)) = (&assignment, partitions)
+        && a.len() as u32 != p
+    {
+        return Err((
+            c.end_column(),
+            format!(
+                "the assignment lists {} partitions but `partitions` says {p}",
+                a.len()
+            ),
+        ));
+    }
+    if let (Some(a), Some(r)) = (&assignment, rf)
+        && a.first().map_or(0, Vec::len) as u32 != r
+    {
+        return Err((
+            c.end_column(),
+            format!(
+                "the assignment has {} replicas per partition but `rf` says {r}",
+                a[0].len()
+            ),
+        ));
+    }
+    Ok(KafkaInput::TopicCreate {
+        topic,
+        partitions,
+        rf,
+        assignment,
+    })
+}
+
+fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
+    let cond = match word {
+        "hw" | "leo" => {
+            let tp = c.tp()?;
+            let value = c.number("an offset")?;
+            let on = if c.accept("on") {
+                Some(c.broker()?)
+            } else {
+                None
+            };
+            if word == "hw" {
+                KafkaCondition::Hw { tp, value, on }
+            } else {
+                KafkaCondition::Leo { tp, value, on }
+            }
+        }
+        "isr" => {
+            let tp = c.tp()?;
+            let w = c.next("broker ids like 1,2,3")?;
+            let ids: Option<Vec<u32>> = w.text.split(',').map(|x| x.trim().parse().ok()).collect();
+            KafkaCondition::Isr {
+                tp,
+                isr: ids
+                    .ok_or(())
+                    .or_else(|_| c.fail(w, "broker ids like 1,2,3"))?,
+            }
+        }
+        "acked" => KafkaCondition::Acked {
+            tp: c.tp()?,
+            count: c.number("a record count")?,
+        },
+        _ => KafkaCondition::Consumed {
+            tp: c.tp()?,
+            count: c.number("a record count")?,
+        },
+    };
+    Ok(Condition::Kafka(cond))
+}

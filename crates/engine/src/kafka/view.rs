@@ -1,0 +1,157 @@
+//! What Kafka brokers and clients look like in the world's picture ([`crate::view`]).
+
+use crate::kafka::broker::Broker;
+use crate::kafka::consumer::Consumer;
+use crate::kafka::producer::Producer;
+use serde::Serialize;
+
+/// Records shown per replica log and per consumer partition.
+const SHOWN_RECORDS: usize = 12;
+
+/// A record as shown in a replica's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordView {
+    /// Offset.
+    pub offset: u64,
+    /// Key.
+    pub key: Option<String>,
+    /// Value.
+    pub value: Option<String>,
+}
+
+/// A broker's replica of one partition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplicaView {
+    /// `topic-partition`.
+    pub tp: String,
+    /// True on the leader.
+    pub leader: bool,
+    /// The leader's id.
+    pub leader_id: u32,
+    /// Leader epoch.
+    pub leader_epoch: u32,
+    /// Log end offset.
+    pub leo: u64,
+    /// High watermark.
+    pub hw: u64,
+    /// ISR as this broker knows it.
+    pub isr: Vec<u32>,
+    /// Assigned replicas.
+    pub replicas: Vec<u32>,
+    /// On the leader: each follower's LEO as last fetched.
+    pub follower_leos: Vec<(u32, Option<u64>)>,
+    /// The last records (at most 12), oldest first.
+    pub records: Vec<RecordView>,
+}
+
+/// A broker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrokerView {
+    /// `broker.id`.
+    pub id: u32,
+    /// Its replicas.
+    pub replicas: Vec<ReplicaView>,
+}
+
+/// A producer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProducerView {
+    /// Client number.
+    pub id: u32,
+    /// Records waiting to be sent.
+    pub queued: u64,
+    /// Requests in flight.
+    pub in_flight: u64,
+    /// Per partition: sent, acked, failed.
+    pub partitions: Vec<(String, u64, u64, u64)>,
+}
+
+/// A consumer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsumerView {
+    /// Client number.
+    pub id: u32,
+    /// Per partition: position, records received, the last few values.
+    pub partitions: Vec<(String, u64, u64, Vec<RecordView>)>,
+}
+
+/// The picture of one broker: each replica it holds, with the last records of its log.
+pub fn broker_view(b: &Broker) -> BrokerView {
+    let replicas = b
+        .disk()
+        .logs
+        .iter()
+        .map(|(tp, log)| {
+            let p = b.partitions().get(tp);
+            let start = log.leo().saturating_sub(SHOWN_RECORDS as u64);
+            let records = (start..log.leo())
+                .filter_map(|o| {
+                    log.record_at(o).map(|r| RecordView {
+                        offset: o,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
+                    })
+                })
+                .collect();
+            ReplicaView {
+                tp: tp.to_string(),
+                leader: p.is_some_and(|p| p.leader == b.id()),
+                leader_id: p.map_or(0, |p| p.leader),
+                leader_epoch: p.map_or(0, |p| p.leader_epoch),
+                leo: log.leo(),
+                hw: p.map_or(0, |p| p.hw),
+                isr: p.map(|p| p.isr.clone()).unwrap_or_default(),
+                replicas: p.map(|p| p.replicas.clone()).unwrap_or_default(),
+                follower_leos: p
+                    .map(|p| p.followers.iter().map(|(id, f)| (*id, f.leo)).collect())
+                    .unwrap_or_default(),
+                records,
+            }
+        })
+        .collect();
+    BrokerView {
+        id: b.id(),
+        replicas,
+    }
+}
+
+/// The picture of the producer: what waits, what is in flight, and per-partition counts.
+pub fn producer_view(p: &Producer) -> ProducerView {
+    ProducerView {
+        id: p.id(),
+        queued: p.queued(),
+        in_flight: p.in_flight() as u64,
+        partitions: p
+            .stats()
+            .iter()
+            .map(|(tp, s)| (tp.to_string(), s.sent, s.acked, s.failed))
+            .collect(),
+    }
+}
+
+/// The picture of the consumer: per partition its position, how many records it received
+/// and the last few of them.
+pub fn consumer_view(c: &Consumer) -> ConsumerView {
+    ConsumerView {
+        id: c.id(),
+        partitions: c
+            .positions()
+            .iter()
+            .map(|(tp, pos)| {
+                let got = c.consumed().get(tp).map(Vec::as_slice).unwrap_or_default();
+                let last = got
+                    .iter()
+                    .rev()
+                    .take(SHOWN_RECORDS)
+                    .rev()
+                    .map(|r| RecordView {
+                        offset: r.offset,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
+                    })
+                    .collect();
+                (tp.to_string(), *pos, got.len() as u64, last)
+            })
+            .collect(),
+    }
+}
