@@ -13,9 +13,13 @@ pub fn run(iterations: u32) -> u8 {
         eprintln!("error: no lessons to run");
         return 2;
     }
-    println!(
+    out!(
         "{:<24} {:>8} {:>10} {:>12} {:>14}",
-        "lesson", "runs", "events", "ms/run", "events/s"
+        "lesson",
+        "runs",
+        "events",
+        "ms/run",
+        "events/s"
     );
     for l in &lessons {
         // One untimed run first so the numbers below do not include first-touch costs.
@@ -30,7 +34,7 @@ pub fn run(iterations: u32) -> u8 {
         let secs = start.elapsed().as_secs_f64();
         let runs = f64::from(iterations.max(1));
         let total_events = total_events as f64;
-        println!(
+        out!(
             "{:<24} {:>8} {:>10} {:>12.1} {:>14.0}",
             l.id,
             iterations.max(1),
@@ -39,7 +43,7 @@ pub fn run(iterations: u32) -> u8 {
             total_events / secs.max(1e-9)
         );
     }
-    println!(
+    out!(
         "(events: a run with the lesson's own seed; runs use seeds seed..seed+runs; events/s counts every run's events)"
     );
     0

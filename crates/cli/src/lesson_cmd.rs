@@ -9,7 +9,7 @@ pub fn list(lang: Lang) -> u8 {
     let mut code = 0;
     for l in lesson::bundled() {
         match l {
-            Ok(l) => println!(
+            Ok(l) => out!(
                 "{:<24} {}  [{}]",
                 l.id,
                 l.title.get(lang),
@@ -55,20 +55,20 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
     let trace = result.timeline.trace();
     let lang = opts.lang;
     if !opts.json {
-        println!("== {} ({}, seed {seed})", lesson.title.get(lang), lesson.id);
-        println!("{}\n", lesson.intro.get(lang).trim());
+        out!("== {} ({}, seed {seed})", lesson.title.get(lang), lesson.id);
+        out!("{}\n", lesson.intro.get(lang).trim());
     }
     let mut failures = Vec::new();
     for (i, (step, run)) in lesson.steps.iter().zip(&result.steps).enumerate() {
         if !opts.json {
-            println!(
+            out!(
                 "-- Step {}/{}: {}",
                 i + 1,
                 lesson.steps.len(),
                 step.title.get(lang)
             );
             for para in step.say.get(lang).trim().lines() {
-                println!("   {para}");
+                out!("   {para}");
             }
         }
         for c in &run.commands {
@@ -80,8 +80,8 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
         for c in &run.checks {
             if !opts.json {
                 match &c.failure {
-                    None => println!("   ok   {}", c.text),
-                    Some(f) => println!("   FAIL {}: {f}", c.text),
+                    None => out!("   ok   {}", c.text),
+                    Some(f) => out!("   FAIL {}: {f}", c.text),
                 }
             }
             if let Some(f) = &c.failure {
@@ -89,7 +89,7 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
             }
         }
         if !opts.json {
-            println!();
+            out!();
         }
     }
     if result.steps.len() < lesson.steps.len() {
@@ -100,11 +100,11 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
         ));
     }
     if opts.json {
-        println!("{}", output::hash_line(trace));
+        out!("{}", output::hash_line(trace));
     } else {
         let checks: usize = result.steps.iter().map(|s| s.checks.len()).sum();
         let verdict = if failures.is_empty() { "PASS" } else { "FAIL" };
-        println!(
+        out!(
             "{verdict}: {} steps, {checks} expectations, {} events, trace_hash {}",
             result.steps.len(),
             trace.len(),

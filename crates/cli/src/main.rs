@@ -2,8 +2,21 @@
 //!
 //! Exit status: 0 when every expectation held, 1 when one failed or a command could not
 //! run, 2 when the input could not be read (unknown lesson, parse error, missing file).
+//! When whoever reads the output goes away (`zkafka lesson run ... | head`), it stops
+//! quietly with status 0.
+
+/// `println!` that ends the program quietly when standard output is a closed pipe.
+macro_rules! out {
+    () => {
+        $crate::output::line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
 
 mod bench_cmd;
+mod coverage_cmd;
 mod lesson_cmd;
 mod output;
 mod run_cmd;
@@ -57,6 +70,16 @@ enum LessonCmd {
         #[command(flatten)]
         opts: RunOpts,
     },
+    /// Print which topics of coverage.md the lessons cover (from their `covers` lists).
+    /// Exits 1 when a lesson names an id coverage.md does not list.
+    Coverage {
+        /// coverage.md to read (default: ../shared/coverage.md).
+        #[arg(long)]
+        coverage: Option<std::path::PathBuf>,
+        /// Also exit 1 when some topic has no lesson.
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 /// Options shared by `lesson run` and `run`.
@@ -89,6 +112,9 @@ fn main() -> ExitCode {
         Top::Lesson {
             command: LessonCmd::Run { id, opts },
         } => lesson_cmd::run(&id, &opts),
+        Top::Lesson {
+            command: LessonCmd::Coverage { coverage, strict },
+        } => coverage_cmd::run(coverage.as_deref(), strict),
         Top::Run { script, opts } => run_cmd::run(&script, &opts),
         Top::Bench { iterations } => bench_cmd::run(iterations),
     };

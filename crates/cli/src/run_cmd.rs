@@ -45,12 +45,12 @@ pub fn run(path: &str, opts: &RunOpts) -> u8 {
                 );
                 if let Some(f) = outcome.failed {
                     if !opts.json {
-                        println!("   FAIL {}", line.text);
+                        out!("   FAIL {}", line.text);
                     }
                     eprintln!("{name}:{}: `{}`: {f}", line.line, line.text);
                     failed = true;
                 } else if !opts.json && line.text.starts_with("expect") {
-                    println!("   ok   {}", line.text);
+                    out!("   ok   {}", line.text);
                 }
             }
             Err(e) => {
@@ -61,9 +61,9 @@ pub fn run(path: &str, opts: &RunOpts) -> u8 {
         }
     }
     if opts.json {
-        println!("{}", output::hash_line(t.trace()));
+        out!("{}", output::hash_line(t.trace()));
     } else {
-        println!(
+        out!(
             "{}: {} events, trace_hash {}",
             if failed { "FAIL" } else { "PASS" },
             t.trace().len(),

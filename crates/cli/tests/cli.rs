@@ -122,7 +122,11 @@ fn parse_errors_exit_2_with_line_and_column() {
 fn a_refused_command_exits_1_and_says_why() {
     let out = zkafka(&["run", "-"], Some("zk ensemble 3\ncrash zk1\n"));
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("zk1 is not running"));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("zk1 is not started: there is no process to kill"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -151,5 +155,126 @@ fn a_broken_lesson_file_is_reported_with_its_position() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("broken.toml:9:7:"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkafka"))
+        .args(["lesson", "run", "zk-leader-election"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zkafka runs");
+    // Read one line, then hang up, as `| head -1` does.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    let n = std::io::Read::read(&mut out, &mut first).expect("some output");
+    assert!(n > 0);
+    drop(out);
+    let res = child.wait_with_output().expect("zkafka finishes");
+    let err = text(&res.stderr);
+    assert_eq!(res.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn faults_that_make_no_sense_are_refused_naming_the_state() {
+    let script = "zk ensemble 3\nstart all\nrun 1s\nhalt zk1\nhalt zk1\n";
+    let out = zkafka(&["run", "-"], Some(script));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("zk1 is already powered off"),
+        "{}",
+        text(&out.stderr)
+    );
+    for (cmd, want) in [
+        (
+            "pause zk1",
+            "zk1 is powered off: there is no process to pause",
+        ),
+        ("resume zk2", "zk2 is running, not paused"),
+        (
+            "reset zk1 zk3",
+            "there is no open connection between zk1 and zk3",
+        ),
+        ("drop zk2->zk3 next 1", "`drop` is gone"),
+    ] {
+        let script = format!("zk ensemble 3\nstart zk2,zk3\nrun 1s\nhalt zk1\n{cmd}\n");
+        let out = zkafka(&["run", "-"], Some(&script));
+        assert!(!out.status.success(), "{cmd}");
+        assert!(
+            text(&out.stderr).contains(want),
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
+    }
+    let script = "zk ensemble 3\nstart all\nrun 1s\npause zk2\nrestart zk2\n";
+    let out = zkafka(&["run", "-"], Some(script));
+    assert!(
+        text(&out.stderr).contains("zk2 is paused: `resume zk2` or `crash zk2` it first"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_expectation_on_a_partition_with_no_running_replica_says_so() {
+    let script = "kafka cluster 2\nstart all\ntopic create t partitions 1 rf 2 assignment 1:2\nrun 1s\ncrash broker1\nhalt broker2\nexpect hw t-0 0\n";
+    let out = zkafka(&["run", "-"], Some(script));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("no replica of t-0 is running (broker1 crashed, broker2 powered off)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn lesson_coverage_prints_the_table_and_fails_on_unknown_ids() {
+    let dir = std::env::temp_dir().join(format!("zkafka-coverage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("coverage.md");
+    // Every id the bundled lessons cover, plus one no lesson covers.
+    let ids = [
+        "Z6", "Z10", "Z11", "Z13", "Z14", "Z15", "Z17", "Z18", "K3", "K19", "K22", "K23", "K37",
+    ];
+    let mut md = String::from("# Topic coverage\n\n## ZooKeeper\n");
+    for id in ids.iter().filter(|i| i.starts_with('Z')) {
+        md.push_str(&format!("- {id} a topic\n"));
+    }
+    md.push_str("- Z99 nobody covers this\n\n## Kafka\n");
+    for id in ids.iter().filter(|i| i.starts_with('K')) {
+        md.push_str(&format!("- {id} a topic\n"));
+    }
+    md.push_str("\n## Myths\n- \"x\": y\n");
+    std::fs::write(&path, &md).expect("write");
+    let p = path.to_str().expect("utf-8");
+    let out = zkafka(&["lesson", "coverage", "--coverage", p], None);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.contains("Z99   -"), "{stdout}");
+    assert!(stdout.contains("zk-leader-election"), "{stdout}");
+    assert!(
+        stdout.contains("ZooKeeper: 8 of 9 topics have a lesson"),
+        "{stdout}"
+    );
+    let out = zkafka(&["lesson", "coverage", "--coverage", p, "--strict"], None);
+    assert_eq!(out.status.code(), Some(1), "--strict fails on Z99");
+    // Drop an id a lesson covers: that lesson now names an unknown topic.
+    std::fs::write(&path, md.replace("- K19 a topic\n", "")).expect("write");
+    let out = zkafka(&["lesson", "coverage", "--coverage", p], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("covers K19"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = zkafka(
+        &["lesson", "coverage", "--coverage", "/no/such/coverage.md"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,9 +2,10 @@
 //! log. (Protocol terms stay as the field uses them: zxid, epoch, LEO, HW, ISR.)
 
 use crate::i18n::Lang;
+use crate::sim::conn::CloseReason;
 use crate::sim::effects::Change;
 use crate::sim::network::DropReason;
-use crate::sim::trace::{EventKind, TraceEvent};
+use crate::sim::trace::{EventKind, Fault, TraceEvent};
 
 /// Formats virtual ms as seconds with millisecond precision, e.g. `12.345s`.
 pub fn clock(ms: u64) -> String {
@@ -13,14 +14,19 @@ pub fn clock(ms: u64) -> String {
 
 fn drop_reason(r: DropReason, lang: Lang) -> &'static str {
     match (r, lang) {
-        (DropReason::Loss, Lang::En) => "lost on the network",
-        (DropReason::Loss, Lang::Zh) => "网络丢包",
-        (DropReason::Rule, Lang::En) => "dropped by a drop rule",
-        (DropReason::Rule, Lang::Zh) => "被丢弃规则丢弃",
-        (DropReason::Partitioned, Lang::En) => "the link is partitioned",
-        (DropReason::Partitioned, Lang::Zh) => "链路被网络分区切断",
-        (DropReason::NodeDown, Lang::En) => "the receiver is down",
-        (DropReason::NodeDown, Lang::Zh) => "接收方已宕机",
+        (DropReason::Closed, Lang::En) => "the receiving end of the connection is closed",
+        (DropReason::Closed, Lang::Zh) => "接收端的连接已关闭",
+        (DropReason::Aborted, Lang::En) => "the connection was aborted",
+        (DropReason::Aborted, Lang::Zh) => "连接已中止",
+        (DropReason::SenderDown, Lang::En) => "the sender lost power before it got through",
+        (DropReason::SenderDown, Lang::Zh) => "发送方在送达前断电",
+    }
+}
+
+fn close_reason(r: &CloseReason, lang: Lang) -> String {
+    match lang {
+        Lang::En => r.describe(),
+        Lang::Zh => r.describe_zh(),
     }
 }
 
@@ -34,20 +40,112 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
             to,
             msg,
             arrive_at,
+            retransmits,
             ..
         } => {
+            let lost = match (*retransmits, zh) {
+                (0, _) => String::new(),
+                (n, true) => format!("，丢包重传 {n} 次"),
+                (n, false) => format!(", lost and retransmitted {n}x"),
+            };
             if zh {
                 format!(
-                    "{from} → {to} 发送 {}（{} 到达）",
+                    "{from} → {to} 发送 {}（{} 到达{lost}）",
                     msg.label_in(lang),
                     clock(*arrive_at)
                 )
             } else {
                 format!(
-                    "{from} -> {to} sends {} (arrives {})",
+                    "{from} -> {to} sends {} (arrives {}{lost})",
                     msg.label_in(lang),
                     clock(*arrive_at)
                 )
+            }
+        }
+        EventKind::Connect {
+            conn,
+            from,
+            to,
+            channel,
+        } => {
+            if zh {
+                format!("{from} 连接 {to}（{channel}，连接 {conn}）")
+            } else {
+                format!("{from} connects to {to} ({channel}, connection {conn})")
+            }
+        }
+        EventKind::Accept { conn, node, peer } => {
+            if zh {
+                format!("{node} 接受来自 {peer} 的连接 {conn}")
+            } else {
+                format!("{node} accepts connection {conn} from {peer}")
+            }
+        }
+        EventKind::Closed {
+            conn,
+            node,
+            peer,
+            reason,
+        } => {
+            let why = close_reason(reason, lang);
+            if zh {
+                format!("{node} 与 {peer} 的连接 {conn} 已关闭：{why}")
+            } else {
+                format!("{node}: connection {conn} with {peer} closed: {why}")
+            }
+        }
+        EventKind::Buffered { from, to, .. } => {
+            if zh {
+                format!("{to} 已暂停：来自 {from} 的消息留在内核缓冲区")
+            } else {
+                format!("{to} is paused: its kernel keeps the message from {from}")
+            }
+        }
+        EventKind::Held {
+            from,
+            to,
+            host_down,
+            ..
+        } => match (zh, host_down) {
+            (true, false) => format!("{from} → {to} 的消息被网络分区挡住，留在发送方内核中重传"),
+            (true, true) => format!("{to} 已断电：{from} 的消息留在发送方内核中重传，无人应答"),
+            (false, false) => format!(
+                "message {from} -> {to} held by the partition; {from}'s kernel keeps retransmitting it"
+            ),
+            (false, true) => format!(
+                "{to} has no power: {from}'s kernel keeps retransmitting the message, nobody answers"
+            ),
+        },
+        EventKind::Released {
+            from,
+            to,
+            arrive_at,
+            ..
+        } => {
+            if zh {
+                format!(
+                    "{from} → {to} 的消息重新发送成功（{} 到达）",
+                    clock(*arrive_at)
+                )
+            } else {
+                format!(
+                    "the way is clear: {from} -> {to} sent again (arrives {})",
+                    clock(*arrive_at)
+                )
+            }
+        }
+        EventKind::Paused { node } => {
+            if zh {
+                format!("{node} 的进程被冻结（暂停）")
+            } else {
+                format!("{node}'s process is frozen (paused)")
+            }
+        }
+        EventKind::Resumed { node } => {
+            if zh {
+                format!("{node} 的进程恢复运行")
+            } else {
+                format!("{node}'s process runs again")
             }
         }
         EventKind::Deliver { from, to, msg, .. } => {
@@ -99,11 +197,26 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
             };
             format!("{node}: {what}")
         }
-        EventKind::NodeDown { node } => {
+        EventKind::NodeDown {
+            node,
+            fault: Fault::Crash,
+        } => {
             if zh {
-                format!("{node} 宕机（磁盘上的数据保留）")
+                format!("{node} 的进程被杀死（内核关闭其连接，写过的数据保留）")
             } else {
-                format!("{node} crashes (its disk survives)")
+                format!(
+                    "{node}'s process is killed (its kernel closes its connections; what it wrote survives)"
+                )
+            }
+        }
+        EventKind::NodeDown {
+            node,
+            fault: Fault::Halt,
+        } => {
+            if zh {
+                format!("{node} 断电（未落盘的写入丢失，对端毫无察觉）")
+            } else {
+                format!("{node} loses power (unflushed writes are lost; peers hear nothing)")
             }
         }
         EventKind::NodeUp { node } => {

@@ -24,6 +24,7 @@ fn kind_class(k: &EventKind) -> &'static str {
         EventKind::Change { .. } => "ev-change",
         EventKind::NodeDown { .. } | EventKind::NodeUp { .. } => "ev-node",
         EventKind::Clock { .. } => "ev-clock",
+        _ => "ev-node",
     }
 }
 

@@ -1,11 +1,13 @@
 //! What a client knows of the cluster (the Java client's `Metadata`): partition leaders
 //! learned from metadata responses, and the one metadata request it may have in flight,
-//! sent to the bootstrap brokers in turn (the next one after a timeout).
+//! sent to the bootstrap brokers in turn (the next one after a timeout or a lost
+//! connection). The Java client picks the least loaded known node instead; with one
+//! request at a time the rotation shows the same thing: a dead broker is skipped.
 
-use crate::ids::NodeId;
 use crate::kafka::messages::{
     KafkaChange, KafkaError, KafkaMsg, KafkaTimer, PartitionMetadata, TopicMetadata,
 };
+use crate::kafka::network_client::NetworkClient;
 use crate::kafka::topic::TopicPartition;
 use crate::sim::effects::Ctx;
 use std::collections::BTreeMap;
@@ -33,7 +35,8 @@ impl Learned {
 pub struct ClientMetadata {
     bootstrap: Vec<u32>,
     topics: BTreeMap<String, Vec<PartitionMetadata>>,
-    in_flight: Option<u64>,
+    /// The metadata request in flight: correlation id and broker.
+    in_flight: Option<(u64, u32)>,
     attempt: u64,
 }
 
@@ -71,16 +74,32 @@ impl ClientMetadata {
             .leader
     }
 
+    /// Every known partition whose leader is `broker`, in topic and partition order
+    /// (`Cluster.partitionsForNode`).
+    pub fn partitions_led_by(&self, broker: u32) -> Vec<TopicPartition> {
+        self.topics
+            .iter()
+            .flat_map(|(t, parts)| {
+                parts
+                    .iter()
+                    .filter(|p| p.leader == Some(broker))
+                    .map(move |p| TopicPartition::new(t, p.partition))
+            })
+            .collect()
+    }
+
     /// Drops what is known of `topic` (after an error that says it is stale).
     pub fn forget(&mut self, topic: &str) {
         self.topics.remove(topic);
     }
 
-    /// Asks the current bootstrap broker about `topics`, unless a request is in flight.
-    /// Takes its correlation id from `next_corr`; times out after `timeout_ms`.
+    /// Asks the current bootstrap broker about `topics` through `net`, unless a request
+    /// is in flight. Takes its correlation id from `next_corr`; times out after
+    /// `timeout_ms`.
     pub fn request(
         &mut self,
         ctx: &mut Ctx<'_>,
+        net: &mut NetworkClient,
         next_corr: &mut u64,
         topics: Vec<String>,
         timeout_ms: u64,
@@ -90,13 +109,24 @@ impl ClientMetadata {
         }
         let corr = *next_corr;
         *next_corr += 1;
-        self.in_flight = Some(corr);
         let broker = self.bootstrap[(self.attempt % self.bootstrap.len() as u64) as usize];
-        ctx.send(
-            NodeId::Broker(broker),
-            KafkaMsg::MetadataRequest { corr, topics },
-        );
+        self.in_flight = Some((corr, broker));
+        net.send(ctx, broker, KafkaMsg::MetadataRequest { corr, topics });
         ctx.set_timer(KafkaTimer::RequestTimeout(corr), timeout_ms);
+    }
+
+    /// The connection to `broker` closed. Returns true when the metadata request was in
+    /// flight there: the next request goes to the next bootstrap broker.
+    pub fn on_disconnected(&mut self, ctx: &mut Ctx<'_>, broker: u32) -> bool {
+        match self.in_flight {
+            Some((corr, b)) if b == broker => {
+                ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
+                self.in_flight = None;
+                self.attempt += 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Takes a metadata response. Returns `None` when it does not answer our request;
@@ -108,7 +138,7 @@ impl ClientMetadata {
         corr: u64,
         topics: Vec<TopicMetadata>,
     ) -> Option<Learned> {
-        if self.in_flight != Some(corr) {
+        if self.in_flight.map(|(c, _)| c) != Some(corr) {
             return None;
         }
         self.in_flight = None;
@@ -132,32 +162,32 @@ impl ClientMetadata {
         Some(learned)
     }
 
-    /// A request timed out. Returns true when it was the metadata request: the next
-    /// request goes to the next bootstrap broker.
-    pub fn on_timeout(&mut self, corr: u64) -> bool {
-        if self.in_flight != Some(corr) {
-            return false;
+    /// A request timed out. Returns the broker when it was the metadata request (the
+    /// caller closes that connection); the next request goes to the next bootstrap broker.
+    pub fn on_timeout(&mut self, corr: u64) -> Option<u32> {
+        let (c, broker) = self.in_flight?;
+        if c != corr {
+            return None;
         }
         self.in_flight = None;
         self.attempt += 1;
-        true
+        Some(broker)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::effects::{Effect, Msg};
+    use crate::ids::NodeId;
+    use crate::sim::effects::Effect;
     use crate::sim::rng::SimRng;
 
+    /// The brokers connected to (each request here goes on a new connection).
     fn sent_to(effects: &[Effect]) -> Vec<NodeId> {
         effects
             .iter()
             .filter_map(|e| match e {
-                Effect::Send {
-                    to,
-                    msg: Msg::Kafka(KafkaMsg::MetadataRequest { .. }),
-                } => Some(*to),
+                Effect::Connect { to, .. } => Some(*to),
                 _ => None,
             })
             .collect()
@@ -166,20 +196,26 @@ mod tests {
     #[test]
     fn one_request_at_a_time_and_the_next_broker_after_a_timeout() {
         let mut rng = SimRng::new(1);
+        let mut ids = 0;
         let mut m = ClientMetadata::new(vec![1, 2]);
         let mut corr = 0;
-        let mut ctx = Ctx::new(0, NodeId::Producer(1), &mut rng);
-        m.request(&mut ctx, &mut corr, vec!["t".into()], 100);
-        m.request(&mut ctx, &mut corr, vec!["t".into()], 100);
+        let mut net = NetworkClient::default();
+        let mut ctx = Ctx::new(0, NodeId::Producer(1), &mut rng, &mut ids);
+        m.request(&mut ctx, &mut net, &mut corr, vec!["t".into()], 100);
+        m.request(&mut ctx, &mut net, &mut corr, vec!["t".into()], 100);
         assert_eq!(
             sent_to(&ctx.into_effects()),
             vec![NodeId::Broker(1)],
             "only one request in flight"
         );
-        assert!(!m.on_timeout(7), "another request's timeout is not ours");
-        assert!(m.on_timeout(0));
-        let mut ctx = Ctx::new(0, NodeId::Producer(1), &mut rng);
-        m.request(&mut ctx, &mut corr, vec!["t".into()], 100);
+        assert_eq!(
+            m.on_timeout(7),
+            None,
+            "another request's timeout is not ours"
+        );
+        assert_eq!(m.on_timeout(0), Some(1));
+        let mut ctx = Ctx::new(0, NodeId::Producer(1), &mut rng, &mut ids);
+        m.request(&mut ctx, &mut net, &mut corr, vec!["t".into()], 100);
         assert_eq!(
             sent_to(&ctx.into_effects()),
             vec![NodeId::Broker(2)],
@@ -191,10 +227,18 @@ mod tests {
     #[test]
     fn a_response_records_leaders_and_reports_unknown_topics() {
         let mut rng = SimRng::new(1);
+        let mut ids = 0;
         let mut m = ClientMetadata::new(vec![1]);
         let mut corr = 0;
-        let mut ctx = Ctx::new(0, NodeId::Consumer(1), &mut rng);
-        m.request(&mut ctx, &mut corr, vec!["t".into(), "nope".into()], 100);
+        let mut net = NetworkClient::default();
+        let mut ctx = Ctx::new(0, NodeId::Consumer(1), &mut rng, &mut ids);
+        m.request(
+            &mut ctx,
+            &mut net,
+            &mut corr,
+            vec!["t".into(), "nope".into()],
+            100,
+        );
         let topics = vec![
             TopicMetadata {
                 topic: "t".into(),

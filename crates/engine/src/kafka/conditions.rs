@@ -1,7 +1,9 @@
 //! Kafka conditions of the command language (`expect hw orders-0 5`, `run until acked
 //! orders-0 5`, ...), checked against the world. A failed check says what it found instead.
 
+use crate::ids::NodeId;
 use crate::kafka::topic::TopicPartition;
+use crate::sim::node::Status;
 use crate::sim::world::World;
 
 /// Something about the cluster or its clients that can be checked.
@@ -32,8 +34,17 @@ pub enum KafkaCondition {
         /// Broker ids.
         isr: Vec<u32>,
     },
-    /// `acked <tp> N`: records of the partition the producer saw acknowledged.
+    /// `acked <tp> N`: records of the partition the producers saw acknowledged (all of
+    /// them: `produce ... acks 1` uses a producer of its own).
     Acked {
+        /// The partition.
+        tp: TopicPartition,
+        /// Count.
+        count: u64,
+    },
+    /// `failed <tp> N`: records of the partition whose send failed for good (a
+    /// non-retriable error, or `delivery.timeout.ms` passed).
+    Failed {
         /// The partition.
         tp: TopicPartition,
         /// Count.
@@ -48,16 +59,53 @@ pub enum KafkaCondition {
     },
 }
 
-fn leader_broker(w: &World, tp: &TopicPartition, on: Option<u32>) -> Result<u32, String> {
-    if w.topics().partition(tp).is_none() {
+/// The running broker to ask about `tp`: `on` if given, else the partition's leader. A
+/// broker whose process does not run has no answer, and the error says so plainly,
+/// naming every replica's state when none runs.
+fn leader_broker(
+    w: &World,
+    tp: &TopicPartition,
+    on: Option<u32>,
+    hint_on: bool,
+) -> Result<u32, String> {
+    let Some(info) = w.topics().partition(tp) else {
         return Err(format!("there is no partition {tp}"));
-    }
-    match on {
-        Some(b) => Ok(b),
+    };
+    let b = match on {
+        Some(b) => b,
         None => w
             .partition_leader(tp)
-            .ok_or_else(|| format!("{tp} has no leader")),
+            .ok_or_else(|| format!("{tp} has no leader"))?,
+    };
+    let status = |b: u32| w.status(NodeId::Broker(b)).unwrap_or(Status::NotStarted);
+    if status(b) == Status::Running {
+        return Ok(b);
     }
+    if !info.replicas.iter().any(|r| status(*r) == Status::Running) {
+        let states: Vec<String> = info
+            .replicas
+            .iter()
+            .map(|r| format!("broker{r} {}", status(*r).name()))
+            .collect();
+        return Err(format!(
+            "no replica of {tp} is running ({}), so none can answer",
+            states.join(", ")
+        ));
+    }
+    Err(match on {
+        Some(_) => format!(
+            "broker{b} is {}: it cannot answer for {tp}",
+            status(b).name()
+        ),
+        None if hint_on => format!(
+            "the leader of {tp}, broker{b}, is {}: ask a running replica with `on brokerN`",
+            status(b).name()
+        ),
+        None => format!(
+            "the leader of {tp}, broker{b}, is {}, so it cannot answer",
+            status(b).name()
+        ),
+    })
 }
 
 fn equal<T: PartialEq + std::fmt::Display>(what: String, want: T, got: T) -> Result<(), String> {
@@ -73,7 +121,7 @@ impl KafkaCondition {
     pub fn check(&self, w: &World) -> Result<(), String> {
         match self {
             KafkaCondition::Hw { tp, value, on } | KafkaCondition::Leo { tp, value, on } => {
-                let b = leader_broker(w, tp, *on)?;
+                let b = leader_broker(w, tp, *on, true)?;
                 let broker = w
                     .broker(b)
                     .ok_or_else(|| format!("there is no broker{b}"))?;
@@ -93,7 +141,7 @@ impl KafkaCondition {
                 }
             }
             KafkaCondition::Isr { tp, isr } => {
-                let b = leader_broker(w, tp, None)?;
+                let b = leader_broker(w, tp, None, false)?;
                 let got = w
                     .broker(b)
                     .and_then(|br| br.partitions().get(tp))
@@ -114,12 +162,25 @@ impl KafkaCondition {
                 }
             }
             KafkaCondition::Acked { tp, count } => {
-                let got = w
-                    .producer(1)
-                    .and_then(|p| p.stats().get(tp))
-                    .map_or(0, |s| s.acked);
+                let got: u64 = w
+                    .producers()
+                    .filter_map(|p| p.stats().get(tp))
+                    .map(|s| s.acked)
+                    .sum();
                 equal(
-                    format!("the records of {tp} acked to producer1"),
+                    format!("the records of {tp} acked to the producers"),
+                    *count,
+                    got,
+                )
+            }
+            KafkaCondition::Failed { tp, count } => {
+                let got: u64 = w
+                    .producers()
+                    .filter_map(|p| p.stats().get(tp))
+                    .map(|s| s.failed)
+                    .sum();
+                equal(
+                    format!("the records of {tp} that failed for good"),
                     *count,
                     got,
                 )

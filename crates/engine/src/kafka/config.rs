@@ -15,8 +15,9 @@ pub struct BrokerConfig {
     pub replica_fetch_max_bytes: u64,
     /// `replica.fetch.backoff.ms`: pause after a failed follower fetch (1000).
     pub replica_fetch_backoff_ms: u64,
-    /// `replica.socket.timeout.ms`: the follower's fetch request timeout (30000).
-    pub replica_socket_timeout_ms: u64,
+    /// The follower fetcher's request timeout: the broker's `request.timeout.ms` (30000;
+    /// `BrokerBlockingSender`). On a timeout it closes the connection and backs off.
+    pub request_timeout_ms: u64,
     /// `min.insync.replicas` (1).
     pub min_insync_replicas: u32,
     /// `replica.high.watermark.checkpoint.interval.ms` (5000).
@@ -30,7 +31,7 @@ impl Default for BrokerConfig {
             replica_fetch_wait_max_ms: 500,
             replica_fetch_max_bytes: 1_048_576,
             replica_fetch_backoff_ms: 1000,
-            replica_socket_timeout_ms: 30_000,
+            request_timeout_ms: 30_000,
             min_insync_replicas: 1,
             hw_checkpoint_interval_ms: 5000,
         }
@@ -82,12 +83,19 @@ pub struct ProducerConfig {
     pub batch_size: u64,
     /// `request.timeout.ms` (30000).
     pub request_timeout_ms: u64,
-    /// `retry.backoff.ms` (100).
+    /// `retry.backoff.ms`: the first retry's backoff (100; KIP-580 doubles it per retry).
     pub retry_backoff_ms: u64,
+    /// `retry.backoff.max.ms`: the longest retry backoff (1000, KIP-580, Kafka 3.7).
+    pub retry_backoff_max_ms: u64,
     /// `delivery.timeout.ms` (120000).
     pub delivery_timeout_ms: u64,
     /// `max.in.flight.requests.per.connection` (5).
     pub max_in_flight: u32,
+    /// `max.request.size`: a drain stops adding batches past this, bytes (1048576).
+    pub max_request_size: u64,
+    /// `partitioner.adaptive.partitioning.enable` (true): the sticky partitioner favours
+    /// partitions with shorter queues.
+    pub adaptive_partitioning: bool,
 }
 
 impl Default for ProducerConfig {
@@ -98,8 +106,11 @@ impl Default for ProducerConfig {
             batch_size: 16_384,
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1000,
             delivery_timeout_ms: 120_000,
             max_in_flight: 5,
+            max_request_size: 1_048_576,
+            adaptive_partitioning: true,
         }
     }
 }
@@ -144,7 +155,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 12] = [
+    pub const KEYS: [&'static str; 14] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -154,9 +165,11 @@ impl KafkaConfig {
         "batch.size",
         "request.timeout.ms",
         "retry.backoff.ms",
+        "retry.backoff.max.ms",
         "delivery.timeout.ms",
         "max.in.flight.requests.per.connection",
         "fetch.max.wait.ms",
+        "partitioner.adaptive.partitioning.enable",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -187,7 +200,15 @@ impl KafkaConfig {
                 self.producer.retry_backoff_ms = v;
                 self.consumer.retry_backoff_ms = v;
             }
+            "retry.backoff.max.ms" => self.producer.retry_backoff_max_ms = num()?,
             "delivery.timeout.ms" => self.producer.delivery_timeout_ms = num()?,
+            "partitioner.adaptive.partitioning.enable" => {
+                self.producer.adaptive_partitioning = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(format!("`{key}` takes true or false, not `{value}`")),
+                }
+            }
             "max.in.flight.requests.per.connection" => {
                 self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
             }

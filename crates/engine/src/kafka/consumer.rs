@@ -2,8 +2,10 @@
 //! `Fetcher`): it finds each partition's leader through a metadata request, keeps one
 //! fetch in flight per leader, long-polls (`fetch.max.wait.ms`, `fetch.min.bytes`), and
 //! reads with `read_uncommitted` isolation, so it only ever sees records below the high
-//! watermark. Fetches return whole batches; records before the position are skipped.
-//! (Consumer groups come with their own issue.)
+//! watermark. Fetches return whole batches; records before the position are skipped. A
+//! fetch lost with its connection (or timed out, which closes the connection) is simply
+//! sent again after `retry.backoff.ms` from the same position, with new metadata
+//! (`AbstractFetch.handleFetchFailure`). (Consumer groups come with their own issue.)
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;
@@ -11,7 +13,9 @@ use crate::kafka::config::ConsumerConfig;
 use crate::kafka::messages::{
     FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
 };
+use crate::kafka::network_client::NetworkClient;
 use crate::kafka::topic::TopicPartition;
+use crate::sim::conn::{CloseReason, ConnId};
 use crate::sim::effects::Ctx;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -33,6 +37,7 @@ pub struct Consumer {
     id: u32,
     cfg: ConsumerConfig,
     metadata: ClientMetadata,
+    net: NetworkClient,
     positions: BTreeMap<TopicPartition, u64>,
     /// Broker -> correlation id of the fetch in flight to it.
     in_flight: BTreeMap<u32, u64>,
@@ -47,6 +52,7 @@ impl Consumer {
             id,
             cfg,
             metadata: ClientMetadata::new(bootstrap),
+            net: NetworkClient::default(),
             positions: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             consumed: BTreeMap::new(),
@@ -107,18 +113,16 @@ impl Consumer {
             let corr = self.next_corr;
             self.next_corr += 1;
             self.in_flight.insert(leader, corr);
-            ctx.send(
-                NodeId::Broker(leader),
-                KafkaMsg::FetchRequest {
-                    corr,
-                    replica: None,
-                    max_wait_ms: self.cfg.fetch_max_wait_ms,
-                    min_bytes: self.cfg.fetch_min_bytes,
-                    max_bytes: self.cfg.max_partition_fetch_bytes,
-                    isolation: Isolation::HighWatermark,
-                    partitions,
-                },
-            );
+            let req = KafkaMsg::FetchRequest {
+                corr,
+                replica: None,
+                max_wait_ms: self.cfg.fetch_max_wait_ms,
+                min_bytes: self.cfg.fetch_min_bytes,
+                max_bytes: self.cfg.max_partition_fetch_bytes,
+                isolation: Isolation::HighWatermark,
+                partitions,
+            };
+            self.net.send(ctx, leader, req);
             ctx.set_timer(
                 KafkaTimer::RequestTimeout(corr),
                 self.cfg.request_timeout_ms + self.cfg.fetch_max_wait_ms,
@@ -132,11 +136,43 @@ impl Consumer {
         topics.dedup();
         let timeout = self.cfg.request_timeout_ms;
         self.metadata
-            .request(ctx, &mut self.next_corr, topics, timeout);
+            .request(ctx, &mut self.net, &mut self.next_corr, topics, timeout);
+    }
+
+    /// A connection closed: the fetch in flight on it is lost; fetch again after the
+    /// backoff, with fresh metadata.
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
+        let Some(broker) = self.net.on_closed(conn) else {
+            return;
+        };
+        ctx.note(format!(
+            "Disconnected from node {broker} ({})",
+            why.describe()
+        ));
+        self.lost_broker(ctx, broker);
+    }
+
+    fn lost_broker(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
+        if self.metadata.on_disconnected(ctx, broker) {
+            self.request_metadata(ctx);
+        }
+        if let Some(corr) = self.in_flight.remove(&broker) {
+            ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
+            let topics: Vec<String> = self
+                .positions
+                .keys()
+                .filter(|tp| self.metadata.leader_of(tp) == Some(broker))
+                .map(|tp| tp.topic.clone())
+                .collect();
+            for t in topics {
+                self.metadata.forget(&t);
+            }
+            ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
+        }
     }
 
     /// Handles a response from a broker.
-    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: KafkaMsg) {
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, _conn: ConnId, from: NodeId, msg: KafkaMsg) {
         match msg {
             KafkaMsg::MetadataResponse { corr, topics, .. } => {
                 if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
@@ -220,11 +256,17 @@ impl Consumer {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
         match timer {
             KafkaTimer::RequestTimeout(corr) => {
-                if self.metadata.on_timeout(corr) {
+                // The request timed out: NetworkClient closes the connection.
+                if let Some(broker) = self.metadata.on_timeout(corr) {
+                    self.net
+                        .disconnect(ctx, broker, "Disconnected due to timeout");
+                    self.lost_broker(ctx, broker);
                     self.request_metadata(ctx);
-                } else {
-                    self.in_flight.retain(|_, c| *c != corr);
-                    ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
+                } else if let Some((&broker, _)) = self.in_flight.iter().find(|(_, c)| **c == corr)
+                {
+                    self.net
+                        .disconnect(ctx, broker, "Disconnected due to timeout");
+                    self.lost_broker(ctx, broker);
                 }
             }
             KafkaTimer::ConsumerRetry => self.poll(ctx),

@@ -4,6 +4,7 @@
 
 use crate::ids::NodeId;
 use crate::kafka::broker::Broker;
+use crate::kafka::config::Acks;
 use crate::kafka::consumer::Consumer;
 use crate::kafka::producer::{ProduceSpec, Producer};
 use crate::kafka::topic::{TopicPartition, assign_replicas, valid_topic_name};
@@ -271,7 +272,8 @@ impl KafkaInput {
                 }
             }
             KafkaInput::Produce(spec) => {
-                let id = client(w, NodeId::Producer(1));
+                let acks = spec.acks.unwrap_or(w.kafka_config().producer.acks);
+                let id = producer_for(w, acks);
                 w.run_node(sink, id, |n, ctx| {
                     if let Node::Producer(p) = n {
                         p.produce(ctx, spec);
@@ -290,21 +292,35 @@ impl KafkaInput {
     }
 }
 
+/// The producer that sends with `acks`: the first one created with that setting, or a new
+/// one (producer1, producer2, ... in order of creation). Kafka's `acks` is a setting of the
+/// producer (`ProducerConfig`), not of a record, so `produce ... acks 1` needs a producer
+/// of its own. A new producer takes the current `kafka config` settings and bootstraps
+/// from every broker.
+fn producer_for(w: &mut World, acks: Acks) -> NodeId {
+    let mut last = 0;
+    for (id, slot) in w.slots() {
+        if let Node::Producer(p) = &slot.node {
+            if p.acks() == acks {
+                return id;
+            }
+            last = last.max(id.number());
+        }
+    }
+    let id = NodeId::Producer(last + 1);
+    let mut cfg = w.kafka_config().producer.clone();
+    cfg.acks = acks;
+    let node = Node::Producer(Box::new(Producer::new(id.number(), cfg, w.broker_ids())));
+    w.add_running_node(id, node);
+    id
+}
+
 /// Creates a Kafka client node the first time it is used; it bootstraps from every broker.
 fn client(w: &mut World, id: NodeId) -> NodeId {
     if w.slot(id).is_none() {
         let bootstrap = w.broker_ids();
-        let cfg = w.kafka_config().clone();
-        let node = match id {
-            NodeId::Producer(n) => {
-                Node::Producer(Box::new(Producer::new(n, cfg.producer, bootstrap)))
-            }
-            _ => Node::Consumer(Box::new(Consumer::new(
-                id.number(),
-                cfg.consumer,
-                bootstrap,
-            ))),
-        };
+        let cfg = w.kafka_config().consumer.clone();
+        let node = Node::Consumer(Box::new(Consumer::new(id.number(), cfg, bootstrap)));
         w.add_running_node(id, node);
     }
     id

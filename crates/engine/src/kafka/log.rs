@@ -1,7 +1,18 @@
-//! A partition's log held in memory: batches in offset order. (Segments, indexes and the
-//! file backend come with the storage issue; this keeps the same offsets and sizes.)
+//! A partition's log held in memory: batches in offset order, each with the time it was
+//! written, so that what a power cut loses can be told from what reached the disk.
+//! (Segments, indexes and the file backend come with the storage issue; this keeps the
+//! same offsets and sizes.)
+//!
+//! Kafka does not fsync appends: `log.flush.interval.messages` and `log.flush.interval.ms`
+//! are unset by default (Long.MAX_VALUE, LogConfig / KafkaConfig, 3.7), so a batch stays
+//! in the page cache until the OS writes it back ([`crate::sim::disk`]) or the log is
+//! flushed (a segment roll, a clean shutdown). A `crash` loses nothing; a `halt` loses the
+//! batches not yet on disk, and the restarted broker's recovery truncates the log there
+//! (`LogLoader` recovers from the recovery point). Replication, not fsync, is what makes a
+//! record durable.
 
 use crate::kafka::record::{Batch, Record};
+use crate::sim::disk::written_back_at;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -10,6 +21,10 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PartitionLog {
     batches: Vec<Arc<Batch>>,
+    /// When each batch was written (virtual ms), parallel to `batches`.
+    written_at: Vec<u64>,
+    /// Offsets below this were flushed (fsynced) explicitly.
+    flushed: u64,
     /// Log end offset: the offset the next record will get.
     leo: u64,
 }
@@ -43,9 +58,14 @@ impl PartitionLog {
         self.batches.iter().map(|b| b.size_bytes()).sum()
     }
 
-    /// Leader append: the records get offsets from the LEO on and are stamped with the
-    /// leader's epoch. Returns the stored batch.
-    pub fn append_as_leader(&mut self, records: Vec<Record>, leader_epoch: u32) -> Arc<Batch> {
+    /// Leader append at `now`: the records get offsets from the LEO on and are stamped
+    /// with the leader's epoch. Returns the stored batch.
+    pub fn append_as_leader(
+        &mut self,
+        records: Vec<Record>,
+        leader_epoch: u32,
+        now: u64,
+    ) -> Arc<Batch> {
         let batch = Arc::new(Batch {
             base_offset: self.leo,
             leader_epoch,
@@ -53,13 +73,42 @@ impl PartitionLog {
         });
         self.leo = batch.next_offset();
         self.batches.push(batch.clone());
+        self.written_at.push(now);
         batch
     }
 
-    /// Follower append of a batch the leader already numbered. A batch entirely below the
-    /// LEO is skipped (already present); one that starts past the LEO or overlaps it is
-    /// refused.
-    pub fn append_as_follower(&mut self, batch: Arc<Batch>) -> Result<bool, AppendError> {
+    /// The offset below which the log is on disk at `now`: flushed explicitly, or written
+    /// back by the OS.
+    pub fn durable_end(&self, now: u64) -> u64 {
+        let mut end = self.flushed;
+        for (b, &t) in self.batches.iter().zip(&self.written_at) {
+            if written_back_at(t) <= now {
+                end = end.max(b.next_offset());
+            } else if b.base_offset >= end {
+                break;
+            }
+        }
+        end.min(self.leo)
+    }
+
+    /// Flushes everything written so far (fsync), as a segment roll or a clean shutdown
+    /// does.
+    pub fn flush(&mut self) {
+        self.flushed = self.leo;
+    }
+
+    /// The host lost power at `now`: what the page cache had not written back is gone.
+    /// Returns the offset the log now ends at.
+    pub fn lose_unflushed(&mut self, now: u64) -> u64 {
+        let end = self.durable_end(now);
+        self.truncate_to(end);
+        end
+    }
+
+    /// Follower append at `now` of a batch the leader already numbered. A batch entirely
+    /// below the LEO is skipped (already present); one that starts past the LEO or
+    /// overlaps it is refused.
+    pub fn append_as_follower(&mut self, batch: Arc<Batch>, now: u64) -> Result<bool, AppendError> {
         if batch.next_offset() <= self.leo {
             return Ok(false);
         }
@@ -71,6 +120,7 @@ impl PartitionLog {
         }
         self.leo = batch.next_offset();
         self.batches.push(batch);
+        self.written_at.push(now);
         Ok(true)
     }
 
@@ -112,8 +162,11 @@ impl PartitionLog {
     /// Drops every record at or above `offset` (whole batches; a batch that straddles the
     /// offset is removed too, as the real log truncates at batch boundaries).
     pub fn truncate_to(&mut self, offset: u64) {
-        self.batches.retain(|b| b.next_offset() <= offset);
+        let keep = self.batches.partition_point(|b| b.next_offset() <= offset);
+        self.batches.truncate(keep);
+        self.written_at.truncate(keep);
         self.leo = self.batches.last().map(|b| b.next_offset()).unwrap_or(0);
+        self.flushed = self.flushed.min(self.leo);
     }
 
     /// The record at `offset`, if present.
@@ -141,8 +194,8 @@ mod tests {
     #[test]
     fn leader_assigns_offsets() {
         let mut log = PartitionLog::default();
-        let a = log.append_as_leader(recs(3), 0);
-        let b = log.append_as_leader(recs(2), 0);
+        let a = log.append_as_leader(recs(3), 0, 0);
+        let b = log.append_as_leader(recs(2), 0, 0);
         assert_eq!((a.base_offset, b.base_offset, log.leo()), (0, 3, 5));
         assert_eq!(log.record_at(4).unwrap().value.as_deref(), Some("v1"));
     }
@@ -150,8 +203,8 @@ mod tests {
     #[test]
     fn read_returns_whole_batches_below_limit() {
         let mut log = PartitionLog::default();
-        log.append_as_leader(recs(3), 0);
-        log.append_as_leader(recs(2), 0);
+        log.append_as_leader(recs(3), 0, 0);
+        log.append_as_leader(recs(2), 0, 0);
         let got = log.read(1, 5, u64::MAX);
         assert_eq!(
             got.iter().map(|b| b.base_offset).collect::<Vec<_>>(),
@@ -169,18 +222,38 @@ mod tests {
     #[test]
     fn follower_append_checks_position() {
         let mut leader = PartitionLog::default();
-        let a = leader.append_as_leader(recs(2), 1);
-        let b = leader.append_as_leader(recs(2), 1);
+        let a = leader.append_as_leader(recs(2), 1, 0);
+        let b = leader.append_as_leader(recs(2), 1, 0);
         let mut f = PartitionLog::default();
         assert_eq!(
-            f.append_as_follower(b.clone()),
+            f.append_as_follower(b.clone(), 0),
             Err(AppendError::NotAtEnd { base: 2, leo: 0 })
         );
-        assert_eq!(f.append_as_follower(a.clone()), Ok(true));
-        assert_eq!(f.append_as_follower(a), Ok(false));
-        assert_eq!(f.append_as_follower(b), Ok(true));
+        assert_eq!(f.append_as_follower(a.clone(), 0), Ok(true));
+        assert_eq!(f.append_as_follower(a, 0), Ok(false));
+        assert_eq!(f.append_as_follower(b, 0), Ok(true));
         assert_eq!(f.leo(), 4);
         f.truncate_to(2);
         assert_eq!(f.leo(), 2);
+    }
+
+    #[test]
+    fn a_power_cut_loses_what_the_page_cache_had_not_written_back() {
+        let mut log = PartitionLog::default();
+        log.append_as_leader(recs(2), 0, 0); // on disk at 30 s
+        log.append_as_leader(recs(3), 0, 12_000); // on disk at 45 s
+        log.append_as_leader(recs(1), 0, 40_000); // on disk at 70 s
+        assert_eq!(log.durable_end(29_999), 0);
+        assert_eq!(log.durable_end(30_000), 2);
+        assert_eq!(log.durable_end(50_000), 5);
+        let mut crashed = log.clone();
+        assert_eq!(crashed.lose_unflushed(50_000), 5);
+        assert_eq!(crashed.leo(), 5);
+        log.flush();
+        assert_eq!(
+            log.durable_end(40_001),
+            6,
+            "an fsync makes everything durable"
+        );
     }
 }

@@ -21,10 +21,15 @@ pub enum KafkaError {
     NotLeaderOrFollower,
     /// REQUEST_TIMED_OUT (7).
     RequestTimedOut,
+    /// NETWORK_EXCEPTION (13): the connection closed before the response was read.
+    NetworkException,
     /// NOT_ENOUGH_REPLICAS (19): the ISR is smaller than min.insync.replicas.
     NotEnoughReplicas,
     /// NOT_ENOUGH_REPLICAS_AFTER_APPEND (20).
     NotEnoughReplicasAfterAppend,
+    /// The client's own `TimeoutException` for a batch whose `delivery.timeout.ms` passed
+    /// (no wire code).
+    DeliveryTimeout,
 }
 
 impl KafkaError {
@@ -35,14 +40,30 @@ impl KafkaError {
             KafkaError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::NetworkException => "NETWORK_EXCEPTION",
             KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            KafkaError::DeliveryTimeout => "TimeoutException",
         }
     }
 
     /// True for errors the producer retries (`RetriableException` subclasses).
     pub fn retriable(self) -> bool {
-        !matches!(self, KafkaError::OffsetOutOfRange)
+        !matches!(
+            self,
+            KafkaError::OffsetOutOfRange | KafkaError::DeliveryTimeout
+        )
+    }
+
+    /// True for errors that mean the client's metadata is stale
+    /// (`InvalidMetadataException` subclasses): the producer asks for new metadata.
+    pub fn invalidates_metadata(self) -> bool {
+        matches!(
+            self,
+            KafkaError::UnknownTopicOrPartition
+                | KafkaError::NotLeaderOrFollower
+                | KafkaError::NetworkException
+        )
     }
 }
 

@@ -12,6 +12,7 @@ pub mod log;
 pub mod messages;
 pub mod metadata;
 pub mod murmur2;
+pub mod network_client;
 pub mod partitioner;
 pub mod producer;
 pub mod record;

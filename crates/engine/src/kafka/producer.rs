@@ -1,24 +1,47 @@
-//! A Kafka producer (`KafkaProducer`, `RecordAccumulator`, `Sender`).
+//! A Kafka producer (`KafkaProducer`, `RecordAccumulator`, `Sender`; Kafka 3.7).
 //!
-//! `send` partitions each record (see [`crate::kafka::partitioner`]) and appends it to a
-//! per-partition batch in the accumulator; the sender drains batches that are full or
-//! whose `linger.ms` has passed, one request per leader broker with at most one batch per
-//! partition, keeping at most `max.in.flight.requests.per.connection` requests in flight.
-//! Retriable errors and timeouts put the batch back for another try after
-//! `retry.backoff.ms`, until `delivery.timeout.ms`. This producer is not idempotent yet
-//! (the real default since 3.0 is `enable.idempotence=true`; that arrives with its own
-//! issue).
+//! - `send` picks each record's partition ([`crate::kafka::partitioner`]) and appends it to
+//!   that partition's last batch, or a new one when it does not fit (the first record of a
+//!   batch always fits).
+//! - The sender's `ready` looks at the first batch of every partition: a partition is
+//!   sendable when that batch is full (or another is queued behind it) or has waited
+//!   `linger.ms` (its retry backoff after a failure); its leader is then a ready node,
+//!   unless `max.in.flight.requests.per.connection` requests are already in flight to it.
+//! - `drain` takes the first batch of *every* partition the ready node leads, lingering or
+//!   not, up to `max.request.size`, starting where the last drain of that node stopped.
+//! - A retriable error puts the batch back at the front of its queue to wait an
+//!   exponential backoff: `retry.backoff.ms` doubled per retry up to
+//!   `retry.backoff.max.ms`, times a random factor in [0.8, 1.2) (KIP-580; one draw per
+//!   retry from the world's RNG).
+//! - `delivery.timeout.ms` after a batch was created it fails with TimeoutException
+//!   ("Expiring N record(s) for t-0:X ms has passed since batch creation"), whether it
+//!   waits in the accumulator or is in flight (the request stays in flight; its answer is
+//!   ignored).
+//! - A closed connection fails every request in flight on it (NETWORK_EXCEPTION, retriable);
+//!   a request that gets no answer in `request.timeout.ms` closes its connection
+//!   (REQUEST_TIMED_OUT for everything in flight on it). Both ask for new metadata.
+//!
+//! `acks` is a producer setting (`ProducerConfig`), so each producer has one. This
+//! producer is not idempotent yet: a producer with acks=all and the 3.x defaults is
+//! idempotent in Kafka (KIP-679), one with acks=1 is not (idempotence is turned off when
+//! acks is not all and `enable.idempotence` was not set). Records sent with acks=0 count
+//! as acknowledged once they leave.
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;
 use crate::kafka::config::{Acks, ProducerConfig};
-use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg, KafkaTimer, ProduceResult};
-use crate::kafka::partitioner::{RecordInfo, StickyPartitioner, choose};
+use crate::kafka::messages::{
+    KafkaChange, KafkaError, KafkaMsg, KafkaTimer, PartitionMetadata, ProduceResult,
+};
+use crate::kafka::network_client::NetworkClient;
+use crate::kafka::partitioner::{BuiltInPartitioner, Choice, fixed_partition};
 use crate::kafka::record::{Batch, Record, batch_size};
 use crate::kafka::topic::TopicPartition;
+use crate::sim::conn::{CloseReason, ConnId};
 use crate::sim::effects::Ctx;
+use crate::sim::rng::SimRng;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// What `produce ...` asks for.
@@ -34,7 +57,8 @@ pub struct ProduceSpec {
     pub value: Option<String>,
     /// How many records (>= 1).
     pub count: u32,
-    /// acks for these records; the producer's `acks` setting when absent.
+    /// Send with a producer that has this `acks` setting (the configured one when
+    /// absent): Kafka's acks belongs to the producer, not to a record.
     pub acks: Option<Acks>,
 }
 
@@ -43,26 +67,37 @@ struct Pending {
     topic: String,
     partition: Option<u32>,
     record: Record,
-    acks: Acks,
 }
 
 #[derive(Clone, Debug)]
 struct ProducerBatch {
     records: Vec<Record>,
-    /// Size of `records` as a v2 batch, bytes (kept as records are added).
+    /// Size of `records` as a v2 batch, bytes (`estimatedSizeInBytes`).
     size: u64,
+    /// `writeLimit`: `max(batch.size, the first record's batch)`, bytes.
+    capacity: u64,
+    /// Closed for appends (a record did not fit, or it was drained).
+    closed: bool,
     created_ms: u64,
-    retry_at: u64,
+    last_attempt_ms: u64,
+    /// Times it was sent and put back.
+    attempts: u32,
+    /// The backoff drawn for its current retry, ms.
+    backoff_ms: u64,
 }
 
 impl ProducerBatch {
-    fn new(record: Record, now: u64) -> Self {
+    fn new(record: Record, now: u64, batch_size_cfg: u64) -> Self {
         let size = batch_size(std::slice::from_ref(&record));
         ProducerBatch {
             records: vec![record],
             size,
+            capacity: size.max(batch_size_cfg),
+            closed: false,
             created_ms: now,
-            retry_at: 0,
+            last_attempt_ms: now,
+            attempts: 0,
+            backoff_ms: 0,
         }
     }
 
@@ -75,12 +110,22 @@ impl ProducerBatch {
                 r.timestamp as i64 - base_ts as i64,
             )
     }
+
+    /// `isFull`: closed, or at its write limit.
+    fn full(&self) -> bool {
+        self.closed || (!self.records.is_empty() && self.size >= self.capacity)
+    }
+
+    /// `hasReachedDeliveryTimeout`.
+    fn expired(&self, now: u64, delivery_timeout_ms: u64) -> bool {
+        now >= self.created_ms.saturating_add(delivery_timeout_ms)
+    }
 }
 
 #[derive(Clone, Debug)]
 struct InFlight {
     broker: u32,
-    acks: Acks,
+    conn: ConnId,
     batches: Vec<(TopicPartition, ProducerBatch)>,
 }
 
@@ -95,16 +140,35 @@ pub struct DeliveryStats {
     pub failed: u64,
 }
 
+/// KIP-580's `ExponentialBackoff(retry.backoff.ms, 2, retry.backoff.max.ms, 0.2)` for a
+/// batch's `retries`-th retry (1 for the first): `min(initial * 2^(retries-1), max)` times a
+/// factor drawn in [0.8, 1.2), at most `max` (`ExponentialBackoff.backoff`, 3.7). A `max`
+/// at or below `initial` means a constant backoff without jitter.
+pub fn retry_backoff(cfg: &ProducerConfig, retries: u32, rng: &mut SimRng) -> u64 {
+    let (initial, max) = (cfg.retry_backoff_ms, cfg.retry_backoff_max_ms);
+    if max <= initial {
+        return initial.min(max);
+    }
+    let exp = retries.saturating_sub(1).min(32);
+    let term = initial.saturating_mul(1 << exp).min(max);
+    (term * (800 + rng.below(400)) / 1000).min(max)
+}
+
 /// A producer client.
 #[derive(Clone, Debug)]
 pub struct Producer {
     id: u32,
     cfg: ProducerConfig,
     metadata: ClientMetadata,
+    net: NetworkClient,
     waiting: Vec<Pending>,
-    accumulator: BTreeMap<(TopicPartition, Acks), VecDeque<ProducerBatch>>,
+    /// Each partition's queue of batches; a queue stays once created (even when empty),
+    /// as the Java accumulator's deques do.
+    accumulator: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
     in_flight: BTreeMap<u64, InFlight>,
-    sticky: StickyPartitioner,
+    partitioner: BuiltInPartitioner,
+    /// Where the next drain of each broker starts (`nodesDrainIndex`).
+    drain_index: BTreeMap<u32, usize>,
     next_corr: u64,
     stats: BTreeMap<TopicPartition, DeliveryStats>,
 }
@@ -116,10 +180,12 @@ impl Producer {
             id,
             cfg,
             metadata: ClientMetadata::new(bootstrap),
+            net: NetworkClient::default(),
             waiting: Vec::new(),
             accumulator: BTreeMap::new(),
             in_flight: BTreeMap::new(),
-            sticky: StickyPartitioner::default(),
+            partitioner: BuiltInPartitioner::default(),
+            drain_index: BTreeMap::new(),
             next_corr: 0,
             stats: BTreeMap::new(),
         }
@@ -128,6 +194,11 @@ impl Producer {
     /// The client number.
     pub fn id(&self) -> u32 {
         self.id
+    }
+
+    /// Its `acks` setting.
+    pub fn acks(&self) -> Acks {
+        self.cfg.acks
     }
 
     /// Delivery counts per partition.
@@ -162,7 +233,6 @@ impl Producer {
 
     /// `send` for each record of `spec`.
     pub fn produce(&mut self, ctx: &mut Ctx<'_>, spec: &ProduceSpec) {
-        let acks = spec.acks.unwrap_or(self.cfg.acks);
         let numbered = |base: &Option<String>, i: u32| match base {
             Some(s) if spec.count > 1 => Some(format!("{s}{i}")),
             other => other.clone(),
@@ -176,7 +246,6 @@ impl Producer {
                     value: numbered(&spec.value, i),
                     timestamp: ctx.now(),
                 },
-                acks,
             });
         }
         self.drain_waiting(ctx);
@@ -188,7 +257,7 @@ impl Producer {
         let mut need_metadata = false;
         let mut added: BTreeMap<TopicPartition, (u64, &'static str)> = BTreeMap::new();
         for p in waiting {
-            let Some(parts) = self.metadata.topic(&p.topic) else {
+            let Some(parts) = self.metadata.topic(&p.topic).map(<[_]>::to_vec) else {
                 need_metadata = true;
                 self.waiting.push(p);
                 continue;
@@ -202,35 +271,9 @@ impl Producer {
                 self.stats.entry(tp.clone()).or_default().failed += 1;
                 continue;
             }
-            let available: Vec<u32> = parts
-                .iter()
-                .filter(|m| m.leader.is_some())
-                .map(|m| m.partition)
-                .collect();
-            let size = p.record.size_in_batch(0, 0);
-            let info = RecordInfo {
-                topic: &p.topic,
-                explicit: p.partition,
-                key: p.record.key.as_deref(),
-                partitions: n,
-                available: &available,
-                batch_size: self.cfg.batch_size,
-                record_bytes: size,
-            };
-            let (partition, how) = choose(&mut self.sticky, ctx.rng(), &info);
-            let tp = TopicPartition::new(&p.topic, partition);
+            let (tp, how) = self.append(ctx, p, &parts);
             self.stats.entry(tp.clone()).or_default().sent += 1;
-            let e = added.entry(tp.clone()).or_insert((0, how.name()));
-            e.0 += 1;
-            let q = self.accumulator.entry((tp, p.acks)).or_default();
-            let grown = q.back().map(|b| b.size_with(&p.record));
-            match (q.back_mut(), grown) {
-                (Some(b), Some(size)) if size <= self.cfg.batch_size => {
-                    b.size = size;
-                    b.records.push(p.record);
-                }
-                _ => q.push_back(ProducerBatch::new(p.record, ctx.now())),
-            }
+            added.entry(tp).or_insert((0, how.name())).0 += 1;
         }
         for (tp, (count, how)) in added {
             ctx.change(KafkaChange::Accumulated {
@@ -242,8 +285,83 @@ impl Producer {
         if need_metadata {
             self.request_metadata(ctx);
         }
-        // The sender decides what is ready; it sleeps until the next linger.ms deadline.
+        // The sender decides what is ready; it sleeps until the next deadline.
         self.wake_sender(ctx, 0);
+    }
+
+    /// `RecordAccumulator.append`: a keyed or explicit record goes to its partition; a
+    /// keyless one to the sticky partition, switching as `BuiltInPartitioner` does.
+    fn append(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        p: Pending,
+        parts: &[PartitionMetadata],
+    ) -> (TopicPartition, Choice) {
+        let n = parts.len() as u32;
+        let now = ctx.now();
+        let b = self.cfg.batch_size;
+        if let Some((part, how)) = fixed_partition(p.partition, p.record.key.as_deref(), n) {
+            let tp = TopicPartition::new(&p.topic, part);
+            self.append_to(&tp, p.record, now);
+            return (tp, how);
+        }
+        let available: Vec<u32> = parts
+            .iter()
+            .filter(|m| m.leader.is_some())
+            .map(|m| m.partition)
+            .collect();
+        loop {
+            let info = self.partitioner.current(ctx.rng(), &p.topic, &available, n);
+            let tp = TopicPartition::new(&p.topic, info.partition);
+            let dq = self.accumulator.entry(tp.clone()).or_default();
+            // partitionChanged: a switch postponed until the last batch filled up.
+            if dq.back().is_none_or(ProducerBatch::full) && info.produced_bytes >= b {
+                self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                continue;
+            }
+            if let Some(last) = dq.back_mut().filter(|l| !l.full()) {
+                let grown = last.size_with(&p.record);
+                if grown <= last.capacity {
+                    let appended = grown - last.size;
+                    last.size = grown;
+                    last.records.push(p.record);
+                    let enable = last.full();
+                    if self.partitioner.update(&p.topic, appended, b, enable) {
+                        self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                    }
+                    return (tp, Choice::Sticky);
+                }
+                last.closed = true;
+            }
+            if info.produced_bytes >= b {
+                self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                continue;
+            }
+            let batch = ProducerBatch::new(p.record, now, b);
+            let (appended, enable) = (batch.size, batch.full());
+            dq.push_back(batch);
+            if self.partitioner.update(&p.topic, appended, b, enable) {
+                self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+            }
+            return (tp, Choice::Sticky);
+        }
+    }
+
+    /// Appends to `tp`'s last batch, or a new one when it is full or the record does not
+    /// fit.
+    fn append_to(&mut self, tp: &TopicPartition, record: Record, now: u64) {
+        let b = self.cfg.batch_size;
+        let dq = self.accumulator.entry(tp.clone()).or_default();
+        if let Some(last) = dq.back_mut().filter(|l| !l.full()) {
+            let grown = last.size_with(&record);
+            if grown <= last.capacity {
+                last.size = grown;
+                last.records.push(record);
+                return;
+            }
+            last.closed = true;
+        }
+        dq.push_back(ProducerBatch::new(record, now, b));
     }
 
     fn wake_sender(&self, ctx: &mut Ctx<'_>, after: u64) {
@@ -254,127 +372,240 @@ impl Producer {
     fn request_metadata(&mut self, ctx: &mut Ctx<'_>) {
         let mut topics: Vec<String> = self.waiting.iter().map(|p| p.topic.clone()).collect();
         topics.extend(self.metadata.known_topics().cloned());
-        topics.extend(self.accumulator.keys().map(|(tp, _)| tp.topic.clone()));
+        topics.extend(self.accumulator.keys().map(|tp| tp.topic.clone()));
         topics.sort();
         topics.dedup();
         let timeout = self.cfg.request_timeout_ms;
         self.metadata
-            .request(ctx, &mut self.next_corr, topics, timeout);
+            .request(ctx, &mut self.net, &mut self.next_corr, topics, timeout);
     }
 
-    /// The sender thread's loop body: send every ready batch, then sleep until the next
-    /// batch becomes ready.
+    fn in_flight_to(&self, broker: u32) -> usize {
+        self.in_flight
+            .values()
+            .filter(|f| f.broker == broker)
+            .count()
+    }
+
+    /// `RecordAccumulator.ready`: the brokers with a sendable partition, the soonest time
+    /// another one becomes sendable, and whether a leader is unknown. Also records the
+    /// queue lengths the partitioner weighs its draws by.
+    fn ready(&mut self, now: u64) -> (BTreeSet<u32>, Option<u64>, bool) {
+        let mut nodes = BTreeSet::new();
+        let mut next: Option<u64> = None;
+        let mut unknown_leader = false;
+        let mut loads: BTreeMap<String, Vec<(u32, u64)>> = BTreeMap::new();
+        for (tp, dq) in &self.accumulator {
+            let leader = self.metadata.leader_of(tp);
+            if leader.is_some() {
+                loads
+                    .entry(tp.topic.clone())
+                    .or_default()
+                    .push((tp.partition, dq.len() as u64));
+            }
+            let Some(first) = dq.front() else { continue };
+            let Some(leader) = leader else {
+                unknown_leader = true;
+                continue;
+            };
+            let waited = now.saturating_sub(first.last_attempt_ms);
+            let backing_off = first.attempts > 0 && waited < first.backoff_ms;
+            let time_to_wait = if first.attempts > 0 {
+                first.backoff_ms
+            } else {
+                self.cfg.linger_ms
+            };
+            let full = dq.len() > 1 || first.full();
+            let expired = waited >= time_to_wait;
+            if (full || expired) && !backing_off {
+                nodes.insert(leader);
+            } else {
+                let at = now + time_to_wait.saturating_sub(waited);
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
+        }
+        for (topic, queues) in loads {
+            // Weighted only once the accumulator knows every partition of the topic.
+            let complete = self.metadata.topic(&topic).is_some_and(|parts| {
+                self.accumulator.keys().filter(|t| t.topic == topic).count() == parts.len()
+            });
+            if complete {
+                self.partitioner.set_load(&topic, queues);
+            } else {
+                self.partitioner.set_load(&topic, Vec::new());
+            }
+        }
+        (nodes, next, unknown_leader)
+    }
+
+    /// `drainBatchesForOneNode`: the first batch of every partition `broker` leads, in
+    /// partition order from where the last drain stopped, skipping batches in backoff,
+    /// until `max.request.size`.
+    fn drain(&mut self, broker: u32, now: u64) -> Vec<(TopicPartition, ProducerBatch)> {
+        let parts = self.metadata.partitions_led_by(broker);
+        let mut out = Vec::new();
+        if parts.is_empty() {
+            return out;
+        }
+        let start = self.drain_index.get(&broker).copied().unwrap_or(0) % parts.len();
+        let mut i = start;
+        let mut size = 0;
+        loop {
+            let tp = &parts[i];
+            self.drain_index.insert(broker, i);
+            i = (i + 1) % parts.len();
+            if let Some(dq) = self.accumulator.get_mut(tp)
+                && let Some(first) = dq.front()
+            {
+                let waited = now.saturating_sub(first.last_attempt_ms);
+                let backing_off = first.attempts > 0 && waited < first.backoff_ms;
+                if !backing_off {
+                    if size + first.size > self.cfg.max_request_size && !out.is_empty() {
+                        break;
+                    }
+                    if let Some(mut b) = dq.pop_front() {
+                        b.closed = true;
+                        size += b.size;
+                        out.push((tp.clone(), b));
+                    }
+                }
+            }
+            if i == start {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The sender thread's loop body (`Sender.sendProducerData`): ready, drain, expire,
+    /// send, then sleep until the next batch is ready or due to expire.
     fn run_sender(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
-        let mut per_broker: BTreeMap<u32, usize> = BTreeMap::new();
-        for f in self.in_flight.values() {
-            *per_broker.entry(f.broker).or_default() += 1;
-        }
-        let mut groups: BTreeMap<(u32, Acks), Vec<(TopicPartition, ProducerBatch)>> =
-            BTreeMap::new();
-        let mut next_wake: Option<u64> = None;
-        let mut missing_leader = false;
-        let keys: Vec<(TopicPartition, Acks)> = self.accumulator.keys().cloned().collect();
-        for key in keys {
-            let Some(leader) = self.metadata.leader_of(&key.0) else {
-                missing_leader = true;
-                continue;
-            };
-            let Some(q) = self.accumulator.get_mut(&key) else {
-                continue;
-            };
-            let Some(front) = q.front() else { continue };
-            let full = q.len() > 1 || front.size >= self.cfg.batch_size;
-            let ready_at = if full {
-                front.retry_at
-            } else {
-                (front.created_ms + self.cfg.linger_ms).max(front.retry_at)
-            };
-            if ready_at > now {
-                next_wake = Some(next_wake.map_or(ready_at, |w| w.min(ready_at)));
-                continue;
-            }
-            let group = groups.entry((leader, key.1)).or_default();
-            if group.is_empty()
-                && per_broker.get(&leader).copied().unwrap_or(0) >= self.cfg.max_in_flight as usize
-            {
-                continue;
-            }
-            if group.is_empty() {
-                *per_broker.entry(leader).or_default() += 1;
-            }
-            if let Some(b) = q.pop_front() {
-                group.push((key.0.clone(), b));
-            }
-            if q.is_empty() {
-                self.accumulator.remove(&key);
+        let (mut nodes, next_check, unknown_leader) = self.ready(now);
+        nodes.retain(|b| self.in_flight_to(*b) < self.cfg.max_in_flight as usize);
+        let mut requests = Vec::new();
+        for broker in nodes {
+            let batches = self.drain(broker, now);
+            if !batches.is_empty() {
+                requests.push((broker, batches));
             }
         }
-        for ((broker, acks), batches) in groups {
-            if batches.is_empty() {
-                continue;
-            }
-            let corr = self.next_corr;
-            self.next_corr += 1;
-            let wire: Vec<(TopicPartition, Arc<Batch>)> = batches
-                .iter()
-                .map(|(tp, b)| {
-                    (
-                        tp.clone(),
-                        Arc::new(Batch {
-                            base_offset: 0,
-                            leader_epoch: 0,
-                            records: b.records.clone(),
-                        }),
-                    )
-                })
-                .collect();
-            ctx.send(
-                NodeId::Broker(broker),
-                KafkaMsg::ProduceRequest {
-                    corr,
-                    acks,
-                    timeout_ms: self.cfg.request_timeout_ms,
-                    batches: wire,
-                },
-            );
-            if acks == Acks::None {
-                // acks=0: the send is complete once it is on the wire; offsets are unknown.
-                for (tp, b) in batches {
-                    let count = b.records.len() as u64;
-                    self.stats.entry(tp.clone()).or_default().acked += count;
-                    ctx.change(KafkaChange::Acked {
-                        tp,
-                        base_offset: -1,
-                        count,
-                        error: None,
-                    });
-                }
-            } else {
-                self.in_flight.insert(
-                    corr,
-                    InFlight {
-                        broker,
-                        acks,
-                        batches,
-                    },
-                );
-                ctx.set_timer(
-                    KafkaTimer::RequestTimeout(corr),
-                    self.cfg.request_timeout_ms,
-                );
-            }
+        self.expire_batches(ctx);
+        for (broker, batches) in requests {
+            self.send_request(ctx, broker, batches);
         }
-        if missing_leader {
+        if unknown_leader {
             self.request_metadata(ctx);
         }
-        if let Some(at) = next_wake {
-            self.wake_sender(ctx, at - now);
+        let dt = self.cfg.delivery_timeout_ms;
+        let next_expiry = self
+            .accumulator
+            .values()
+            .flatten()
+            .chain(
+                self.in_flight
+                    .values()
+                    .flat_map(|f| f.batches.iter().map(|(_, b)| b)),
+            )
+            .map(|b| b.created_ms.saturating_add(dt))
+            .min();
+        let wake = [next_check, next_expiry].into_iter().flatten().min();
+        if let Some(at) = wake {
+            self.wake_sender(ctx, at.saturating_sub(now).max(1));
         }
+    }
+
+    /// Fails every batch whose `delivery.timeout.ms` has passed, in flight or not.
+    fn expire_batches(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        let dt = self.cfg.delivery_timeout_ms;
+        let mut expired = Vec::new();
+        for f in self.in_flight.values_mut() {
+            let (gone, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut f.batches)
+                .into_iter()
+                .partition(|(_, b)| b.expired(now, dt));
+            f.batches = keep;
+            expired.extend(gone);
+        }
+        for (tp, dq) in self.accumulator.iter_mut() {
+            while dq.front().is_some_and(|b| b.expired(now, dt)) {
+                if let Some(b) = dq.pop_front() {
+                    expired.push((tp.clone(), b));
+                }
+            }
+        }
+        for (tp, b) in expired {
+            ctx.note(format!(
+                "Expiring {} record(s) for {tp}:{} ms has passed since batch creation",
+                b.records.len(),
+                now - b.created_ms
+            ));
+            self.fail(ctx, tp, &b, KafkaError::DeliveryTimeout);
+        }
+    }
+
+    fn send_request(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        broker: u32,
+        batches: Vec<(TopicPartition, ProducerBatch)>,
+    ) {
+        let corr = self.next_corr;
+        self.next_corr += 1;
+        let wire: Vec<(TopicPartition, Arc<Batch>)> = batches
+            .iter()
+            .map(|(tp, b)| {
+                (
+                    tp.clone(),
+                    Arc::new(Batch {
+                        base_offset: 0,
+                        leader_epoch: 0,
+                        records: b.records.clone(),
+                    }),
+                )
+            })
+            .collect();
+        let acks = self.cfg.acks;
+        let conn = self.net.send(
+            ctx,
+            broker,
+            KafkaMsg::ProduceRequest {
+                corr,
+                acks,
+                timeout_ms: self.cfg.request_timeout_ms,
+                batches: wire,
+            },
+        );
+        if acks == Acks::None {
+            // acks=0: the send is complete once it is on the wire; offsets are unknown.
+            for (tp, b) in batches {
+                let count = b.records.len() as u64;
+                self.stats.entry(tp.clone()).or_default().acked += count;
+                ctx.change(KafkaChange::Acked {
+                    tp,
+                    base_offset: -1,
+                    count,
+                    error: None,
+                });
+            }
+            return;
+        }
+        self.in_flight.insert(
+            corr,
+            InFlight {
+                broker,
+                conn,
+                batches,
+            },
+        );
+        ctx.set_timer(
+            KafkaTimer::RequestTimeout(corr),
+            self.cfg.request_timeout_ms,
+        );
     }
 
     /// Handles a response from a broker.
-    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, _from: NodeId, msg: KafkaMsg) {
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _from: NodeId, msg: KafkaMsg) {
         match msg {
             KafkaMsg::MetadataResponse { corr, topics, .. } => {
                 if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
@@ -386,7 +617,9 @@ impl Producer {
                 }
             }
             KafkaMsg::ProduceResponse { corr, results } => {
-                if let Some(f) = self.in_flight.remove(&corr) {
+                if self.in_flight.get(&corr).is_some_and(|f| f.conn == conn)
+                    && let Some(f) = self.in_flight.remove(&corr)
+                {
                     ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
                     self.complete(ctx, f, &results);
                     self.wake_sender(ctx, 0);
@@ -394,6 +627,42 @@ impl Producer {
             }
             _ => {}
         }
+    }
+
+    /// A connection closed: every request in flight on it failed (NETWORK_EXCEPTION).
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
+        let Some(broker) = self.net.on_closed(conn) else {
+            return;
+        };
+        ctx.note(format!(
+            "Disconnected from node {broker} ({})",
+            why.describe()
+        ));
+        self.lost_connection(ctx, broker, conn, KafkaError::NetworkException);
+    }
+
+    /// Fails what was in flight on `conn` with `error`, asks for new metadata and wakes
+    /// the sender.
+    fn lost_connection(&mut self, ctx: &mut Ctx<'_>, broker: u32, conn: ConnId, error: KafkaError) {
+        if self.metadata.on_disconnected(ctx, broker) {
+            // The metadata request went down with the connection: ask the next broker.
+        }
+        let lost: Vec<u64> = self
+            .in_flight
+            .iter()
+            .filter(|(_, f)| f.conn == conn)
+            .map(|(c, _)| *c)
+            .collect();
+        for corr in lost {
+            if let Some(f) = self.in_flight.remove(&corr) {
+                ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
+                for (tp, batch) in f.batches {
+                    self.retry_or_fail(ctx, tp, batch, error);
+                }
+            }
+        }
+        self.request_metadata(ctx);
+        self.wake_sender(ctx, 0);
     }
 
     fn complete(&mut self, ctx: &mut Ctx<'_>, f: InFlight, results: &[ProduceResult]) {
@@ -412,44 +681,55 @@ impl Producer {
                         error: None,
                     });
                 }
-                Some(e) => self.retry_or_fail(ctx, tp, f.acks, batch, e),
+                Some(e) => self.retry_or_fail(ctx, tp, batch, e),
             }
         }
     }
 
+    /// `Sender.canRetry`: a retriable error within `delivery.timeout.ms` puts the batch back
+    /// at the front of its queue to wait its backoff (`RecordAccumulator.reenqueue`);
+    /// anything else fails it.
     fn retry_or_fail(
         &mut self,
         ctx: &mut Ctx<'_>,
         tp: TopicPartition,
-        acks: Acks,
         mut batch: ProducerBatch,
         e: KafkaError,
     ) {
         let now = ctx.now();
-        if e.retriable() && now < batch.created_ms + self.cfg.delivery_timeout_ms {
-            if e == KafkaError::NotLeaderOrFollower {
+        if e.retriable() && !batch.expired(now, self.cfg.delivery_timeout_ms) {
+            if e.invalidates_metadata() {
                 self.request_metadata(ctx);
             }
-            batch.retry_at = now.saturating_add(self.cfg.retry_backoff_ms);
+            batch.attempts += 1;
+            batch.last_attempt_ms = now;
+            batch.backoff_ms = retry_backoff(&self.cfg, batch.attempts, ctx.rng());
             ctx.change(KafkaChange::Retry {
                 tp: tp.clone(),
                 error: e,
             });
-            self.accumulator
-                .entry((tp, acks))
-                .or_default()
-                .push_front(batch);
-            self.wake_sender(ctx, self.cfg.retry_backoff_ms);
+            self.accumulator.entry(tp).or_default().push_front(batch);
+            self.wake_sender(ctx, 0);
         } else {
-            let count = batch.records.len() as u64;
-            self.stats.entry(tp.clone()).or_default().failed += count;
-            ctx.change(KafkaChange::Acked {
-                tp,
-                base_offset: -1,
-                count,
-                error: Some(e),
-            });
+            self.fail(ctx, tp, &batch, e);
         }
+    }
+
+    fn fail(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tp: TopicPartition,
+        batch: &ProducerBatch,
+        e: KafkaError,
+    ) {
+        let count = batch.records.len() as u64;
+        self.stats.entry(tp.clone()).or_default().failed += count;
+        ctx.change(KafkaChange::Acked {
+            tp,
+            base_offset: -1,
+            count,
+            error: Some(e),
+        });
     }
 
     /// Handles one of its timers.
@@ -457,18 +737,33 @@ impl Producer {
         match timer {
             KafkaTimer::Sender => self.run_sender(ctx),
             KafkaTimer::RequestTimeout(corr) => {
-                if self.metadata.on_timeout(corr) {
+                if let Some(broker) = self.metadata.on_timeout(corr) {
                     ctx.note("metadata request timed out; trying the next bootstrap broker");
-                    self.request_metadata(ctx);
-                } else if let Some(f) = self.in_flight.remove(&corr) {
+                    self.timed_out(ctx, broker);
+                } else if let Some(broker) = self.in_flight.get(&corr).map(|f| f.broker) {
                     ctx.note(format!(
-                        "produce request #{corr} to broker{} timed out",
-                        f.broker
+                        "Disconnected from node {broker} due to timeout (produce request #{corr})"
                     ));
-                    self.complete(ctx, f, &[]);
+                    self.timed_out(ctx, broker);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A request to `broker` timed out: `NetworkClient` closes the connection, and every
+    /// request in flight on it fails with REQUEST_TIMED_OUT.
+    fn timed_out(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
+        let conn = self
+            .in_flight
+            .values()
+            .find(|f| f.broker == broker)
+            .map(|f| f.conn);
+        self.net
+            .disconnect(ctx, broker, "Disconnected due to timeout");
+        match conn {
+            Some(conn) => self.lost_connection(ctx, broker, conn, KafkaError::RequestTimedOut),
+            None => self.request_metadata(ctx),
         }
     }
 }
@@ -484,7 +779,7 @@ mod tests {
             value: Some("x".repeat((i * 37 % 200) as usize)),
             timestamp: 1_000 + i * 7,
         };
-        let mut b = ProducerBatch::new(rec(0), 0);
+        let mut b = ProducerBatch::new(rec(0), 0, 16_384);
         for i in 1..300 {
             let r = rec(i);
             let size = b.size_with(&r);
@@ -497,5 +792,26 @@ mod tests {
                 b.records.len()
             );
         }
+    }
+
+    #[test]
+    fn retry_backoff_doubles_with_jitter_up_to_the_max() {
+        let cfg = ProducerConfig::default();
+        let mut rng = SimRng::new(4);
+        for _ in 0..200 {
+            let b1 = retry_backoff(&cfg, 1, &mut rng);
+            let b2 = retry_backoff(&cfg, 2, &mut rng);
+            let b4 = retry_backoff(&cfg, 4, &mut rng);
+            let b9 = retry_backoff(&cfg, 9, &mut rng);
+            assert!((80..120).contains(&b1), "{b1}");
+            assert!((160..240).contains(&b2), "{b2}");
+            assert!((640..960).contains(&b4), "{b4}");
+            assert!((800..=1000).contains(&b9), "{b9}");
+        }
+        let flat = ProducerConfig {
+            retry_backoff_max_ms: 100,
+            ..ProducerConfig::default()
+        };
+        assert_eq!(retry_backoff(&flat, 5, &mut rng), 100);
     }
 }

@@ -7,7 +7,7 @@
 //! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0]
 //! consume orders-0 from 0
 //! conditions: hw orders-0 5 [on broker2], leo orders-0 5 [on broker2], isr orders-0 1,2,3,
-//!             acked orders-0 5, consumed orders-0 5
+//!             acked orders-0 5, failed orders-0 1, consumed orders-0 5
 //! ```
 
 use crate::kafka::conditions::KafkaCondition;
@@ -23,7 +23,7 @@ use crate::sim::input::Input;
 pub const GRAMMAR: Grammar = Grammar {
     verbs: &["kafka", "topic", "produce", "consume"],
     command,
-    conditions: &["hw", "leo", "isr", "acked", "consumed"],
+    conditions: &["hw", "leo", "isr", "acked", "failed", "consumed"],
     condition,
 };
 
@@ -174,6 +174,10 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
             }
         }
         "acked" => KafkaCondition::Acked {
+            tp: c.tp()?,
+            count: c.number("a record count")?,
+        },
+        "failed" => KafkaCondition::Failed {
             tp: c.tp()?,
             count: c.number("a record count")?,
         },

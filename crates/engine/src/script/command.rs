@@ -4,6 +4,7 @@
 use crate::ids::NodeId;
 use crate::kafka::conditions::KafkaCondition;
 use crate::sim::input::Input;
+use crate::sim::node::Status;
 use crate::sim::world::World;
 use crate::zookeeper::conditions::ZkCondition;
 
@@ -50,10 +51,18 @@ pub enum Condition {
         /// The node.
         node: NodeId,
     },
-    /// `down <node>`: the node's process does not run.
+    /// `down <node>`: the node's process does not run (crashed, powered off, never
+    /// started; a paused process is neither up nor down).
     Down {
         /// The node.
         node: NodeId,
+    },
+    /// `paused <node>`, `crashed <node>`, `halted <node>`.
+    Status {
+        /// The node.
+        node: NodeId,
+        /// The state it must be in.
+        status: Status,
     },
     /// A condition on the ZooKeeper ensemble.
     Zk(ZkCondition),
@@ -83,25 +92,33 @@ impl Condition {
     /// of a `run until` (0 for `expect`). The error says what was found instead.
     pub fn check(&self, w: &World, baseline: u64) -> Result<(), String> {
         match self {
-            Condition::Up { node } | Condition::Down { node } => {
-                if w.slot(*node).is_none() {
-                    return Err(format!("there is no node {node}"));
-                }
-                let want_up = matches!(self, Condition::Up { .. });
-                let up = w.is_up(*node);
-                let word = |b: bool| if b { "up" } else { "down" };
-                if up == want_up {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "expected {node} to be {}, but it is {}",
-                        word(want_up),
-                        word(up)
-                    ))
-                }
+            Condition::Up { node } => node_is(w, *node, "up", |s| s == Status::Running),
+            Condition::Down { node } => node_is(w, *node, "down", |s| !s.has_process()),
+            Condition::Status { node, status } => {
+                node_is(w, *node, status.name(), |s| s == *status)
             }
             Condition::Zk(c) => c.check(w, baseline),
             Condition::Kafka(c) => c.check(w),
         }
+    }
+}
+
+/// Checks a node's process state with `holds`; `want` names the expected state.
+fn node_is(
+    w: &World,
+    node: NodeId,
+    want: &str,
+    holds: impl Fn(Status) -> bool,
+) -> Result<(), String> {
+    let Some(status) = w.status(node) else {
+        return Err(format!("there is no node {node}"));
+    };
+    if holds(status) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {node} to be {want}, but it is {}",
+            status.name()
+        ))
     }
 }

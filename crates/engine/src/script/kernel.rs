@@ -2,11 +2,11 @@
 //! every system shares. Registered first in [`crate::script::parse::SYSTEMS`].
 //!
 //! ```text
-//! start all | start zk1,zk2      crash zk5        restart zk5        heal
+//! start all | start zk1,zk2      crash zk5        halt zk5          restart zk5
+//! pause zk5 [for 5s]             resume zk5       reset zk1 zk2     heal
 //! partition zk1,zk2 | zk3,zk4,zk5                 partition zk1 -> zk2,zk3
-//! delay zk1->zk2 300ms           drop zk1->zk2 next 2
-//! net latency 5ms..20ms          net loss 2%
-//! conditions: up broker2, down broker2
+//! delay zk1->zk2 300ms           net latency 5ms..20ms               net loss 2%
+//! conditions: up broker2, down broker2, paused zk5, crashed zk5, halted zk5
 //! ```
 
 use crate::ids::NodeId;
@@ -14,13 +14,18 @@ use crate::script::command::{Command, Condition};
 use crate::script::cursor::{Cursor, PResult, node_list, parse_duration};
 use crate::script::parse::Grammar;
 use crate::sim::input::{Input, Targets};
+use crate::sim::node::Status;
 
 /// The kernel grammar.
 pub const GRAMMAR: Grammar = Grammar {
     verbs: &[
         "start",
         "crash",
+        "halt",
+        "pause",
+        "resume",
         "restart",
+        "reset",
         "partition",
         "heal",
         "delay",
@@ -28,7 +33,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "net",
     ],
     command,
-    conditions: &["up", "down"],
+    conditions: &["up", "down", "paused", "crashed", "halted"],
     condition,
 };
 
@@ -42,7 +47,23 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
             }
         }
         "crash" => Input::Crash(c.node()?),
+        "halt" => Input::Halt(c.node()?),
+        "pause" => {
+            let node = c.node()?;
+            let for_ms = if c.accept("for") {
+                Some(c.duration()?)
+            } else {
+                None
+            };
+            Input::Pause { node, for_ms }
+        }
+        "resume" => Input::Resume(c.node()?),
         "restart" => Input::Restart(c.node()?),
+        "reset" => {
+            let a = c.node()?;
+            let b = c.node()?;
+            Input::Reset { a, b }
+        }
         "partition" => parse_partition(c)?,
         "heal" => Input::Heal,
         "delay" => {
@@ -54,13 +75,14 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
             }
         }
         "drop" => {
-            let (from, to) = link(c)?;
-            c.keyword(&["next"])?;
-            Input::DropNext {
-                from,
-                to,
-                count: c.small("a message count")?,
-            }
+            // `drop a->b next N` lost single messages; on TCP that cannot happen.
+            let col = c.column();
+            return Err((
+                col,
+                "`drop` is gone: every channel is TCP, which never loses a message. Use \
+                 `reset a b` to close a connection, or `net loss N%` to slow links down"
+                    .into(),
+            ));
         }
         _ => match c.keyword(&["latency", "loss"])? {
             "latency" => {
@@ -89,10 +111,21 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
 
 fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
     let node = c.node()?;
-    Ok(if word == "up" {
-        Condition::Up { node }
-    } else {
-        Condition::Down { node }
+    Ok(match word {
+        "up" => Condition::Up { node },
+        "down" => Condition::Down { node },
+        "paused" => Condition::Status {
+            node,
+            status: Status::Paused,
+        },
+        "crashed" => Condition::Status {
+            node,
+            status: Status::Crashed,
+        },
+        _ => Condition::Status {
+            node,
+            status: Status::Halted,
+        },
     })
 }
 

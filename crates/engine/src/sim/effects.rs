@@ -1,13 +1,16 @@
 //! The outbox through which nodes act on the world.
 //!
-//! A node never touches the world: it reacts to one delivered message or fired timer and
-//! writes effects (send, arm or cancel a timer, report a state change) into a [`Ctx`].
-//! The world applies them in order after the node returns (the raft-rs / stateright
-//! shape), which keeps node logic pure and every effect visible in the trace.
+//! A node never touches the world: it reacts to one delivered message, closed connection or
+//! fired timer and writes effects (connect, send, close, arm or cancel a timer, report a
+//! state change) into a [`Ctx`]. The world applies them in order after the node returns
+//! (the raft-rs / stateright shape), which keeps node logic pure and every effect visible
+//! in the trace. Like a real process, a node holds its connections by id ([`ConnId`]) and
+//! learns of new ones when their first message arrives.
 
 use crate::i18n::Lang;
 use crate::ids::NodeId;
 use crate::kafka::messages::{KafkaChange, KafkaMsg, KafkaTimer};
+use crate::sim::conn::{Channel, ConnId};
 use crate::sim::rng::SimRng;
 use crate::zookeeper::messages::{ZkChange, ZkMsg, ZkTimer};
 use serde::{Deserialize, Serialize};
@@ -114,12 +117,33 @@ impl From<KafkaChange> for Change {
 /// One effect a node asks the world to apply.
 #[derive(Clone, Debug)]
 pub enum Effect {
-    /// Send a message.
-    Send {
-        /// The receiver.
+    /// Open a connection to `to` on `channel` (the SYN leaves now).
+    Connect {
+        /// The new connection's id.
+        conn: ConnId,
+        /// The server end.
         to: NodeId,
+        /// The port.
+        channel: Channel,
+    },
+    /// Send a message on a connection.
+    Send {
+        /// The connection.
+        conn: ConnId,
         /// The message.
         msg: Msg,
+    },
+    /// Queue a message to the node itself (no socket involved).
+    Loopback {
+        /// The message.
+        msg: Msg,
+    },
+    /// Close this end of a connection (a FIN follows the data already sent).
+    Close {
+        /// The connection.
+        conn: ConnId,
+        /// Why, in the protocol's words.
+        why: String,
     },
     /// Arm (or re-arm) a timer to fire after `after_ms` virtual milliseconds.
     SetTimer {
@@ -135,21 +159,24 @@ pub enum Effect {
 }
 
 /// What a node sees while it handles one event: the virtual time, its own name, the
-/// world's RNG, and an outbox.
+/// world's RNG, the connection id counter, and an outbox.
 pub struct Ctx<'a> {
     now: u64,
     me: NodeId,
     rng: &'a mut SimRng,
+    next_conn: &'a mut u64,
     effects: Vec<Effect>,
 }
 
 impl<'a> Ctx<'a> {
-    /// A context for node `me` at virtual time `now` (ms).
-    pub fn new(now: u64, me: NodeId, rng: &'a mut SimRng) -> Self {
+    /// A context for node `me` at virtual time `now` (ms). `next_conn` is the world's
+    /// counter of connection ids.
+    pub fn new(now: u64, me: NodeId, rng: &'a mut SimRng, next_conn: &'a mut u64) -> Self {
         Ctx {
             now,
             me,
             rng,
+            next_conn,
             effects: Vec::new(),
         }
     }
@@ -169,11 +196,34 @@ impl<'a> Ctx<'a> {
         self.rng
     }
 
-    /// Sends `msg` to `to`.
-    pub fn send(&mut self, to: NodeId, msg: impl Into<Msg>) {
+    /// Opens a connection to `to` on `channel` and returns its id. Messages sent on it
+    /// right away travel behind the SYN; if nothing listens at `to`, the node gets the
+    /// close (refused) one round trip later.
+    pub fn connect(&mut self, to: NodeId, channel: Channel) -> ConnId {
+        *self.next_conn += 1;
+        let conn = ConnId(*self.next_conn);
+        self.effects.push(Effect::Connect { conn, to, channel });
+        conn
+    }
+
+    /// Sends `msg` on `conn`. On a connection this end has closed it goes nowhere.
+    pub fn send(&mut self, conn: ConnId, msg: impl Into<Msg>) {
         self.effects.push(Effect::Send {
-            to,
+            conn,
             msg: msg.into(),
+        });
+    }
+
+    /// Queues `msg` for this node itself.
+    pub fn loopback(&mut self, msg: impl Into<Msg>) {
+        self.effects.push(Effect::Loopback { msg: msg.into() });
+    }
+
+    /// Closes this end of `conn`; the peer learns of it one latency later.
+    pub fn close(&mut self, conn: ConnId, why: impl Into<String>) {
+        self.effects.push(Effect::Close {
+            conn,
+            why: why.into(),
         });
     }
 

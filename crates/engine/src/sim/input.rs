@@ -28,20 +28,41 @@ pub enum Input {
     Kafka(KafkaInput),
     /// `start all` / `start zk1,zk2`.
     Start(Targets),
-    /// `crash <node>`: the machine stops; its disk survives.
+    /// `crash <node>`: the process is killed (kill -9); its kernel closes its connections
+    /// and what it wrote survives, page cache included.
     Crash(NodeId),
-    /// `restart <node>`: start it again (crashing it first if it runs).
+    /// `halt <node>`: the host loses power; unflushed writes are lost and peers hear
+    /// nothing.
+    Halt(NodeId),
+    /// `pause <node> [for <duration>]`: the process freezes (a GC pause, SIGSTOP).
+    Pause {
+        /// The node.
+        node: NodeId,
+        /// Resume by itself after this long, ms.
+        for_ms: Option<u64>,
+    },
+    /// `resume <node>`: a paused process runs again.
+    Resume(NodeId),
+    /// `restart <node>`: start it again from its disk (killing it first if it runs).
     Restart(NodeId),
-    /// `partition a,b | c,d,e`: no messages between groups, either way.
+    /// `reset <a> <b>`: every connection between them is closed at both ends (RST).
+    Reset {
+        /// One end.
+        a: NodeId,
+        /// The other end.
+        b: NodeId,
+    },
+    /// `partition a,b | c,d,e`: nothing passes between groups, either way (senders' kernels
+    /// keep what they sent until `heal`).
     Partition(Vec<Vec<NodeId>>),
-    /// `partition a,b -> c`: messages from the left to the right are lost.
+    /// `partition a,b -> c`: nothing passes from the left to the right.
     PartitionOneWay {
         /// Senders.
         from: Vec<NodeId>,
         /// Receivers.
         to: Vec<NodeId>,
     },
-    /// `heal`: remove every partition, delay and drop rule.
+    /// `heal`: remove every partition and delay; what partitions held is delivered.
     Heal,
     /// `delay a->b 300ms`: extra latency on one link (0 removes it).
     Delay {
@@ -52,15 +73,6 @@ pub enum Input {
         /// Extra latency, ms.
         ms: u64,
     },
-    /// `drop a->b next N`: lose the next N messages on one link.
-    DropNext {
-        /// Sender.
-        from: NodeId,
-        /// Receiver.
-        to: NodeId,
-        /// How many.
-        count: u32,
-    },
     /// `net latency 5ms..20ms`.
     NetLatency {
         /// Smallest latency, ms.
@@ -68,9 +80,10 @@ pub enum Input {
         /// Largest latency, ms.
         max_ms: u64,
     },
-    /// `net loss 2%`.
+    /// `net loss 2%`: each transmission of a segment is lost with this chance and sent
+    /// again after the retransmission timeout (TCP: loss delays, never loses).
     NetLoss {
-        /// Percent of messages lost.
+        /// Percent of transmissions lost.
         percent: u32,
     },
     /// `run <duration>`: let time pass; the end of the period is an event.
@@ -105,7 +118,15 @@ impl fmt::Display for Input {
             Input::Start(Targets::All) => f.write_str("start all"),
             Input::Start(Targets::Nodes(n)) => write!(f, "start {}", list(n)),
             Input::Crash(n) => write!(f, "crash {n}"),
+            Input::Halt(n) => write!(f, "halt {n}"),
+            Input::Pause { node, for_ms: None } => write!(f, "pause {node}"),
+            Input::Pause {
+                node,
+                for_ms: Some(ms),
+            } => write!(f, "pause {node} for {}", duration(*ms)),
+            Input::Resume(n) => write!(f, "resume {n}"),
             Input::Restart(n) => write!(f, "restart {n}"),
+            Input::Reset { a, b } => write!(f, "reset {a} {b}"),
             Input::Partition(groups) => {
                 let g: Vec<String> = groups.iter().map(|g| list(g)).collect();
                 write!(f, "partition {}", g.join(" | "))
@@ -115,7 +136,6 @@ impl fmt::Display for Input {
             }
             Input::Heal => f.write_str("heal"),
             Input::Delay { from, to, ms } => write!(f, "delay {from}->{to} {}", duration(*ms)),
-            Input::DropNext { from, to, count } => write!(f, "drop {from}->{to} next {count}"),
             Input::NetLatency { min_ms, max_ms } => {
                 write!(
                     f,

@@ -1,48 +1,55 @@
-//! The simulated network: latency, loss, partitions, per-link delays and drop rules.
+//! The simulated network under the connections: latency, loss, partitions and per-link
+//! delays.
 //!
-//! Links behave like TCP connections: messages from one node to another arrive in the
-//! order they were sent (a message never overtakes an earlier one on the same link), and
-//! a message is either delivered whole or lost. Faults are checked twice: loss and
-//! `drop ... next N` rules decide at send time, partitions and crashed receivers at
-//! delivery time, so a partition also cuts messages already in flight (as in turmoil).
+//! Every channel is TCP (see [`crate::sim::conn`]), so the network never loses a segment
+//! for good and never reorders one:
+//! - `net loss N%` makes each transmission of a segment fail with that probability; a lost
+//!   transmission is sent again after the retransmission timeout, 200 ms at first
+//!   (`TCP_RTO_MIN`) and doubling up to 120 s (`TCP_RTO_MAX`), so loss makes a link slow.
+//!   After 15 retransmissions (`tcp_retries2`) TCP gives up and the connection times out.
+//! - A partition (`partition`) is silent: nothing passes, and the sender's kernel keeps what
+//!   it sent; on `heal` it is delivered, in order.
+//! - `delay a->b D` adds D to every segment on that directed link.
+//!
+//! ZAB's correctness assumes exactly this: `Zab.tla` models reliable FIFO channels.
 
 use crate::ids::NodeId;
 use crate::sim::rng::SimRng;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Why a message never reached its receiver.
+/// `TCP_RTO_MIN`: the first retransmission timeout on a LAN, ms.
+pub const RTO_MIN_MS: u64 = 200;
+/// `TCP_RTO_MAX`: the retransmission timeout stops doubling here, ms.
+pub const RTO_MAX_MS: u64 = 120_000;
+/// `tcp_retries2`: retransmissions before TCP gives up on a connection.
+pub const MAX_RETRANSMISSIONS: u32 = 15;
+
+/// Why a data segment was never delivered (on TCP only a closed or dead end loses data).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DropReason {
-    /// Random loss (`net loss N%`).
-    Loss,
-    /// A `drop A->B next N` rule consumed it.
-    Rule,
-    /// The link was cut by a partition when the message arrived.
-    Partitioned,
-    /// The receiver was down when the message arrived.
-    NodeDown,
+    /// The receiving end of the connection was already closed.
+    Closed,
+    /// The connection was aborted (refused, reset, timed out) before the data got through.
+    Aborted,
+    /// The sending host lost power while the data waited in its send buffer.
+    SenderDown,
 }
 
 /// Network settings and active faults. All times are virtual milliseconds.
 #[derive(Clone, Debug, Serialize)]
 pub struct Network {
-    /// Smallest one-way latency of a message, ms.
+    /// Smallest one-way latency of a segment, ms.
     pub latency_min_ms: u64,
-    /// Largest one-way latency of a message, ms.
+    /// Largest one-way latency of a segment, ms.
     pub latency_max_ms: u64,
-    /// Random loss, in percent (0..=100).
+    /// Chance that one transmission of a segment is lost, in percent (0..=100).
     pub loss_percent: u32,
-    /// Directed cuts: a message from `.0` to `.1` is lost while the cut exists.
+    /// Directed cuts: nothing passes from `.0` to `.1` while the cut exists.
     pub cuts: BTreeSet<(NodeId, NodeId)>,
-    /// Extra latency added to every message on a directed link, ms.
+    /// Extra latency added to every segment on a directed link, ms.
     pub delays: BTreeMap<(NodeId, NodeId), u64>,
-    /// How many of the next messages on a directed link will be dropped.
-    pub drop_next: BTreeMap<(NodeId, NodeId), u32>,
-    /// Delivery time of the last message sent on each link (keeps links FIFO).
-    #[serde(skip)]
-    last_arrival: BTreeMap<(NodeId, NodeId), u64>,
 }
 
 impl Default for Network {
@@ -53,52 +60,58 @@ impl Default for Network {
             loss_percent: 0,
             cuts: BTreeSet::new(),
             delays: BTreeMap::new(),
-            drop_next: BTreeMap::new(),
-            last_arrival: BTreeMap::new(),
         }
     }
 }
 
-/// What the network decided for one message at send time.
+/// How one segment crosses the network, decided when it is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Route {
-    /// Virtual time at which the message reaches the receiver (or is dropped), ms.
-    pub arrive_at: u64,
-    /// Set when the message is already doomed at send time.
-    pub doomed: Option<DropReason>,
+pub struct Transit {
+    /// Time on the wire, ms: latency, link delay and retransmission timeouts.
+    pub delay_ms: u64,
+    /// Transmissions that were lost before one got through.
+    pub retransmits: u32,
+    /// True when every transmission was lost: TCP gives up after `delay_ms`.
+    pub gave_up: bool,
 }
 
 impl Network {
-    /// Routes a message sent at `now` from `from` to `to`. A message to oneself is
-    /// delivered at once and cannot be lost (it never leaves the process).
-    pub fn route(&mut self, rng: &mut SimRng, now: u64, from: NodeId, to: NodeId) -> Route {
-        if from == to {
-            return Route {
-                arrive_at: now,
-                doomed: None,
-            };
-        }
-        let link = (from, to);
+    /// Draws how a segment from `from` to `to` crosses: one latency draw, the link's delay,
+    /// and for each lost transmission the retransmission timeout (200 ms, doubling).
+    pub fn transit(&self, rng: &mut SimRng, from: NodeId, to: NodeId) -> Transit {
         let base = rng.between(self.latency_min_ms, self.latency_max_ms);
-        let extra = self.delays.get(&link).copied().unwrap_or(0);
-        let earliest = self.last_arrival.get(&link).copied().unwrap_or(0);
-        let arrive_at = now.saturating_add(base).saturating_add(extra).max(earliest);
-        self.last_arrival.insert(link, arrive_at);
-        let doomed = if let Some(n) = self.drop_next.get_mut(&link) {
-            *n -= 1;
-            if *n == 0 {
-                self.drop_next.remove(&link);
+        let extra = self.delays.get(&(from, to)).copied().unwrap_or(0);
+        let mut delay_ms = base.saturating_add(extra);
+        let mut retransmits = 0;
+        let mut rto = RTO_MIN_MS;
+        if self.loss_percent > 0 {
+            while rng.chance(self.loss_percent, 100) {
+                if retransmits == MAX_RETRANSMISSIONS {
+                    return Transit {
+                        delay_ms,
+                        retransmits,
+                        gave_up: true,
+                    };
+                }
+                delay_ms = delay_ms.saturating_add(rto);
+                rto = (rto * 2).min(RTO_MAX_MS);
+                retransmits += 1;
             }
-            Some(DropReason::Rule)
-        } else if self.loss_percent > 0 && rng.chance(self.loss_percent, 100) {
-            Some(DropReason::Loss)
-        } else {
-            None
-        };
-        Route { arrive_at, doomed }
+        }
+        Transit {
+            delay_ms,
+            retransmits,
+            gave_up: false,
+        }
     }
 
-    /// True when a partition cuts messages from `from` to `to`.
+    /// A latency draw for a control segment that is not data (a RST from a middlebox).
+    pub fn latency(&self, rng: &mut SimRng, from: NodeId, to: NodeId) -> u64 {
+        let base = rng.between(self.latency_min_ms, self.latency_max_ms);
+        base.saturating_add(self.delays.get(&(from, to)).copied().unwrap_or(0))
+    }
+
+    /// True when a partition cuts segments from `from` to `to`.
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
         self.cuts.contains(&(from, to))
     }
@@ -120,7 +133,7 @@ impl Network {
         }
     }
 
-    /// Cuts links one way only: messages from each of `from` to each of `to` are lost.
+    /// Cuts links one way only: nothing passes from each of `from` to each of `to`.
     pub fn cut_one_way(&mut self, from: &[NodeId], to: &[NodeId]) {
         for &x in from {
             for &y in to {
@@ -131,11 +144,10 @@ impl Network {
         }
     }
 
-    /// Removes every partition, delay and drop rule. Latency and loss settings stay.
+    /// Removes every partition and link delay. Latency and loss settings stay.
     pub fn heal(&mut self) {
         self.cuts.clear();
         self.delays.clear();
-        self.drop_next.clear();
     }
 }
 
@@ -145,22 +157,6 @@ mod tests {
 
     fn zk(n: u32) -> NodeId {
         NodeId::Zk(n)
-    }
-
-    #[test]
-    fn links_are_fifo() {
-        let mut net = Network {
-            latency_min_ms: 1,
-            latency_max_ms: 100,
-            ..Default::default()
-        };
-        let mut rng = SimRng::new(1);
-        let mut last = 0;
-        for now in 0..200 {
-            let r = net.route(&mut rng, now, zk(1), zk(2));
-            assert!(r.arrive_at >= last, "message overtook an earlier one");
-            last = r.arrive_at;
-        }
     }
 
     #[test]
@@ -182,20 +178,6 @@ mod tests {
     }
 
     #[test]
-    fn drop_rule_takes_exactly_n() {
-        let mut net = Network::default();
-        let mut rng = SimRng::new(1);
-        net.drop_next.insert((zk(1), zk(2)), 2);
-        let doomed: Vec<_> = (0..4)
-            .map(|t| net.route(&mut rng, t, zk(1), zk(2)).doomed)
-            .collect();
-        assert_eq!(
-            doomed,
-            vec![Some(DropReason::Rule), Some(DropReason::Rule), None, None]
-        );
-    }
-
-    #[test]
     fn delay_adds_latency() {
         let mut net = Network {
             latency_min_ms: 10,
@@ -204,24 +186,43 @@ mod tests {
         };
         let mut rng = SimRng::new(1);
         net.delays.insert((zk(1), zk(2)), 300);
-        assert_eq!(net.route(&mut rng, 0, zk(1), zk(2)).arrive_at, 310);
-        assert_eq!(net.route(&mut rng, 0, zk(2), zk(1)).arrive_at, 10);
+        assert_eq!(net.transit(&mut rng, zk(1), zk(2)).delay_ms, 310);
+        assert_eq!(net.transit(&mut rng, zk(2), zk(1)).delay_ms, 10);
     }
 
     #[test]
-    fn self_messages_are_instant_and_safe() {
-        let mut net = Network {
+    fn loss_delays_by_doubling_timeouts_and_never_loses() {
+        let net = Network {
+            latency_min_ms: 10,
+            latency_max_ms: 10,
+            loss_percent: 50,
+            ..Default::default()
+        };
+        let mut rng = SimRng::new(3);
+        let mut seen_retransmit = false;
+        for _ in 0..2000 {
+            let t = net.transit(&mut rng, zk(1), zk(2));
+            // 10 ms + 200 + 400 + ... (at most 120 s each) for each lost transmission.
+            let want: u64 = 10
+                + (0..t.retransmits)
+                    .map(|k| (200u64 << k).min(RTO_MAX_MS))
+                    .sum::<u64>();
+            if !t.gave_up {
+                assert_eq!(t.delay_ms, want);
+            }
+            seen_retransmit |= t.retransmits > 0;
+        }
+        assert!(seen_retransmit);
+    }
+
+    #[test]
+    fn total_loss_times_the_connection_out() {
+        let net = Network {
             loss_percent: 100,
             ..Default::default()
         };
-        let mut rng = SimRng::new(1);
-        let r = net.route(&mut rng, 42, zk(1), zk(1));
-        assert_eq!(
-            r,
-            Route {
-                arrive_at: 42,
-                doomed: None
-            }
-        );
+        let t = net.transit(&mut SimRng::new(1), zk(1), zk(2));
+        assert!(t.gave_up);
+        assert_eq!(t.retransmits, MAX_RETRANSMISSIONS);
     }
 }

@@ -1,11 +1,55 @@
-//! The nodes of the world, as one enum the world dispatches on.
+//! The nodes of the world, as one enum the world dispatches on, and the state of each
+//! node's process and host.
 
 use crate::ids::NodeId;
 use crate::kafka::broker::Broker;
 use crate::kafka::consumer::Consumer;
 use crate::kafka::producer::Producer;
+use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::{Ctx, Msg, Timer};
 use crate::zookeeper::server::ZkServer;
+use serde::Serialize;
+
+/// The state of a node's process and of the host it runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Created but never started (the host is up, nothing listens).
+    NotStarted,
+    /// The process runs.
+    Running,
+    /// The process is frozen (`pause`: a long GC pause, SIGSTOP). Its kernel still accepts
+    /// and acknowledges data and closes; the process sees them when it resumes.
+    Paused,
+    /// The process was killed (`crash`); the host and its kernel keep running.
+    Crashed,
+    /// The host lost power (`halt`): no process, no kernel, unflushed writes lost.
+    Halted,
+}
+
+impl Status {
+    /// The name used in messages and the UI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not started",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Crashed => "crashed",
+            Status::Halted => "powered off",
+        }
+    }
+
+    /// True when the host's kernel answers (everything but a power cut): it accepts or
+    /// refuses connections and resets unknown ones.
+    pub fn kernel_up(self) -> bool {
+        self != Status::Halted
+    }
+
+    /// True when a process exists (running or frozen): its listening sockets are open.
+    pub fn has_process(self) -> bool {
+        matches!(self, Status::Running | Status::Paused)
+    }
+}
 
 /// Any node of the world.
 #[derive(Clone, Debug)]
@@ -21,7 +65,7 @@ pub enum Node {
 }
 
 impl Node {
-    /// Process start (also after a crash).
+    /// Process start (also after a crash or a power cut).
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         match self {
             Node::Zk(s) => s.on_start(ctx),
@@ -30,7 +74,8 @@ impl Node {
         }
     }
 
-    /// Crash: volatile state is lost, disk state kept.
+    /// The process was killed: volatile state is lost; what it wrote survives, including
+    /// writes still in the page cache (the OS keeps running).
     pub fn crash(&mut self) {
         match self {
             Node::Zk(s) => s.crash(),
@@ -40,14 +85,45 @@ impl Node {
         }
     }
 
-    /// A message arrived. Messages of the wrong system are ignored.
-    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
+    /// The host lost power at `now`: like a crash, and writes that were not yet on disk
+    /// (not fsynced, not written back by the OS) are lost too.
+    pub fn power_loss(&mut self, now: u64) {
+        match self {
+            Node::Zk(s) => s.crash(),
+            Node::Broker(b) => b.power_loss(now),
+            Node::Producer(p) => p.crash(),
+            Node::Consumer(c) => c.crash(),
+        }
+    }
+
+    /// True when the node's process listens on `channel` (a connect is accepted).
+    pub fn accepts(&self, channel: Channel) -> bool {
+        match self {
+            Node::Zk(s) => s.accepts(channel),
+            Node::Broker(_) => channel == Channel::Kafka,
+            Node::Producer(_) | Node::Consumer(_) => false,
+        }
+    }
+
+    /// A message arrived on `conn`. Messages of the wrong system are ignored.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: Msg) {
         match (self, msg) {
-            (Node::Zk(s), Msg::Zk(m)) => s.on_message(ctx, from, m),
-            (Node::Broker(b), Msg::Kafka(m)) => b.on_message(ctx, from, m),
-            (Node::Producer(p), Msg::Kafka(m)) => p.on_message(ctx, from, m),
-            (Node::Consumer(c), Msg::Kafka(m)) => c.on_message(ctx, from, m),
+            (Node::Zk(s), Msg::Zk(m)) => s.on_message(ctx, conn, from, m),
+            (Node::Broker(b), Msg::Kafka(m)) => b.on_message(ctx, conn, from, m),
+            (Node::Producer(p), Msg::Kafka(m)) => p.on_message(ctx, conn, from, m),
+            (Node::Consumer(c), Msg::Kafka(m)) => c.on_message(ctx, conn, from, m),
             _ => {}
+        }
+    }
+
+    /// This end of `conn` closed (the peer closed it, its process died, or it was
+    /// refused or reset).
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, peer: NodeId, why: &CloseReason) {
+        match self {
+            Node::Zk(s) => s.on_closed(ctx, conn, peer, why),
+            Node::Broker(b) => b.on_closed(ctx, conn, peer, why),
+            Node::Producer(p) => p.on_closed(ctx, conn, peer, why),
+            Node::Consumer(c) => c.on_closed(ctx, conn, peer, why),
         }
     }
 

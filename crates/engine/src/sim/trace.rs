@@ -1,11 +1,12 @@
-//! The trace: every send, delivery, drop, timer, state change, fault and input of a run,
+//! The trace: every connection, send, delivery, timer, state change, fault and input of a run,
 //! in order, each with its sequence number and virtual time. The UI draws it; tests
 //! assert on it; [`TraceHasher`] names a run with one 64-bit hash.
 
 use crate::ids::NodeId;
+use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::{Change, Msg, Timer};
 use crate::sim::network::DropReason;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One event of a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -19,6 +20,17 @@ pub struct TraceEvent {
     pub kind: EventKind,
 }
 
+/// How a node went down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// `crash`: the process was killed; the OS keeps running (page cache, connections
+    /// closed by the kernel).
+    Crash,
+    /// `halt`: the host lost power; unflushed writes are gone and peers hear nothing.
+    Halt,
+}
+
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -28,31 +40,102 @@ pub enum EventKind {
         /// The command, in canonical form.
         command: String,
     },
-    /// A node sent a message.
+    /// A node opened a connection (its SYN left).
+    Connect {
+        /// The connection.
+        conn: ConnId,
+        /// The client end.
+        from: NodeId,
+        /// The server end.
+        to: NodeId,
+        /// The port.
+        channel: Channel,
+    },
+    /// The SYN arrived and something listened: the server end is open.
+    Accept {
+        /// The connection.
+        conn: ConnId,
+        /// The server end.
+        node: NodeId,
+        /// The client end.
+        peer: NodeId,
+    },
+    /// One end of a connection closed (it closed it, or it learned that the peer did).
+    Closed {
+        /// The connection.
+        conn: ConnId,
+        /// The end that is now closed.
+        node: NodeId,
+        /// The other end.
+        peer: NodeId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// A node sent a message on a connection.
     Send {
         /// Message id, unique in the run.
         id: u64,
+        /// The connection (0 for a message to itself).
+        conn: ConnId,
         /// Sender.
         from: NodeId,
         /// Receiver.
         to: NodeId,
-        /// When it will arrive (or be dropped), ms.
+        /// When it will arrive, ms (held longer if a partition cuts the link).
         arrive_at: u64,
+        /// Transmissions lost on the way (`net loss`): each one cost a retransmission
+        /// timeout.
+        #[serde(skip_serializing_if = "is_zero")]
+        retransmits: u32,
         /// The message.
         msg: Msg,
     },
-    /// A message reached its receiver.
+    /// A message reached its receiver's process.
     Deliver {
+        /// Message id.
+        id: u64,
+        /// The connection.
+        conn: ConnId,
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// The message.
+        msg: Msg,
+    },
+    /// A message reached a paused process's kernel, which keeps it until the process runs.
+    Buffered {
+        /// Message id.
+        id: u64,
+        /// Sender.
+        from: NodeId,
+        /// Receiver (paused).
+        to: NodeId,
+    },
+    /// A message cannot get through (a partition, or the receiving host has no power);
+    /// the sender's kernel keeps retransmitting it until the way is clear or TCP gives up.
+    Held {
         /// Message id.
         id: u64,
         /// Sender.
         from: NodeId,
         /// Receiver.
         to: NodeId,
-        /// The message.
-        msg: Msg,
+        /// True when the receiving host has no power (else a partition cuts the link).
+        host_down: bool,
     },
-    /// A message was lost.
+    /// A held message was sent again (the partition healed, or the host is back).
+    Released {
+        /// Message id.
+        id: u64,
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// When it will arrive, ms.
+        arrive_at: u64,
+    },
+    /// A message was never delivered (on TCP only a closed or dead end loses data).
     Drop {
         /// Message id.
         id: u64,
@@ -79,13 +162,26 @@ pub enum EventKind {
         /// What changed.
         change: Change,
     },
-    /// A node went down (crash).
+    /// A node went down (`crash` or `halt`).
     NodeDown {
         /// The node.
         node: NodeId,
+        /// How.
+        fault: Fault,
     },
     /// A node started (start or restart).
     NodeUp {
+        /// The node.
+        node: NodeId,
+    },
+    /// A node's process was frozen (`pause`).
+    Paused {
+        /// The node.
+        node: NodeId,
+    },
+    /// A paused process runs again (`resume`): what its kernel kept comes next, then its
+    /// overdue timers.
+    Resumed {
         /// The node.
         node: NodeId,
     },
@@ -96,19 +192,32 @@ pub enum EventKind {
     },
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl EventKind {
     /// The nodes an event concerns (sender first), for filtering and highlighting.
     pub fn nodes(&self) -> Vec<NodeId> {
         match self {
             EventKind::Send { from, to, .. }
             | EventKind::Deliver { from, to, .. }
+            | EventKind::Buffered { from, to, .. }
+            | EventKind::Held { from, to, .. }
+            | EventKind::Released { from, to, .. }
+            | EventKind::Connect { from, to, .. }
             | EventKind::Drop { from, to, .. } => {
                 vec![*from, *to]
             }
+            EventKind::Accept { node, peer, .. } | EventKind::Closed { node, peer, .. } => {
+                vec![*node, *peer]
+            }
             EventKind::Timer { node, .. }
             | EventKind::Change { node, .. }
-            | EventKind::NodeDown { node }
-            | EventKind::NodeUp { node } => vec![*node],
+            | EventKind::NodeDown { node, .. }
+            | EventKind::NodeUp { node }
+            | EventKind::Paused { node }
+            | EventKind::Resumed { node } => vec![*node],
             EventKind::Input { .. } | EventKind::Clock { .. } => Vec::new(),
         }
     }

@@ -1,9 +1,12 @@
 //! Which kernel inputs the world accepts: every check that must pass before an input
-//! changes anything, with an error that says what was wrong. Each system checks its own
-//! inputs ([`crate::zookeeper::input`], [`crate::kafka::input`]).
+//! changes anything, with an error that says what was wrong. A fault that makes no sense
+//! for a node's state (pausing a crashed node, halting one twice, resetting a pair with no
+//! open connection) is refused with a message that names the state. Each system checks its
+//! own inputs ([`crate::zookeeper::input`], [`crate::kafka::input`]).
 
 use crate::ids::NodeId;
 use crate::sim::input::{Input, Targets};
+use crate::sim::node::Status;
 use crate::sim::world::{InputError, MAX_DURATION_MS, World};
 use std::collections::BTreeSet;
 
@@ -20,25 +23,74 @@ pub fn check(w: &World, input: &Input) -> Result<(), InputError> {
             err(format!("there is no node {id}"))
         }
     };
+    let status = |id: &NodeId| -> Result<Status, InputError> {
+        exists(id)?;
+        Ok(w.status(*id).unwrap_or(Status::NotStarted))
+    };
     match input {
         Input::Zk(i) => i.validate(w)?,
         Input::Kafka(i) => i.validate(w)?,
         Input::Start(Targets::Nodes(ids)) => {
             for id in ids {
-                exists(id)?;
-                if w.is_up(*id) {
-                    return err(format!("{id} is already running"));
+                match status(id)? {
+                    Status::Running => return err(format!("{id} is already running")),
+                    Status::Paused => {
+                        return err(format!("{id} is paused: `resume {id}` to let it run"));
+                    }
+                    _ => {}
                 }
             }
         }
         Input::Start(Targets::All) | Input::Heal => {}
         Input::Crash(id) => {
-            exists(id)?;
-            if !w.is_up(*id) {
-                return err(format!("{id} is not running"));
+            let s = status(id)?;
+            if !s.has_process() {
+                return err(format!("{id} is {}: there is no process to kill", s.name()));
             }
         }
-        Input::Restart(id) => exists(id)?,
+        Input::Halt(id) => {
+            if status(id)? == Status::Halted {
+                return err(format!("{id} is already powered off"));
+            }
+        }
+        Input::Pause { node, for_ms } => {
+            match status(node)? {
+                Status::Running => {}
+                Status::Paused => return err(format!("{node} is already paused")),
+                s => {
+                    return err(format!(
+                        "{node} is {}: there is no process to pause",
+                        s.name()
+                    ));
+                }
+            }
+            if for_ms.is_some_and(|ms| ms == 0 || ms > MAX_DURATION_MS) {
+                return err("a pause lasts more than 0 and at most 24h");
+            }
+        }
+        Input::Resume(id) => {
+            let s = status(id)?;
+            if s != Status::Paused {
+                return err(format!("{id} is {}, not paused", s.name()));
+            }
+        }
+        Input::Restart(id) => {
+            if status(id)? == Status::Paused {
+                return err(format!(
+                    "{id} is paused: `resume {id}` or `crash {id}` it first"
+                ));
+            }
+        }
+        Input::Reset { a, b } => {
+            exists(a)?;
+            exists(b)?;
+            if a == b {
+                return err("a connection joins two different nodes");
+            }
+            if !w.connected(*a, *b) {
+                return err(format!("there is no open connection between {a} and {b}"));
+            }
+        }
         Input::Partition(groups) => {
             let mut seen = BTreeSet::new();
             for id in groups.iter().flatten() {
@@ -53,15 +105,13 @@ pub fn check(w: &World, input: &Input) -> Result<(), InputError> {
                 exists(id)?;
             }
         }
-        Input::Delay { from, to, .. } | Input::DropNext { from, to, .. } => {
+        Input::Delay { from, to, ms } => {
             exists(from)?;
             exists(to)?;
             if from == to {
                 return err("a link joins two different nodes");
             }
-            if let Input::Delay { ms, .. } = input
-                && *ms > MAX_DURATION_MS
-            {
+            if *ms > MAX_DURATION_MS {
                 return err("a delay may be at most 24h");
             }
         }

@@ -1,8 +1,11 @@
-//! The world: every node of both systems, the virtual clock, the one RNG, the network and
-//! the event queue. [`World::step`] pops the earliest event (by time, then by the order it
-//! was scheduled), runs the node it concerns, and applies that node's effects; inputs
-//! change the world between steps. The world is `Clone` so that the timeline can keep
-//! checkpoints.
+//! The world: every node of both systems, the virtual clock, the one RNG, the network with
+//! its connections, and the event queue. [`World::step`] pops the earliest event (by time,
+//! then by the order it was scheduled), runs the node it concerns, and applies that node's
+//! effects; inputs change the world between steps. The world is `Clone` so that the
+//! timeline can keep checkpoints.
+//!
+//! Segments on connections are handled in [`crate::sim::transport`]; crashes, power cuts
+//! and pauses in [`crate::sim::faults`].
 
 use crate::ids::NodeId;
 use crate::kafka::broker::Broker;
@@ -11,34 +14,81 @@ use crate::kafka::consumer::Consumer;
 use crate::kafka::metadata::ClusterMetadata;
 use crate::kafka::producer::Producer;
 use crate::kafka::topic::TopicPartition;
-use crate::sim::effects::{Change, Ctx, Effect, Msg, Timer};
+use crate::sim::conn::{CloseReason, Conn, ConnId, Dir, Segment};
+use crate::sim::effects::{Ctx, Effect, Msg, Timer};
 use crate::sim::input::{Input, Targets};
-use crate::sim::network::{DropReason, Network};
-use crate::sim::node::Node;
+use crate::sim::network::Network;
+use crate::sim::node::{Node, Status};
 use crate::sim::rng::SimRng;
 use crate::sim::trace::{EventKind, TraceEvent};
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::server::ZkServer;
-
-/// The longest duration an input may name (`run`, `delay`): 24 hours, ms.
-pub const MAX_DURATION_MS: u64 = 86_400_000;
 use std::collections::BTreeMap;
+
+/// The longest duration an input may name (`run`, `delay`, `pause ... for`): 24 hours, ms.
+pub const MAX_DURATION_MS: u64 = 86_400_000;
 
 /// Why an input was refused. Nothing changed when an input is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct InputError(pub String);
 
+/// A segment on its way, or waiting (held by a partition, or arrived ahead of an earlier
+/// one).
+#[derive(Clone, Debug)]
+pub(crate) struct SegEntry {
+    /// The message id (for data; control segments get one too, never shown).
+    pub(crate) id: u64,
+    pub(crate) conn: ConnId,
+    pub(crate) dir: Dir,
+    /// Position in its direction's stream; `None` for a RST, which is taken on arrival.
+    pub(crate) seq: Option<u64>,
+    pub(crate) seg: Segment<Msg>,
+    pub(crate) from: NodeId,
+    pub(crate) to: NodeId,
+    pub(crate) sent_at: u64,
+    pub(crate) arrive_at: u64,
+}
+
+/// What a paused process's kernel keeps for it until it resumes.
+#[derive(Clone, Debug)]
+pub(crate) enum Kept {
+    /// A message that arrived.
+    Data {
+        id: u64,
+        conn: ConnId,
+        from: NodeId,
+        msg: Msg,
+    },
+    /// A connection that closed.
+    Closed {
+        conn: ConnId,
+        peer: NodeId,
+        reason: CloseReason,
+    },
+}
+
 /// One entry of the event queue.
 #[derive(Clone, Debug)]
 pub(crate) enum Entry {
-    Deliver {
+    /// A segment reaches the receiving host.
+    Seg(SegEntry),
+    /// A message a node queued for itself.
+    Loopback {
         id: u64,
-        from: NodeId,
-        to: NodeId,
+        node: NodeId,
         msg: Msg,
-        sent_at: u64,
-        doomed: Option<DropReason>,
+    },
+    /// TCP gave up retransmitting on `node`'s end of `conn`.
+    Abort {
+        conn: ConnId,
+        node: NodeId,
+    },
+    /// TCP gives up on the segments of one direction held since `since`.
+    GiveUp {
+        conn: ConnId,
+        dir: Dir,
+        since: u64,
     },
     Timer {
         node: NodeId,
@@ -47,12 +97,16 @@ pub(crate) enum Entry {
     Alarm {
         after_ms: u64,
     },
+    /// `pause X for D` ends.
+    Resume {
+        node: NodeId,
+    },
 }
 
 /// What a step popped from the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Popped {
-    /// A message was delivered or dropped.
+    /// A segment arrived.
     Message,
     /// A timer fired.
     Timer,
@@ -60,18 +114,40 @@ pub enum Popped {
     Alarm,
     /// (Timeline replay only) a recorded input was applied again.
     Input,
+    /// A timed pause ended.
+    Resume,
 }
 
-/// A node and whether it runs.
+/// A node, its process state and what its kernel keeps for it.
 #[derive(Clone, Debug)]
 pub struct Slot {
-    /// True while the node runs (started and not crashed).
-    pub up: bool,
-    /// True once the node has been started at least once (so a stopped node that never
-    /// ran can be told from a crashed one).
-    pub started: bool,
+    /// Process and host state.
+    pub status: Status,
     /// The node.
     pub node: Node,
+    /// While paused: what arrived for the process, in order.
+    pub(crate) kept: Vec<Kept>,
+    /// While paused: timers that came due, with their queue keys.
+    pub(crate) overdue: Vec<(Timer, (u64, u64))>,
+    /// The queue key of a pending timed resume.
+    pub(crate) resume_key: Option<(u64, u64)>,
+}
+
+impl Slot {
+    fn new(node: Node, status: Status) -> Slot {
+        Slot {
+            status,
+            node,
+            kept: Vec::new(),
+            overdue: Vec::new(),
+            resume_key: None,
+        }
+    }
+
+    /// Messages and closes a paused process has not seen yet.
+    pub fn kept_count(&self) -> u32 {
+        self.kept.len() as u32
+    }
 }
 
 /// A message on the wire, for drawing.
@@ -79,6 +155,8 @@ pub struct Slot {
 pub struct InFlight {
     /// Message id.
     pub id: u64,
+    /// The connection.
+    pub conn: ConnId,
     /// Sender.
     pub from: NodeId,
     /// Receiver.
@@ -89,26 +167,35 @@ pub struct InFlight {
     pub arrive_at: u64,
     /// The message.
     pub msg: Msg,
-    /// True when it will be lost.
-    pub doomed: bool,
+    /// True while its sender's kernel holds it (a partition, or a powered-off receiver).
+    pub held: bool,
 }
 
 /// The simulated world.
 #[derive(Clone, Debug)]
 pub struct World {
-    now: u64,
+    pub(crate) now: u64,
     seq: u64,
-    next_msg: u64,
+    pub(crate) next_msg: u64,
+    pub(crate) next_conn: u64,
     events: u64,
-    rng: SimRng,
-    net: Network,
+    pub(crate) rng: SimRng,
+    pub(crate) net: Network,
     zk_cfg: ZkConfig,
     kafka_cfg: KafkaConfig,
     /// What `topic create` has made, as the cluster (and its ZooKeeper) would know it.
     topics: ClusterMetadata,
     queue: BTreeMap<(u64, u64), Entry>,
-    timers: BTreeMap<(NodeId, Timer), (u64, u64)>,
-    nodes: BTreeMap<NodeId, Slot>,
+    pub(crate) timers: BTreeMap<(NodeId, Timer), (u64, u64)>,
+    pub(crate) nodes: BTreeMap<NodeId, Slot>,
+    pub(crate) conns: BTreeMap<ConnId, Conn>,
+    /// Segments a partition or a powered-off receiver holds in the sender's kernel, per
+    /// connection direction, in the order they were held.
+    pub(crate) held: BTreeMap<(ConnId, Dir), Vec<SegEntry>>,
+    /// When each held direction started holding.
+    pub(crate) held_since: BTreeMap<(ConnId, Dir), u64>,
+    /// Segments that arrived before an earlier one of their direction, by sequence number.
+    pub(crate) early: BTreeMap<(ConnId, Dir), BTreeMap<u64, SegEntry>>,
 }
 
 impl World {
@@ -118,6 +205,7 @@ impl World {
             now: 0,
             seq: 0,
             next_msg: 0,
+            next_conn: 0,
             events: 0,
             rng: SimRng::new(seed),
             net: Network::default(),
@@ -127,6 +215,10 @@ impl World {
             queue: BTreeMap::new(),
             timers: BTreeMap::new(),
             nodes: BTreeMap::new(),
+            conns: BTreeMap::new(),
+            held: BTreeMap::new(),
+            held_since: BTreeMap::new(),
+            early: BTreeMap::new(),
         }
     }
 
@@ -148,6 +240,12 @@ impl World {
     /// The network and its faults.
     pub fn network(&self) -> &Network {
         &self.net
+    }
+
+    /// Every connection the world remembers (open, half-open, and the last closed one of
+    /// each pair and port), by id.
+    pub fn conns(&self) -> impl Iterator<Item = &Conn> {
+        self.conns.values()
     }
 
     /// ZooKeeper settings.
@@ -175,15 +273,20 @@ impl World {
         self.nodes.iter().map(|(id, s)| (*id, s))
     }
 
-    /// True when the node exists and runs.
+    /// The node's process and host state (`None` when there is no such node).
+    pub fn status(&self, id: NodeId) -> Option<Status> {
+        self.nodes.get(&id).map(|s| s.status)
+    }
+
+    /// True when the node exists and its process runs (not paused, crashed or halted).
     pub fn is_up(&self, id: NodeId) -> bool {
-        self.nodes.get(&id).is_some_and(|s| s.up)
+        self.status(id) == Some(Status::Running)
     }
 
     /// ZooKeeper servers with their up flag, by sid.
     pub fn zk_servers(&self) -> impl Iterator<Item = (bool, &ZkServer)> {
         self.nodes.values().filter_map(|s| match &s.node {
-            Node::Zk(z) => Some((s.up, &**z)),
+            Node::Zk(z) => Some((s.status == Status::Running, &**z)),
             _ => None,
         })
     }
@@ -199,7 +302,7 @@ impl World {
     /// Kafka brokers with their up flag, by id.
     pub fn brokers(&self) -> impl Iterator<Item = (bool, &Broker)> {
         self.nodes.values().filter_map(|s| match &s.node {
-            Node::Broker(b) => Some((s.up, &**b)),
+            Node::Broker(b) => Some((s.status == Status::Running, &**b)),
             _ => None,
         })
     }
@@ -220,6 +323,14 @@ impl World {
         }
     }
 
+    /// Every producer, in id order.
+    pub fn producers(&self) -> impl Iterator<Item = &Producer> {
+        self.nodes.values().filter_map(|s| match &s.node {
+            Node::Producer(p) => Some(&**p),
+            _ => None,
+        })
+    }
+
     /// One consumer.
     pub fn consumer(&self, id: u32) -> Option<&Consumer> {
         match &self.nodes.get(&NodeId::Consumer(id))?.node {
@@ -233,27 +344,31 @@ impl World {
         self.topics.partition(tp)?.leader
     }
 
-    /// Messages on the wire, oldest first.
+    /// Messages on the wire or held by a partition, oldest first.
     pub fn in_flight(&self) -> Vec<InFlight> {
-        let mut v: Vec<InFlight> = self
-            .queue
-            .iter()
-            .filter_map(|((t, _), e)| match e {
-                Entry::Deliver {
-                    id,
-                    from,
-                    to,
-                    msg,
-                    sent_at,
-                    doomed,
-                } => Some(InFlight {
-                    id: *id,
-                    from: *from,
-                    to: *to,
-                    sent_at: *sent_at,
-                    arrive_at: *t,
+        let flying = self.queue.values().filter_map(|e| match e {
+            Entry::Seg(s) => Some((s, false)),
+            _ => None,
+        });
+        let held = self.held.values().flatten().map(|s| (s, true));
+        let early = self
+            .early
+            .values()
+            .flat_map(|m| m.values())
+            .map(|s| (s, false));
+        let mut v: Vec<InFlight> = flying
+            .chain(held)
+            .chain(early)
+            .filter_map(|(s, held)| match &s.seg {
+                Segment::Data(msg) => Some(InFlight {
+                    id: s.id,
+                    conn: s.conn,
+                    from: s.from,
+                    to: s.to,
+                    sent_at: s.sent_at,
+                    arrive_at: s.arrive_at,
                     msg: msg.clone(),
-                    doomed: doomed.is_some(),
+                    held,
                 }),
                 _ => None,
             })
@@ -262,7 +377,7 @@ impl World {
         v
     }
 
-    fn emit(&mut self, sink: &mut Vec<TraceEvent>, kind: EventKind) {
+    pub(crate) fn emit(&mut self, sink: &mut Vec<TraceEvent>, kind: EventKind) {
         sink.push(TraceEvent {
             seq: self.events,
             time: self.now,
@@ -271,20 +386,38 @@ impl World {
         self.events += 1;
     }
 
-    fn schedule(&mut self, at: u64, entry: Entry) -> (u64, u64) {
+    pub(crate) fn schedule(&mut self, at: u64, entry: Entry) -> (u64, u64) {
         let key = (at, self.seq);
         self.seq += 1;
         self.queue.insert(key, entry);
         key
     }
 
-    fn cancel_timer(&mut self, node: NodeId, timer: Timer) {
+    pub(crate) fn unschedule(&mut self, key: (u64, u64)) {
+        self.queue.remove(&key);
+    }
+
+    pub(crate) fn cancel_timer(&mut self, node: NodeId, timer: Timer) {
         if let Some(key) = self.timers.remove(&(node, timer)) {
             self.queue.remove(&key);
         }
     }
 
-    /// Runs `f` on node `id` (if it runs) with a context, then applies its effects.
+    /// Cancels every timer of `node` (its process is gone).
+    pub(crate) fn cancel_timers_of(&mut self, node: NodeId) {
+        let timers: Vec<Timer> = self
+            .timers
+            .keys()
+            .filter(|(n, _)| *n == node)
+            .map(|(_, t)| *t)
+            .collect();
+        for t in timers {
+            self.cancel_timer(node, t);
+        }
+    }
+
+    /// Runs `f` on node `id` (if its process runs) with a context, then applies its
+    /// effects.
     pub(crate) fn run_node(
         &mut self,
         sink: &mut Vec<TraceEvent>,
@@ -294,10 +427,10 @@ impl World {
         let Some(slot) = self.nodes.get_mut(&id) else {
             return;
         };
-        if !slot.up {
+        if slot.status != Status::Running {
             return;
         }
-        let mut ctx = Ctx::new(self.now, id, &mut self.rng);
+        let mut ctx = Ctx::new(self.now, id, &mut self.rng, &mut self.next_conn);
         f(&mut slot.node, &mut ctx);
         let effects = ctx.into_effects();
         self.apply_effects(sink, id, effects);
@@ -306,32 +439,13 @@ impl World {
     fn apply_effects(&mut self, sink: &mut Vec<TraceEvent>, node: NodeId, effects: Vec<Effect>) {
         for e in effects {
             match e {
-                Effect::Send { to, msg } => {
-                    let id = self.next_msg;
-                    self.next_msg += 1;
-                    let route = self.net.route(&mut self.rng, self.now, node, to);
-                    let (now, arrive_at) = (self.now, route.arrive_at);
-                    self.emit(
-                        sink,
-                        EventKind::Send {
-                            id,
-                            from: node,
-                            to,
-                            arrive_at,
-                            msg: msg.clone(),
-                        },
-                    );
-                    self.schedule(
-                        arrive_at,
-                        Entry::Deliver {
-                            id,
-                            from: node,
-                            to,
-                            msg,
-                            sent_at: now,
-                            doomed: route.doomed,
-                        },
-                    );
+                Effect::Connect { conn, to, channel } => {
+                    self.open_conn(sink, conn, node, to, channel)
+                }
+                Effect::Send { conn, msg } => self.send_on(sink, node, conn, msg),
+                Effect::Loopback { msg } => self.loopback(sink, node, msg),
+                Effect::Close { conn, why } => {
+                    self.close_end(sink, conn, node, CloseReason::Closed { by: node, why })
                 }
                 Effect::SetTimer { timer, after_ms } => {
                     self.cancel_timer(node, timer);
@@ -348,54 +462,60 @@ impl World {
     }
 
     /// Pops and runs the earliest queued event. Returns what it was, or `None` when the
-    /// queue is empty (nothing will ever happen again without an input).
+    /// queue is empty (nothing will ever happen again without an input). Entries that
+    /// leave no trace (a FIN reaching an end that is already closed, a timer coming due in
+    /// a frozen process) are taken together with the next one, so every step shows
+    /// something.
     pub fn step(&mut self, sink: &mut Vec<TraceEvent>) -> Option<Popped> {
-        let ((time, _), entry) = self.queue.pop_first()?;
-        self.now = time;
+        let before = self.events;
+        loop {
+            let popped = self.step_one(sink)?;
+            if self.events > before || popped == Popped::Alarm || self.queue.is_empty() {
+                return Some(popped);
+            }
+        }
+    }
+
+    fn step_one(&mut self, sink: &mut Vec<TraceEvent>) -> Option<Popped> {
+        let (key, entry) = self.queue.pop_first()?;
+        self.now = key.0;
         match entry {
-            Entry::Deliver {
-                id,
-                from,
-                to,
-                msg,
-                doomed,
-                ..
-            } => {
-                let reason = doomed.or_else(|| {
-                    if !self.is_up(to) {
-                        Some(DropReason::NodeDown)
-                    } else if self.net.is_cut(from, to) {
-                        Some(DropReason::Partitioned)
-                    } else {
-                        None
-                    }
+            Entry::Seg(s) => {
+                self.arrive(sink, s);
+                Some(Popped::Message)
+            }
+            Entry::Loopback { id, node, msg } => {
+                self.emit(
+                    sink,
+                    EventKind::Deliver {
+                        id,
+                        conn: ConnId::LOOPBACK,
+                        from: node,
+                        to: node,
+                        msg: msg.clone(),
+                    },
+                );
+                self.run_node(sink, node, |n, ctx| {
+                    n.on_message(ctx, ConnId::LOOPBACK, node, msg)
                 });
-                if let Some(reason) = reason {
-                    self.emit(
-                        sink,
-                        EventKind::Drop {
-                            id,
-                            from,
-                            to,
-                            msg,
-                            reason,
-                        },
-                    );
-                } else {
-                    self.emit(
-                        sink,
-                        EventKind::Deliver {
-                            id,
-                            from,
-                            to,
-                            msg: msg.clone(),
-                        },
-                    );
-                    self.run_node(sink, to, |n, ctx| n.on_message(ctx, from, msg));
-                }
+                Some(Popped::Message)
+            }
+            Entry::Abort { conn, node } => {
+                self.abort_end(sink, conn, node);
+                Some(Popped::Message)
+            }
+            Entry::GiveUp { conn, dir, since } => {
+                self.give_up(sink, conn, dir, since);
                 Some(Popped::Message)
             }
             Entry::Timer { node, timer } => {
+                if self.status(node) == Some(Status::Paused) {
+                    // A frozen process runs no timers; it finds them overdue on resume.
+                    if let Some(slot) = self.nodes.get_mut(&node) {
+                        slot.overdue.push((timer, key));
+                    }
+                    return Some(Popped::Timer);
+                }
                 self.timers.remove(&(node, timer));
                 self.emit(sink, EventKind::Timer { node, timer });
                 self.run_node(sink, node, |n, ctx| n.on_timer(ctx, timer));
@@ -409,6 +529,13 @@ impl World {
                     },
                 );
                 Some(Popped::Alarm)
+            }
+            Entry::Resume { node } => {
+                if let Some(slot) = self.nodes.get_mut(&node) {
+                    slot.resume_key = None;
+                }
+                self.resume_node(sink, node);
+                Some(Popped::Resume)
             }
         }
     }
@@ -430,7 +557,7 @@ impl World {
                     Targets::All => self
                         .nodes
                         .iter()
-                        .filter(|(_, s)| !s.up)
+                        .filter(|(_, s)| !s.status.has_process())
                         .map(|(id, _)| *id)
                         .collect(),
                     Targets::Nodes(n) => n.clone(),
@@ -440,6 +567,9 @@ impl World {
                 }
             }
             Input::Crash(id) => self.crash_node(sink, *id),
+            Input::Halt(id) => self.halt_node(sink, *id),
+            Input::Pause { node, for_ms } => self.pause_node(sink, *node, *for_ms),
+            Input::Resume(id) => self.resume_node(sink, *id),
             Input::Restart(id) => {
                 if self.is_up(*id) {
                     self.crash_node(sink, *id);
@@ -448,16 +578,17 @@ impl World {
             }
             Input::Partition(groups) => self.net.partition(groups),
             Input::PartitionOneWay { from, to } => self.net.cut_one_way(from, to),
-            Input::Heal => self.net.heal(),
+            Input::Heal => {
+                self.net.heal();
+                self.release_held(sink);
+            }
+            Input::Reset { a, b } => self.reset_pair(sink, *a, *b),
             Input::Delay { from, to, ms } => {
                 if *ms == 0 {
                     self.net.delays.remove(&(*from, *to));
                 } else {
                     self.net.delays.insert((*from, *to), *ms);
                 }
-            }
-            Input::DropNext { from, to, count } => {
-                *self.net.drop_next.entry((*from, *to)).or_default() += count;
             }
             Input::NetLatency { min_ms, max_ms } => {
                 self.net.latency_min_ms = *min_ms;
@@ -476,28 +607,14 @@ impl World {
         Ok(())
     }
 
-    /// Adds a stopped node (a system's setup input).
+    /// Adds a node that has not started (a system's setup input).
     pub(crate) fn add_node(&mut self, id: NodeId, node: Node) {
-        self.nodes.insert(
-            id,
-            Slot {
-                up: false,
-                started: false,
-                node,
-            },
-        );
+        self.nodes.insert(id, Slot::new(node, Status::NotStarted));
     }
 
     /// Adds a node that runs from now on (a client created when first used).
     pub(crate) fn add_running_node(&mut self, id: NodeId, node: Node) {
-        self.nodes.insert(
-            id,
-            Slot {
-                up: true,
-                started: true,
-                node,
-            },
-        );
+        self.nodes.insert(id, Slot::new(node, Status::Running));
     }
 
     /// The world's RNG (for setup inputs that draw, like replica placement).
@@ -544,39 +661,5 @@ impl World {
             Node::Broker(b) => Some(b),
             _ => None,
         }
-    }
-
-    fn start_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
-        let Some(slot) = self.nodes.get_mut(&id) else {
-            return;
-        };
-        if slot.up {
-            return;
-        }
-        slot.up = true;
-        slot.started = true;
-        self.emit(sink, EventKind::NodeUp { node: id });
-        self.run_node(sink, id, |n, ctx| {
-            ctx.change(Change::Up);
-            n.on_start(ctx);
-        });
-    }
-
-    fn crash_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
-        let Some(slot) = self.nodes.get_mut(&id) else {
-            return;
-        };
-        slot.up = false;
-        slot.node.crash();
-        let timers: Vec<Timer> = self
-            .timers
-            .keys()
-            .filter(|(n, _)| *n == id)
-            .map(|(_, t)| *t)
-            .collect();
-        for t in timers {
-            self.cancel_timer(id, t);
-        }
-        self.emit(sink, EventKind::NodeDown { node: id });
     }
 }

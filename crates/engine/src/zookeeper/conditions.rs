@@ -41,7 +41,8 @@ pub enum ZkCondition {
         /// Whom it votes for.
         for_sid: u32,
     },
-    /// `zxid zkN 0x...`: zkN's last logged zxid.
+    /// `zxid zkN 0x...`: zkN's last zxid: `lastProcessedZxid` while it runs (what `srvr`
+    /// shows), what a start would load from disk while it does not.
     Zxid {
         /// Server id.
         sid: u32,
@@ -150,7 +151,7 @@ impl ZkCondition {
                 }
             }
             ZkCondition::Zxid { sid, zxid } => {
-                let got = server(w, *sid)?.disk().last_zxid();
+                let got = server(w, *sid)?.last_zxid();
                 if got == *zxid {
                     Ok(())
                 } else {

@@ -81,9 +81,23 @@ pub fn change(c: &ZkChange, lang: Lang) -> String {
         }
         ZkChange::LastZxid { zxid } => {
             if zh {
-                format!("事务日志的 lastZxid 变为 {}", hex(*zxid))
+                format!("内存数据的 lastProcessedZxid 变为 {}", hex(*zxid))
             } else {
-                format!("log now ends at zxid {}", hex(*zxid))
+                format!("lastProcessedZxid = {} (in-memory data)", hex(*zxid))
+            }
+        }
+        ZkChange::Logged { zxid } => {
+            if zh {
+                format!("事务日志写盘（fsync），末尾 zxid 为 {}", hex(*zxid))
+            } else {
+                format!("txn log on disk now ends at {} (fsynced)", hex(*zxid))
+            }
+        }
+        ZkChange::Snapshot { zxid } => {
+            if zh {
+                format!("写入快照 snapshot.{:x}", zxid)
+            } else {
+                format!("snapshot written at zxid {}", hex(*zxid))
             }
         }
         ZkChange::Established { epoch } => {

@@ -9,10 +9,20 @@
 //! LEADING answers LOOKING peers with the leader it follows, so a late server joins the
 //! established leader once a quorum of those answers agree and the leader itself says
 //! LEADING (`checkLeader`).
+//!
+//! Vote equality follows `Vote.equals` in 3.8 including its version quirk: a same-round
+//! FOLLOWING/LEADING notification is stored in `recvset` with a version-0 vote and compared
+//! with a version-2 one, so there only the leader id has to match; in `outofelection` both
+//! sides have version 2 and leader and peerEpoch must match (FastLeaderElection.java
+//! 1152-1170, Vote.java 107-152, release-3.8.6).
+//!
+//! Not modelled: the `haveDelivered()`/`connectAll()` choice on a poll timeout (the server
+//! always sends its notifications again, which also reconnects), the two-server oracle,
+//! and `finalizeWait` and the notification intervals being JVM constants and system
+//! properties rather than zoo.cfg keys (they are settings here so lessons can show them).
 
-use crate::ids::NodeId;
 use crate::sim::effects::Ctx;
-use crate::zookeeper::messages::{ZabPhase, ZkChange, ZkMsg, ZkTimer};
+use crate::zookeeper::messages::{ZabPhase, ZkChange, ZkTimer};
 use crate::zookeeper::server::ZkServer;
 use crate::zookeeper::vote::{Notification, Proposal, ServerState, Vote};
 use std::collections::BTreeMap;
@@ -41,14 +51,16 @@ impl ZkServer {
         } else {
             Proposal {
                 leader: i64::from(self.sid),
-                zxid: self.disk.last_zxid() as i64,
+                zxid: self.last_processed as i64,
                 peer_epoch: self.disk.current_epoch as i64,
             }
         }
     }
 
-    /// Starts `lookForLeader`: bump the logical clock, vote for itself, tell every voter.
+    /// Starts `lookForLeader`: bump the logical clock, vote for itself, tell every voter,
+    /// then take the notifications that waited in the receive queue.
     pub(crate) fn start_election(&mut self, ctx: &mut Ctx<'_>) {
+        let waited = self.waiting.take().unwrap_or_default();
         self.set_state(ctx, ServerState::Looking);
         self.set_phase(ctx, ZabPhase::Election);
         self.logicalclock += 1;
@@ -66,35 +78,46 @@ impl ZkServer {
         });
         self.send_notifications(ctx);
         ctx.set_timer(ZkTimer::FlePoll, self.cfg.min_notification_interval_ms);
+        for (from, n) in waited {
+            self.on_notification(ctx, from, n);
+        }
     }
 
     /// `sendNotifications`: the current proposal to every voter (itself included).
-    fn send_notifications(&self, ctx: &mut Ctx<'_>) {
+    fn send_notifications(&mut self, ctx: &mut Ctx<'_>) {
         let Some(e) = &self.election else { return };
         let n = Notification {
             state: ServerState::Looking,
             proposal: e.proposal,
             round: self.logicalclock,
         };
-        for &sid in self.quorum.voters() {
-            ctx.send(NodeId::Zk(sid), ZkMsg::Notification(n));
+        let voters: Vec<u32> = self.quorum.voters().iter().copied().collect();
+        for sid in voters {
+            self.cnx.send(ctx, self.sid, sid, n);
         }
+    }
+
+    /// Sends one notification to `to` through the election connections.
+    fn reply(&mut self, ctx: &mut Ctx<'_>, to: u32, n: Notification) {
+        self.cnx.send(ctx, self.sid, to, n);
     }
 
     /// The `WorkerReceiver` part: answer at once where the real server answers at once,
     /// then hand the notification to `lookForLeader` if this server is LOOKING.
     pub(crate) fn on_notification(&mut self, ctx: &mut Ctx<'_>, from: u32, n: Notification) {
-        let to = NodeId::Zk(from);
         if !self.quorum.is_voter(from) {
-            // A non-voter (observer) asks: tell it our current vote right away.
+            // A non-voter (observer) asks: tell it our current vote right away. That is
+            // `getCurrentVote()`, which lookForLeader does not update while it runs: a
+            // LOOKING voter tells the observer its last decided (or initial) vote.
             let reply = Notification {
                 state: self.state,
-                proposal: self.vote(),
+                proposal: self.current_vote.proposal,
                 round: self.logicalclock,
             };
-            ctx.send(to, ZkMsg::Notification(reply));
+            self.reply(ctx, from, reply);
             return;
         }
+
         if self.state == ServerState::Looking {
             if n.state == ServerState::Looking && n.round < self.logicalclock {
                 // The sender is in an older round: show it ours.
@@ -103,7 +126,12 @@ impl ZkServer {
                     proposal: self.vote(),
                     round: self.logicalclock,
                 };
-                ctx.send(to, ZkMsg::Notification(reply));
+                self.reply(ctx, from, reply);
+            }
+            if let Some(w) = self.waiting.as_mut() {
+                // An observer between leaders: the notification waits in the receive queue.
+                w.push((from, n));
+                return;
             }
             self.look_for_leader(ctx, from, n);
         } else if n.state == ServerState::Looking {
@@ -113,7 +141,7 @@ impl ZkServer {
                 proposal: self.current_vote.proposal,
                 round: self.current_vote.round,
             };
-            ctx.send(to, ZkMsg::Notification(reply));
+            self.reply(ctx, from, reply);
         }
     }
 
@@ -206,8 +234,9 @@ impl ZkServer {
         }
     }
 
-    /// `receivedFollowingNotification` / `receivedLeadingNotification` (the oracle only
-    /// matters for two-server ensembles, which this model does not offer).
+    /// `receivedFollowingNotification` / `receivedLeadingNotification` (the oracle of
+    /// ZOOKEEPER-3922 only matters for two-server ensembles; without one `QuorumMaj` gives
+    /// the same answer, so it is not modelled).
     fn on_established_vote(&mut self, ctx: &mut Ctx<'_>, from: u32, n: Notification) {
         let me = self.sid;
         let clock = self.logicalclock;
@@ -230,16 +259,16 @@ impl ZkServer {
                 clock == n.round
             }
         };
-        let agree = |votes: &BTreeMap<u32, Vote>| -> Vec<u32> {
-            votes
-                .iter()
-                .filter(|(_, x)| **x == v)
-                .map(|(s, _)| *s)
-                .collect()
-        };
         if n.round == clock {
             e.recvset.insert(from, v);
-            if quorum.contains_quorum(&agree(&e.recvset)) && check_leader(&e.recvset) {
+            // The version quirk: same-round FOLLOWING/LEADING votes match on the leader.
+            let agree: Vec<u32> = e
+                .recvset
+                .iter()
+                .filter(|(_, x)| x.equals_in_recvset(&v))
+                .map(|(s, _)| *s)
+                .collect();
+            if quorum.contains_quorum(&agree) && check_leader(&e.recvset) {
                 self.decide(ctx, n.proposal, n.round);
                 return;
             }
@@ -247,7 +276,13 @@ impl ZkServer {
         // Before joining an established ensemble, a quorum must follow the same leader
         // (ZOOKEEPER-1732: outofelection also holds this round's votes).
         e.outofelection.insert(from, v);
-        if quorum.contains_quorum(&agree(&e.outofelection)) && check_leader(&e.outofelection) {
+        let agree: Vec<u32> = e
+            .outofelection
+            .iter()
+            .filter(|(_, x)| **x == v)
+            .map(|(s, _)| *s)
+            .collect();
+        if quorum.contains_quorum(&agree) && check_leader(&e.outofelection) {
             self.logicalclock = n.round;
             self.decide(ctx, n.proposal, n.round);
         }
@@ -301,5 +336,313 @@ impl ZkServer {
         } else {
             self.follow(ctx, leader);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! FastLeaderElection's rules one at a time, by feeding one server notifications and
+    //! reading what it does (FastLeaderElection.java, release-3.8.6).
+
+    use super::*;
+    use crate::ids::NodeId;
+    use crate::sim::conn::ConnId;
+    use crate::sim::effects::{Effect, Msg, Timer};
+    use crate::sim::rng::SimRng;
+    use crate::zookeeper::config::ZkConfig;
+    use crate::zookeeper::messages::ZkMsg;
+    use crate::zookeeper::server::ZkDisk;
+    use crate::zookeeper::zxid::make_zxid;
+
+    struct Harness {
+        rng: SimRng,
+        ids: u64,
+        now: u64,
+    }
+
+    impl Harness {
+        fn new() -> Self {
+            Harness {
+                rng: SimRng::new(1),
+                ids: 100,
+                now: 0,
+            }
+        }
+
+        fn run(
+            &mut self,
+            s: &mut ZkServer,
+            f: impl FnOnce(&mut ZkServer, &mut Ctx<'_>),
+        ) -> Vec<Effect> {
+            let me = NodeId::Zk(s.sid);
+            let mut ctx = Ctx::new(self.now, me, &mut self.rng, &mut self.ids);
+            f(s, &mut ctx);
+            ctx.into_effects()
+        }
+
+        /// Delivers a notification from `from`.
+        fn deliver(&mut self, s: &mut ZkServer, from: u32, n: Notification) -> Vec<Effect> {
+            self.run(s, |s, ctx| {
+                s.on_message(
+                    ctx,
+                    ConnId(from as u64),
+                    NodeId::Zk(from),
+                    ZkMsg::Notification(n),
+                )
+            })
+        }
+    }
+
+    /// A server of a five-voter ensemble (plus observer zk6) whose log ends at `zxid`.
+    fn server(sid: u32, zxid: u64) -> ZkServer {
+        let mut s = ZkServer::new(sid, sid > 5, ZkConfig::default(), 1..=5);
+        if zxid > 0 {
+            s.set_disk(ZkDisk::with_history(&[zxid]));
+        }
+        s
+    }
+
+    fn looking(leader: u32, zxid: u64, epoch: u64, round: u64) -> Notification {
+        Notification {
+            state: ServerState::Looking,
+            proposal: Proposal {
+                leader: i64::from(leader),
+                zxid: zxid as i64,
+                peer_epoch: epoch as i64,
+            },
+            round,
+        }
+    }
+
+    fn established(state: ServerState, leader: u32, epoch: u64, round: u64) -> Notification {
+        Notification {
+            state,
+            ..looking(leader, 0, epoch, round)
+        }
+    }
+
+    /// The notifications it sent (to peers or to itself).
+    fn sent(effects: &[Effect]) -> Vec<Notification> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send {
+                    msg: Msg::Zk(ZkMsg::Notification(n)),
+                    ..
+                }
+                | Effect::Loopback {
+                    msg: Msg::Zk(ZkMsg::Notification(n)),
+                } => Some(*n),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn armed(effects: &[Effect], timer: ZkTimer) -> bool {
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SetTimer { timer: t, .. } if *t == Timer::Zk(timer)))
+    }
+
+    fn started(h: &mut Harness, s: &mut ZkServer) {
+        h.run(s, |s, ctx| s.on_start(ctx));
+    }
+
+    #[test]
+    fn a_server_starts_by_voting_for_itself_with_its_zxid_and_epoch() {
+        let mut h = Harness::new();
+        let mut s = server(2, make_zxid(1, 5));
+        let e = h.run(&mut s, |s, ctx| s.on_start(ctx));
+        let votes = sent(&e);
+        assert_eq!(votes.len(), 5, "to every voter, itself included");
+        assert!(
+            votes
+                .iter()
+                .all(|n| *n == looking(2, make_zxid(1, 5), 1, 1))
+        );
+        assert_eq!(s.round(), 1);
+    }
+
+    #[test]
+    fn a_higher_round_is_joined_and_the_vote_taken_again_from_the_initial_one() {
+        let mut h = Harness::new();
+        let mut s = server(1, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        // Round 1: zk3's better vote is adopted.
+        h.deliver(&mut s, 3, looking(3, make_zxid(1, 9), 1, 1));
+        assert_eq!(s.vote().leader, 3);
+        // Round 3 from zk2, which proposes itself with an older zxid: the clock jumps,
+        // recvset is cleared, and the comparison is against zk1's own initial vote, not
+        // zk3 (lookForLeader: `updateProposal(getInitId(), ...)` unless n wins).
+        let e = h.deliver(&mut s, 2, looking(2, make_zxid(1, 4), 1, 3));
+        assert_eq!(s.round(), 3);
+        assert_eq!(
+            s.vote().leader,
+            1,
+            "back to its initial vote, which beats zk2's"
+        );
+        assert!(
+            !sent(&e).is_empty(),
+            "a new round always sends the vote again"
+        );
+        assert_eq!(
+            s.received_votes().len(),
+            1,
+            "recvset holds only round-3 votes"
+        );
+    }
+
+    #[test]
+    fn a_peer_in_an_older_round_is_answered_and_otherwise_ignored() {
+        let mut h = Harness::new();
+        let mut s = server(1, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        h.deliver(&mut s, 2, looking(2, make_zxid(1, 1), 1, 4));
+        assert_eq!(s.round(), 4);
+        let e = h.deliver(&mut s, 3, looking(3, make_zxid(1, 9), 1, 2));
+        let replies = sent(&e);
+        assert_eq!(
+            replies.len(),
+            1,
+            "WorkerReceiver answers the laggard at once"
+        );
+        assert_eq!(replies[0].round, 4);
+        assert_eq!(
+            s.vote().leader,
+            1,
+            "a vote from an older round changes nothing"
+        );
+    }
+
+    #[test]
+    fn finalize_wait_drops_worse_votes_and_a_better_one_reopens_the_round() {
+        let mut h = Harness::new();
+        let mut s = server(5, make_zxid(1, 7));
+        started(&mut h, &mut s);
+        // Its own vote (loopback) and two agreeing peers make a quorum of 3.
+        h.deliver(&mut s, 5, looking(5, make_zxid(1, 7), 1, 1));
+        h.deliver(&mut s, 4, looking(5, make_zxid(1, 7), 1, 1));
+        let e = h.deliver(&mut s, 3, looking(5, make_zxid(1, 7), 1, 1));
+        assert!(
+            armed(&e, ZkTimer::FleFinalize),
+            "a quorum: wait finalizeWait"
+        );
+        // A worse vote is drained and dropped, and the wait starts over.
+        let e = h.deliver(&mut s, 1, looking(1, make_zxid(1, 2), 1, 1));
+        assert!(armed(&e, ZkTimer::FleFinalize));
+        assert!(
+            !s.received_votes().iter().any(|(sid, _)| *sid == 1),
+            "dropped, not recorded"
+        );
+        // A better vote (a higher epoch) breaks out of the wait and is taken.
+        h.deliver(&mut s, 2, looking(2, make_zxid(2, 1), 2, 1));
+        assert_eq!(s.vote().leader, 2);
+        assert!(!s.election.as_ref().expect("still looking").finalizing);
+    }
+
+    #[test]
+    fn when_finalize_wait_passes_quietly_the_server_decides() {
+        let mut h = Harness::new();
+        let mut s = server(5, make_zxid(1, 7));
+        started(&mut h, &mut s);
+        for from in [5, 4, 3] {
+            h.deliver(&mut s, from, looking(5, make_zxid(1, 7), 1, 1));
+        }
+        h.run(&mut s, |s, ctx| s.on_finalize(ctx));
+        assert_eq!(s.state(), ServerState::Leading);
+    }
+
+    #[test]
+    fn joining_an_established_leader_needs_its_own_leading_vote() {
+        let mut h = Harness::new();
+        let mut s = server(1, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        // Two followers of zk3 in another round: a quorum with zk1 would be three, but
+        // checkLeader wants zk3's own LEADING notification.
+        h.deliver(&mut s, 2, established(ServerState::Following, 3, 2, 7));
+        h.deliver(&mut s, 4, established(ServerState::Following, 3, 2, 7));
+        assert_eq!(s.state(), ServerState::Looking);
+        h.deliver(&mut s, 3, established(ServerState::Leading, 3, 2, 7));
+        assert_eq!(s.state(), ServerState::Following);
+        assert_eq!(s.leader(), Some(3));
+        assert_eq!(s.round(), 7, "joining takes the leader's round");
+    }
+
+    #[test]
+    fn joining_through_outofelection_can_move_the_clock_back() {
+        let mut h = Harness::new();
+        let mut s = server(1, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        h.deliver(&mut s, 2, looking(2, make_zxid(1, 1), 1, 9));
+        assert_eq!(s.round(), 9);
+        for (from, state) in [
+            (3, ServerState::Leading),
+            (2, ServerState::Following),
+            (4, ServerState::Following),
+        ] {
+            h.deliver(&mut s, from, established(state, 3, 2, 4));
+        }
+        assert_eq!(s.state(), ServerState::Following);
+        assert_eq!(s.round(), 4, "logicalclock = n.electionEpoch, backwards");
+    }
+
+    #[test]
+    fn same_round_followers_agree_in_recvset_on_the_leader_alone() {
+        // Vote.equals with one version-0 and one version-2 vote compares the leader id only
+        // (F7): zk2 reports peerEpoch 1, zk4 already bumped it to 2, zk3 leads with 2.
+        let mut h = Harness::new();
+        let mut s = server(1, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        h.deliver(&mut s, 2, established(ServerState::Following, 3, 1, 1));
+        h.deliver(&mut s, 4, established(ServerState::Following, 3, 2, 1));
+        h.deliver(&mut s, 3, established(ServerState::Leading, 3, 2, 1));
+        assert_eq!(
+            s.state(),
+            ServerState::Following,
+            "zk2, zk3 and zk4 agree on zk3"
+        );
+        // In outofelection (another round) the epochs must match too: only two agree.
+        let mut t = server(1, make_zxid(1, 5));
+        started(&mut h, &mut t);
+        h.deliver(&mut t, 2, established(ServerState::Following, 3, 1, 6));
+        h.deliver(&mut t, 4, established(ServerState::Following, 3, 2, 6));
+        h.deliver(&mut t, 3, established(ServerState::Leading, 3, 2, 6));
+        assert_eq!(
+            t.state(),
+            ServerState::Looking,
+            "other round: leader and epoch must match"
+        );
+    }
+
+    #[test]
+    fn an_observer_is_told_the_last_decided_vote_not_the_live_proposal() {
+        // WorkerReceiver answers a non-voter with getCurrentVote(), which lookForLeader does
+        // not update while it runs (F5).
+        let mut h = Harness::new();
+        let mut s = server(2, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        h.deliver(&mut s, 3, looking(3, make_zxid(1, 9), 1, 1));
+        assert_eq!(s.vote().leader, 3, "its live proposal is zk3");
+        let e = h.deliver(&mut s, 6, looking(6, 0, 0, 1));
+        let reply = sent(&e);
+        assert_eq!(reply.len(), 1);
+        assert_eq!(
+            reply[0].proposal.leader, 2,
+            "the observer hears its initial self-vote"
+        );
+        assert_eq!(reply[0].state, ServerState::Looking);
+    }
+
+    #[test]
+    fn an_observer_never_counts_and_a_vote_for_it_never_wins() {
+        let mut h = Harness::new();
+        let mut s = server(1, make_zxid(1, 5));
+        started(&mut h, &mut s);
+        h.deliver(&mut s, 2, looking(6, make_zxid(9, 9), 9, 1));
+        assert_eq!(
+            s.vote().leader,
+            1,
+            "a vote for observer zk6 never beats a voter"
+        );
     }
 }

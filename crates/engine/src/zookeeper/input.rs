@@ -23,15 +23,27 @@ pub enum ZkInput {
         /// Observers (0 to 3).
         observers: u32,
     },
-    /// `zk set-zxid zkN 0x...`: give a stopped server a log ending at this zxid.
+    /// `zk set-zxid zkN 0x100000005[,0x200000003...]`: give a stopped server a history.
+    /// Each zxid stands for the transactions `1..=counter` of its epoch, in turn, so a
+    /// history can span epochs; a counter of 0 is a snapshot at `epoch << 32` (what a
+    /// learner holds after SNAP from a freshly established leader). Both epoch files take
+    /// the last epoch (and never go back).
     SetZxid {
         /// Server id.
         sid: u32,
-        /// Last logged zxid.
-        zxid: u64,
+        /// The zxid that ends each epoch's run, epochs ascending.
+        runs: Vec<u64>,
     },
     /// `zk set-epoch zkN E`: set a stopped server's currentEpoch and acceptedEpoch.
     SetEpoch {
+        /// Server id.
+        sid: u32,
+        /// The epoch.
+        epoch: u64,
+    },
+    /// `zk set-accepted-epoch zkN E`: set a stopped server's acceptedEpoch only (a server
+    /// that accepted a LEADERINFO but never finished syncing).
+    SetAcceptedEpoch {
         /// Server id.
         sid: u32,
         /// The epoch.
@@ -56,10 +68,14 @@ impl fmt::Display for ZkInput {
             ZkInput::Ensemble { voters, observers } => {
                 write!(f, "zk ensemble {voters} observers {observers}")
             }
-            ZkInput::SetZxid { sid, zxid: z } => {
-                write!(f, "zk set-zxid zk{sid} {}", zxid::hex(*z))
+            ZkInput::SetZxid { sid, runs } => {
+                let runs: Vec<String> = runs.iter().map(|z| zxid::hex(*z)).collect();
+                write!(f, "zk set-zxid zk{sid} {}", runs.join(","))
             }
             ZkInput::SetEpoch { sid, epoch } => write!(f, "zk set-epoch zk{sid} {epoch}"),
+            ZkInput::SetAcceptedEpoch { sid, epoch } => {
+                write!(f, "zk set-accepted-epoch zk{sid} {epoch}")
+            }
             ZkInput::Config { key, value } => write!(f, "zk config {key} {value}"),
         }
     }
@@ -86,31 +102,59 @@ impl ZkInput {
                     return err(format!("at most 3 observers, not {observers}"));
                 }
             }
-            ZkInput::SetZxid { sid, zxid: z } | ZkInput::SetEpoch { sid, epoch: z } => {
+            ZkInput::SetZxid { sid, .. }
+            | ZkInput::SetEpoch { sid, .. }
+            | ZkInput::SetAcceptedEpoch { sid, .. } => {
                 let id = NodeId::Zk(*sid);
                 if w.slot(id).is_none() {
                     return err(format!("there is no node {id}"));
                 }
-                if w.is_up(id) {
+                if w.status(id).is_some_and(|s| s.has_process()) {
                     return err(format!(
                         "{id} is running: change what is on its disk before `start`"
                     ));
                 }
-                if let ZkInput::SetZxid { .. } = self {
-                    if zxid::counter_of(*z) > 100_000 {
+                let Some(s) = w.zk(*sid) else {
+                    return err(format!("{id} is not a ZooKeeper server"));
+                };
+                let disk = s.disk();
+                match self {
+                    ZkInput::SetZxid { runs, .. } => {
+                        if runs.is_empty() {
+                            return err("give at least one zxid");
+                        }
+                        for z in runs {
+                            if zxid::counter_of(*z) > 100_000 {
+                                return err(format!(
+                                    "zxid {} has a counter above 100000; use a smaller one",
+                                    zxid::hex(*z)
+                                ));
+                            }
+                        }
+                        if runs
+                            .windows(2)
+                            .any(|p| zxid::epoch_of(p[0]) >= zxid::epoch_of(p[1]))
+                        {
+                            return err("each zxid must be of a later epoch than the one before");
+                        }
+                    }
+                    ZkInput::SetEpoch { epoch, .. } => {
+                        let last = disk.last_zxid();
+                        if *epoch < zxid::epoch_of(last) {
+                            // QuorumPeer.loadDataBase refuses to start such a server.
+                            return err(format!(
+                                "The current epoch, {epoch:x}, is older than the last zxid, {last} ({id}'s last zxid is {})",
+                                zxid::hex(last)
+                            ));
+                        }
+                    }
+                    ZkInput::SetAcceptedEpoch { epoch, .. } if *epoch < disk.current_epoch => {
                         return err(format!(
-                            "zxid {} has a counter above 100000; use a smaller one",
-                            zxid::hex(*z)
+                            "The accepted epoch, {epoch} is less than the current epoch, {}",
+                            disk.current_epoch
                         ));
                     }
-                } else if let Some(s) = w.zk(*sid) {
-                    let last = s.disk().last_zxid();
-                    if *z < zxid::epoch_of(last) {
-                        return err(format!(
-                            "epoch {z} is older than {id}'s last zxid {}",
-                            zxid::hex(last)
-                        ));
-                    }
+                    _ => {}
                 }
             }
             ZkInput::Config { key, value } => {
@@ -130,11 +174,18 @@ impl ZkInput {
                     w.add_node(NodeId::Zk(sid), Node::Zk(Box::new(server)));
                 }
             }
-            ZkInput::SetZxid { sid, zxid: z } => {
+            ZkInput::SetZxid { sid, runs } => {
                 if let Some(s) = w.zk_mut(*sid) {
-                    let mut disk = ZkDisk::with_last_zxid(*z);
+                    let mut disk = ZkDisk::with_history(runs);
                     disk.current_epoch = disk.current_epoch.max(s.disk().current_epoch);
                     disk.accepted_epoch = disk.accepted_epoch.max(s.disk().accepted_epoch);
+                    s.set_disk(disk);
+                }
+            }
+            ZkInput::SetAcceptedEpoch { sid, epoch } => {
+                if let Some(s) = w.zk_mut(*sid) {
+                    let mut disk = s.disk().clone();
+                    disk.accepted_epoch = *epoch;
                     s.set_disk(disk);
                 }
             }

@@ -15,8 +15,6 @@ pub enum ZkMsg {
     Notification(Notification),
     /// A ZAB packet on the leader-learner connection (`QuorumPacket`).
     Packet(QuorumPacket),
-    /// The leader-learner TCP connection was closed by the sender (socket close, FIN).
-    Disconnect,
 }
 
 /// ZAB packets (`Leader.java` packet types; the number is the wire type code).
@@ -58,7 +56,8 @@ pub enum QuorumPacket {
     },
     /// SNAP (15): a full snapshot follows (here: the leader's whole committed history).
     Snap {
-        /// The snapshot's last zxid.
+        /// The snapshot's zxid: the leader's lastProcessedZxid (`epoch << 32` for a leader
+        /// established in `epoch` with no write since).
         zxid: u64,
         /// The zxids of the transactions the snapshot holds.
         txns: Vec<u64>,
@@ -78,7 +77,8 @@ pub enum QuorumPacket {
         /// makeZxid(newEpoch, 0).
         zxid: u64,
     },
-    /// ACK (3): the learner acknowledges (here: NEWLEADER or UPTODATE).
+    /// ACK (3): the learner acknowledges NEWLEADER, UPTODATE (`epoch << 32`) or a logged
+    /// proposal (its zxid).
     Ack {
         /// The acknowledged zxid.
         zxid: u64,
@@ -149,10 +149,6 @@ impl ZkMsg {
                 | QuorumPacket::Ack { zxid } => format!("{} {}", p.name(), hex(*zxid)),
                 QuorumPacket::UpToDate | QuorumPacket::Ping => p.name().to_string(),
             },
-            ZkMsg::Disconnect => match lang {
-                Lang::En => "connection closed".into(),
-                Lang::Zh => "连接关闭".into(),
-            },
         }
     }
 }
@@ -220,10 +216,19 @@ pub enum ZkTimer {
     LearnerRead,
     /// The learner waits `leaderConnectDelayDuringRetryMs` (100 ms) before reconnecting.
     LearnerConnectRetry,
+    /// The leader's read from one learner's socket timed out (`LearnerHandler`'s
+    /// `soTimeout`: initLimit ticks while syncing, syncLimit ticks after).
+    HandlerRead(u32),
+    /// An observer waits a random 0-200 ms before looking for a leader again
+    /// (`zookeeper.observer.election.DelayMs`).
+    ObserverDelay,
 }
 
 impl fmt::Display for ZkTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let ZkTimer::HandlerRead(sid) = self {
+            return write!(f, "read timeout (learner zk{sid})");
+        }
         f.write_str(match self {
             ZkTimer::FlePoll => "notification timeout",
             ZkTimer::FleFinalize => "finalizeWait",
@@ -231,6 +236,8 @@ impl fmt::Display for ZkTimer {
             ZkTimer::LeaderTick => "leader half tick",
             ZkTimer::LearnerRead => "read timeout",
             ZkTimer::LearnerConnectRetry => "reconnect delay",
+            ZkTimer::HandlerRead(_) => "learner read timeout",
+            ZkTimer::ObserverDelay => "observer election delay",
         })
     }
 }
@@ -287,9 +294,20 @@ pub enum ZkChange {
         /// The learner's last zxid as it reported in ACKEPOCH.
         peer_zxid: u64,
     },
-    /// The server's transaction log changed (sync applied); its new last zxid.
+    /// The server's in-memory data moved: `lastProcessedZxid` (what it votes with and
+    /// reports in ACKEPOCH, and what `srvr` shows as Zxid).
     LastZxid {
-        /// The last logged zxid.
+        /// The new lastProcessedZxid.
+        zxid: u64,
+    },
+    /// The transaction log on disk changed (appended and fsynced, or truncated).
+    Logged {
+        /// The last zxid now in the log (0 when empty).
+        zxid: u64,
+    },
+    /// A snapshot of the data was written to disk.
+    Snapshot {
+        /// The snapshot's zxid.
         zxid: u64,
     },
     /// A quorum acked NEWLEADER: the leader is established in this epoch.

@@ -1,6 +1,7 @@
 //! ZooKeeper: an ensemble of servers that elect a leader with FastLeaderElection and
 //! agree on an epoch with ZAB.
 
+pub mod cnx;
 pub mod conditions;
 pub mod config;
 pub mod describe;

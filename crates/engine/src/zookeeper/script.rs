@@ -2,14 +2,14 @@
 //! about the ensemble. Registered in [`crate::script::parse::SYSTEMS`].
 //!
 //! ```text
-//! zk ensemble 5 [observers 1]    zk set-zxid zk3 0x100000007    zk set-epoch zk2 2
-//! zk config tickTime 2000
+//! zk ensemble 5 [observers 1]    zk set-zxid zk3 0x100000007[,0x200000002]
+//! zk set-epoch zk2 2             zk set-accepted-epoch zk2 3     zk config tickTime 2000
 //! conditions: leader elected (run until only), leader zk5, no leader, state zk1 FOLLOWING,
 //!             epoch 1, epoch zk3 1, vote zk1 zk5, zxid zk3 0x100000007
 //! ```
 
 use crate::script::command::{Command, Condition};
-use crate::script::cursor::{Cursor, PResult};
+use crate::script::cursor::{Cursor, PResult, parse_number};
 use crate::script::parse::Grammar;
 use crate::sim::input::Input;
 use crate::zookeeper::conditions::ZkCondition;
@@ -25,7 +25,13 @@ pub const GRAMMAR: Grammar = Grammar {
 };
 
 fn command(_verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
-    let input = match c.keyword(&["ensemble", "set-zxid", "set-epoch", "config"])? {
+    let input = match c.keyword(&[
+        "ensemble",
+        "set-zxid",
+        "set-epoch",
+        "set-accepted-epoch",
+        "config",
+    ])? {
         "ensemble" => {
             let voters = c.small("a server count (3, 5 or 7)")?;
             let observers = if c.accept("observers") {
@@ -35,11 +41,21 @@ fn command(_verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
             };
             ZkInput::Ensemble { voters, observers }
         }
-        "set-zxid" => ZkInput::SetZxid {
-            sid: c.zk()?,
-            zxid: c.number("a zxid like 0x100000007")?,
-        },
+        "set-zxid" => {
+            let sid = c.zk()?;
+            let what = "zxids like 0x100000007 or 0x100000005,0x200000003";
+            let w = c.next(what)?;
+            let runs: Option<Vec<u64>> = w.text.split(',').map(parse_number).collect();
+            ZkInput::SetZxid {
+                sid,
+                runs: runs.ok_or(()).or_else(|_| c.fail(w, what))?,
+            }
+        }
         "set-epoch" => ZkInput::SetEpoch {
+            sid: c.zk()?,
+            epoch: c.number("an epoch")?,
+        },
+        "set-accepted-epoch" => ZkInput::SetAcceptedEpoch {
             sid: c.zk()?,
             epoch: c.number("an epoch")?,
         },

@@ -1,49 +1,63 @@
-//! One ZooKeeper server (`QuorumPeer`): what it keeps on disk, its state, and the routing
-//! of messages and timers to FastLeaderElection ([`super::election`]) and to its ZAB role
-//! ([`super::zab`]).
+//! One ZooKeeper server (`QuorumPeer`, apache/zookeeper 3.8): what it keeps on disk and in
+//! memory, its state, and the routing of messages, closed connections and timers to
+//! FastLeaderElection ([`super::election`]) and to its ZAB role ([`super::zab`]).
 
 use crate::ids::NodeId;
+use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::Ctx;
+use crate::zookeeper::cnx::QuorumCnx;
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::election::Election;
-use crate::zookeeper::messages::{ZabPhase, ZkChange, ZkMsg, ZkTimer};
+use crate::zookeeper::messages::{SyncMode, ZabPhase, ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::quorum::QuorumMaj;
-use crate::zookeeper::vote::{Proposal, ServerState, Vote};
+use crate::zookeeper::vote::{Notification, Proposal, ServerState, Vote};
 use crate::zookeeper::zab::leader::LeaderRole;
 use crate::zookeeper::zab::learner::LearnerRole;
 use crate::zookeeper::zxid;
 use serde::Serialize;
 
-/// What a server keeps on disk; it survives crashes (`currentEpoch` and `acceptedEpoch`
-/// files, and the transaction log, here reduced to the zxids it holds).
+/// What a server keeps on disk; it survives crashes and power cuts (ZooKeeper fsyncs its
+/// transaction log before it acknowledges anything, `forceSync=yes`, and writes the epoch
+/// files atomically): the `currentEpoch` and `acceptedEpoch` files, the newest snapshot's
+/// zxid, and the transactions (here reduced to the zxids it holds).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ZkDisk {
     /// `currentEpoch`: the epoch of the last leader this server synced with.
     pub current_epoch: u64,
     /// `acceptedEpoch`: the highest epoch it has accepted in a LEADERINFO.
     pub accepted_epoch: u64,
-    /// The zxids of the transactions in its log, ascending.
+    /// The zxid of its newest snapshot (`snapshot.<zxid>`; 0 for none). It can be
+    /// `epoch << 32` with no transaction of that epoch: a learner that got SNAP from a
+    /// freshly established leader snapshots at that zxid.
+    pub snapshot: u64,
+    /// The zxids of the transactions in its snapshot and log, ascending.
     pub txns: Vec<u64>,
 }
 
 impl ZkDisk {
-    /// The last logged zxid (`getLastLoggedZxid`), 0 for an empty log.
+    /// The zxid a restart reloads (`loadDataBase`): the newer of the snapshot's zxid and
+    /// the last logged transaction; 0 for an empty disk.
     pub fn last_zxid(&self) -> u64 {
-        self.txns.last().copied().unwrap_or(0)
+        self.txns.last().copied().unwrap_or(0).max(self.snapshot)
     }
 
-    /// A log holding transactions 1..=counter of `zxid`'s epoch, with both epochs set to
-    /// that epoch: what a server that last synced in that epoch would hold.
-    pub fn with_last_zxid(zxid: u64) -> ZkDisk {
-        let epoch = zxid::epoch_of(zxid);
-        let txns = (1..=zxid::counter_of(zxid))
-            .map(|c| zxid::make_zxid(epoch, c))
-            .collect();
-        ZkDisk {
-            current_epoch: epoch,
-            accepted_epoch: epoch,
-            txns,
+    /// A disk whose history is, for each zxid of `runs` in turn, the transactions
+    /// `1..=counter` of that zxid's epoch; a counter of 0 is a snapshot at `epoch << 32`
+    /// with no transaction of that epoch. Both epochs are the last run's epoch: what a
+    /// server that last synced in that epoch would hold.
+    pub fn with_history(runs: &[u64]) -> ZkDisk {
+        let mut disk = ZkDisk::default();
+        for &z in runs {
+            let epoch = zxid::epoch_of(z);
+            if zxid::counter_of(z) == 0 {
+                disk.snapshot = z;
+            }
+            disk.txns
+                .extend((1..=zxid::counter_of(z)).map(|c| zxid::make_zxid(epoch, c)));
+            disk.current_epoch = epoch;
+            disk.accepted_epoch = epoch;
         }
+        disk
     }
 }
 
@@ -66,6 +80,16 @@ pub struct ZkServer {
     pub(crate) cfg: ZkConfig,
     pub(crate) quorum: QuorumMaj,
     pub(crate) disk: ZkDisk,
+    /// The transactions applied to the in-memory data (the data tree's history), ascending.
+    pub(crate) history: Vec<u64>,
+    /// `DataTree.lastProcessedZxid` (volatile): what it votes with, reports in ACKEPOCH and
+    /// sends as the SNAP zxid. An established leader sets it to `epoch << 32`
+    /// (`Leader.startZkServer`), so it can be ahead of every logged transaction.
+    pub(crate) last_processed: u64,
+    /// The election's connections (`QuorumCnxManager`).
+    pub(crate) cnx: QuorumCnx,
+    /// Notifications that arrived while an observer waited to look for a leader again.
+    pub(crate) waiting: Option<Vec<(u32, Notification)>>,
     pub(crate) state: ServerState,
     pub(crate) phase: ZabPhase,
     /// The vote it reports to LOOKING peers once the election is over (`getCurrentVote`).
@@ -90,6 +114,10 @@ impl ZkServer {
             cfg,
             quorum: QuorumMaj::new(voters),
             disk: ZkDisk::default(),
+            history: Vec::new(),
+            last_processed: 0,
+            cnx: QuorumCnx::default(),
+            waiting: None,
             state: ServerState::Looking,
             phase: ZabPhase::Election,
             current_vote: Vote {
@@ -128,6 +156,12 @@ impl ZkServer {
         &self.disk
     }
 
+    /// `getLastLoggedZxid`, which ZooKeeper reads from the data tree: the in-memory
+    /// `lastProcessedZxid` (what `srvr` shows as Zxid).
+    pub fn last_zxid(&self) -> u64 {
+        self.last_processed
+    }
+
     /// The election round counter.
     pub fn round(&self) -> u64 {
         self.logicalclock
@@ -163,17 +197,28 @@ impl ZkServer {
         self.state == ServerState::Leading && self.phase == ZabPhase::Broadcast
     }
 
-    /// The learners the leader currently holds a connection with (sids), if leading.
-    pub fn learners(&self) -> Vec<u32> {
-        match &self.role {
-            Role::Leader(l) => l.learners.keys().copied().collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// Replaces the disk contents (a lesson's setup: `zk set-zxid`, `zk set-epoch`).
+    /// Replaces the disk contents (a lesson's setup: `zk set-zxid`, `zk set-epoch`) and
+    /// what a start would load from it.
     pub fn set_disk(&mut self, disk: ZkDisk) {
         self.disk = disk;
+        self.load_database();
+    }
+
+    /// `loadDataBase`: the in-memory data becomes what is on disk.
+    pub(crate) fn load_database(&mut self) {
+        self.history = self.disk.txns.clone();
+        self.last_processed = self.disk.last_zxid();
+    }
+
+    /// True when the process listens on `channel`: always on the election port; on the
+    /// quorum port only while leading (`Leader`'s constructor binds it, `shutdown` closes
+    /// it).
+    pub fn accepts(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Election => true,
+            Channel::Quorum => matches!(self.role, Role::Leader(_)),
+            Channel::Kafka => false,
+        }
     }
 
     /// Replaces the timing settings.
@@ -184,6 +229,7 @@ impl ZkServer {
     /// Starts the server (process start or restart): it reloads its disk and looks for a
     /// leader (`QuorumPeer.start` then `startLeaderElection`).
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
+        self.load_database();
         self.current_vote = Vote {
             proposal: self.initial_proposal(),
             round: 0,
@@ -192,7 +238,8 @@ impl ZkServer {
         self.start_election(ctx);
     }
 
-    /// The server crashed: everything but the disk is lost.
+    /// The process died (or its host lost power, which for ZooKeeper is the same: every
+    /// write was fsynced before it was acknowledged): everything but the disk is lost.
     pub fn crash(&mut self) {
         let fresh = ZkServer::new(
             self.sid,
@@ -202,24 +249,35 @@ impl ZkServer {
         );
         let disk = std::mem::take(&mut self.disk);
         *self = ZkServer { disk, ..fresh };
+        self.load_database();
     }
 
-    /// Handles a message from another server.
-    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: ZkMsg) {
+    /// Handles a message from another server (or itself) on `conn`.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: ZkMsg) {
         let NodeId::Zk(from) = from else { return };
         match msg {
-            ZkMsg::Notification(n) => self.on_notification(ctx, from, n),
+            ZkMsg::Notification(n) => {
+                self.cnx.on_receive(ctx, self.sid, from, conn);
+                self.on_notification(ctx, from, n);
+            }
             ZkMsg::Packet(p) => match self.role {
-                Role::Leader(_) => self.leader_on_packet(ctx, from, p),
-                Role::Learner(_) => self.learner_on_packet(ctx, from, p),
-                // No learner port is open: the connection is refused.
-                Role::None => ctx.send(NodeId::Zk(from), ZkMsg::Disconnect),
-            },
-            ZkMsg::Disconnect => match self.role {
-                Role::Leader(_) => self.leader_on_disconnect(ctx, from),
-                Role::Learner(_) => self.learner_on_disconnect(ctx, from),
+                Role::Leader(_) => self.leader_on_packet(ctx, conn, from, p),
+                Role::Learner(_) => self.learner_on_packet(ctx, conn, p),
                 Role::None => {}
             },
+        }
+    }
+
+    /// One of its connections closed.
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, peer: NodeId, why: &CloseReason) {
+        if self.cnx.on_closed(conn) {
+            return;
+        }
+        let NodeId::Zk(peer) = peer else { return };
+        match self.role {
+            Role::Leader(_) => self.leader_on_closed(ctx, conn, peer),
+            Role::Learner(_) => self.learner_on_closed(ctx, conn, why),
+            Role::None => {}
         }
     }
 
@@ -230,9 +288,11 @@ impl ZkServer {
             ZkTimer::FleFinalize => self.on_finalize(ctx),
             ZkTimer::ZabSetup => self.leader_on_setup_timeout(ctx),
             ZkTimer::LeaderTick => self.leader_on_tick(ctx),
+            ZkTimer::HandlerRead(sid) => self.leader_on_read_timeout(ctx, sid),
             ZkTimer::LearnerRead | ZkTimer::LearnerConnectRetry => {
                 self.learner_on_timer(ctx, timer)
             }
+            ZkTimer::ObserverDelay => self.start_election(ctx),
         }
     }
 
@@ -260,17 +320,85 @@ impl ZkServer {
         ctx.change(ZkChange::CurrentEpoch { epoch });
     }
 
+    /// Sets the in-memory `lastProcessedZxid`.
+    pub(crate) fn set_last_processed(&mut self, ctx: &mut Ctx<'_>, zxid: u64) {
+        if self.last_processed != zxid {
+            self.last_processed = zxid;
+            ctx.change(ZkChange::LastZxid { zxid });
+        }
+    }
+
+    /// Appends `zxids` to the transaction log and fsyncs it.
+    pub(crate) fn log_txns(&mut self, ctx: &mut Ctx<'_>, zxids: &[u64]) {
+        let before = self.disk.txns.len();
+        for &z in zxids {
+            if self.disk.txns.last().is_none_or(|&l| z > l) {
+                self.disk.txns.push(z);
+            }
+        }
+        if self.disk.txns.len() != before {
+            ctx.change(ZkChange::Logged {
+                zxid: self.disk.txns.last().copied().unwrap_or(0),
+            });
+        }
+    }
+
+    /// Writes a snapshot of the in-memory data (`takeSnapshot`): it replaces what is on
+    /// disk up to `lastProcessedZxid`.
+    pub(crate) fn take_snapshot(&mut self, ctx: &mut Ctx<'_>) {
+        self.disk.snapshot = self.disk.snapshot.max(self.last_processed);
+        let upto = self.last_processed;
+        let mut txns: Vec<u64> = self
+            .history
+            .iter()
+            .copied()
+            .filter(|&z| z <= upto)
+            .collect();
+        txns.extend(self.disk.txns.iter().copied().filter(|&z| z > upto));
+        self.disk.txns = txns;
+        ctx.change(ZkChange::Snapshot {
+            zxid: self.disk.snapshot,
+        });
+    }
+
     /// Leaves the leader or learner role (closing its connections, as the real server's
-    /// shutdown does) and starts a new election round.
+    /// shutdown does) and starts a new election round. A server that was serving brings
+    /// its data forward to the end of its log (`ZooKeeperServer.shutdown` →
+    /// `fastForwardDataBase`), so a leader that steps down with nothing logged in its epoch
+    /// keeps `epoch << 32`; one that failed in the middle of a SNAP reloads its disk.
     pub(crate) fn abandon(&mut self, ctx: &mut Ctx<'_>, reason: String) {
+        let serving = self.phase == ZabPhase::Broadcast;
+        let mut reload = false;
         match std::mem::replace(&mut self.role, Role::None) {
             Role::Leader(l) => {
-                for sid in l.learners.keys() {
-                    ctx.send(NodeId::Zk(*sid), ZkMsg::Disconnect);
+                for (sid, h) in &l.learners {
+                    ctx.close(h.conn, "leader shutdown");
+                    ctx.cancel_timer(ZkTimer::HandlerRead(*sid));
                 }
             }
-            Role::Learner(l) => ctx.send(NodeId::Zk(l.leader), ZkMsg::Disconnect),
+            Role::Learner(l) => {
+                ctx.close(l.conn, "Exception when following the leader");
+                reload = l.sync_mode == Some(SyncMode::Snap) && !l.newleader_seen;
+            }
             Role::None => {}
+        }
+        if serving {
+            let logged: Vec<u64> = self
+                .disk
+                .txns
+                .iter()
+                .copied()
+                .filter(|&z| z > self.last_processed)
+                .collect();
+            self.history.extend(&logged);
+            if let Some(&last) = logged.last() {
+                self.set_last_processed(ctx, last);
+            }
+        } else if reload {
+            self.load_database();
+            ctx.change(ZkChange::LastZxid {
+                zxid: self.last_processed,
+            });
         }
         for t in [
             ZkTimer::ZabSetup,
@@ -281,6 +409,19 @@ impl ZkServer {
             ctx.cancel_timer(t);
         }
         ctx.change(ZkChange::Abandoned { reason });
-        self.start_election(ctx);
+        if self.observer {
+            // Observer.observeLeader's finally: a random wait before looking again.
+            self.set_state(ctx, ServerState::Looking);
+            self.set_phase(ctx, ZabPhase::Election);
+            self.waiting = Some(Vec::new());
+            let delay = ctx.rng().below(OBSERVER_ELECTION_DELAY_MS);
+            ctx.set_timer(ZkTimer::ObserverDelay, delay);
+        } else {
+            self.start_election(ctx);
+        }
     }
 }
+
+/// `zookeeper.observer.election.DelayMs`: an observer that lost its leader waits a random
+/// time below this before it looks for a new one (`Observer.waitForReconnectDelay`), ms.
+pub const OBSERVER_ELECTION_DELAY_MS: u64 = 200;

@@ -24,8 +24,10 @@ pub struct ZkView {
     pub current_epoch: u64,
     /// acceptedEpoch.
     pub accepted_epoch: u64,
-    /// Last logged zxid.
+    /// `lastProcessedZxid`: the zxid of its in-memory data (what it votes with).
     pub last_zxid: u64,
+    /// The last zxid in its transaction log on disk (0 when empty).
+    pub logged_zxid: u64,
     /// The leader it follows (itself when leading).
     pub leader: Option<u32>,
     /// Votes received this round (sid, proposal).
@@ -45,7 +47,8 @@ pub fn zk_view(s: &ZkServer) -> ZkView {
         round: s.round(),
         current_epoch: s.disk().current_epoch,
         accepted_epoch: s.disk().accepted_epoch,
-        last_zxid: s.disk().last_zxid(),
+        last_zxid: s.last_zxid(),
+        logged_zxid: s.disk().txns.last().copied().unwrap_or(0),
         leader: s.leader(),
         received: s.received_votes(),
         established: s.is_established_leader(),

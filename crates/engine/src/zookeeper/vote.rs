@@ -98,9 +98,11 @@ impl Proposal {
 }
 
 /// A vote as stored in `recvset`/`outofelection`: a proposal, the round it was cast in,
-/// and the sender's state. Equality follows `Vote.equals`: when either side is LOOKING all
-/// of leader, zxid, round and peerEpoch must match; otherwise only leader and peerEpoch
-/// (ZOOKEEPER-1805: zxids of servers out of election may differ).
+/// and the sender's state. Equality (`==`) follows `Vote.equals` for two votes of the same
+/// version: when either side is LOOKING all of leader, zxid, round and peerEpoch must
+/// match; otherwise only leader and peerEpoch (ZOOKEEPER-1805: zxids of servers out of
+/// election may differ). [`Vote::equals_in_recvset`] is the mixed-version comparison
+/// `recvset` uses for same-round FOLLOWING/LEADING votes.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct Vote {
     /// What was proposed.
@@ -118,6 +120,21 @@ impl PartialEq for Vote {
         } else {
             self.proposal.leader == o.proposal.leader
                 && self.proposal.peer_epoch == o.proposal.peer_epoch
+        }
+    }
+}
+
+impl Vote {
+    /// `Vote.equals` between a vote stored in `recvset` and a same-round FOLLOWING/LEADING
+    /// notification: ZooKeeper stores the notification with the 5-argument constructor
+    /// (version 0) and compares it with a 6-argument vote (version 2), so when neither is
+    /// LOOKING only the leader id must match (Vote.java 146-147, FastLeaderElection.java
+    /// 1152-1153, release-3.8.6).
+    pub fn equals_in_recvset(&self, o: &Vote) -> bool {
+        if self.state == ServerState::Looking || o.state == ServerState::Looking {
+            self == o
+        } else {
+            self.proposal.leader == o.proposal.leader
         }
     }
 }

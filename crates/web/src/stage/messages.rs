@@ -14,7 +14,6 @@ pub fn kind_class(m: &Msg) -> &'static str {
     match m {
         Msg::Zk(ZkMsg::Notification(_)) => "msg-vote",
         Msg::Zk(ZkMsg::Packet(_)) => "msg-zab",
-        Msg::Zk(ZkMsg::Disconnect) => "msg-fin",
         Msg::Kafka(KafkaMsg::MetadataRequest { .. } | KafkaMsg::MetadataResponse { .. }) => {
             "msg-meta"
         }
@@ -36,7 +35,6 @@ pub fn short_label(m: &Msg) -> String {
             }
         }
         Msg::Zk(ZkMsg::Packet(p)) => p.name().to_string(),
-        Msg::Zk(ZkMsg::Disconnect) => "FIN".into(),
         Msg::Kafka(k) => match k {
             KafkaMsg::MetadataRequest { .. } => "Metadata?".into(),
             KafkaMsg::MetadataResponse { .. } => "Metadata".into(),
@@ -113,7 +111,7 @@ pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
                     let label = short_label(&m.msg);
                     let w = 10.0 + 6.0 * label.chars().count() as f64;
                     let mut class = format!("msg {}", kind_class(&m.msg));
-                    if m.doomed {
+                    if m.held {
                         class.push_str(" doomed");
                     }
                     let tip = format!("{} → {}: {}", m.from, m.to, m.msg.label_in(lang.get_untracked()));
@@ -134,7 +132,7 @@ pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
                             <title>{tip}</title>
                             <rect x=-w / 2.0 y=-8 width=w height=16 rx=8></rect>
                             <text x=0 y=3.5 text-anchor="middle">{label}</text>
-                            {m.doomed.then(|| view! { <text class="x" x=w / 2.0 + 7.0 y=4 text-anchor="middle">"✕"</text> })}
+                            {m.held.then(|| view! { <text class="x" x=w / 2.0 + 7.0 y=4 text-anchor="middle">"✕"</text> })}
                         </g>
                     }
                 }

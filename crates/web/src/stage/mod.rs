@@ -40,6 +40,10 @@ pub fn node_group(
     .into_any()
 }
 
+fn started(n: &zkafka_engine::view::NodeView) -> bool {
+    n.status != zkafka_engine::sim::node::Status::NotStarted
+}
+
 fn nodes(s: &Snap, l: &Layout, ui: &'static Ui, on_node: Option<Callback<NodeId>>) -> AnyView {
     let windows = kafka::windows(&s.view);
     let mut present = BTreeSet::new();
@@ -51,14 +55,14 @@ fn nodes(s: &Snap, l: &Layout, ui: &'static Ui, on_node: Option<Callback<NodeId>
         present.insert(n.id);
         let v = match &n.detail {
             NodeDetail::Zk(z) => {
-                let leader = s.leader == Some(z.sid) && n.up;
-                zk::zk_card(z, (n.up, n.started), r, leader, ui, on_node)
+                let leader = s.leader == Some(z.sid) && n.up();
+                zk::zk_card(z, (n.up(), started(n)), r, leader, ui, on_node)
             }
             NodeDetail::Broker(b) => {
-                kafka::broker_card(b, (n.up, n.started), r, l, &windows, ui, on_node)
+                kafka::broker_card(b, (n.up(), started(n)), r, l, &windows, ui, on_node)
             }
-            NodeDetail::Producer(p) => kafka::producer_card(p, n.up, r, l, ui),
-            NodeDetail::Consumer(c) => kafka::consumer_card(c, n.up, r, l, ui),
+            NodeDetail::Producer(p) => kafka::producer_card(p, n.up(), r, l, ui),
+            NodeDetail::Consumer(c) => kafka::consumer_card(c, n.up(), r, l, ui),
         };
         out.push(v);
     }

@@ -1,9 +1,11 @@
 //! The follower side of replication (`ReplicaFetcherThread`, `AbstractFetcherThread`): one
-//! fetcher per leader broker, one fetch in flight, the next fetch sent as soon as the
-//! previous response is processed, and a backoff after errors.
+//! fetcher per leader broker, one fetch in flight on one connection, the next fetch sent as
+//! soon as the previous response is processed. On any error (a partition error, a closed
+//! connection, no answer within `request.timeout.ms`) the fetcher closes the connection
+//! and backs off `replica.fetch.backoff.ms` (1000) before it connects and fetches again
+//! (`BrokerBlockingSender`, `AbstractFetcherThread.handlePartitionsWithErrors`, 3.7).
 
 use super::Broker;
-use crate::ids::NodeId;
 use crate::kafka::messages::{
     FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaMsg, KafkaTimer,
 };
@@ -52,21 +54,19 @@ impl Broker {
         if let Some(f) = self.fetchers.get_mut(&leader) {
             f.in_flight = Some(corr);
         }
-        ctx.send(
-            NodeId::Broker(leader),
-            KafkaMsg::FetchRequest {
-                corr,
-                replica: Some(self.id),
-                max_wait_ms: self.cfg.replica_fetch_wait_max_ms,
-                min_bytes: 1,
-                max_bytes: self.cfg.replica_fetch_max_bytes,
-                isolation: Isolation::LogEnd,
-                partitions,
-            },
-        );
+        let req = KafkaMsg::FetchRequest {
+            corr,
+            replica: Some(self.id),
+            max_wait_ms: self.cfg.replica_fetch_wait_max_ms,
+            min_bytes: 1,
+            max_bytes: self.cfg.replica_fetch_max_bytes,
+            isolation: Isolation::LogEnd,
+            partitions,
+        };
+        self.net.send(ctx, leader, req);
         ctx.set_timer(
             KafkaTimer::FetcherTimeout(leader),
-            self.cfg.replica_socket_timeout_ms,
+            self.cfg.request_timeout_ms,
         );
     }
 
@@ -97,7 +97,7 @@ impl Broker {
             let log = self.disk.logs.entry(fp.tp.clone()).or_default();
             for b in fp.batches {
                 let (base, count) = (b.base_offset, b.records.len() as u64);
-                match log.append_as_follower(b) {
+                match log.append_as_follower(b, ctx.now()) {
                     Ok(true) => ctx.change(KafkaChange::Appended {
                         tp: fp.tp.clone(),
                         base_offset: base,
@@ -134,11 +134,23 @@ impl Broker {
         }
     }
 
+    /// No answer within `request.timeout.ms`: close the connection and back off.
     pub(crate) fn on_fetch_timeout(&mut self, ctx: &mut Ctx<'_>, leader: u32) {
+        self.net.disconnect(
+            ctx,
+            leader,
+            "Connection was disconnected before the response was read",
+        );
+        self.on_fetcher_error(ctx, leader, "request timed out");
+    }
+
+    /// The fetch to `leader` failed: forget it and try again after the backoff.
+    pub(crate) fn on_fetcher_error(&mut self, ctx: &mut Ctx<'_>, leader: u32, why: &str) {
         if let Some(f) = self.fetchers.get_mut(&leader) {
             f.in_flight = None;
         }
-        ctx.note(format!("fetch from broker{leader} timed out"));
+        ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
+        ctx.note(format!("Error in fetch from broker{leader}: {why}"));
         ctx.set_timer(
             KafkaTimer::FetcherRetry(leader),
             self.cfg.replica_fetch_backoff_ms,

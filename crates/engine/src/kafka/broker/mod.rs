@@ -1,5 +1,12 @@
 //! A Kafka broker: its partitions (leader or follower), request handling with the
-//! delayed-operation purgatory, the follower fetcher, and the periodic ISR check.
+//! delayed-operation purgatory, the follower fetcher, and the periodic ISR check. Requests
+//! arrive on connections and are answered on the connection they came on; a response to a
+//! client whose connection closed goes nowhere ("Attempting to send response via channel
+//! for which there is no open connection", SocketServer), the work done stays done.
+//!
+//! Simplifications of this slice (the controller issue removes them): ISR changes take
+//! effect at once (no AlterPartition, no maximal ISR) and are not written anywhere, so a
+//! restarted leader starts from the ISR of the topic's creation.
 
 pub mod fetcher;
 pub mod partition;
@@ -10,7 +17,9 @@ use crate::kafka::config::BrokerConfig;
 use crate::kafka::log::PartitionLog;
 use crate::kafka::messages::{KafkaChange, KafkaMsg, KafkaTimer};
 use crate::kafka::metadata::ClusterMetadata;
+use crate::kafka::network_client::NetworkClient;
 use crate::kafka::topic::TopicPartition;
+use crate::sim::conn::{CloseReason, ConnId};
 use crate::sim::effects::Ctx;
 use fetcher::Fetcher;
 use partition::PartitionState;
@@ -18,12 +27,14 @@ use requests::{DelayedFetch, DelayedProduce};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What a broker keeps on disk and finds again after a crash.
+/// What a broker keeps on disk and finds again after a crash (the OS keeps the page
+/// cache) or, minus what was not written back yet, after a power cut.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct BrokerDisk {
     /// Each replica's log.
     pub logs: BTreeMap<TopicPartition, PartitionLog>,
-    /// `replication-offset-checkpoint`: high watermarks as of the last checkpoint.
+    /// `replication-offset-checkpoint`: high watermarks as of the last checkpoint, which
+    /// Kafka writes with an fsync (`CheckpointFile.write`), so it survives a power cut.
     pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
     /// Cluster metadata (stands in for ZooKeeper until the controller arrives).
     pub metadata: ClusterMetadata,
@@ -40,6 +51,8 @@ pub struct Broker {
     pub(crate) delayed_produces: BTreeMap<u64, DelayedProduce>,
     pub(crate) next_delayed: u64,
     pub(crate) fetchers: BTreeMap<u32, Fetcher>,
+    /// The fetchers' connections to the leaders.
+    pub(crate) net: NetworkClient,
     pub(crate) next_corr: u64,
 }
 
@@ -55,6 +68,7 @@ impl Broker {
             delayed_produces: BTreeMap::new(),
             next_delayed: 0,
             fetchers: BTreeMap::new(),
+            net: NetworkClient::default(),
             next_corr: 0,
         }
     }
@@ -103,13 +117,23 @@ impl Broker {
         ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
     }
 
-    /// The broker crashed: logs, checkpoints and metadata survive; everything else is lost.
+    /// The process died: logs (page cache included), checkpoints and metadata survive;
+    /// everything else is lost.
     pub fn crash(&mut self) {
         let disk = std::mem::take(&mut self.disk);
         *self = Broker {
             disk,
             ..Broker::new(self.id, self.cfg.clone())
         };
+    }
+
+    /// The host lost power at `now`: each log loses what the page cache had not written
+    /// back; the restart's recovery finds the log ending there.
+    pub fn power_loss(&mut self, now: u64) {
+        for log in self.disk.logs.values_mut() {
+            log.lose_unflushed(now);
+        }
+        self.crash();
     }
 
     /// Records a new topic in this broker's metadata and, if running, takes its roles.
@@ -185,14 +209,14 @@ impl Broker {
         }
     }
 
-    /// Handles a request or a response.
-    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: KafkaMsg) {
+    /// Handles a request or a response that arrived on `conn`.
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: KafkaMsg) {
         match msg {
             KafkaMsg::MetadataRequest { corr, topics } => {
                 let brokers = self.known_brokers();
                 let topics = self.disk.metadata.describe(&topics);
                 ctx.send(
-                    from,
+                    conn,
                     KafkaMsg::MetadataResponse {
                         corr,
                         brokers,
@@ -205,7 +229,7 @@ impl Broker {
                 acks,
                 timeout_ms,
                 batches,
-            } => self.handle_produce(ctx, from, corr, acks, timeout_ms, batches),
+            } => self.handle_produce(ctx, conn, corr, acks, timeout_ms, batches),
             KafkaMsg::FetchRequest {
                 corr,
                 replica,
@@ -216,6 +240,7 @@ impl Broker {
                 partitions,
             } => {
                 let req = DelayedFetch {
+                    conn,
                     from,
                     corr,
                     replica,
@@ -232,6 +257,15 @@ impl Broker {
                 }
             }
             KafkaMsg::MetadataResponse { .. } | KafkaMsg::ProduceResponse { .. } => {}
+        }
+    }
+
+    /// One of its connections closed. A fetcher's connection to a leader: the fetch in
+    /// flight failed; back off `replica.fetch.backoff.ms` and fetch again (on a new
+    /// connection). A client's: nothing to do (answers to it will go nowhere).
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
+        if let Some(leader) = self.net.on_closed(conn) {
+            self.on_fetcher_error(ctx, leader, &why.describe());
         }
     }
 

@@ -149,6 +149,27 @@ impl PartitionState {
         false
     }
 
+    /// `Partition.effectiveMinIsr` (KAFKA-15583, Kafka 3.7): `min(min.insync.replicas,
+    /// replication factor)`, for the produce checks and the HW rule alike. Not gated on
+    /// KRaft or ELR: it applies in ZooKeeper mode too.
+    pub fn effective_min_isr(&self, min_isr: u32) -> u32 {
+        min_isr.min(self.replicas.len() as u32)
+    }
+
+    /// An ISR as Scala 2.13 prints an immutable `Set[Int]` in Kafka's messages: `Set(1, 2)`
+    /// (insertion order up to four members, `HashSet(...)` beyond).
+    pub fn scala_set(isr: &[u32]) -> String {
+        let ids: Vec<String> = isr.iter().map(u32::to_string).collect();
+        if isr.len() <= 4 {
+            format!("Set({})", ids.join(", "))
+        } else {
+            let mut sorted = isr.to_vec();
+            sorted.sort_unstable();
+            let ids: Vec<String> = sorted.iter().map(u32::to_string).collect();
+            format!("HashSet({})", ids.join(", "))
+        }
+    }
+
     /// `Partition.maybeIncrementLeaderHW`: the new HW is the smallest LEO among the leader,
     /// the ISR and any caught-up replica about to join it; it never goes down, and since
     /// Kafka 3.7 (KIP-966) it does not move while the ISR is smaller than
@@ -160,8 +181,7 @@ impl PartitionState {
         lag_max_ms: u64,
         min_isr: u32,
     ) -> bool {
-        let needed = (min_isr as usize).min(self.replicas.len());
-        if self.isr.len() < needed {
+        if (self.isr.len() as u32) < self.effective_min_isr(min_isr) {
             return false;
         }
         let mut new_hw = leader_leo;

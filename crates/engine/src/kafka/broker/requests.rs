@@ -3,17 +3,22 @@
 //!
 //! - acks=0 gets no response, acks=1 is answered after the leader's append, acks=all is
 //!   held until the high watermark passes the batch (or `timeout_ms` passes). acks=all is
-//!   refused up front with NOT_ENOUGH_REPLICAS when the ISR is smaller than
-//!   `min.insync.replicas`.
+//!   refused up front with NOT_ENOUGH_REPLICAS when the ISR is smaller than the effective
+//!   min ISR, `min(min.insync.replicas, replication factor)` (KAFKA-15583, Kafka 3.7:
+//!   `Partition.effectiveMinIsr`, used by `appendRecordsToLeader`,
+//!   `checkEnoughReplicasReachOffset` and the HW rule alike).
 //! - A fetch is answered at once when it can return at least `min_bytes`; otherwise it is
 //!   held up to `max_wait_ms`. Followers read up to the LEO, consumers up to the HW. A held
 //!   follower fetch completes when new data is appended, not when only the HW moves (case G
 //!   of `DelayedFetch.tryComplete`), so followers learn a new HW one fetch later.
-//! - A follower's fetch offset tells the leader that follower's LEO, which may move the
-//!   ISR and the HW (`Partition.updateFollowerFetchState`).
+//! - A follower's fetch is read first, then its fetch offset tells the leader that
+//!   follower's LEO, which may move the ISR and the HW (`Partition.fetchRecords` reads,
+//!   capturing the HW, before `updateFollowerFetchState`): an answer sent at once carries
+//!   the HW from before this fetch moved it.
 
 use super::Broker;
 use crate::ids::NodeId;
+use crate::kafka::broker::partition::PartitionState;
 use crate::kafka::config::Acks;
 use crate::kafka::messages::{
     FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
@@ -21,12 +26,15 @@ use crate::kafka::messages::{
 };
 use crate::kafka::record::Batch;
 use crate::kafka::topic::TopicPartition;
+use crate::sim::conn::ConnId;
 use crate::sim::effects::Ctx;
 use std::sync::Arc;
 
 /// A fetch request, kept as is while it waits in purgatory.
 #[derive(Clone, Debug)]
 pub struct DelayedFetch {
+    /// The connection it came on (the answer goes back on it).
+    pub conn: ConnId,
     /// Who asked.
     pub from: NodeId,
     /// Its correlation id.
@@ -46,8 +54,8 @@ pub struct DelayedFetch {
 /// An acks=all produce waiting for the high watermark.
 #[derive(Clone, Debug)]
 pub struct DelayedProduce {
-    /// Who asked.
-    pub from: NodeId,
+    /// The connection it came on (the answer goes back on it).
+    pub conn: ConnId,
     /// Its correlation id.
     pub corr: u64,
     /// Results so far (base offsets or errors).
@@ -60,7 +68,7 @@ impl Broker {
     pub(crate) fn handle_produce(
         &mut self,
         ctx: &mut Ctx<'_>,
-        from: NodeId,
+        conn: ConnId,
         corr: u64,
         acks: Acks,
         timeout_ms: u64,
@@ -82,10 +90,11 @@ impl Broker {
                 });
                 continue;
             };
-            if acks == Acks::All && (p.isr.len() as u32) < min_isr {
+            let needed = p.effective_min_isr(min_isr);
+            if acks == Acks::All && (p.isr.len() as u32) < needed {
                 ctx.note(format!(
-                    "The size of the current ISR {} is insufficient to satisfy the min.isr requirement of {min_isr} for partition {tp}",
-                    p.isr.len()
+                    "Error processing append operation on partition {tp}: NotEnoughReplicasException: The size of the current ISR {} is insufficient to satisfy the min.isr requirement of {needed} for partition {tp}",
+                    PartitionState::scala_set(&p.isr)
                 ));
                 results.push(ProduceResult {
                     tp,
@@ -95,7 +104,7 @@ impl Broker {
                 continue;
             }
             let log = self.disk.logs.entry(tp.clone()).or_default();
-            let stored = log.append_as_leader(batch.records.clone(), p.leader_epoch);
+            let stored = log.append_as_leader(batch.records.clone(), p.leader_epoch, now);
             let leo = log.leo();
             ctx.change(KafkaChange::Appended {
                 tp: tp.clone(),
@@ -118,14 +127,14 @@ impl Broker {
         }
         match acks {
             Acks::None => {}
-            Acks::Leader => ctx.send(from, KafkaMsg::ProduceResponse { corr, results }),
+            Acks::Leader => ctx.send(conn, KafkaMsg::ProduceResponse { corr, results }),
             Acks::All => {
                 let id = self.next_delayed;
                 self.next_delayed += 1;
                 self.delayed_produces.insert(
                     id,
                     DelayedProduce {
-                        from,
+                        conn,
                         corr,
                         results,
                         required,
@@ -143,6 +152,10 @@ impl Broker {
             self.cfg.replica_lag_time_max_ms,
             self.cfg.min_insync_replicas,
         );
+        // Read first (the HW is captured here), then record what the fetch tells us.
+        let (available, error) = self.fetchable(&req);
+        let answer_now = error || available >= req.min_bytes || max_wait_ms == 0;
+        let answer = answer_now.then(|| self.fetch_response(&req));
         let mut hw_moved = false;
         if let Some(follower) = req.replica {
             for fp in &req.partitions {
@@ -154,6 +167,7 @@ impl Broker {
                 else {
                     continue;
                 };
+                // Partition.updateFollowerFetchState.
                 let changed = p.update_follower(follower, fp.fetch_offset, now, leo);
                 if p.maybe_expand_isr(follower) {
                     ctx.change(KafkaChange::Isr {
@@ -173,14 +187,14 @@ impl Broker {
                 }
             }
         }
-        let (available, error) = self.fetchable(&req);
-        if error || available >= req.min_bytes || max_wait_ms == 0 {
-            self.respond_fetch(ctx, &req);
-        } else {
-            let id = self.next_delayed;
-            self.next_delayed += 1;
-            self.delayed_fetches.insert(id, req);
-            ctx.set_timer(KafkaTimer::DelayedFetch(id), max_wait_ms);
+        match answer {
+            Some(msg) => ctx.send(req.conn, msg),
+            None => {
+                let id = self.next_delayed;
+                self.next_delayed += 1;
+                self.delayed_fetches.insert(id, req);
+                ctx.set_timer(KafkaTimer::DelayedFetch(id), max_wait_ms);
+            }
         }
         if hw_moved {
             self.try_complete_delayed(ctx);
@@ -212,6 +226,11 @@ impl Broker {
     }
 
     fn respond_fetch(&self, ctx: &mut Ctx<'_>, req: &DelayedFetch) {
+        ctx.send(req.conn, self.fetch_response(req));
+    }
+
+    /// The answer to a fetch as of now: whole batches below the limit, and the HW.
+    fn fetch_response(&self, req: &DelayedFetch) -> KafkaMsg {
         let partitions = req
             .partitions
             .iter()
@@ -246,26 +265,28 @@ impl Broker {
                 }
             })
             .collect();
-        ctx.send(
-            req.from,
-            KafkaMsg::FetchResponse {
-                corr: req.corr,
-                partitions,
-            },
-        );
+        KafkaMsg::FetchResponse {
+            corr: req.corr,
+            partitions,
+        }
     }
 
     /// Completes every delayed produce whose partitions' HWs reached the required offsets
-    /// and every delayed fetch that now has enough bytes (`tryCompleteDelayedRequests`).
+    /// (or whose partition this broker no longer leads: `DelayedProduce.tryComplete` case
+    /// A) and every delayed fetch that now has enough bytes (`tryCompleteDelayedRequests`).
     pub(crate) fn try_complete_delayed(&mut self, ctx: &mut Ctx<'_>) {
         let min_isr = self.cfg.min_insync_replicas;
+        let me = self.id;
+        fn leads(p: Option<&PartitionState>, me: u32) -> Option<&PartitionState> {
+            p.filter(|p| p.leader == me)
+        }
         let ready: Vec<u64> = self
             .delayed_produces
             .iter()
             .filter(|(_, d)| {
-                d.required
-                    .iter()
-                    .all(|(tp, off)| self.partitions.get(tp).is_none_or(|p| p.hw >= *off))
+                d.required.iter().all(|(tp, off)| {
+                    leads(self.partitions.get(tp), me).is_none_or(|p| p.hw >= *off)
+                })
             })
             .map(|(id, _)| *id)
             .collect();
@@ -275,17 +296,18 @@ impl Broker {
             };
             ctx.cancel_timer(KafkaTimer::DelayedProduce(id));
             for r in d.results.iter_mut().filter(|r| r.error.is_none()) {
-                // checkEnoughReplicasReachOffset: the ISR may have shrunk after the append.
-                if self
-                    .partitions
-                    .get(&r.tp)
-                    .is_some_and(|p| (p.isr.len() as u32) < min_isr)
-                {
-                    r.error = Some(KafkaError::NotEnoughReplicasAfterAppend);
+                match leads(self.partitions.get(&r.tp), me) {
+                    None => r.error = Some(KafkaError::NotLeaderOrFollower),
+                    // checkEnoughReplicasReachOffset: the ISR may have shrunk after the
+                    // append.
+                    Some(p) if (p.isr.len() as u32) < p.effective_min_isr(min_isr) => {
+                        r.error = Some(KafkaError::NotEnoughReplicasAfterAppend)
+                    }
+                    Some(_) => {}
                 }
             }
             ctx.send(
-                d.from,
+                d.conn,
                 KafkaMsg::ProduceResponse {
                     corr: d.corr,
                     results: d.results,
@@ -329,7 +351,7 @@ impl Broker {
             }
         }
         ctx.send(
-            d.from,
+            d.conn,
             KafkaMsg::ProduceResponse {
                 corr: d.corr,
                 results: d.results,

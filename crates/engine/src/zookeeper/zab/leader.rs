@@ -1,4 +1,5 @@
-//! The leader's side of ZAB (`Leader.lead`, `LearnerHandler.run`).
+//! The leader's side of ZAB (`Leader.lead`, `LearnerHandler.run`, apache/zookeeper
+//! release-3.8.6).
 //!
 //! Discovery: every learner sends FOLLOWERINFO with its acceptedEpoch; once the leader
 //! and a quorum have registered, the new epoch is one more than the largest acceptedEpoch
@@ -9,8 +10,22 @@
 //! ACKs it is established: it sends UPTODATE and starts its tick loop, pinging learners
 //! every half tick and stepping down when fewer than a quorum answered within
 //! `syncLimit` ticks. Every wait for a quorum is bounded by `initLimit * tickTime`.
+//!
+//! Each learner has its own connection and handler (`HandlerStage` is where in
+//! `LearnerHandler.run` it is). The handler's socket read times out after `initLimit`
+//! ticks until the learner has acked NEWLEADER and the quorum wait returned, `syncLimit`
+//! ticks after (Leader.java 523-525, 1676-1678); a timeout or a close ends the handler
+//! (LearnerHandler.java 718-738), so a crashed follower leaves the leader's count at the
+//! next tick, a silent one after syncLimit ticks. A frozen leader does not count time:
+//! `tick` counts loop passes, so a pause adds at most one.
+//!
+//! When a quorum acks NEWLEADER the leader's `lastProcessedZxid` becomes `epoch << 32`
+//! (`Leader.lead` → `zk.setZxid(makeZxid(epoch, 0))`, `startZkServer` →
+//! `setlastProcessedZxid`): it votes with that zxid, reports it, and sends it as the SNAP
+//! zxid. The engine keeps one handler per learner sid and closes an older connection when
+//! the same learner registers again (ZooKeeper lets the old handler die on its own read).
 
-use crate::ids::NodeId;
+use crate::sim::conn::ConnId;
 use crate::sim::effects::Ctx;
 use crate::zookeeper::messages::{QuorumPacket, SyncMode, ZabPhase, ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::server::{Role, ZkServer};
@@ -38,6 +53,8 @@ pub(crate) enum HandlerStage {
 /// The leader's record of one connected learner (`LearnerHandler`).
 #[derive(Clone, Debug)]
 pub(crate) struct LearnerHandler {
+    /// The connection the learner registered on.
+    pub(crate) conn: ConnId,
     pub(crate) stage: HandlerStage,
     /// The learner's last zxid from ACKEPOCH.
     pub(crate) peer_last_zxid: u64,
@@ -69,8 +86,9 @@ pub(crate) struct LeaderRole {
 }
 
 impl ZkServer {
-    /// `Leader.lead`: start discovery.
+    /// `Leader.lead`: snapshot the data (`zk.loadData()`), then start discovery.
     pub(crate) fn lead(&mut self, ctx: &mut Ctx<'_>) {
+        self.take_snapshot(ctx);
         self.set_phase(ctx, ZabPhase::Discovery);
         self.role = Role::Leader(Box::new(LeaderRole {
             epoch: 0,
@@ -83,7 +101,7 @@ impl ZkServer {
             learners: BTreeMap::new(),
             tick: 0,
             tick_skip: true,
-            summary: (self.disk.current_epoch, self.disk.last_zxid()),
+            summary: (self.disk.current_epoch, self.last_processed),
         }));
         ctx.set_timer(ZkTimer::ZabSetup, self.cfg.init_timeout_ms());
         let (sid, accepted) = (self.sid, self.disk.accepted_epoch);
@@ -114,21 +132,17 @@ impl ZkServer {
         }
         l.waiting_for_new_epoch = false;
         let epoch = l.epoch;
-        let waiting: Vec<u32> = l
-            .learners
-            .iter()
-            .filter(|(_, h)| h.stage == HandlerStage::WaitEpoch)
-            .map(|(s, _)| *s)
-            .collect();
-        for s in &waiting {
-            if let Some(h) = l.learners.get_mut(s) {
+        let mut waiting = Vec::new();
+        for h in l.learners.values_mut() {
+            if h.stage == HandlerStage::WaitEpoch {
                 h.stage = HandlerStage::SentLeaderInfo;
+                waiting.push(h.conn);
             }
         }
         self.set_accepted_epoch(ctx, epoch);
-        for s in waiting {
+        for c in waiting {
             ctx.send(
-                NodeId::Zk(s),
+                c,
                 ZkMsg::Packet(QuorumPacket::LeaderInfo { new_epoch: epoch }),
             );
         }
@@ -154,11 +168,13 @@ impl ZkServer {
             let (lead_epoch, lead_zxid) = l.summary;
             let ahead = (current_epoch as u64, last_zxid) > (lead_epoch, lead_zxid);
             if ahead && sid != me {
-                l.learners.remove(&sid);
+                if let Some(h) = l.learners.remove(&sid) {
+                    ctx.close(h.conn, "Follower is ahead of the leader");
+                    ctx.cancel_timer(ZkTimer::HandlerRead(sid));
+                }
                 ctx.note(format!(
                     "Follower is ahead of the leader, leader summary: {lead_epoch} (current epoch), {lead_zxid} (last zxid)"
                 ));
-                ctx.send(NodeId::Zk(sid), ZkMsg::Disconnect);
                 return;
             }
             if quorum.is_voter(sid) {
@@ -191,7 +207,8 @@ impl ZkServer {
 
     /// `syncFollower` then NEWLEADER for one learner.
     fn sync_learner(&mut self, ctx: &mut Ctx<'_>, sid: u32) {
-        let history = self.disk.txns.clone();
+        let history = self.history.clone();
+        let last_processed = self.last_processed;
         let Some(l) = self.leader_role() else { return };
         let epoch = l.epoch;
         let Some(h) = l.learners.get_mut(&sid) else {
@@ -199,19 +216,18 @@ impl ZkServer {
         };
         h.stage = HandlerStage::Syncing;
         let peer_zxid = h.peer_last_zxid;
-        let plan = plan_sync(peer_zxid, &history);
+        let to = h.conn;
+        let plan = plan_sync(peer_zxid, &history, last_processed);
         ctx.change(ZkChange::SyncChosen {
             peer: sid,
             mode: plan.mode,
             peer_zxid,
         });
-        let to = NodeId::Zk(sid);
         if plan.mode == SyncMode::Snap {
-            let zxid = history.last().copied().unwrap_or(0);
             ctx.send(
                 to,
                 ZkMsg::Packet(QuorumPacket::Snap {
-                    zxid,
+                    zxid: last_processed,
                     txns: history,
                 }),
             );
@@ -237,11 +253,13 @@ impl ZkServer {
     fn newleader_ack(&mut self, ctx: &mut Ctx<'_>, sid: u32, zxid: u64) {
         let me = self.sid;
         let quorum = self.quorum.clone();
+        let sync_timeout = self.cfg.sync_timeout_ms();
         let Some(l) = self.leader_role() else { return };
         if l.quorum_formed {
             if let Some(h) = l.learners.get_mut(&sid) {
                 h.stage = HandlerStage::Running;
-                ctx.send(NodeId::Zk(sid), ZkMsg::Packet(QuorumPacket::UpToDate));
+                ctx.send(h.conn, ZkMsg::Packet(QuorumPacket::UpToDate));
+                ctx.set_timer(ZkTimer::HandlerRead(sid), sync_timeout);
             }
             return;
         }
@@ -251,7 +269,9 @@ impl ZkServer {
             ));
             return;
         }
-        l.newleader_acks.insert(sid);
+        if quorum.is_voter(sid) {
+            l.newleader_acks.insert(sid);
+        }
         if let Some(h) = l.learners.get_mut(&sid) {
             h.stage = HandlerStage::WaitStartup;
         }
@@ -261,40 +281,54 @@ impl ZkServer {
         // Established: UPTODATE to everyone waiting, then the tick loop.
         l.quorum_formed = true;
         let epoch = l.epoch;
-        let mut waiting = Vec::new();
         for (s, h) in l.learners.iter_mut() {
             if h.stage == HandlerStage::WaitStartup {
                 h.stage = HandlerStage::Running;
-                waiting.push(*s);
+                ctx.send(h.conn, ZkMsg::Packet(QuorumPacket::UpToDate));
+                ctx.set_timer(ZkTimer::HandlerRead(*s), sync_timeout);
             }
         }
-        for s in waiting {
-            ctx.send(NodeId::Zk(s), ZkMsg::Packet(QuorumPacket::UpToDate));
-        }
+        // startZkServer: serving from epoch << 32; updateElectionVote.
         self.current_vote.proposal.peer_epoch = epoch as i64;
+        self.set_last_processed(ctx, make_zxid(epoch, 0));
         ctx.cancel_timer(ZkTimer::ZabSetup);
         self.set_phase(ctx, ZabPhase::Broadcast);
         ctx.change(ZkChange::Established { epoch });
         ctx.set_timer(ZkTimer::LeaderTick, self.cfg.tick_time_ms / 2);
     }
 
-    /// A packet from a learner.
-    pub(crate) fn leader_on_packet(&mut self, ctx: &mut Ctx<'_>, from: u32, p: QuorumPacket) {
+    /// A packet from a learner on `conn`.
+    pub(crate) fn leader_on_packet(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        from: u32,
+        p: QuorumPacket,
+    ) {
         let (init_limit, sync_limit) = (self.cfg.init_limit, self.cfg.sync_limit);
+        let (init_timeout, sync_timeout) = (self.cfg.init_timeout_ms(), self.cfg.sync_timeout_ms());
         let Some(l) = self.leader_role() else { return };
         if let QuorumPacket::FollowerInfo { accepted_epoch }
         | QuorumPacket::ObserverInfo { accepted_epoch } = p
         {
-            // A new connection: a new LearnerHandler (an old one for the sid is replaced).
+            // A new connection: a new LearnerHandler.
             let tick_deadline = l.tick + init_limit + sync_limit;
-            l.learners.insert(
+            let old = l.learners.insert(
                 from,
                 LearnerHandler {
+                    conn,
                     stage: HandlerStage::WaitEpoch,
                     peer_last_zxid: 0,
                     tick_deadline,
                 },
             );
+            if let Some(old) = old.filter(|o| o.conn != conn) {
+                ctx.close(
+                    old.conn,
+                    "replaced by a new connection from the same learner",
+                );
+            }
+            ctx.set_timer(ZkTimer::HandlerRead(from), init_timeout);
             self.epoch_to_propose(ctx, from, accepted_epoch);
             let Some(l) = self.leader_role() else { return };
             if !l.waiting_for_new_epoch
@@ -304,20 +338,23 @@ impl ZkServer {
                 h.stage = HandlerStage::SentLeaderInfo;
                 let new_epoch = l.epoch;
                 ctx.send(
-                    NodeId::Zk(from),
+                    h.conn,
                     ZkMsg::Packet(QuorumPacket::LeaderInfo { new_epoch }),
                 );
             }
             return;
         }
         let tick = l.tick;
-        let Some(h) = l.learners.get_mut(&from) else {
-            // No handler: the connection is gone.
-            ctx.send(NodeId::Zk(from), ZkMsg::Disconnect);
+        let Some(h) = l.learners.get_mut(&from).filter(|h| h.conn == conn) else {
+            // A packet on a connection whose handler is gone.
             return;
         };
+        // Every packet read resets the socket timeout and, once running, the ack deadline.
         if h.stage == HandlerStage::Running {
             h.tick_deadline = tick + sync_limit;
+            ctx.set_timer(ZkTimer::HandlerRead(from), sync_timeout);
+        } else {
+            ctx.set_timer(ZkTimer::HandlerRead(from), init_timeout);
         }
         match (h.stage, p) {
             (
@@ -333,7 +370,9 @@ impl ZkServer {
             (HandlerStage::Syncing, QuorumPacket::Ack { zxid }) => {
                 self.newleader_ack(ctx, from, zxid)
             }
-            (HandlerStage::Running, QuorumPacket::Ack { .. } | QuorumPacket::Ping) => {}
+            // ACKs of proposals already committed and PING answers.
+            (HandlerStage::Running | HandlerStage::WaitStartup, QuorumPacket::Ack { .. }) => {}
+            (_, QuorumPacket::Ping) => {}
             (stage, p) => ctx.note(format!(
                 "unexpected {} from zk{from} in {stage:?}",
                 p.name()
@@ -341,10 +380,24 @@ impl ZkServer {
         }
     }
 
-    /// The learner's connection closed: drop its handler.
-    pub(crate) fn leader_on_disconnect(&mut self, _ctx: &mut Ctx<'_>, from: u32) {
-        if let Some(l) = self.leader_role() {
-            l.learners.remove(&from);
+    /// A learner's connection closed (EOF or reset): its handler ends ("GOODBYE").
+    pub(crate) fn leader_on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, sid: u32) {
+        if let Some(l) = self.leader_role()
+            && l.learners.get(&sid).is_some_and(|h| h.conn == conn)
+        {
+            l.learners.remove(&sid);
+            ctx.cancel_timer(ZkTimer::HandlerRead(sid));
+        }
+    }
+
+    /// A learner's socket read timed out: the handler closes it and ends.
+    pub(crate) fn leader_on_read_timeout(&mut self, ctx: &mut Ctx<'_>, sid: u32) {
+        let Some(l) = self.leader_role() else { return };
+        if let Some(h) = l.learners.remove(&sid) {
+            ctx.note(format!(
+                "Unexpected exception in LearnerHandler (zk{sid}): java.net.SocketTimeoutException: Read timed out"
+            ));
+            ctx.close(h.conn, "Read timed out");
         }
     }
 
@@ -358,7 +411,7 @@ impl ZkServer {
         } else if !l.quorum_formed {
             format!(
                 "Waiting for a quorum of followers, only synced with sids: [ {} ]",
-                join(&l.newleader_acks)
+                ack_set(&l.newleader_acks)
             )
         } else {
             return;
@@ -376,43 +429,44 @@ impl ZkServer {
             l.tick += 1;
         }
         let tick = l.tick;
+        // SyncedLearnerTracker.addAck keeps voting members only.
         let mut synced: BTreeSet<u32> = l
             .learners
             .iter()
-            .filter(|(_, h)| tick <= h.tick_deadline)
+            .filter(|(s, h)| tick <= h.tick_deadline && quorum.is_voter(**s))
             .map(|(s, _)| *s)
             .collect();
         synced.insert(me);
         if !l.tick_skip && !quorum.contains_quorum(&synced) {
             let reason = format!(
                 "Not sufficient followers synced, only synced with sids: [ {} ]",
-                join(&synced)
+                ack_set(&synced)
             );
             self.abandon(ctx, reason);
             return;
         }
         l.tick_skip = !l.tick_skip;
-        let pinged: Vec<u32> = l
+        let pinged: Vec<ConnId> = l
             .learners
-            .iter()
-            .filter(|(_, h)| {
+            .values()
+            .filter(|h| {
                 matches!(
                     h.stage,
                     HandlerStage::Syncing | HandlerStage::WaitStartup | HandlerStage::Running
                 )
             })
-            .map(|(s, _)| *s)
+            .map(|h| h.conn)
             .collect();
-        for s in pinged {
-            ctx.send(NodeId::Zk(s), ZkMsg::Packet(QuorumPacket::Ping));
+        for c in pinged {
+            ctx.send(c, ZkMsg::Packet(QuorumPacket::Ping));
         }
         ctx.set_timer(ZkTimer::LeaderTick, half_tick);
     }
 }
 
-fn join(sids: &BTreeSet<u32>) -> String {
-    sids.iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+/// A set of sids as `SyncedLearnerTracker.ackSetsToString` prints it (a Java `HashSet` of
+/// small longs: ascending), e.g. `[1, 3]`.
+fn ack_set(sids: &BTreeSet<u32>) -> String {
+    let v: Vec<String> = sids.iter().map(u32::to_string).collect();
+    format!("[{}]", v.join(", "))
 }

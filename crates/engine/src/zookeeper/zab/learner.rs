@@ -1,19 +1,31 @@
-//! The learner's side of ZAB (`Learner.registerWithLeader`, `Learner.syncWithLeader`,
-//! `Follower.followLeader`, `Observer.observeLeader`).
+//! The learner's side of ZAB (`Learner.connectToLeader`, `registerWithLeader`,
+//! `syncWithLeader`, `Follower.followLeader`, `Observer.observeLeader`; apache/zookeeper
+//! release-3.8.6).
 //!
-//! A learner connects and registers (FOLLOWERINFO or OBSERVERINFO, retried up to five
-//! times 100 ms apart when the connection is refused), accepts the leader's epoch unless it
-//! has already accepted a newer one (that stale leader is refused: "Leaders epoch, X is
-//! less than accepted epoch, Y" — epochs fence old leaders), applies DIFF/TRUNC/SNAP,
-//! persists currentEpoch on NEWLEADER and acks, and starts serving on UPTODATE. It gives
-//! up and goes back to LOOKING when nothing arrives from the leader for `initLimit` ticks
-//! while syncing or `syncLimit` ticks afterwards, or when the connection closes.
+//! A learner connects to the leader's quorum port and registers (FOLLOWERINFO or
+//! OBSERVERINFO). Only a refused connect is tried again, five times 100 ms apart within
+//! `initLimit * tickTime` (Learner.java 402-457); a connection that closes after it was
+//! accepted ends following at once. It accepts the leader's epoch unless it has already
+//! accepted a newer one ("Leaders epoch, X is less than accepted epoch, Y": epochs fence
+//! old leaders) and answers ACKEPOCH with its `lastProcessedZxid`.
+//!
+//! Sync as 3.8.6 does it (Learner.java 549-848): in DIFF mode nothing is applied before
+//! NEWLEADER; PROPOSALs are buffered and COMMITs noted. SNAP replaces the in-memory data
+//! and TRUNC cuts it back, each adopting the packet's zxid; COMMITs then apply in memory.
+//! At NEWLEADER a SNAP/TRUNC learner writes a snapshot, a follower logs and fsyncs every
+//! buffered proposal, then writes currentEpoch and ACKs `epoch << 32`. At UPTODATE it ACKs
+//! again, starts serving, ACKs each proposal it logged, logs what came after NEWLEADER and
+//! applies every noted COMMIT. (3.9.3, ZOOKEEPER-4394, logs only committed proposals at
+//! NEWLEADER.) It gives up and goes LOOKING when nothing arrives from the leader for
+//! `initLimit` ticks while registering and syncing or `syncLimit` ticks after NEWLEADER,
+//! or when the connection closes.
 
 use crate::ids::NodeId;
+use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::Ctx;
 use crate::zookeeper::messages::{QuorumPacket, SyncMode, ZabPhase, ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::server::{Role, ZkServer};
-use crate::zookeeper::zxid::make_zxid;
+use crate::zookeeper::zxid::{hex, make_zxid};
 
 /// `leaderConnectDelayDuringRetryMs` (100 ms).
 const CONNECT_RETRY_DELAY_MS: u64 = 100;
@@ -38,27 +50,45 @@ pub(crate) enum LearnerStage {
 pub(crate) struct LearnerRole {
     /// The leader's sid.
     pub(crate) leader: u32,
+    /// The connection to the leader's quorum port.
+    pub(crate) conn: ConnId,
     pub(crate) stage: LearnerStage,
     /// The epoch from LEADERINFO.
     pub(crate) new_epoch: u64,
     /// Connection attempts so far.
     pub(crate) tries: u32,
-    /// Proposals received during sync and not yet committed.
-    pub(crate) pending: Vec<u64>,
+    /// When connecting must have succeeded (`initLimit * tickTime` after the first try).
+    pub(crate) connect_deadline: u64,
+    /// DIFF, TRUNC or SNAP, once the first sync packet arrived.
     pub(crate) sync_mode: Option<SyncMode>,
+    /// True once NEWLEADER arrived (DIFF mode and everything after NEWLEADER write to the
+    /// log; before it SNAP/TRUNC apply in memory).
+    pub(crate) newleader_seen: bool,
+    /// `packetsNotCommitted`: proposals received and not yet logged or applied.
+    pub(crate) not_committed: Vec<u64>,
+    /// `packetsCommitted`: COMMITs noted to apply after UPTODATE.
+    pub(crate) committed: Vec<u64>,
+    /// Proposals logged at NEWLEADER, acknowledged after UPTODATE (`requestsToAck`).
+    pub(crate) to_ack: Vec<u64>,
 }
 
 impl ZkServer {
     /// `followLeader` / `observeLeader`: connect and register.
     pub(crate) fn follow(&mut self, ctx: &mut Ctx<'_>, leader: u32) {
         self.set_phase(ctx, ZabPhase::Discovery);
+        let conn = ctx.connect(NodeId::Zk(leader), Channel::Quorum);
         self.role = Role::Learner(LearnerRole {
             leader,
+            conn,
             stage: LearnerStage::Registering,
             new_epoch: 0,
-            tries: 0,
-            pending: Vec::new(),
+            tries: 1,
+            connect_deadline: ctx.now() + self.cfg.init_timeout_ms(),
             sync_mode: None,
+            newleader_seen: false,
+            not_committed: Vec::new(),
+            committed: Vec::new(),
+            to_ack: Vec::new(),
         });
         ctx.set_timer(ZkTimer::LearnerRead, self.cfg.init_timeout_ms());
         self.register(ctx);
@@ -71,29 +101,34 @@ impl ZkServer {
         }
     }
 
+    /// `registerWithLeader`: FOLLOWERINFO (or OBSERVERINFO) with `acceptedEpoch << 32`.
     fn register(&mut self, ctx: &mut Ctx<'_>) {
         let accepted_epoch = self.disk.accepted_epoch;
         let observer = self.observer;
         let Some(l) = self.learner_role() else { return };
-        l.tries += 1;
         let p = if observer {
             QuorumPacket::ObserverInfo { accepted_epoch }
         } else {
             QuorumPacket::FollowerInfo { accepted_epoch }
         };
-        ctx.send(NodeId::Zk(l.leader), ZkMsg::Packet(p));
+        ctx.send(l.conn, ZkMsg::Packet(p));
     }
 
-    /// A packet from (what it believes is) the leader.
-    pub(crate) fn learner_on_packet(&mut self, ctx: &mut Ctx<'_>, from: u32, p: QuorumPacket) {
+    fn send_to_leader(&mut self, ctx: &mut Ctx<'_>, p: QuorumPacket) {
+        if let Some(l) = self.learner_role() {
+            ctx.send(l.conn, ZkMsg::Packet(p));
+        }
+    }
+
+    /// A packet from the leader on `conn`.
+    pub(crate) fn learner_on_packet(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, p: QuorumPacket) {
         let (init_timeout, sync_timeout) = (self.cfg.init_timeout_ms(), self.cfg.sync_timeout_ms());
         let Some(l) = self.learner_role() else { return };
-        if from != l.leader {
-            ctx.send(NodeId::Zk(from), ZkMsg::Disconnect);
+        if conn != l.conn {
             return;
         }
         let stage = l.stage;
-        // Any packet resets the socket read timeout.
+        // Any packet resets the socket read timeout (initLimit ticks until NEWLEADER).
         let read_timeout = if matches!(stage, LearnerStage::Registering | LearnerStage::Syncing) {
             init_timeout
         } else {
@@ -104,34 +139,28 @@ impl ZkServer {
             (LearnerStage::Registering, QuorumPacket::LeaderInfo { new_epoch }) => {
                 self.on_leader_info(ctx, new_epoch)
             }
-            (LearnerStage::Syncing, p) => self.on_sync_packet(ctx, p),
-            (LearnerStage::WaitUpToDate, QuorumPacket::UpToDate) => {
-                let Some(l) = self.learner_role() else { return };
-                l.stage = LearnerStage::Running;
-                let (leader, epoch) = (l.leader, l.new_epoch);
-                ctx.send(
-                    NodeId::Zk(leader),
-                    ZkMsg::Packet(QuorumPacket::Ack {
-                        zxid: make_zxid(epoch, 0),
-                    }),
-                );
-                // updateElectionVote: report the new epoch to peers that look for a leader.
-                self.current_vote.proposal.peer_epoch = epoch as i64;
-                self.set_phase(ctx, ZabPhase::Broadcast);
-            }
+            (LearnerStage::Syncing | LearnerStage::WaitUpToDate, p) => self.on_sync_packet(ctx, p),
             (LearnerStage::Running, QuorumPacket::Ping) => {
-                ctx.send(NodeId::Zk(from), ZkMsg::Packet(QuorumPacket::Ping));
+                self.send_to_leader(ctx, QuorumPacket::Ping);
             }
             (LearnerStage::Running, QuorumPacket::Proposal { zxid }) => {
-                self.disk.txns.push(zxid);
-                ctx.change(ZkChange::LastZxid { zxid });
-                ctx.send(NodeId::Zk(from), ZkMsg::Packet(QuorumPacket::Ack { zxid }));
+                // Logged and fsynced, then acknowledged (SyncRequestProcessor).
+                self.log_txns(ctx, &[zxid]);
+                if let Some(l) = self.learner_role() {
+                    l.not_committed.push(zxid);
+                }
+                if !self.observer {
+                    self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
+                }
             }
-            (_, QuorumPacket::Ping | QuorumPacket::Commit { .. }) => {}
-            (stage, p) => ctx.note(format!(
-                "unexpected {} from zk{from} in {stage:?}",
-                p.name()
-            )),
+            (LearnerStage::Running, QuorumPacket::Commit { zxid }) => {
+                if let Some(l) = self.learner_role() {
+                    l.not_committed.retain(|&z| z != zxid);
+                }
+                self.history.push(zxid);
+                self.set_last_processed(ctx, zxid);
+            }
+            (stage, p) => ctx.note(format!("unexpected {} in {stage:?}", p.name())),
         }
     }
 
@@ -147,99 +176,186 @@ impl ZkServer {
         } else {
             self.abandon(
                 ctx,
-                format!("Leaders epoch, {new_epoch} is less than accepted epoch, {accepted}"),
+                format!(
+                    "Exception when following the leader: Leaders epoch, {new_epoch} is less than accepted epoch, {accepted}"
+                ),
             );
             return;
         };
-        let last_zxid = self.disk.last_zxid();
+        let last_zxid = self.last_processed;
         let Some(l) = self.learner_role() else { return };
         l.new_epoch = new_epoch;
         l.stage = LearnerStage::Syncing;
-        let leader = l.leader;
-        ctx.send(
-            NodeId::Zk(leader),
-            ZkMsg::Packet(QuorumPacket::AckEpoch {
+        self.send_to_leader(
+            ctx,
+            QuorumPacket::AckEpoch {
                 current_epoch,
                 last_zxid,
-            }),
+            },
         );
         self.set_phase(ctx, ZabPhase::Synchronization);
     }
 
-    /// `syncWithLeader`: DIFF / TRUNC / SNAP, proposals and commits, then NEWLEADER.
+    /// `syncWithLeader`: DIFF / TRUNC / SNAP, proposals and commits, NEWLEADER, UPTODATE.
     fn on_sync_packet(&mut self, ctx: &mut Ctx<'_>, p: QuorumPacket) {
-        let Role::Learner(l) = &mut self.role else {
-            return;
-        };
+        let Some(l) = self.learner_role() else { return };
+        let writes_log = l.newleader_seen || l.sync_mode == Some(SyncMode::Diff);
         match p {
             QuorumPacket::Diff { .. } => l.sync_mode = Some(SyncMode::Diff),
             QuorumPacket::Trunc { zxid } => {
                 l.sync_mode = Some(SyncMode::Trunc);
+                // truncateLog: the log is cut back, the data reloaded to that point.
                 self.disk.txns.retain(|&z| z <= zxid);
-                ctx.change(ZkChange::LastZxid {
-                    zxid: self.disk.last_zxid(),
+                self.history.retain(|&z| z <= zxid);
+                ctx.change(ZkChange::Logged {
+                    zxid: self.disk.txns.last().copied().unwrap_or(0),
                 });
+                self.set_last_processed(ctx, zxid);
             }
-            QuorumPacket::Snap { txns, .. } => {
+            QuorumPacket::Snap { zxid, txns } => {
                 l.sync_mode = Some(SyncMode::Snap);
-                self.disk.txns = txns;
-                ctx.change(ZkChange::LastZxid {
-                    zxid: self.disk.last_zxid(),
-                });
+                self.history = txns;
+                self.set_last_processed(ctx, zxid);
             }
-            QuorumPacket::Proposal { zxid } => l.pending.push(zxid),
+            QuorumPacket::Proposal { zxid } => l.not_committed.push(zxid),
+            QuorumPacket::Commit { zxid } if writes_log => l.committed.push(zxid),
             QuorumPacket::Commit { zxid } => {
-                if let Some(i) = l.pending.iter().position(|&z| z == zxid) {
-                    l.pending.remove(i);
-                    if self.disk.last_zxid() < zxid {
-                        self.disk.txns.push(zxid);
-                        ctx.change(ZkChange::LastZxid { zxid });
-                    }
+                if l.not_committed.first() == Some(&zxid) {
+                    l.not_committed.remove(0);
+                    self.history.push(zxid);
+                    self.set_last_processed(ctx, zxid);
+                } else {
+                    let next = l.not_committed.first().copied().unwrap_or(0);
+                    ctx.note(format!(
+                        "Committing {}, but next proposal is {}",
+                        hex(zxid),
+                        hex(next)
+                    ));
                 }
             }
-            QuorumPacket::NewLeader { zxid } => {
-                let (leader, epoch) = (l.leader, l.new_epoch);
-                l.stage = LearnerStage::WaitUpToDate;
-                self.set_current_epoch(ctx, epoch);
-                ctx.set_timer(ZkTimer::LearnerRead, self.cfg.sync_timeout_ms());
-                ctx.send(
-                    NodeId::Zk(leader),
-                    ZkMsg::Packet(QuorumPacket::Ack { zxid }),
-                );
-            }
+            QuorumPacket::NewLeader { zxid } => self.on_new_leader(ctx, zxid),
+            QuorumPacket::UpToDate => self.on_up_to_date(ctx),
             QuorumPacket::Ping => {}
             other => ctx.note(format!("unexpected {} during sync", other.name())),
         }
     }
 
-    /// The connection to the leader closed (or was refused).
-    pub(crate) fn learner_on_disconnect(&mut self, ctx: &mut Ctx<'_>, from: u32) {
+    /// NEWLEADER: snapshot (SNAP/TRUNC), log the buffered proposals (follower), then
+    /// currentEpoch, then the ACK.
+    fn on_new_leader(&mut self, ctx: &mut Ctx<'_>, zxid: u64) {
+        let observer = self.observer;
         let Some(l) = self.learner_role() else { return };
-        if from != l.leader {
+        if l.newleader_seen {
             return;
         }
-        if l.stage == LearnerStage::Registering && l.tries < CONNECT_TRIES {
+        l.newleader_seen = true;
+        l.stage = LearnerStage::WaitUpToDate;
+        let (mode, epoch) = (l.sync_mode, l.new_epoch);
+        let buffered = if observer {
+            Vec::new()
+        } else {
+            std::mem::take(&mut l.not_committed)
+        };
+        l.to_ack = buffered.clone();
+        if matches!(mode, Some(SyncMode::Snap | SyncMode::Trunc)) {
+            self.take_snapshot(ctx);
+        }
+        self.log_txns(ctx, &buffered);
+        self.set_current_epoch(ctx, epoch);
+        ctx.set_timer(ZkTimer::LearnerRead, self.cfg.sync_timeout_ms());
+        self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
+    }
+
+    /// UPTODATE: ACK, serve, ACK the proposals logged at NEWLEADER, log what came after,
+    /// apply every noted COMMIT.
+    fn on_up_to_date(&mut self, ctx: &mut Ctx<'_>) {
+        let observer = self.observer;
+        let Some(l) = self.learner_role() else { return };
+        l.stage = LearnerStage::Running;
+        let epoch = l.new_epoch;
+        let to_ack = std::mem::take(&mut l.to_ack);
+        let later = std::mem::take(&mut l.not_committed);
+        let committed = std::mem::take(&mut l.committed);
+        self.send_to_leader(
+            ctx,
+            QuorumPacket::Ack {
+                zxid: make_zxid(epoch, 0),
+            },
+        );
+        // updateElectionVote: report the new epoch to peers that look for a leader.
+        self.current_vote.proposal.peer_epoch = epoch as i64;
+        self.set_phase(ctx, ZabPhase::Broadcast);
+        if !observer {
+            for zxid in to_ack {
+                self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
+            }
+        }
+        self.log_txns(ctx, &later);
+        if !observer {
+            for &zxid in &later {
+                self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
+            }
+        }
+        if let Some(&last) = committed.last() {
+            let from = self.last_processed;
+            self.history
+                .extend(committed.iter().copied().filter(|&z| z > from));
+            self.set_last_processed(ctx, last.max(from));
+        }
+        let pending: Vec<u64> = later
+            .into_iter()
+            .filter(|z| !committed.contains(z))
+            .collect();
+        if let Some(l) = self.learner_role() {
+            l.not_committed = pending;
+        }
+    }
+
+    /// The connection to the leader closed (or was refused). Only a refused connect is
+    /// tried again; anything else ends following at once.
+    pub(crate) fn learner_on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, why: &CloseReason) {
+        let now = ctx.now();
+        let Some(l) = self.learner_role() else { return };
+        if conn != l.conn {
+            return;
+        }
+        let refused = matches!(why, CloseReason::Refused { .. });
+        if refused && l.tries < CONNECT_TRIES && now + CONNECT_RETRY_DELAY_MS < l.connect_deadline {
             ctx.set_timer(ZkTimer::LearnerConnectRetry, CONNECT_RETRY_DELAY_MS);
             return;
         }
-        let reason = if l.stage == LearnerStage::Registering {
-            format!("Failed connect to zk{from}")
-        } else {
-            "Exception when following the leader: connection closed".to_string()
+        let leader = l.leader;
+        let reason = match why {
+            CloseReason::Refused { .. } => {
+                format!("Exception when following the leader: Failed connect to zk{leader}")
+            }
+            CloseReason::Closed { .. } | CloseReason::ProcessDied { .. } => {
+                "Exception when following the leader: java.io.EOFException".to_string()
+            }
+            CloseReason::Reset { .. } | CloseReason::ResetCommand => {
+                "Exception when following the leader: java.net.SocketException: Connection reset"
+                    .to_string()
+            }
+            CloseReason::TimedOut => {
+                "Exception when following the leader: java.net.SocketException: Connection timed out"
+                    .to_string()
+            }
         };
         self.abandon(ctx, reason);
     }
 
     /// The read timeout or the reconnect delay fired.
     pub(crate) fn learner_on_timer(&mut self, ctx: &mut Ctx<'_>, t: ZkTimer) {
-        if self.learner_role().is_none() {
-            return;
-        }
+        let Some(l) = self.learner_role() else { return };
         match t {
-            ZkTimer::LearnerConnectRetry => self.register(ctx),
+            ZkTimer::LearnerConnectRetry => {
+                l.tries += 1;
+                l.conn = ctx.connect(NodeId::Zk(l.leader), Channel::Quorum);
+                self.register(ctx);
+            }
             _ => self.abandon(
                 ctx,
-                "Exception when following the leader: SocketTimeoutException: Read timed out"
+                "Exception when following the leader: java.net.SocketTimeoutException: Read timed out"
                     .into(),
             ),
         }

@@ -1,9 +1,11 @@
 //! How a new leader brings a learner up to date: the choice between DIFF, TRUNC and SNAP
 //! (`LearnerHandler.syncFollower` and `queueCommittedProposals` in apache/zookeeper).
 //!
-//! In this model a server's transaction history is the list of zxids it has logged; the
-//! leader's in-memory `committedLog` is the last [`COMMIT_LOG_COUNT`] of them and its
-//! on-disk txn log is the whole list.
+//! In this model a server's transaction history is the list of zxids applied to its data;
+//! the leader's in-memory `committedLog` is the last [`COMMIT_LOG_COUNT`] of them and its
+//! on-disk txn log is the whole list. Not modelled: the committedLog holding only the
+//! transactions replayed since the last snapshot after a restart, and `snapshotSizeFactor`
+//! (the txn-log path is refused when the log is over a third of the snapshot's size).
 
 use crate::zookeeper::messages::SyncMode;
 use crate::zookeeper::zxid::epoch_of;
@@ -95,10 +97,11 @@ impl Queue {
     }
 }
 
-/// Chooses how to sync a learner whose last logged zxid is `peer_last`, given the leader's
-/// history (ascending zxids). Mirrors the branch order of `syncFollower`.
-pub fn plan_sync(peer_last: u64, history: &[u64]) -> SyncPlan {
-    let last_processed = history.last().copied().unwrap_or(0);
+/// Chooses how to sync a learner whose last zxid is `peer_last`, given the leader's
+/// history (ascending zxids) and its `lastProcessedZxid` (`epoch << 32` once the leader is
+/// established with no write since, so a peer at an older zxid with an empty log, or at
+/// another new-epoch zxid, gets SNAP). Mirrors the branch order of `syncFollower`.
+pub fn plan_sync(peer_last: u64, history: &[u64], last_processed: u64) -> SyncPlan {
     let committed = &history[history.len().saturating_sub(COMMIT_LOG_COUNT)..];
     let (min, max) = match (committed.first(), committed.last()) {
         (Some(&a), Some(&b)) => (a, b),
@@ -155,7 +158,7 @@ mod tests {
     #[test]
     fn equal_peer_gets_empty_diff() {
         let h = hist(1, 7);
-        let p = plan_sync(make_zxid(1, 7), &h);
+        let p = plan_sync(make_zxid(1, 7), &h, make_zxid(1, 7));
         assert_eq!(
             p,
             SyncPlan {
@@ -167,13 +170,13 @@ mod tests {
 
     #[test]
     fn empty_histories_diff() {
-        assert_eq!(plan_sync(0, &[]).ops, vec![Diff(0)]);
+        assert_eq!(plan_sync(0, &[], 0).ops, vec![Diff(0)]);
     }
 
     #[test]
     fn lagging_peer_gets_diff_with_proposals() {
         let h = hist(1, 5);
-        let p = plan_sync(make_zxid(1, 3), &h);
+        let p = plan_sync(make_zxid(1, 3), &h, make_zxid(1, 5));
         assert_eq!(p.mode, SyncMode::Diff);
         let (z4, z5) = (make_zxid(1, 4), make_zxid(1, 5));
         assert_eq!(
@@ -185,7 +188,7 @@ mod tests {
     #[test]
     fn peer_ahead_gets_trunc() {
         let h = hist(1, 5);
-        let p = plan_sync(make_zxid(1, 9), &h);
+        let p = plan_sync(make_zxid(1, 9), &h, make_zxid(1, 5));
         assert_eq!(
             p,
             SyncPlan {
@@ -196,16 +199,16 @@ mod tests {
     }
 
     #[test]
-    fn peer_with_uncommitted_txn_in_same_epoch_gets_trunc_then_diff() {
+    fn extra_txn_across_epochs_gets_snap_within_one_epoch_trunc_then_diff() {
         // Leader: 1..3 of epoch 1, then epoch 2's first txn. Peer logged 0x1_00000004,
         // which the leader never saw.
         let mut h = hist(1, 3);
         h.push(make_zxid(2, 1));
-        let p = plan_sync(make_zxid(1, 4), &h);
+        let p = plan_sync(make_zxid(1, 4), &h, make_zxid(2, 1));
         // 0x200000001 is in another epoch than the peer's extra txn: SNAP.
         assert_eq!(p.mode, SyncMode::Snap);
         let h2 = vec![make_zxid(1, 1), make_zxid(1, 2), make_zxid(1, 5)];
-        let p2 = plan_sync(make_zxid(1, 3), &h2);
+        let p2 = plan_sync(make_zxid(1, 3), &h2, make_zxid(1, 5));
         assert_eq!(p2.mode, SyncMode::Trunc);
         assert_eq!(p2.ops[0], Trunc(make_zxid(1, 2)));
         assert_eq!(
@@ -216,16 +219,44 @@ mod tests {
 
     #[test]
     fn empty_peer_gets_snap_because_the_txn_log_cannot_start_at_zero() {
-        assert_eq!(plan_sync(0, &hist(1, 2)).mode, SyncMode::Snap);
+        assert_eq!(
+            plan_sync(0, &hist(1, 2), make_zxid(1, 2)).mode,
+            SyncMode::Snap
+        );
     }
 
     #[test]
     fn peer_older_than_committed_log_and_txn_log_gets_snap() {
         let h: Vec<u64> = (100..=700).map(|c| make_zxid(1, c)).collect();
-        assert_eq!(plan_sync(make_zxid(1, 5), &h).mode, SyncMode::Snap);
+        assert_eq!(
+            plan_sync(make_zxid(1, 5), &h, make_zxid(1, 700)).mode,
+            SyncMode::Snap
+        );
         // In the txn log but older than the 500-entry committedLog: DIFF from the txn log.
-        let p = plan_sync(make_zxid(1, 150), &h);
+        let p = plan_sync(make_zxid(1, 150), &h, make_zxid(1, 700));
         assert_eq!(p.mode, SyncMode::Diff);
         assert_eq!(p.ops.len(), 1 + 2 * (700 - 150));
+    }
+
+    #[test]
+    fn an_established_leader_at_epoch_shift_32_snaps_an_empty_peer() {
+        // Script A of the review: a fresh leader of epoch 1 with an empty log has
+        // lastProcessedZxid 0x100000000; a peer at 0x0 is below it and not in the log.
+        let p = plan_sync(0, &[], make_zxid(1, 0));
+        assert_eq!(p.mode, SyncMode::Snap);
+    }
+
+    #[test]
+    fn a_stepped_down_leaders_new_epoch_zxid_gets_snap() {
+        // The peer reports 0x300000000 (it led epoch 3 with no write); the leader of epoch
+        // 4 holds up to 0x100000007: "Unhandled scenario for peer sid" -> SNAP.
+        let p = plan_sync(make_zxid(3, 0), &hist(1, 7), make_zxid(4, 0));
+        assert_eq!(p.mode, SyncMode::Snap);
+    }
+
+    #[test]
+    fn a_peer_at_the_leaders_epoch_zxid_gets_an_empty_diff() {
+        let z = make_zxid(2, 0);
+        assert_eq!(plan_sync(z, &hist(1, 7), z).ops, vec![Diff(z)]);
     }
 }
