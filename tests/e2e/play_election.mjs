@@ -2,8 +2,8 @@
 //
 // Opens the start page, plays the zk-leader-election lesson to the end and checks that
 // the page shows the leader the lesson's last `leader zkN` expectation names, plays the
-// kafka-message-flow lesson to the end, switches to Chinese, and saves screenshots in
-// tests/e2e/screenshots/. Plain Node + playwright-core driving the system Chromium.
+// kafka-message-flow lesson to the end, switches to Chinese, drives the sandbox's fault
+// menu (crash, pause, resume, power off) and saves screenshots in tests/e2e/screenshots/. Plain Node + playwright-core driving the system Chromium.
 //
 //   ZKAFKA_URL=http://127.0.0.1:8080/ node tests/e2e/play_election.mjs
 //
@@ -203,6 +203,15 @@ async function main() {
     check(values.length > 0 && values.some((v) => v.trim().length > 0), 'no consumed record value is shown');
     log(`consumed values shown: ${values.join(' ')}`);
     await page.screenshot({ path: join(shots, 'kafka-end-1280.png') });
+    // Back to just after the power cut: broker3's log ends at 9, and the leader's records
+    // 9..11 are still only in its page cache (drawn dashed).
+    await page.getByTestId('prev-step').click();
+    await page.waitForTimeout(200);
+    check(
+      (await page.locator('svg.stage .cell.volatile').count()) >= 1,
+      'no record is drawn as not yet on disk after the power cut step',
+    );
+    await page.screenshot({ path: join(shots, 'kafka-halt-1280.png') });
 
     // ---- narrow screen ----
     console.log('390 px wide');
@@ -255,16 +264,80 @@ async function main() {
       (await page.locator('[data-testid="console-output"] .out-fail').count()) >= 1,
       'the sandbox console did not report a parse error',
     );
-    // Click the leader to crash it, then play the re-election a little.
-    await page.locator(`svg.stage g[data-node="${sandboxLeader.replace(/[^a-z0-9]/g, '')}"]`).click();
+    // Click the leader: its fault menu opens; Crash kills its process. Its kernel closes
+    // every connection, so the peers' ends stay open until the close reaches them: the
+    // stage shows those links half-open.
+    const leaderId = sandboxLeader.replace(/[^a-z0-9]/g, '');
+    await page.locator(`svg.stage g[data-node="${leaderId}"]`).click();
+    const menu = page.getByTestId('fault-menu');
+    check(await menu.isVisible(), 'clicking a node on the sandbox stage did not open its fault menu');
     check(
-      (await page.locator('svg.stage g.st-down').count()) === 1,
-      'clicking the leader on the sandbox stage did not crash it',
+      (await menu.textContent()).includes(leaderId),
+      `the fault menu does not name the node that was clicked (${leaderId})`,
+    );
+    await page.screenshot({ path: join(shots, 'sandbox-menu-1280.png') });
+    await page.getByTestId('fault-crash').click();
+    check(
+      (await page.locator(`svg.stage g[data-node="${leaderId}"].st-crashed`).count()) === 1,
+      'Crash in the fault menu did not crash the leader',
+    );
+    check(!(await menu.isVisible()), 'the fault menu stayed open after an action');
+    const lastCmd = (await page.locator('[data-testid="console-output"] .out-cmd').last().textContent()).trim();
+    check(lastCmd === `> crash ${leaderId}`, `the console shows "${lastCmd}" for the menu's Crash`);
+    check(
+      (await page.locator('svg.stage g.link.half').count()) >= 1,
+      'no half-open connection is drawn right after the crash',
+    );
+    log(`crashed ${leaderId} from the fault menu`);
+
+    // The keyboard path: focus another server, Enter opens its menu with the first action
+    // focused, Escape closes it; then pause it from the menu.
+    const other = leaderId === 'zk1' ? 'zk2' : 'zk1';
+    await page.locator(`svg.stage g[data-node="${other}"]`).focus();
+    await page.keyboard.press('Enter');
+    check(await menu.isVisible(), `Enter on a focused ${other} did not open its fault menu`);
+    const focused = await page.evaluate(() => document.activeElement?.dataset?.testid || '');
+    check(focused === 'fault-crash', `the first menu action is not focused (focus on "${focused}")`);
+    await page.keyboard.press('Escape');
+    check(!(await menu.isVisible()), 'Escape did not close the fault menu');
+    await page.locator(`svg.stage g[data-node="${other}"]`).click();
+    await page.getByTestId('fault-pause').click();
+    check(
+      (await page.locator(`svg.stage g[data-node="${other}"].st-paused`).count()) === 1,
+      `Pause in the fault menu did not pause ${other}`,
+    );
+    // Power off a third server from the console.
+    const third = ['zk3', 'zk4', 'zk5'].find((z) => z !== leaderId);
+    await consoleIn.fill(`halt ${third}`);
+    await consoleIn.press('Enter');
+    check(
+      (await page.locator(`svg.stage g[data-node="${third}"].st-halted`).count()) === 1,
+      `halt ${third} did not power it off`,
     );
     await page.getByTestId('play').click();
     await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(shots, 'sandbox-1280.png') });
     await page.getByTestId('pause').click();
+    // Resume the paused one from its menu.
+    await page.locator(`svg.stage g[data-node="${other}"]`).click();
+    await page.getByTestId('fault-resume').click();
+    check(
+      (await page.locator(`svg.stage g[data-node="${other}"].st-paused`).count()) === 0,
+      `Resume in the fault menu did not resume ${other}`,
+    );
+    await page.locator(`svg.stage g[data-node="${third}"]`).click();
+    check(
+      (await page.getByTestId('fault-power-on').count()) === 1 &&
+        (await menu.locator('button.fault').count()) === 1,
+      'a powered-off host should offer exactly one fault: Power on',
+    );
+    await page.screenshot({ path: join(shots, 'sandbox-1280.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    const sandboxWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(sandboxWidth <= 392, `the sandbox is ${sandboxWidth}px wide at a 390px viewport`);
+    await page.screenshot({ path: join(shots, 'sandbox-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    log(`paused and resumed ${other}, powered off ${third}`);
 
     check(errors.length === 0, `the page logged errors:\n    ${errors.join('\n    ')}`);
     console.log('PASS: zkafka e2e');

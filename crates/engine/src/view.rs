@@ -91,7 +91,7 @@ pub fn view(w: &World) -> WorldView {
         .map(|(id, slot)| {
             let detail = match &slot.node {
                 Node::Zk(s) => NodeDetail::Zk(crate::zookeeper::view::zk_view(s)),
-                Node::Broker(b) => NodeDetail::Broker(crate::kafka::view::broker_view(b)),
+                Node::Broker(b) => NodeDetail::Broker(crate::kafka::view::broker_view(b, w.now())),
                 Node::Producer(p) => NodeDetail::Producer(crate::kafka::view::producer_view(p)),
                 Node::Consumer(c) => NodeDetail::Consumer(crate::kafka::view::consumer_view(c)),
             };

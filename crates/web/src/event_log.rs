@@ -23,8 +23,12 @@ fn kind_class(k: &EventKind) -> &'static str {
         EventKind::Timer { .. } => "ev-timer",
         EventKind::Change { .. } => "ev-change",
         EventKind::NodeDown { .. } | EventKind::NodeUp { .. } => "ev-node",
+        EventKind::Paused { .. } | EventKind::Resumed { .. } => "ev-node",
+        EventKind::Connect { .. } | EventKind::Accept { .. } => "ev-conn",
+        EventKind::Closed { .. } => "ev-closed",
+        EventKind::Held { .. } | EventKind::Buffered { .. } => "ev-held",
+        EventKind::Released { .. } => "ev-deliver",
         EventKind::Clock { .. } => "ev-clock",
-        _ => "ev-node",
     }
 }
 

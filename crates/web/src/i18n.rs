@@ -103,6 +103,14 @@ pub struct Ui {
     pub st_observing: &'static str,
     /// Down / stopped.
     pub st_down: &'static str,
+    /// A running process.
+    pub st_running: &'static str,
+    /// A crashed process.
+    pub st_crashed: &'static str,
+    /// A host without power.
+    pub st_halted: &'static str,
+    /// A frozen (paused) process.
+    pub st_paused: &'static str,
     /// Established leader marker.
     pub st_established: &'static str,
     /// A broker that leads a partition.
@@ -111,8 +119,6 @@ pub struct Ui {
     pub m_vote: &'static str,
     /// ZAB packet.
     pub m_zab: &'static str,
-    /// Connection closed.
-    pub m_fin: &'static str,
     /// Metadata request/response.
     pub m_meta: &'static str,
     /// Produce request.
@@ -123,8 +129,28 @@ pub struct Ui {
     pub m_fetch: &'static str,
     /// Fetch response.
     pub m_fetch_resp: &'static str,
-    /// A message that will be lost.
-    pub m_doomed: &'static str,
+    /// A message held by a partition or a powered-off receiver.
+    pub m_held: &'static str,
+    /// Legend heading for connections.
+    pub legend_links: &'static str,
+    /// An open connection.
+    pub l_open: &'static str,
+    /// A half-open connection.
+    pub l_half: &'static str,
+    /// A closed connection.
+    pub l_closed: &'static str,
+    /// Short label on a link closed because a process died.
+    pub why_died: &'static str,
+    /// Short label on a link whose peer host lost power.
+    pub why_power: &'static str,
+    /// Short label on a refused connect.
+    pub why_refused: &'static str,
+    /// Short label on a reset connection.
+    pub why_reset: &'static str,
+    /// Short label on a connection TCP gave up on.
+    pub why_timeout: &'static str,
+    /// A record only in the page cache.
+    pub rec_unflushed: &'static str,
     /// A network cut.
     pub m_cut: &'static str,
     /// Committed record cell.
@@ -142,6 +168,20 @@ pub struct Ui {
     pub s_accepted: &'static str,
     /// Stage: node down (crashed).
     pub s_down: &'static str,
+    /// Stage: host without power.
+    pub s_halted: &'static str,
+    /// Stage: paused process.
+    pub s_paused: &'static str,
+    /// Stage: messages a paused process's kernel keeps.
+    pub s_kept: &'static str,
+    /// Connection end: open.
+    pub c_end_open: &'static str,
+    /// Connection end: lost in a power cut.
+    pub c_end_lost: &'static str,
+    /// Connection end: the SYN has not arrived.
+    pub c_end_pending: &'static str,
+    /// Connection: messages held.
+    pub c_held_n: &'static str,
     /// Stage: node created but never started.
     pub s_not_started: &'static str,
     /// Stage: node not created yet.
@@ -172,6 +212,26 @@ pub struct Ui {
     pub s_empty: &'static str,
     /// Stage: click hint (sandbox).
     pub s_click_hint: &'static str,
+    /// Fault menu title prefix.
+    pub f_title: &'static str,
+    /// Fault: crash.
+    pub f_crash: &'static str,
+    /// Fault: power off.
+    pub f_halt: &'static str,
+    /// Fault: pause.
+    pub f_pause: &'static str,
+    /// Fault: pause for 5 s.
+    pub f_pause5: &'static str,
+    /// Fault: resume.
+    pub f_resume: &'static str,
+    /// Fault: restart a running process.
+    pub f_restart: &'static str,
+    /// Fault: start a process that does not run.
+    pub f_start: &'static str,
+    /// Fault: power a halted host back on.
+    pub f_power_on: &'static str,
+    /// Close the fault menu.
+    pub f_close: &'static str,
 
     /// Sandbox heading.
     pub sandbox_heading: &'static str,
@@ -262,18 +322,31 @@ pub const EN: Ui = Ui {
     st_following: "FOLLOWING",
     st_leading: "LEADING",
     st_observing: "OBSERVING",
-    st_down: "down / stopped",
+    st_down: "not started",
+    st_running: "running",
+    st_crashed: "crashed (process killed)",
+    st_halted: "powered off",
+    st_paused: "paused (frozen)",
     st_established: "established leader",
     st_broker_leads: "broker leads a partition",
     m_vote: "vote",
     m_zab: "ZAB packet",
-    m_fin: "connection closed",
     m_meta: "metadata",
     m_produce: "produce",
     m_produce_resp: "produce response",
     m_fetch: "fetch",
     m_fetch_resp: "fetch response",
-    m_doomed: "will be lost",
+    m_held: "held (partition or no power)",
+    legend_links: "Connections",
+    l_open: "open",
+    l_half: "half-open: one end does not know",
+    l_closed: "closed (hover: by whom, why)",
+    why_died: "process died",
+    why_power: "power cut",
+    why_refused: "refused",
+    why_reset: "reset",
+    why_timeout: "timed out",
+    rec_unflushed: "in page cache only",
     m_cut: "network cut",
     rec_committed: "committed (below HW)",
     rec_uncommitted: "not yet committed",
@@ -282,7 +355,14 @@ pub const EN: Ui = Ui {
     s_round: "round",
     s_epoch: "epoch",
     s_accepted: "acc",
-    s_down: "DOWN",
+    s_down: "CRASHED",
+    s_halted: "POWERED OFF",
+    s_paused: "PAUSED",
+    s_kept: "kept by its kernel",
+    c_end_open: "open",
+    c_end_lost: "forgotten (power cut)",
+    c_end_pending: "connect not arrived yet",
+    c_held_n: "held",
     s_not_started: "NOT STARTED",
     s_not_created: "not created",
     s_observer: "observer",
@@ -297,7 +377,17 @@ pub const EN: Ui = Ui {
     s_position: "position",
     s_received: "received",
     s_empty: "Nothing exists yet. Press play or step.",
-    s_click_hint: "Click a server or broker to crash it; click again to restart it.",
+    s_click_hint: "Click a server or broker (or Tab to it and press Enter) to crash it, cut its power, pause it or restart it.",
+    f_title: "Faults for",
+    f_crash: "Crash (kill -9)",
+    f_halt: "Power off",
+    f_pause: "Pause",
+    f_pause5: "Pause 5 s",
+    f_resume: "Resume",
+    f_restart: "Restart",
+    f_start: "Start",
+    f_power_on: "Power on",
+    f_close: "Close",
 
     sandbox_heading: "Sandbox",
     sandbox_lead: "Pick a setup, then drive it with commands or clicks.",
@@ -370,18 +460,31 @@ pub const ZH: Ui = Ui {
     st_following: "FOLLOWING：跟随",
     st_leading: "LEADING：领导",
     st_observing: "OBSERVING：观察",
-    st_down: "宕机 / 未启动",
+    st_down: "未启动",
+    st_running: "运行中",
+    st_crashed: "已崩溃（进程被杀）",
+    st_halted: "已断电",
+    st_paused: "已暂停（冻结）",
     st_established: "已就任的 Leader",
     st_broker_leads: "Broker 是某分区的 Leader",
     m_vote: "选票",
     m_zab: "ZAB 数据包",
-    m_fin: "连接关闭",
     m_meta: "元数据",
     m_produce: "生产请求",
     m_produce_resp: "生产响应",
     m_fetch: "拉取请求",
     m_fetch_resp: "拉取响应",
-    m_doomed: "将会丢失",
+    m_held: "被挡住（网络分区或对端断电）",
+    legend_links: "连接",
+    l_open: "已建立",
+    l_half: "半开：一端还不知道",
+    l_closed: "已关闭（悬停查看谁关闭、为什么）",
+    why_died: "进程终止",
+    why_power: "断电",
+    why_refused: "拒绝连接",
+    why_reset: "连接重置",
+    why_timeout: "连接超时",
+    rec_unflushed: "只在页缓存中",
     m_cut: "网络切断",
     rec_committed: "已提交（HW 以下）",
     rec_uncommitted: "尚未提交",
@@ -390,7 +493,14 @@ pub const ZH: Ui = Ui {
     s_round: "轮",
     s_epoch: "epoch",
     s_accepted: "已接受",
-    s_down: "停机",
+    s_down: "已崩溃",
+    s_halted: "已断电",
+    s_paused: "已暂停",
+    s_kept: "条由内核暂存",
+    c_end_open: "打开",
+    c_end_lost: "已遗忘（断电）",
+    c_end_pending: "连接请求尚未到达",
+    c_held_n: "被挡住",
     s_not_started: "未启动",
     s_not_created: "尚未创建",
     s_observer: "观察者",
@@ -405,7 +515,17 @@ pub const ZH: Ui = Ui {
     s_position: "位置",
     s_received: "已收到",
     s_empty: "还没有任何节点。按播放或单步。",
-    s_click_hint: "点击服务器或 Broker 让它宕机，再点一次重启。",
+    s_click_hint: "点击服务器或 Broker（或用 Tab 选中后按 Enter），可以让它崩溃、断电、暂停或重启。",
+    f_title: "故障操作：",
+    f_crash: "崩溃（kill -9）",
+    f_halt: "断电",
+    f_pause: "暂停",
+    f_pause5: "暂停 5 秒",
+    f_resume: "恢复运行",
+    f_restart: "重启",
+    f_start: "启动",
+    f_power_on: "通电启动",
+    f_close: "关闭",
 
     sandbox_heading: "沙盒",
     sandbox_lead: "选择一个初始配置，然后用命令或点击来操控它。",

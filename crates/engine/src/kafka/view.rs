@@ -32,6 +32,9 @@ pub struct ReplicaView {
     pub leader_epoch: u32,
     /// Log end offset.
     pub leo: u64,
+    /// Offsets below this are on disk (flushed, or written back by the OS); the rest of
+    /// the log is only in the page cache, and a power cut would lose it.
+    pub durable: u64,
     /// High watermark.
     pub hw: u64,
     /// ISR as this broker knows it.
@@ -58,6 +61,8 @@ pub struct BrokerView {
 pub struct ProducerView {
     /// Client number.
     pub id: u32,
+    /// Its `acks` setting (`0`, `1` or `all`).
+    pub acks: String,
     /// Records waiting to be sent.
     pub queued: u64,
     /// Requests in flight.
@@ -75,8 +80,9 @@ pub struct ConsumerView {
     pub partitions: Vec<(String, u64, u64, Vec<RecordView>)>,
 }
 
-/// The picture of one broker: each replica it holds, with the last records of its log.
-pub fn broker_view(b: &Broker) -> BrokerView {
+/// The picture of one broker at `now` (ms): each replica it holds, with the last records of
+/// its log and how much of it is on disk.
+pub fn broker_view(b: &Broker, now: u64) -> BrokerView {
     let replicas = b
         .disk()
         .logs
@@ -99,6 +105,7 @@ pub fn broker_view(b: &Broker) -> BrokerView {
                 leader_id: p.map_or(0, |p| p.leader),
                 leader_epoch: p.map_or(0, |p| p.leader_epoch),
                 leo: log.leo(),
+                durable: log.durable_end(now),
                 hw: p.map_or(0, |p| p.hw),
                 isr: p.map(|p| p.isr.clone()).unwrap_or_default(),
                 replicas: p.map(|p| p.replicas.clone()).unwrap_or_default(),
@@ -119,6 +126,7 @@ pub fn broker_view(b: &Broker) -> BrokerView {
 pub fn producer_view(p: &Producer) -> ProducerView {
     ProducerView {
         id: p.id(),
+        acks: p.acks().name().to_string(),
         queued: p.queued(),
         in_flight: p.in_flight() as u64,
         partitions: p

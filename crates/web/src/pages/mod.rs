@@ -1,5 +1,6 @@
 //! The three pages: the lesson list, the lesson player and the sandbox.
 
+pub mod fault_menu;
 pub mod home;
 pub mod player;
 pub mod sandbox;

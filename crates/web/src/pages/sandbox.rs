@@ -1,10 +1,12 @@
 //! `#/sandbox`: pick an ensemble and/or a Kafka cluster, then drive the world with the
-//! command console, clicks on nodes (crash / restart) and the playback controls.
+//! command console, the fault menu of a clicked node (crash, power off, pause, resume,
+//! restart) and the playback controls.
 
 use crate::app::use_narrow;
 use crate::controls::Controls;
 use crate::event_log::EventLog;
 use crate::i18n::{Ui, tr, ui, use_lang};
+use crate::pages::fault_menu::FaultMenu;
 use crate::pages::player::LeaderBadge;
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
@@ -17,19 +19,22 @@ use zkafka_engine::describe::clock;
 use zkafka_engine::script::command::Command;
 use zkafka_engine::script::parse::parse_line;
 use zkafka_engine::script::run::execute;
-use zkafka_engine::sim::input::Input;
 
 /// The seed of sandbox worlds.
 pub const SANDBOX_SEED: u64 = 1;
 
 /// Commands offered as one-click examples.
-const EXAMPLES: [&str; 10] = [
+const EXAMPLES: [&str; 14] = [
     "start all",
     "run until leader elected",
     "crash zk5",
+    "halt zk4",
+    "pause zk3 for 5s",
+    "resume zk3",
     "run 3s",
     "partition zk1,zk2 | zk3,zk4,zk5",
     "heal",
+    "net loss 10%",
     "expect leader zk5",
     "topic create orders partitions 1 rf 3",
     "produce orders key k value v count 5",
@@ -253,22 +258,14 @@ pub fn Sandbox() -> impl IntoView {
         }
     });
 
+    // A click (or Enter) on a node selects it and opens its fault menu; a second click on
+    // the same node closes the menu.
+    let selected: RwSignal<Option<NodeId>> = RwSignal::new(None);
     let on_node = Callback::new(move |id: NodeId| {
-        let res = sim.mutate(|t| {
-            let up = t.world().is_up(id);
-            let input = if up {
-                Input::Crash(id)
-            } else {
-                Input::Restart(id)
-            };
-            let text = input.to_string();
-            t.apply(input).map(|_| text).map_err(|e| e.0)
-        });
-        match res {
-            Some(Ok(text)) => push(vec![line(LineKind::Cmd, format!("> {text}"))]),
-            Some(Err(e)) => push(vec![line(LineKind::Fail, e)]),
-            None => {}
-        }
+        selected.update(|s| *s = if *s == Some(id) { None } else { Some(id) });
+    });
+    let run_fault = Callback::new(move |cmd: String| {
+        push(run_command(sim, &cmd, ui(lang.get_untracked())));
     });
     let narrow = use_narrow();
     let layout = Memo::new(move |_| {
@@ -351,7 +348,8 @@ pub fn Sandbox() -> impl IntoView {
             <div class="player-grid">
                 <div class="stage-col">
                     <p class="hint">{tr(|u| u.s_click_hint)}</p>
-                    <Stage sim=sim layout=layout on_node=on_node />
+                    <FaultMenu sim=sim selected=selected run=run_fault />
+                    <Stage sim=sim layout=layout on_node=on_node selected=selected />
                     <Controls sim=sim />
                     <Legend layout=layout />
                 </div>

@@ -1,9 +1,11 @@
 //! Kafka on the stage: brokers with each replica's log drawn as offset cells (with LEO and
-//! HW markers and the ISR), and the producer and consumer as actors at the sides.
+//! HW markers and the ISR; records only in the page cache, not yet on disk, drawn with a
+//! dashed outline), and the producers and consumer as actors at the sides.
 
 use crate::i18n::Ui;
 use crate::stage::layout::{BROKER_HEAD, Layout, ROW_H, Rect, VALUES_SHOWN};
-use crate::stage::node_group;
+use crate::stage::zk::{down_mark, frost};
+use crate::stage::{Liveness, node_group, status_class, status_word};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use zkafka_engine::NodeId;
@@ -45,7 +47,7 @@ fn short(s: &str, n: usize) -> String {
 /// Draws one broker.
 pub fn broker_card(
     b: &BrokerView,
-    (up, started): (bool, bool),
+    live: Liveness,
     r: Rect,
     layout: &Layout,
     windows: &BTreeMap<String, u64>,
@@ -53,21 +55,22 @@ pub fn broker_card(
     on_click: Option<Callback<NodeId>>,
 ) -> AnyView {
     let id = NodeId::Broker(b.id);
+    let up = live.up();
     let leads = b.replicas.iter().filter(|p| p.leader).count();
     let mut class = String::from("node broker ");
-    class.push_str(if up { "up" } else { "st-down" });
+    class.push_str(if up { "up" } else { "" });
+    class.push_str(status_class(live.status));
     if leads > 0 && up {
         class.push_str(" leads");
     }
     if on_click.is_some() {
         class.push_str(" clickable");
     }
+    if live.selected {
+        class.push_str(" selected");
+    }
     let rows = layout.rows.get(&b.id).cloned().unwrap_or_default();
-    let head_right = if up {
-        String::new()
-    } else {
-        crate::stage::zk::down_word(ui, started).to_string()
-    };
+    let head_right = status_word(ui, live.status).to_string();
     let row_views = rows
         .iter()
         .enumerate()
@@ -95,18 +98,22 @@ pub fn broker_card(
                     let x = CELLS_X + k as f64 * CELL_W;
                     let rec = rep.records.iter().find(|r| r.offset == off);
                     let (cls, tip) = if off < rep.leo {
-                        let c = if off < rep.hw {
-                            "cell committed"
-                        } else {
-                            "cell uncommitted"
+                        let c = match (off < rep.hw, off < rep.durable) {
+                            (true, true) => "cell committed",
+                            (true, false) => "cell committed volatile",
+                            (false, true) => "cell uncommitted",
+                            (false, false) => "cell uncommitted volatile",
                         };
-                        let tip = rec.map_or(format!("offset {off}"), |r| {
+                        let mut tip = rec.map_or(format!("offset {off}"), |r| {
                             format!(
                                 "offset {off}\nkey {}\nvalue {}",
                                 r.key.as_deref().unwrap_or("null"),
                                 r.value.as_deref().unwrap_or("null")
                             )
                         });
+                        if off >= rep.durable {
+                            tip.push_str(&format!("\n{}", ui.rec_unflushed));
+                        }
                         (c, tip)
                     } else {
                         ("cell empty", String::new())
@@ -158,29 +165,32 @@ pub fn broker_card(
             <text class="name" x=10 y=17>{format!("broker{}", b.id)}</text>
             <text class="state" x=r.w - 10.0 y=17 text-anchor="end">{head_right}</text>
             {row_views}
-            {(!up).then(|| view! {
-                <g class="cross">
-                    <line x1=12 y1=30 x2=r.w - 12.0 y2=r.h - 8.0></line>
-                    <line x1=r.w - 12.0 y1=30 x2=12 y2=r.h - 8.0></line>
-                </g>
-            })}
+            {down_mark(live, r.w, r.h, 30.0)}
+            {frost(live, r.w, r.h, ui)}
     };
     node_group(id, class, r, on_click, body.into_any())
 }
 
 /// The CSS class of a client (actor) card.
-fn actor_class(kind: &str, up: bool) -> String {
-    let down = if up { "" } else { " st-down" };
-    format!("node actor {kind}{down}")
+fn actor_class(kind: &str, live: Liveness, clickable: bool) -> String {
+    let mut c = format!("node actor {kind}{}", status_class(live.status));
+    if clickable {
+        c.push_str(" clickable");
+    }
+    if live.selected {
+        c.push_str(" selected");
+    }
+    c
 }
 
-/// Draws the producer with its counters.
+/// Draws a producer with its counters.
 pub fn producer_card(
     p: &ProducerView,
-    up: bool,
+    live: Liveness,
     r: Rect,
     layout: &Layout,
     ui: &'static Ui,
+    on_click: Option<Callback<NodeId>>,
 ) -> AnyView {
     let rows = layout
         .client_rows
@@ -205,19 +215,24 @@ pub fn producer_card(
     let body = view! {
         <rect class="card" width=r.w height=r.h rx=12></rect>
         <text class="name" x=10 y=20>{id.to_string()}</text>
+        <text class="acks" x=r.w - 10.0 y=20 text-anchor="end">{format!("acks={}", p.acks)}</text>
         <text class="v" x=10 y=40>{format!("{} {} · {} {}", ui.s_queued, p.queued, ui.s_in_flight, p.in_flight)}</text>
         {rows}
+        {down_mark(live, r.w, r.h, 26.0)}
+        {frost(live, r.w, r.h, ui)}
     };
-    node_group(id, actor_class("producer", up), r, None, body.into_any()).into_any()
+    let class = actor_class("producer", live, on_click.is_some());
+    node_group(id, class, r, on_click, body.into_any()).into_any()
 }
 
 /// Draws the consumer with its positions and the last values it received.
 pub fn consumer_card(
     c: &ConsumerView,
-    up: bool,
+    live: Liveness,
     r: Rect,
     layout: &Layout,
     ui: &'static Ui,
+    on_click: Option<Callback<NodeId>>,
 ) -> AnyView {
     let per_row = layout.values_per_row.max(1);
     let per = 36.0 + 22.0 * VALUES_SHOWN.div_ceil(per_row) as f64;
@@ -267,8 +282,11 @@ pub fn consumer_card(
         <rect class="card" width=r.w height=r.h rx=12></rect>
         <text class="name" x=10 y=20>{id.to_string()}</text>
         {rows}
+        {down_mark(live, r.w, r.h, 26.0)}
+        {frost(live, r.w, r.h, ui)}
     };
-    node_group(id, actor_class("consumer", up), r, None, body.into_any())
+    let class = actor_class("consumer", live, on_click.is_some());
+    node_group(id, class, r, on_click, body.into_any())
 }
 
 /// A placeholder for a Kafka node that does not exist yet.

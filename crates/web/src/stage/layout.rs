@@ -137,7 +137,7 @@ impl Layout {
     pub fn of(v: &WorldView, narrow: bool) -> Layout {
         let mut zk: Vec<NodeId> = Vec::new();
         let mut brokers: Vec<(u32, Vec<String>)> = Vec::new();
-        let mut producer = None;
+        let mut producers: Vec<NodeId> = Vec::new();
         let mut consumer = None;
         let mut client_rows: Vec<String> = Vec::new();
         for n in &v.nodes {
@@ -148,7 +148,7 @@ impl Layout {
                     brokers.push((b.id, rows));
                 }
                 NodeDetail::Producer(p) => {
-                    producer = Some(n.id);
+                    producers.push(n.id);
                     for (tp, ..) in &p.partitions {
                         if !client_rows.contains(tp) {
                             client_rows.push(tp.clone());
@@ -166,7 +166,7 @@ impl Layout {
             }
         }
         client_rows.sort();
-        let only_zk = brokers.is_empty() && producer.is_none() && consumer.is_none();
+        let only_zk = brokers.is_empty() && producers.is_empty() && consumer.is_none();
         let width = match (narrow, only_zk) {
             (false, _) => WIDTH,
             (true, true) => NARROW_ZK_WIDTH,
@@ -190,11 +190,11 @@ impl Layout {
                 l.zk_ring(&zk)
             };
         }
-        if !brokers.is_empty() || producer.is_some() || consumer.is_some() {
+        if !brokers.is_empty() || !producers.is_empty() || consumer.is_some() {
             y = if narrow {
-                l.kafka_stack(y, &brokers, producer, consumer)
+                l.kafka_stack(y, &brokers, &producers, consumer)
             } else {
-                l.kafka_wide(y, &brokers, producer, consumer)
+                l.kafka_wide(y, &brokers, &producers, consumer)
             };
         }
         l.height = y.max(if narrow { 200.0 } else { 320.0 });
@@ -253,7 +253,7 @@ impl Layout {
         &mut self,
         y: f64,
         brokers: &[(u32, Vec<String>)],
-        producer: Option<NodeId>,
+        producers: &[NodeId],
         consumer: Option<NodeId>,
     ) -> f64 {
         let top = y + 24.0;
@@ -274,17 +274,21 @@ impl Layout {
         }
         let column_h = (by - 22.0 - top).max(140.0);
         let crow = self.client_rows.len().max(1) as f64;
-        if let Some(p) = producer {
-            let h = 58.0 + 34.0 * crow;
+        // Producers one above the other, the stack centred on the broker column.
+        let ph = 58.0 + 34.0 * crow;
+        let stack = producers.len() as f64 * (ph + 16.0) - 16.0;
+        let mut py = top + (column_h - stack).max(0.0) / 2.0;
+        for p in producers {
             self.boxes.insert(
-                p,
+                *p,
                 Rect {
                     x: 16.0,
-                    y: top + (column_h - h).max(0.0) / 2.0,
+                    y: py,
                     w: 190.0,
-                    h,
+                    h: ph,
                 },
             );
+            py += ph + 16.0;
         }
         if let Some(c) = consumer {
             let h = consumer_height(self.client_rows.len(), self.values_per_row);
@@ -310,7 +314,7 @@ impl Layout {
         &mut self,
         y: f64,
         brokers: &[(u32, Vec<String>)],
-        producer: Option<NodeId>,
+        producers: &[NodeId],
         consumer: Option<NodeId>,
     ) -> f64 {
         // Producer on top, brokers, consumer at the bottom; client traffic arcs on the
@@ -318,10 +322,10 @@ impl Layout {
         let x = 52.0;
         let mut at = y + 20.0;
         let crow = self.client_rows.len().max(1) as f64;
-        if let Some(p) = producer {
+        for p in producers {
             let h = 58.0 + 34.0 * crow;
             self.boxes.insert(
-                p,
+                *p,
                 Rect {
                     x,
                     y: at,

@@ -1,5 +1,7 @@
 //! Messages in flight: each one a pill that moves from sender to receiver along its lane,
-//! placed by virtual time, coloured by kind; messages that will be lost are drawn dashed.
+//! placed by virtual time, coloured by kind. A message that cannot get through (a partition,
+//! or a receiver without power) is held by the sender's kernel, which keeps retransmitting
+//! it: it is drawn stopped part of the way, with a pause mark, until the way clears.
 
 use crate::sim::Sim;
 use crate::stage::layout::{Layout, along, path_d};
@@ -8,6 +10,9 @@ use zkafka_engine::kafka::messages::KafkaMsg;
 use zkafka_engine::sim::effects::Msg;
 use zkafka_engine::sim::world::InFlight;
 use zkafka_engine::zookeeper::messages::ZkMsg;
+
+/// How far along its path a held message stops (0 = sender, 1 = receiver).
+const HELD_AT: f64 = 0.45;
 
 /// The CSS class of a message kind (also used by the legend).
 pub fn kind_class(m: &Msg) -> &'static str {
@@ -111,14 +116,17 @@ pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
                     let label = short_label(&m.msg);
                     let w = 10.0 + 6.0 * label.chars().count() as f64;
                     let mut class = format!("msg {}", kind_class(&m.msg));
-                    if m.held {
-                        class.push_str(" doomed");
+                    let held = m.held;
+                    if held {
+                        class.push_str(" held");
                     }
                     let tip = format!("{} → {}: {}", m.from, m.to, m.msg.label_in(lang.get_untracked()));
                     let span = m.arrive_at.saturating_sub(m.sent_at).max(1) as f64;
                     let sent = m.sent_at as f64;
                     let transform = move || {
+                        // A held segment goes no further than the middle of the wire.
                         let t = ((sim.vtime.get() - sent) / span).clamp(0.0, 1.0);
+                        let t = if held { t.min(HELD_AT) } else { t };
                         match layout.with(|l| l.path(from, to)) {
                             Some(p) => {
                                 let q = along(p, t);
@@ -132,7 +140,7 @@ pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
                             <title>{tip}</title>
                             <rect x=-w / 2.0 y=-8 width=w height=16 rx=8></rect>
                             <text x=0 y=3.5 text-anchor="middle">{label}</text>
-                            {m.held.then(|| view! { <text class="x" x=w / 2.0 + 7.0 y=4 text-anchor="middle">"✕"</text> })}
+                            {held.then(|| crate::stage::icons::pause(w / 2.0 + 8.0, 0.0, 10.0))}
                         </g>
                     }
                 }

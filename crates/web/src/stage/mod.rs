@@ -1,5 +1,7 @@
 //! The stage: an SVG picture of the world at the current point, with messages moving.
 
+pub mod conns;
+pub mod icons;
 pub mod kafka;
 pub mod layout;
 pub mod messages;
@@ -12,10 +14,60 @@ use leptos::prelude::*;
 use messages::Messages;
 use std::collections::BTreeSet;
 use zkafka_engine::NodeId;
-use zkafka_engine::view::NodeDetail;
+use zkafka_engine::sim::node::Status;
+use zkafka_engine::view::{NodeDetail, NodeView};
+
+/// The CSS classes of a node's process state (none while it runs).
+pub fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Running => "",
+        Status::Paused => " st-paused",
+        Status::Crashed => " st-down st-crashed",
+        Status::Halted => " st-down st-halted",
+        Status::NotStarted => " st-down st-unstarted",
+    }
+}
+
+/// The word a card shows for a node that does not run normally.
+pub fn status_word(ui: &'static Ui, s: Status) -> &'static str {
+    match s {
+        Status::Running => "",
+        Status::Paused => ui.s_paused,
+        Status::Crashed => ui.s_down,
+        Status::Halted => ui.s_halted,
+        Status::NotStarted => ui.s_not_started,
+    }
+}
+
+/// What a card needs to know about its node's process.
+#[derive(Clone, Copy)]
+pub struct Liveness {
+    /// Process and host state.
+    pub status: Status,
+    /// Messages a paused process's kernel keeps for it.
+    pub kept: u32,
+    /// Selected in the sandbox's fault menu.
+    pub selected: bool,
+}
+
+impl Liveness {
+    fn of(n: &NodeView, selected: Option<NodeId>) -> Liveness {
+        Liveness {
+            status: n.status,
+            kept: n.kept,
+            selected: selected == Some(n.id),
+        }
+    }
+
+    /// True while the process runs (not paused).
+    pub fn up(&self) -> bool {
+        self.status == Status::Running
+    }
+}
 
 /// The group every node card is drawn in: placed at `r`, tagged `data-node` with the
-/// node's name (the e2e test finds nodes by it), and clickable when `on_click` is set.
+/// node's name (the e2e test finds nodes by it), and, when `on_click` is set, clickable and
+/// reachable with the keyboard (Tab, then Enter or Space).
 pub fn node_group(
     id: NodeId,
     class: String,
@@ -23,6 +75,7 @@ pub fn node_group(
     on_click: Option<Callback<NodeId>>,
     body: AnyView,
 ) -> AnyView {
+    let focusable = on_click.is_some();
     view! {
         <g
             class=class
@@ -32,6 +85,17 @@ pub fn node_group(
                     cb.run(id);
                 }
             }
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if let Some(cb) = on_click
+                    && matches!(ev.key().as_str(), "Enter" | " ")
+                {
+                    ev.prevent_default();
+                    cb.run(id);
+                }
+            }
+            tabindex=focusable.then_some("0")
+            role=focusable.then_some("button")
+            aria-label=focusable.then(|| id.to_string())
             data-node=id.to_string()
         >
             {body}
@@ -40,11 +104,13 @@ pub fn node_group(
     .into_any()
 }
 
-fn started(n: &zkafka_engine::view::NodeView) -> bool {
-    n.status != zkafka_engine::sim::node::Status::NotStarted
-}
-
-fn nodes(s: &Snap, l: &Layout, ui: &'static Ui, on_node: Option<Callback<NodeId>>) -> AnyView {
+fn nodes(
+    s: &Snap,
+    l: &Layout,
+    ui: &'static Ui,
+    on_node: Option<Callback<NodeId>>,
+    selected: Option<NodeId>,
+) -> AnyView {
     let windows = kafka::windows(&s.view);
     let mut present = BTreeSet::new();
     let mut out: Vec<AnyView> = Vec::new();
@@ -53,16 +119,15 @@ fn nodes(s: &Snap, l: &Layout, ui: &'static Ui, on_node: Option<Callback<NodeId>
             continue;
         };
         present.insert(n.id);
+        let live = Liveness::of(n, selected);
         let v = match &n.detail {
             NodeDetail::Zk(z) => {
                 let leader = s.leader == Some(z.sid) && n.up();
-                zk::zk_card(z, (n.up(), started(n)), r, leader, ui, on_node)
+                zk::zk_card(z, live, r, leader, ui, on_node)
             }
-            NodeDetail::Broker(b) => {
-                kafka::broker_card(b, (n.up(), started(n)), r, l, &windows, ui, on_node)
-            }
-            NodeDetail::Producer(p) => kafka::producer_card(p, n.up(), r, l, ui),
-            NodeDetail::Consumer(c) => kafka::consumer_card(c, n.up(), r, l, ui),
+            NodeDetail::Broker(b) => kafka::broker_card(b, live, r, l, &windows, ui, on_node),
+            NodeDetail::Producer(p) => kafka::producer_card(p, live, r, l, ui, on_node),
+            NodeDetail::Consumer(c) => kafka::consumer_card(c, live, r, l, ui, on_node),
         };
         out.push(v);
     }
@@ -103,12 +168,14 @@ fn cuts(s: &Snap, l: &Layout, ui: &'static Ui) -> AnyView {
         .into_any()
 }
 
-/// The stage. `on_node` makes servers and brokers clickable (the sandbox).
+/// The stage. `on_node` makes nodes clickable (the sandbox); `selected` marks the node
+/// whose fault menu is open.
 #[component]
 pub fn Stage(
     sim: Sim,
     layout: Signal<Layout>,
     #[prop(optional)] on_node: Option<Callback<NodeId>>,
+    #[prop(optional, into)] selected: Option<Signal<Option<NodeId>>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let view_box = move || layout.with(|l| format!("0 0 {:.0} {:.0}", l.width, l.height));
@@ -121,7 +188,12 @@ pub fn Stage(
     };
     let drawn_nodes = move || {
         let ui = ui(lang.get());
-        layout.with(|l| sim.snap.with(|s| nodes(s, l, ui, on_node)))
+        let sel = selected.and_then(|s| s.get());
+        layout.with(|l| sim.snap.with(|s| nodes(s, l, ui, on_node, sel)))
+    };
+    let drawn_conns = move || {
+        let ui = ui(lang.get());
+        layout.with(|l| sim.snap.with(|s| conns::conns(&s.view, l, ui)))
     };
     let drawn_cuts = move || {
         let ui = ui(lang.get());
@@ -144,6 +216,7 @@ pub fn Stage(
                     </pattern>
                 </defs>
                 {ring}
+                <g class="links">{drawn_conns}</g>
                 <Messages sim=sim layout=layout />
                 {drawn_cuts}
                 <g class="nodes">{drawn_nodes}</g>
@@ -172,13 +245,16 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
             ("st-following", u.st_following),
             ("st-leading", u.st_leading),
             ("st-observing", u.st_observing),
-            ("st-down", u.st_down),
             ("is-leader", u.st_established),
             ("broker-leads", u.st_broker_leads),
+            ("st-paused", u.st_paused),
+            ("st-crashed", u.st_crashed),
+            ("st-halted", u.st_halted),
+            ("st-down", u.st_down),
         ]
         .into_iter()
         .filter(|(c, _)| match *c {
-            "st-down" => true,
+            "st-down" | "st-paused" | "st-crashed" | "st-halted" => true,
             "broker-leads" => kafka,
             _ => zk,
         })
@@ -193,24 +269,35 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
         [
             ("msg-vote", u.m_vote),
             ("msg-zab", u.m_zab),
-            ("msg-fin", u.m_fin),
             ("msg-meta", u.m_meta),
             ("msg-produce", u.m_produce),
             ("msg-produce-resp", u.m_produce_resp),
             ("msg-fetch", u.m_fetch),
             ("msg-fetch-resp", u.m_fetch_resp),
-            ("msg-doomed", u.m_doomed),
+            ("msg-held", u.m_held),
             ("cut", u.m_cut),
             ("rec-committed", u.rec_committed),
             ("rec-uncommitted", u.rec_uncommitted),
+            ("rec-unflushed", u.rec_unflushed),
         ]
         .into_iter()
         .filter(|(c, _)| {
-            let zk_only = matches!(*c, "msg-vote" | "msg-zab" | "msg-fin");
+            let zk_only = matches!(*c, "msg-vote" | "msg-zab");
             let kafka_only =
-                c.starts_with("msg-") && !zk_only && *c != "msg-doomed" || c.starts_with("rec-");
+                c.starts_with("msg-") && !zk_only && *c != "msg-held" || c.starts_with("rec-");
             (zk || !zk_only) && (kafka || !kafka_only)
         })
+        .map(|(c, t)| view! { <li><span class=format!("pill {c}")></span>{t}</li> })
+        .collect_view()
+    };
+    let links = move || {
+        let u = ui(lang.get());
+        [
+            ("link-open", u.l_open),
+            ("link-half", u.l_half),
+            ("link-closed", u.l_closed),
+        ]
+        .into_iter()
         .map(|(c, t)| view! { <li><span class=format!("pill {c}")></span>{t}</li> })
         .collect_view()
     };
@@ -219,6 +306,10 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
             <div>
                 <h4>{move || ui(lang.get()).legend_states}</h4>
                 <ul>{states}</ul>
+            </div>
+            <div>
+                <h4>{move || ui(lang.get()).legend_links}</h4>
+                <ul>{links}</ul>
             </div>
             <div>
                 <h4>{move || ui(lang.get()).legend_messages}</h4>

@@ -1,9 +1,11 @@
-//! A ZooKeeper server card: sid, state (colour-coded), vote, epochs and last zxid, with a
-//! crown on the established leader and a cross when the server is down.
+//! A ZooKeeper server card: sid, state (colour-coded), vote, epochs and last zxid (the
+//! in-memory lastProcessedZxid, with the log's end when it differs), with a crown on the
+//! established leader. A crashed process gets a red cross, a host without power goes
+//! dark, a frozen process is frosted over with the count of what its kernel keeps.
 
 use crate::i18n::Ui;
 use crate::stage::layout::Rect;
-use crate::stage::node_group;
+use crate::stage::{Liveness, node_group, status_class, status_word};
 use leptos::prelude::*;
 use zkafka_engine::NodeId;
 use zkafka_engine::view::ZkView;
@@ -30,36 +32,74 @@ fn phase_short(p: ZabPhase) -> &'static str {
     }
 }
 
-/// The word for a node that is not running: crashed, or never started.
-pub fn down_word(ui: &'static Ui, started: bool) -> &'static str {
-    if started { ui.s_down } else { ui.s_not_started }
+/// The frost over a paused process, with what its kernel keeps.
+pub fn frost(live: Liveness, w: f64, h: f64, ui: &'static Ui) -> Option<AnyView> {
+    (live.status == zkafka_engine::sim::node::Status::Paused).then(|| {
+        let kept = (live.kept > 0).then(|| format!("{} {}", live.kept, ui.s_kept));
+        view! {
+            <g class="frost">
+                <rect width=w height=h rx=10></rect>
+                {crate::stage::icons::pause(w / 2.0, h / 2.0, 26.0)}
+                <text class="frost-kept" x=w / 2.0 y=h - 8.0 text-anchor="middle">{kept}</text>
+            </g>
+        }
+        .into_any()
+    })
 }
 
-/// Draws one server at `r`. `liveness` is (up, ever started); `leader` marks the
-/// established leader.
+/// The mark of a node whose process does not run: a red cross over a crashed one, a power
+/// symbol on a host without power.
+pub fn down_mark(live: Liveness, w: f64, h: f64, top: f64) -> Option<AnyView> {
+    use zkafka_engine::sim::node::Status;
+    match live.status {
+        Status::Crashed => Some(
+            view! {
+                <g class="cross">
+                    <line x1=12 y1=top x2=w - 12.0 y2=h - 8.0></line>
+                    <line x1=w - 12.0 y1=top x2=12 y2=h - 8.0></line>
+                </g>
+            }
+            .into_any(),
+        ),
+        Status::Halted => Some(crate::stage::icons::power(w / 2.0, (top + h) / 2.0, 30.0)),
+        _ => None,
+    }
+}
+
+/// Draws one server at `r`. `leader` marks the established leader.
 pub fn zk_card(
     z: &ZkView,
-    (up, started): (bool, bool),
+    live: Liveness,
     r: Rect,
     leader: bool,
     ui: &'static Ui,
     on_click: Option<Callback<NodeId>>,
 ) -> AnyView {
+    use zkafka_engine::sim::node::Status;
     let id = NodeId::Zk(z.sid);
+    let has_process = matches!(live.status, Status::Running | Status::Paused);
     let mut class = String::from("node zk ");
-    class.push_str(if up { state_class(z.state) } else { "st-down" });
-    if leader && up {
+    class.push_str(if has_process {
+        state_class(z.state)
+    } else {
+        ""
+    });
+    class.push_str(status_class(live.status));
+    if leader && live.up() {
         class.push_str(" is-leader");
     }
     if on_click.is_some() {
         class.push_str(" clickable");
     }
+    if live.selected {
+        class.push_str(" selected");
+    }
     let name = format!("zk{}", z.sid);
     let tag = if z.observer { ui.s_observer } else { "" };
-    let state = if up {
-        z.state.name().to_string()
-    } else {
-        down_word(ui, started).to_string()
+    let state = match live.status {
+        Status::Running => z.state.name().to_string(),
+        Status::Paused => format!("{} · {}", ui.s_paused, z.state.name()),
+        s => status_word(ui, s).to_string(),
     };
     let vote = if z.vote.leader < 0 {
         "—".to_string()
@@ -70,8 +110,19 @@ pub fn zk_card(
         "{} ({} {})",
         z.current_epoch, ui.s_accepted, z.accepted_epoch
     );
-    let zxid = hex(z.last_zxid);
-    let phase = if up && z.state != ServerState::Looking {
+    // During a DIFF sync the log runs ahead of the data: ZooKeeper 3.8 logs the proposals
+    // at NEWLEADER and applies them after UPTODATE. "+n" counts the logged ones.
+    let logged_ahead = z.logged_zxid > z.last_zxid && z.logged_zxid >> 32 == z.last_zxid >> 32;
+    let zxid = if logged_ahead {
+        format!(
+            "{} +{}",
+            hex(z.last_zxid),
+            (z.logged_zxid - z.last_zxid) & 0xffff_ffff
+        )
+    } else {
+        hex(z.last_zxid)
+    };
+    let phase = if has_process && z.state != ServerState::Looking {
         phase_short(z.phase)
     } else {
         ""
@@ -82,11 +133,13 @@ pub fn zk_card(
         .map(|(s, p)| format!("zk{s}→{}", p.describe_in(ui.lang)))
         .collect();
     let tip = format!(
-        "zk{} {}\n{}: {}\n{}",
+        "zk{} {}\n{}: {}\nlastProcessedZxid {} · log {}\n{}",
         z.sid,
         state,
         ui.s_vote,
         z.vote.describe_in(ui.lang),
+        hex(z.last_zxid),
+        hex(z.logged_zxid),
         received.join("\n")
     );
     let (w, h) = (r.w, r.h);
@@ -111,12 +164,8 @@ pub fn zk_card(
             <text class="v" x=64 y=78>{zxid}</text>
             <text class="phase" x=w - 10.0 y=h - 7.0 text-anchor="end">{phase}</text>
             <text class="tag" x=10 y=h - 7.0>{tag}</text>
-            {(!up).then(|| view! {
-                <g class="cross">
-                    <line x1=12 y1=band_h + 6.0 x2=w - 12.0 y2=h - 8.0></line>
-                    <line x1=w - 12.0 y1=band_h + 6.0 x2=12 y2=h - 8.0></line>
-                </g>
-            })}
+            {down_mark(live, w, h, band_h + 6.0)}
+            {frost(live, w, h, ui)}
     };
     node_group(id, class, r, on_click, body.into_any())
 }
