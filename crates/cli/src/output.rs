@@ -31,6 +31,8 @@ pub fn events(events: &[TraceEvent], opts: &RunOpts) {
                     | EventKind::Change { .. }
                     | EventKind::NodeDown { .. }
                     | EventKind::NodeUp { .. }
+                    | EventKind::Paused { .. }
+                    | EventKind::Resumed { .. }
             )
         {
             out!("    {:>9}  {}", clock(e.time), describe(e, opts.lang));

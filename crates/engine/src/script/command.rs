@@ -71,12 +71,12 @@ pub enum Condition {
 }
 
 impl Condition {
-    /// True for conditions that can only be waited for (`run until`), never checked by
-    /// `expect`.
-    pub fn waits_only(&self) -> bool {
+    /// For a condition that can only be waited for (`run until`), never checked by `expect`,
+    /// its words as written; each system names its own.
+    pub fn waits_only(&self) -> Option<&'static str> {
         match self {
             Condition::Zk(c) => c.waits_only(),
-            _ => false,
+            _ => None,
         }
     }
 

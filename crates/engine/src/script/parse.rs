@@ -116,10 +116,10 @@ fn parse_condition(c: &mut Cursor<'_>) -> PResult<Condition> {
 fn expect_command(c: &mut Cursor<'_>) -> PResult<Command> {
     let col = c.column();
     let condition = parse_condition(c)?;
-    if condition.waits_only() {
+    if let Some(words) = condition.waits_only() {
         return Err((
             col,
-            "`leader elected` is something to wait for: use `run until leader elected`".into(),
+            format!("`{words}` is something to wait for: use `run until {words}`"),
         ));
     }
     Ok(Command::Expect { condition })

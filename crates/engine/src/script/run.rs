@@ -88,10 +88,10 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
             }
         }
         Command::Expect { condition } => {
-            if condition.waits_only() {
-                return Err(RunError(
-                    "`leader elected` can only be waited for with `run until`".into(),
-                ));
+            if let Some(words) = condition.waits_only() {
+                return Err(RunError(format!(
+                    "`{words}` can only be waited for with `run until`"
+                )));
             }
             failed = condition.check(t.world(), 0).err();
         }

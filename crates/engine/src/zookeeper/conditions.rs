@@ -82,9 +82,10 @@ fn equal<T: PartialEq + std::fmt::Display>(what: String, want: T, got: T) -> Res
 }
 
 impl ZkCondition {
-    /// True for conditions that only make sense as something to wait for.
-    pub fn waits_only(&self) -> bool {
-        matches!(self, ZkCondition::LeaderElected)
+    /// For a condition that only makes sense as something to wait for, its words as written
+    /// (`leader elected`); `None` for one `expect` can check.
+    pub fn waits_only(&self) -> Option<&'static str> {
+        matches!(self, ZkCondition::LeaderElected).then_some("leader elected")
     }
 
     /// What a `run until` remembers when it starts (the newest leader epoch).

@@ -34,7 +34,9 @@ pub enum ZkInput {
         /// The zxid that ends each epoch's run, epochs ascending.
         runs: Vec<u64>,
     },
-    /// `zk set-epoch zkN E`: set a stopped server's currentEpoch and acceptedEpoch.
+    /// `zk set-epoch zkN E`: set a stopped server's currentEpoch to E, and its acceptedEpoch
+    /// to E unless an earlier `set-accepted-epoch` left it higher (ZooKeeper keeps
+    /// acceptedEpoch ≥ currentEpoch; `QuorumPeer.loadDataBase` refuses the other way round).
     SetEpoch {
         /// Server id.
         sid: u32,
@@ -192,8 +194,12 @@ impl ZkInput {
             ZkInput::SetEpoch { sid, epoch } => {
                 if let Some(s) = w.zk_mut(*sid) {
                     let mut disk = s.disk().clone();
+                    // Keep a higher acceptedEpoch set by `set-accepted-epoch`, in whichever
+                    // order the two commands came.
+                    if disk.accepted_epoch < *epoch || disk.accepted_epoch == disk.current_epoch {
+                        disk.accepted_epoch = *epoch;
+                    }
                     disk.current_epoch = *epoch;
-                    disk.accepted_epoch = *epoch;
                     s.set_disk(disk);
                 }
             }
@@ -207,5 +213,43 @@ impl ZkInput {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::input::Input;
+    use crate::sim::timeline::Timeline;
+
+    fn epochs(t: &Timeline, sid: u32) -> (u64, u64) {
+        let d = t.world().zk(sid).expect("server").disk();
+        (d.current_epoch, d.accepted_epoch)
+    }
+
+    #[test]
+    fn set_epoch_keeps_a_higher_accepted_epoch_in_either_order() {
+        let mut t = Timeline::new(1);
+        let ensemble = ZkInput::Ensemble {
+            voters: 3,
+            observers: 0,
+        };
+        t.apply(Input::Zk(ensemble)).expect("ensemble");
+        let set = |epoch| Input::Zk(ZkInput::SetEpoch { sid: 2, epoch });
+        let accept = |epoch| Input::Zk(ZkInput::SetAcceptedEpoch { sid: 2, epoch });
+        t.apply(accept(3)).expect("accepted epoch");
+        t.apply(set(2)).expect("epoch");
+        assert_eq!(epochs(&t, 2), (2, 3));
+        t.apply(set(1)).expect("lower epoch");
+        assert_eq!(epochs(&t, 2), (1, 3));
+        t.apply(set(4)).expect("higher epoch");
+        assert_eq!(epochs(&t, 2), (4, 4));
+        // Without a separate acceptedEpoch, set-epoch sets both, down as well as up.
+        t.apply(set(2)).expect("epoch down");
+        assert_eq!(epochs(&t, 2), (2, 2));
+        assert!(
+            t.apply(accept(1)).is_err(),
+            "acceptedEpoch below currentEpoch"
+        );
     }
 }

@@ -33,7 +33,7 @@ fn command(_verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         "config",
     ])? {
         "ensemble" => {
-            let voters = c.small("a server count (3, 5 or 7)")?;
+            let voters = c.small("a voting server count (2 to 9)")?;
             let observers = if c.accept("observers") {
                 c.small("an observer count")?
             } else {

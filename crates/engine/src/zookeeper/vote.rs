@@ -50,9 +50,12 @@ impl fmt::Display for ServerState {
     }
 }
 
-/// A proposal for leader: who, with which last zxid and which epoch. Fields are signed
-/// like Java's `long`s because non-voters propose `Long.MIN_VALUE` for all three
-/// (`FastLeaderElection.getInitId` and friends).
+/// A proposal for leader: who, with which last zxid and which epoch (the fields
+/// `proposedLeader`, `proposedZxid`, `proposedEpoch` of `FastLeaderElection`, ZooKeeper
+/// 3.8). This is the election's vote, not ZAB's PROPOSAL packet (`Leader.Proposal`, a
+/// transaction the leader broadcasts). Fields are signed like Java's `long`s because
+/// non-voters propose `Long.MIN_VALUE` for all three (`FastLeaderElection.getInitId` and
+/// friends).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposal {
     /// The proposed leader's sid (`i64::MIN` from an observer that has no proposal yet).
