@@ -22,6 +22,10 @@ pub struct BrokerConfig {
     pub min_insync_replicas: u32,
     /// `replica.high.watermark.checkpoint.interval.ms` (5000).
     pub hw_checkpoint_interval_ms: u64,
+    /// `log.segment.bytes`: a log rolls to a new segment, and flushes the one it closes,
+    /// before an append would take the active segment past this many bytes (1073741824;
+    /// at least 14, `LegacyRecord.RECORD_OVERHEAD_V0`; `LogConfig`, 3.7).
+    pub log_segment_bytes: u64,
 }
 
 impl Default for BrokerConfig {
@@ -34,6 +38,7 @@ impl Default for BrokerConfig {
             request_timeout_ms: 30_000,
             min_insync_replicas: 1,
             hw_checkpoint_interval_ms: 5000,
+            log_segment_bytes: 1 << 30,
         }
     }
 }
@@ -155,11 +160,12 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 14] = [
+    pub const KEYS: [&'static str; 15] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
         "min.insync.replicas",
+        "log.segment.bytes",
         "acks",
         "linger.ms",
         "batch.size",
@@ -184,6 +190,17 @@ impl KafkaConfig {
             "replica.fetch.wait.max.ms" => self.broker.replica_fetch_wait_max_ms = num()?,
             "replica.fetch.backoff.ms" => self.broker.replica_fetch_backoff_ms = num()?,
             "min.insync.replicas" => self.broker.min_insync_replicas = num()?.clamp(1, 1000) as u32,
+            "log.segment.bytes" => {
+                self.broker.log_segment_bytes = match value.parse::<u64>() {
+                    Ok(n) if (14..=i32::MAX as u64).contains(&n) => n,
+                    Ok(_) => {
+                        return Err(format!(
+                            "`log.segment.bytes` is from 14 to 2147483647, not `{value}`"
+                        ));
+                    }
+                    Err(_) => return Err(format!("`{key}` takes a whole number, not `{value}`")),
+                }
+            }
             "acks" => {
                 self.producer.acks = Acks::parse(value)
                     .ok_or_else(|| format!("`acks` takes 0, 1 or all, not `{value}`"))?

@@ -27,6 +27,17 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::Rolled { tp, base_offset } => {
+            if zh {
+                format!(
+                    "{tp} 滚动到新的日志段（起始 offset {base_offset}），并把关闭的旧段刷到磁盘"
+                )
+            } else {
+                format!(
+                    "{tp} rolled to a new segment at offset {base_offset} and flushed the one it closed"
+                )
+            }
+        }
         KafkaChange::Appended {
             tp,
             base_offset,

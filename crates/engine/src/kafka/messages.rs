@@ -344,6 +344,14 @@ pub enum KafkaChange {
         /// The LEO after the append.
         leo: u64,
     },
+    /// The replica's log rolled to a new segment at `base_offset` and flushed the one it
+    /// closed (`UnifiedLog.roll`).
+    Rolled {
+        /// The partition.
+        tp: TopicPartition,
+        /// The new active segment's base offset.
+        base_offset: u64,
+    },
     /// The replica's high watermark moved.
     HighWatermark {
         /// The partition.

@@ -84,6 +84,7 @@ impl Broker {
             _ => return, // a response to a fetch from before a restart
         }
         ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
+        let segment_bytes = self.cfg.log_segment_bytes;
         let mut failed = false;
         for fp in parts {
             if let Some(e) = fp.error {
@@ -97,14 +98,22 @@ impl Broker {
             let log = self.disk.logs.entry(fp.tp.clone()).or_default();
             for b in fp.batches {
                 let (base, count) = (b.base_offset, b.records.len() as u64);
-                match log.append_as_follower(b, ctx.now()) {
-                    Ok(true) => ctx.change(KafkaChange::Appended {
-                        tp: fp.tp.clone(),
-                        base_offset: base,
-                        count,
-                        leo: log.leo(),
-                    }),
-                    Ok(false) => {}
+                match log.append_as_follower(b, ctx.now(), segment_bytes) {
+                    Ok(Some(rolled)) => {
+                        if let Some(base_offset) = rolled {
+                            ctx.change(KafkaChange::Rolled {
+                                tp: fp.tp.clone(),
+                                base_offset,
+                            });
+                        }
+                        ctx.change(KafkaChange::Appended {
+                            tp: fp.tp.clone(),
+                            base_offset: base,
+                            count,
+                            leo: log.leo(),
+                        })
+                    }
+                    Ok(None) => {}
                     Err(e) => {
                         ctx.note(format!("{}: {e}", fp.tp));
                         failed = true;

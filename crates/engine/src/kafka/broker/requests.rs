@@ -79,6 +79,7 @@ impl Broker {
             self.cfg.replica_lag_time_max_ms,
             self.cfg.min_insync_replicas,
         );
+        let segment_bytes = self.cfg.log_segment_bytes;
         let mut results = Vec::new();
         let mut required = Vec::new();
         for (tp, batch) in batches {
@@ -104,8 +105,15 @@ impl Broker {
                 continue;
             }
             let log = self.disk.logs.entry(tp.clone()).or_default();
-            let stored = log.append_as_leader(batch.records.clone(), p.leader_epoch, now);
+            let (stored, rolled) =
+                log.append_as_leader(batch.records.clone(), p.leader_epoch, now, segment_bytes);
             let leo = log.leo();
+            if let Some(base) = rolled {
+                ctx.change(KafkaChange::Rolled {
+                    tp: tp.clone(),
+                    base_offset: base,
+                });
+            }
             ctx.change(KafkaChange::Appended {
                 tp: tp.clone(),
                 base_offset: stored.base_offset,
