@@ -27,6 +27,17 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::SettingKept { key } => {
+            if zh {
+                format!(
+                    "保留自己原来的 {key}：客户端的配置在创建时就固定了，只有之后新建的客户端才使用新值"
+                )
+            } else {
+                format!(
+                    "keeps its own {key}: a client's settings are fixed when it is created; only clients created from now on use the new value"
+                )
+            }
+        }
         KafkaChange::Rolled { tp, base_offset } => {
             if zh {
                 format!(

@@ -6,10 +6,11 @@ use crate::ids::NodeId;
 use crate::kafka::broker::Broker;
 use crate::kafka::config::Acks;
 use crate::kafka::consumer::Consumer;
+use crate::kafka::messages::KafkaChange;
 use crate::kafka::producer::{ProduceSpec, Producer};
 use crate::kafka::topic::{TopicPartition, assign_replicas, valid_topic_name};
 use crate::sim::node::Node;
-use crate::sim::trace::TraceEvent;
+use crate::sim::trace::{EventKind, TraceEvent};
 use crate::sim::world::{InputError, World};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -233,12 +234,37 @@ impl KafkaInput {
                 }
             }
             KafkaInput::Config { key, value } => {
+                let before = w.kafka_config().clone();
                 let _ = w.kafka_config_mut().set(key, value);
-                let cfg = w.kafka_config().broker.clone();
+                let cfg = w.kafka_config().clone();
                 for id in w.broker_ids() {
                     if let Some(b) = w.broker_mut(id) {
-                        b.set_config(cfg.clone());
+                        b.set_config(cfg.broker.clone());
                     }
+                }
+                // A Java client reads its settings once, in its constructor
+                // (`KafkaProducer(Properties)`, `KafkaConsumer(Properties)`): clients that
+                // exist keep theirs, and each says so, so the change is not silently void.
+                let producer_changed = before.producer != cfg.producer;
+                let consumer_changed = before.consumer != cfg.consumer;
+                let kept: Vec<NodeId> = w
+                    .slots()
+                    .map(|(id, _)| id)
+                    .filter(|id| match id {
+                        NodeId::Producer(_) => producer_changed,
+                        NodeId::Consumer(_) => consumer_changed,
+                        _ => false,
+                    })
+                    .collect();
+                for node in kept {
+                    let change = KafkaChange::SettingKept { key: key.clone() };
+                    w.emit(
+                        sink,
+                        EventKind::Change {
+                            node,
+                            change: change.into(),
+                        },
+                    );
                 }
             }
             KafkaInput::TopicCreate {
@@ -324,4 +350,52 @@ fn client(w: &mut World, id: NodeId) -> NodeId {
         w.add_running_node(id, node);
     }
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kafka::messages::KafkaChange;
+    use crate::sim::effects::Change;
+    use crate::sim::timeline::Timeline;
+    use crate::sim::trace::EventKind;
+
+    fn run(t: &mut Timeline, line: &str) {
+        let cmd = crate::script::parse::parse_line(line, 1)
+            .expect("parses")
+            .expect("a command");
+        crate::script::run::execute(t, &cmd).expect("runs");
+    }
+
+    fn kept(t: &Timeline) -> Vec<String> {
+        t.trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Change {
+                    node,
+                    change: Change::Kafka(KafkaChange::SettingKept { key }),
+                } => Some(format!("{node} {key}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn existing_clients_say_they_keep_their_settings() {
+        let mut t = Timeline::new(1);
+        for line in [
+            "kafka cluster 1",
+            "start all",
+            "topic create t partitions 1 rf 1",
+            "kafka config linger.ms 5",
+        ] {
+            run(&mut t, line);
+        }
+        assert!(kept(&t).is_empty(), "no client exists yet");
+        run(&mut t, "produce t value a");
+        run(&mut t, "run 1s");
+        run(&mut t, "kafka config min.insync.replicas 1");
+        assert!(kept(&t).is_empty(), "a broker setting is not a client's");
+        run(&mut t, "kafka config linger.ms 7");
+        assert_eq!(kept(&t), vec!["producer1 linger.ms"]);
+    }
 }

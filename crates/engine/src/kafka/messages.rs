@@ -344,6 +344,12 @@ pub enum KafkaChange {
         /// The LEO after the append.
         leo: u64,
     },
+    /// `kafka config` changed a client setting this existing client keeps: a Java client
+    /// reads its settings once, when it is constructed.
+    SettingKept {
+        /// The setting's Kafka name.
+        key: String,
+    },
     /// The replica's log rolled to a new segment at `base_offset` and flushed the one it
     /// closed (`UnifiedLog.roll`).
     Rolled {
