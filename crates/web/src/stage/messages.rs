@@ -140,7 +140,10 @@ pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
                             <title>{tip}</title>
                             <rect x=-w / 2.0 y=-8 width=w height=16 rx=8></rect>
                             <text x=0 y=3.5 text-anchor="middle">{label}</text>
-                            {held.then(|| crate::stage::icons::pause(w / 2.0 + 8.0, 0.0, 10.0))}
+                            {held.then(|| view! {
+                                <circle class="hold-bg" cx=w / 2.0 + 10.0 cy=0 r=7></circle>
+                                {crate::stage::icons::pause(w / 2.0 + 10.0, 0.0, 8.0)}
+                            })}
                         </g>
                     }
                 }

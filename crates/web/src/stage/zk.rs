@@ -40,7 +40,7 @@ pub fn frost(live: Liveness, w: f64, h: f64, ui: &'static Ui) -> Option<AnyView>
             <g class="frost">
                 <rect width=w height=h rx=10></rect>
                 {crate::stage::icons::pause(w / 2.0, h / 2.0, 26.0)}
-                <text class="frost-kept" x=w / 2.0 y=h - 8.0 text-anchor="middle">{kept}</text>
+                <text class="frost-kept" x=w / 2.0 y=h / 2.0 + 30.0 text-anchor="middle">{kept}</text>
             </g>
         }
         .into_any()
@@ -98,7 +98,8 @@ pub fn zk_card(
     let tag = if z.observer { ui.s_observer } else { "" };
     let state = match live.status {
         Status::Running => z.state.name().to_string(),
-        Status::Paused => format!("{} · {}", ui.s_paused, z.state.name()),
+        // The band keeps the frozen state's colour; the tooltip names it.
+        Status::Paused => ui.s_paused.to_string(),
         s => status_word(ui, s).to_string(),
     };
     let vote = if z.vote.leader < 0 {
@@ -132,10 +133,15 @@ pub fn zk_card(
         .iter()
         .map(|(s, p)| format!("zk{s}→{}", p.describe_in(ui.lang)))
         .collect();
+    let tip_state = if live.status == Status::Paused {
+        format!("{state} · {}", z.state.name())
+    } else {
+        state.clone()
+    };
     let tip = format!(
         "zk{} {}\n{}: {}\nlastProcessedZxid {} · log {}\n{}",
         z.sid,
-        state,
+        tip_state,
         ui.s_vote,
         z.vote.describe_in(ui.lang),
         hex(z.last_zxid),
