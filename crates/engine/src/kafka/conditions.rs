@@ -3,6 +3,7 @@
 
 use crate::ids::NodeId;
 use crate::kafka::topic::TopicPartition;
+use crate::script::command::equal;
 use crate::sim::node::Status;
 use crate::sim::world::World;
 
@@ -106,14 +107,6 @@ fn leader_broker(
             status(b).name()
         ),
     })
-}
-
-fn equal<T: PartialEq + std::fmt::Display>(what: String, want: T, got: T) -> Result<(), String> {
-    if want == got {
-        Ok(())
-    } else {
-        Err(format!("expected {what} to be {want}, but it is {got}"))
-    }
 }
 
 impl KafkaCondition {

@@ -142,13 +142,9 @@ impl Consumer {
     /// A connection closed: the fetch in flight on it is lost; fetch again after the
     /// backoff, with fresh metadata.
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
-        let Some(broker) = self.net.on_closed(conn) else {
+        let Some(broker) = self.net.on_closed(ctx, conn, why) else {
             return;
         };
-        ctx.note(format!(
-            "Disconnected from node {broker} ({})",
-            why.describe()
-        ));
         self.lost_broker(ctx, broker);
     }
 

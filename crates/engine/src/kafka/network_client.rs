@@ -11,7 +11,7 @@
 
 use crate::ids::NodeId;
 use crate::kafka::messages::KafkaMsg;
-use crate::sim::conn::{Channel, ConnId};
+use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::Ctx;
 use std::collections::BTreeMap;
 
@@ -46,10 +46,22 @@ impl NetworkClient {
     }
 
     /// The connection closed (the broker died, refused, reset): it is forgotten. Returns
-    /// the broker it led to, if it was one of ours.
-    pub fn on_closed(&mut self, conn: ConnId) -> Option<u32> {
+    /// the broker it led to, if it was one of ours. (A follower's fetcher logs its own
+    /// error; clients use [`NetworkClient::on_closed`].)
+    pub fn forget(&mut self, conn: ConnId) -> Option<u32> {
         let broker = self.broker_of(conn)?;
         self.conns.remove(&broker);
+        Some(broker)
+    }
+
+    /// A client's connection closed: forgotten as by [`NetworkClient::forget`], and logged
+    /// as `Disconnected from node N (why)`. Returns the broker it led to.
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, why: &CloseReason) -> Option<u32> {
+        let broker = self.forget(conn)?;
+        ctx.note(format!(
+            "Disconnected from node {broker} ({})",
+            why.describe()
+        ));
         Some(broker)
     }
 

@@ -631,13 +631,9 @@ impl Producer {
 
     /// A connection closed: every request in flight on it failed (NETWORK_EXCEPTION).
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
-        let Some(broker) = self.net.on_closed(conn) else {
+        let Some(broker) = self.net.on_closed(ctx, conn, why) else {
             return;
         };
-        ctx.note(format!(
-            "Disconnected from node {broker} ({})",
-            why.describe()
-        ));
         self.lost_connection(ctx, broker, conn, KafkaError::NetworkException);
     }
 

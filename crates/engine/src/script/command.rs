@@ -70,6 +70,20 @@ pub enum Condition {
     Kafka(KafkaCondition),
 }
 
+/// The failure text every system's conditions share: `expected <what> to be <want>, but
+/// it is <got>`, or `Ok` when they match.
+pub(crate) fn equal<T: PartialEq + std::fmt::Display>(
+    what: String,
+    want: T,
+    got: T,
+) -> Result<(), String> {
+    if want == got {
+        Ok(())
+    } else {
+        Err(format!("expected {what} to be {want}, but it is {got}"))
+    }
+}
+
 impl Condition {
     /// For a condition that can only be waited for (`run until`), never checked by `expect`,
     /// its words as written; each system names its own.

@@ -198,14 +198,31 @@ impl World {
 
     /// TCP gave up on `node`'s end of `conn` after 15 retransmissions.
     pub(crate) fn abort_end(&mut self, sink: &mut Vec<TraceEvent>, conn: ConnId, node: NodeId) {
+        self.end_closed(sink, conn, node, CloseReason::TimedOut, false);
+    }
+
+    /// Closes `node`'s end of `conn` for `reason` if it is open (or, with `pending`, still
+    /// waiting for its SYN) and tells its process.
+    fn end_closed(
+        &mut self,
+        sink: &mut Vec<TraceEvent>,
+        conn: ConnId,
+        node: NodeId,
+        reason: CloseReason,
+        pending: bool,
+    ) {
         let now = self.now;
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
-        if !c.end(node).is_open() {
+        let open = match c.end(node) {
+            End::Open => true,
+            End::Pending => pending,
+            End::Closed { .. } | End::Lost => false,
+        };
+        if !open {
             return;
         }
-        let reason = CloseReason::TimedOut;
         *c.end_mut(node) = End::Closed {
             reason: reason.clone(),
             at: now,
@@ -263,7 +280,7 @@ impl World {
             // A RST is taken on arrival, whatever is still on the way.
             self.early.remove(&key);
             if let Segment::Rst(reason) = s.seg {
-                self.end_closed_by_peer(sink, s.conn, s.to, s.from, reason);
+                self.end_closed(sink, s.conn, s.to, reason, true);
             }
             return;
         };
@@ -342,7 +359,7 @@ impl World {
                 _ => self.drop_data(sink, &s, msg.clone(), DropReason::Closed),
             },
             Segment::Fin(reason) => match end {
-                End::Open => self.end_closed_by_peer(sink, s.conn, s.to, s.from, reason),
+                End::Open => self.end_closed(sink, s.conn, s.to, reason, true),
                 End::Lost => self.reset_from_host(s.conn, s.to),
                 _ => {}
             },
@@ -381,29 +398,6 @@ impl World {
             at: now,
         };
         self.transmit(conn, node, Segment::Rst(reason));
-    }
-
-    /// `node`'s end learns that the peer closed or aborted the connection.
-    fn end_closed_by_peer(
-        &mut self,
-        sink: &mut Vec<TraceEvent>,
-        conn: ConnId,
-        node: NodeId,
-        peer: NodeId,
-        reason: CloseReason,
-    ) {
-        let now = self.now;
-        let Some(c) = self.conns.get_mut(&conn) else {
-            return;
-        };
-        if !matches!(c.end(node), End::Open | End::Pending) {
-            return;
-        }
-        *c.end_mut(node) = End::Closed {
-            reason: reason.clone(),
-            at: now,
-        };
-        self.tell_closed(sink, conn, node, peer, reason);
     }
 
     /// Gives a message to the receiving process, or to its kernel's buffer if it is paused.

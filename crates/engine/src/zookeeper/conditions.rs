@@ -2,6 +2,7 @@
 //! elected`, ...), checked against the world. A failed check says what it found instead.
 
 use crate::ids::NodeId;
+use crate::script::command::equal;
 use crate::sim::world::World;
 use crate::zookeeper::server::ZkServer;
 use crate::zookeeper::vote::ServerState;
@@ -71,14 +72,6 @@ pub fn leader_epoch(w: &World) -> u64 {
 fn server(w: &World, sid: u32) -> Result<&ZkServer, String> {
     w.zk(sid)
         .ok_or_else(|| format!("there is no server zk{sid}"))
-}
-
-fn equal<T: PartialEq + std::fmt::Display>(what: String, want: T, got: T) -> Result<(), String> {
-    if want == got {
-        Ok(())
-    } else {
-        Err(format!("expected {what} to be {want}, but it is {got}"))
-    }
 }
 
 impl ZkCondition {

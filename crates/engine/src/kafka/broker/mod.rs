@@ -264,7 +264,7 @@ impl Broker {
     /// flight failed; back off `replica.fetch.backoff.ms` and fetch again (on a new
     /// connection). A client's: nothing to do (answers to it will go nowhere).
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
-        if let Some(leader) = self.net.on_closed(conn) {
+        if let Some(leader) = self.net.forget(conn) {
             self.on_fetcher_error(ctx, leader, &why.describe());
         }
     }
