@@ -198,12 +198,12 @@ impl World {
 
     /// TCP gave up on `node`'s end of `conn` after 15 retransmissions.
     pub(crate) fn abort_end(&mut self, sink: &mut Vec<TraceEvent>, conn: ConnId, node: NodeId) {
-        self.end_closed(sink, conn, node, CloseReason::TimedOut, false);
+        self.close_and_tell(sink, conn, node, CloseReason::TimedOut, false);
     }
 
     /// Closes `node`'s end of `conn` for `reason` if it is open (or, with `pending`, still
     /// waiting for its SYN) and tells its process.
-    fn end_closed(
+    fn close_and_tell(
         &mut self,
         sink: &mut Vec<TraceEvent>,
         conn: ConnId,
@@ -280,7 +280,7 @@ impl World {
             // A RST is taken on arrival, whatever is still on the way.
             self.early.remove(&key);
             if let Segment::Rst(reason) = s.seg {
-                self.end_closed(sink, s.conn, s.to, reason, true);
+                self.close_and_tell(sink, s.conn, s.to, reason, true);
             }
             return;
         };
@@ -359,7 +359,7 @@ impl World {
                 _ => self.drop_data(sink, &s, msg.clone(), DropReason::Closed),
             },
             Segment::Fin(reason) => match end {
-                End::Open => self.end_closed(sink, s.conn, s.to, reason, true),
+                End::Open => self.close_and_tell(sink, s.conn, s.to, reason, true),
                 End::Lost => self.reset_from_host(s.conn, s.to),
                 _ => {}
             },
