@@ -5,17 +5,23 @@
 #   - wasm-bindgen-cli at the exact wasm-bindgen version in Cargo.lock
 #   - with --browser: Debian's chromium and chromium-driver, a CJK font (fonts-wqy-microhei,
 #     so the 中文 pages render in headless screenshots), and the e2e test's npm packages
+#   - with --peers: Debian's zookeeper package (a real ZooKeeper 3.8 server and zkCli.sh)
+#     and Java, the real peer the zkCli differential test is recorded against
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 browser=0
+peers=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
-    *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
+    --peers) peers=1 ;;
+    *) echo "usage: $0 [--browser] [--peers]" >&2; exit 2 ;;
   esac
 done
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -50,14 +56,19 @@ if [ "$browser" = 1 ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
     || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
     say "installing Debian's chromium, chromium-driver and a CJK font"
-    SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver fonts-wqy-microhei
   fi
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     say "installing the e2e test's npm packages (playwright-core; it uses Debian's chromium)"
     npm ci --prefix tests/e2e --no-audit --no-fund
+  fi
+fi
+if [ "$peers" = 1 ]; then
+  if ! dpkg -s zookeeper >/dev/null 2>&1 || ! command -v java >/dev/null; then
+    say "installing Debian's zookeeper (a real ZooKeeper 3.8 for the zkCli differential test)"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends zookeeper default-jre-headless
   fi
 fi
 say "ready"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test: formatting, lints, engine/CLI/lesson
-# tests, the wasm trace-hash test in headless Chromium, the release build of the app, and
-# the browser end-to-end test against that build.
+# tests (the zkCli differential test among them), the recorded zkCli transcripts against
+# a real ZooKeeper 3.8 server, the wasm trace-hash test in headless Chromium, the release
+# build of the app, and the browser end-to-end test against that build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./.ci/setup.sh --browser
+./.ci/setup.sh --browser --peers
 export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -17,6 +18,9 @@ cargo clippy -p zkafka-web --target wasm32-unknown-unknown --locked -- -D warnin
 
 step "engine, CLI, lesson and determinism tests"
 cargo test --locked
+
+step "zkCli transcripts: the recorded outputs are still what a real ZooKeeper 3.8 prints"
+./tests/zkcli/real.sh --check
 
 step "wasm: the same lesson and seed give the same trace hash in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked -p zkafka-tests --target wasm32-unknown-unknown --test wasm_trace

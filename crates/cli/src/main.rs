@@ -20,6 +20,7 @@ mod coverage_cmd;
 mod lesson_cmd;
 mod output;
 mod run_cmd;
+mod zkcli_cmd;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -45,6 +46,16 @@ enum Top {
         /// Runs per lesson.
         #[arg(long, default_value_t = 20)]
         iterations: u32,
+    },
+    /// A zkCli console on a fresh ZooKeeper (standalone by default), reading commands
+    /// from standard input and printing what zkCli.sh 3.8 prints.
+    Zkcli {
+        /// Servers in the ensemble (1 = standalone, as `zkServer.sh start` with no peers).
+        #[arg(long, default_value_t = 1)]
+        ensemble: u32,
+        /// Seed of the run's RNG.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Run a command script (a file, or `-` for standard input).
     Run {
@@ -117,6 +128,7 @@ fn main() -> ExitCode {
         } => coverage_cmd::run(coverage.as_deref(), strict),
         Top::Run { script, opts } => run_cmd::run(&script, &opts),
         Top::Bench { iterations } => bench_cmd::run(iterations),
+        Top::Zkcli { ensemble, seed } => zkcli_cmd::run(ensemble, seed),
     };
     ExitCode::from(code)
 }

@@ -15,6 +15,8 @@ use std::str::FromStr;
 pub enum NodeId {
     /// A ZooKeeper server; the number is its `sid` (myid).
     Zk(u32),
+    /// A ZooKeeper client (`c1`, `c2`, ...).
+    ZkClient(u32),
     /// A Kafka broker; the number is its `broker.id`.
     Broker(u32),
     /// A Kafka producer client.
@@ -27,13 +29,22 @@ impl NodeId {
     /// The number after the kind prefix (sid, broker id, client number).
     pub fn number(self) -> u32 {
         match self {
-            NodeId::Zk(n) | NodeId::Broker(n) | NodeId::Producer(n) | NodeId::Consumer(n) => n,
+            NodeId::Zk(n)
+            | NodeId::ZkClient(n)
+            | NodeId::Broker(n)
+            | NodeId::Producer(n)
+            | NodeId::Consumer(n) => n,
         }
     }
 
     /// True for ZooKeeper servers.
     pub fn is_zk(self) -> bool {
         matches!(self, NodeId::Zk(_))
+    }
+
+    /// True for ZooKeeper clients.
+    pub fn is_zk_client(self) -> bool {
+        matches!(self, NodeId::ZkClient(_))
     }
 
     /// True for Kafka brokers.
@@ -46,6 +57,7 @@ impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NodeId::Zk(n) => write!(f, "zk{n}"),
+            NodeId::ZkClient(n) => write!(f, "c{n}"),
             NodeId::Broker(n) => write!(f, "broker{n}"),
             NodeId::Producer(n) => write!(f, "producer{n}"),
             NodeId::Consumer(n) => write!(f, "consumer{n}"),
@@ -55,7 +67,9 @@ impl fmt::Display for NodeId {
 
 /// Why a node name could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a node name (expected zk<N>, broker<N>, producer<N> or consumer<N>, N >= 1)")]
+#[error(
+    "`{0}` is not a node name (expected zk<N>, c<N>, broker<N>, producer<N> or consumer<N>, N >= 1)"
+)]
 pub struct BadNodeId(pub String);
 
 impl FromStr for NodeId {
@@ -71,6 +85,7 @@ impl FromStr for NodeId {
         }
         match prefix {
             "zk" => Ok(NodeId::Zk(n)),
+            "c" => Ok(NodeId::ZkClient(n)),
             "broker" => Ok(NodeId::Broker(n)),
             "producer" => Ok(NodeId::Producer(n)),
             "consumer" => Ok(NodeId::Consumer(n)),
@@ -98,7 +113,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in ["zk1", "zk12", "broker3", "producer1", "consumer2"] {
+        for s in ["zk1", "zk12", "c3", "broker3", "producer1", "consumer2"] {
             assert_eq!(s.parse::<NodeId>().unwrap().to_string(), s);
         }
     }

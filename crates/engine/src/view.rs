@@ -9,7 +9,7 @@ use crate::sim::world::{InFlight, World};
 use serde::Serialize;
 
 pub use crate::kafka::view::{BrokerView, ConsumerView, ProducerView, RecordView, ReplicaView};
-pub use crate::zookeeper::view::ZkView;
+pub use crate::zookeeper::view::{ZkClientView, ZkView, ZnodeView};
 
 /// What kind of node, with its details.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -17,6 +17,8 @@ pub use crate::zookeeper::view::ZkView;
 pub enum NodeDetail {
     /// ZooKeeper server.
     Zk(ZkView),
+    /// ZooKeeper client.
+    ZkClient(ZkClientView),
     /// Kafka broker.
     Broker(BrokerView),
     /// Producer.
@@ -91,6 +93,7 @@ pub fn view(w: &World) -> WorldView {
         .map(|(id, slot)| {
             let detail = match &slot.node {
                 Node::Zk(s) => NodeDetail::Zk(crate::zookeeper::view::zk_view(s)),
+                Node::ZkClient(c) => NodeDetail::ZkClient(crate::zookeeper::view::client_view(c)),
                 Node::Broker(b) => NodeDetail::Broker(crate::kafka::view::broker_view(b, w.now())),
                 Node::Producer(p) => NodeDetail::Producer(crate::kafka::view::producer_view(p)),
                 Node::Consumer(c) => NodeDetail::Consumer(crate::kafka::view::consumer_view(c)),

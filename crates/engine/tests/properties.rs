@@ -82,10 +82,11 @@ impl ZabWatch {
             if d.current_epoch < prev.0 || d.accepted_epoch < prev.1 {
                 return Err(format!("zk{}: epochs went back from {prev:?}", s.sid()));
             }
-            if !d.txns.windows(2).all(|p| p[0] < p[1]) {
+            let zxids: Vec<u64> = d.txns.iter().map(|t| t.zxid).collect();
+            if !zxids.windows(2).all(|p| p[0] < p[1]) {
                 return Err(format!("zk{}: log not in zxid order", s.sid()));
             }
-            if let Some(z) = hole(&d.txns) {
+            if let Some(z) = hole(&zxids) {
                 return Err(format!("zk{}: a hole in its log before 0x{z:x}", s.sid()));
             }
             if up && s.is_established_leader() {

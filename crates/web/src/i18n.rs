@@ -105,6 +105,12 @@ pub struct Ui {
     pub st_down: &'static str,
     /// A running process.
     pub st_running: &'static str,
+    /// ZooKeeper client card: "session".
+    pub z_session: &'static str,
+    /// ZooKeeper client card: "watches".
+    pub z_watches: &'static str,
+    /// ZooKeeper client card: "events".
+    pub z_events: &'static str,
     /// A crashed process.
     pub st_crashed: &'static str,
     /// A host without power.
@@ -324,6 +330,9 @@ pub const EN: Ui = Ui {
     st_observing: "OBSERVING",
     st_down: "not started",
     st_running: "running",
+    z_session: "session",
+    z_watches: "watches",
+    z_events: "events",
     st_crashed: "crashed (process killed)",
     st_halted: "powered off",
     st_paused: "paused (frozen)",
@@ -462,6 +471,9 @@ pub const ZH: Ui = Ui {
     st_observing: "OBSERVING：观察",
     st_down: "未启动",
     st_running: "运行中",
+    z_session: "会话",
+    z_watches: "监听",
+    z_events: "事件",
     st_crashed: "已崩溃（进程被杀）",
     st_halted: "已断电",
     st_paused: "已暂停（冻结）",

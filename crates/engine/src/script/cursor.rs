@@ -16,6 +16,7 @@ pub struct Cursor<'a> {
     words: &'a [Word],
     pos: usize,
     end_column: u32,
+    line: &'a str,
 }
 
 impl<'a> Cursor<'a> {
@@ -26,7 +27,61 @@ impl<'a> Cursor<'a> {
             words,
             pos: 0,
             end_column,
+            line: "",
         }
+    }
+
+    /// A cursor that also knows the line's text, for commands that take the rest of the
+    /// line as it was written ([`Cursor::rest_of_line`]).
+    pub fn with_line(words: &'a [Word], end_column: u32, line: &'a str) -> Self {
+        Cursor {
+            line,
+            ..Cursor::new(words, end_column)
+        }
+    }
+
+    /// The rest of the line as written, from the next word on (quotes and all, without
+    /// trailing spaces or a comment); consumes the words. Empty at the end of the line.
+    pub fn rest_of_line(&mut self) -> String {
+        let Some(first) = self.peek() else {
+            return String::new();
+        };
+        let start = first.column as usize - 1;
+        let end = self.end_column as usize - 1;
+        self.pos = self.words.len();
+        let chars: Vec<char> = self.line.chars().collect();
+        let end = end.min(chars.len());
+        let text: String = chars[start.min(end)..end].iter().collect();
+        // Where the lexer stopped at a `#`, the words end before it.
+        match self.words.last() {
+            Some(w) if w.column as usize > start => {
+                let stop = self.line_end_of(w);
+                chars[start..stop.min(chars.len())].iter().collect()
+            }
+            _ => text.trim_end().to_string(),
+        }
+    }
+
+    /// The character index just past word `w` in the line.
+    fn line_end_of(&self, w: &Word) -> usize {
+        let chars: Vec<char> = self.line.chars().collect();
+        let mut i = w.column as usize - 1;
+        if w.quoted {
+            // Past the closing quote.
+            i += 1;
+            while i < chars.len() {
+                match chars[i] {
+                    '\\' => i += 2,
+                    '"' => return i + 1,
+                    _ => i += 1,
+                }
+            }
+            return chars.len();
+        }
+        while i < chars.len() && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        i
     }
 
     /// The next word, not consumed.

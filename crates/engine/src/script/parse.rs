@@ -159,8 +159,8 @@ fn script_command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
     }
 }
 
-fn parse_words(words: &[Word], end_column: u32, block: Block) -> PResult<Command> {
-    let mut c = Cursor::new(words, end_column);
+fn parse_words(words: &[Word], end_column: u32, block: Block, line: &str) -> PResult<Command> {
+    let mut c = Cursor::with_line(words, end_column, line);
     let verbs = verbs();
     if block == Block::Conditions {
         if !c.accept("expect")
@@ -200,7 +200,9 @@ fn parse_line_in(text: &str, line: u32, block: Block) -> Result<Option<Command>,
     if ws.is_empty() {
         return Ok(None);
     }
-    parse_words(&ws, end_column, block).map(Some).map_err(err)
+    parse_words(&ws, end_column, block, text)
+        .map(Some)
+        .map_err(err)
 }
 
 /// Parses a whole script. `first_line` is the line number of the text's first line (for

@@ -1,6 +1,6 @@
 //! Executing commands on a timeline.
 
-use crate::script::command::Command;
+use crate::script::command::{Command, Condition, DEFAULT_WITHIN_MS};
 use crate::sim::input::duration;
 use crate::sim::timeline::Timeline;
 use crate::sim::world::Popped;
@@ -24,6 +24,43 @@ pub struct Outcome {
 #[error("{0}")]
 pub struct RunError(pub String);
 
+/// What an input waits for before the next command runs: each system says for its own
+/// inputs (`zkcli` waits until the client's console has finished the line).
+fn settle(input: &crate::sim::input::Input, w: &crate::sim::world::World) -> Option<Condition> {
+    match input {
+        crate::sim::input::Input::Zk(z) => z.settle(w).map(Condition::Zk),
+        _ => None,
+    }
+}
+
+/// Steps until `condition` holds, giving up `within_ms` of virtual time later.
+fn run_until(t: &mut Timeline, condition: &Condition, within_ms: u64) -> Result<(), RunError> {
+    let baseline = condition.baseline(t.world());
+    let deadline = t.world().now().saturating_add(within_ms);
+    let mut steps = 0;
+    while condition.check(t.world(), baseline).is_err() {
+        match t.world().next_event_time() {
+            Some(at) if at <= deadline => {}
+            Some(_) | None => {
+                let why = condition
+                    .check(t.world(), baseline)
+                    .err()
+                    .unwrap_or_default();
+                return Err(RunError(format!(
+                    "not reached within {}: {why}",
+                    duration(within_ms)
+                )));
+            }
+        }
+        t.step();
+        steps += 1;
+        if steps > MAX_STEPS_PER_RUN {
+            return Err(RunError(format!("gave up after {MAX_STEPS_PER_RUN} steps")));
+        }
+    }
+    Ok(())
+}
+
 /// Carries out one command at the timeline's current position.
 pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
     let start = t.position();
@@ -31,6 +68,11 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
     match cmd {
         Command::Input { input } => {
             t.apply(input.clone()).map_err(|e| RunError(e.0))?;
+            // Some inputs take time to finish (a zkCli command waits for its replies).
+            if let Some(condition) = settle(input, t.world()) {
+                run_until(t, &condition, DEFAULT_WITHIN_MS)
+                    .map_err(|e| RunError(format!("{input}: {e}")))?;
+            }
         }
         Command::RunFor { ms } => {
             t.apply(crate::sim::input::Input::Alarm { after_ms: *ms })
@@ -55,31 +97,7 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
         Command::RunUntil {
             condition,
             within_ms,
-        } => {
-            let baseline = condition.baseline(t.world());
-            let deadline = t.world().now().saturating_add(*within_ms);
-            let mut steps = 0;
-            while condition.check(t.world(), baseline).is_err() {
-                match t.world().next_event_time() {
-                    Some(at) if at <= deadline => {}
-                    Some(_) | None => {
-                        let why = condition
-                            .check(t.world(), baseline)
-                            .err()
-                            .unwrap_or_default();
-                        return Err(RunError(format!(
-                            "not reached within {}: {why}",
-                            duration(*within_ms)
-                        )));
-                    }
-                }
-                t.step();
-                steps += 1;
-                if steps > MAX_STEPS_PER_RUN {
-                    return Err(RunError(format!("gave up after {MAX_STEPS_PER_RUN} steps")));
-                }
-            }
-        }
+        } => run_until(t, condition, *within_ms)?,
         Command::Step { count } => {
             for _ in 0..*count {
                 if t.step().is_none() {

@@ -55,6 +55,8 @@ pub enum Channel {
     Quorum,
     /// A Kafka client or follower to a broker (`listeners`, 9092).
     Kafka,
+    /// A ZooKeeper client to a server (`clientPort`, 2181).
+    ZkClient,
 }
 
 impl Channel {
@@ -64,6 +66,7 @@ impl Channel {
             Channel::Election => 3888,
             Channel::Quorum => 2888,
             Channel::Kafka => 9092,
+            Channel::ZkClient => 2181,
         }
     }
 
@@ -73,6 +76,7 @@ impl Channel {
             Channel::Election => "election",
             Channel::Quorum => "quorum",
             Channel::Kafka => "kafka",
+            Channel::ZkClient => "client",
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::kafka::consumer::Consumer;
 use crate::kafka::producer::Producer;
 use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::{Ctx, Msg, Timer};
+use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::server::ZkServer;
 use serde::Serialize;
 
@@ -56,6 +57,8 @@ impl Status {
 pub enum Node {
     /// A ZooKeeper server.
     Zk(Box<ZkServer>),
+    /// A ZooKeeper client (a zkCli process).
+    ZkClient(Box<ZkClient>),
     /// A Kafka broker.
     Broker(Box<Broker>),
     /// A Kafka producer.
@@ -69,6 +72,7 @@ impl Node {
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         match self {
             Node::Zk(s) => s.on_start(ctx),
+            Node::ZkClient(c) => c.on_start(ctx),
             Node::Broker(b) => b.on_start(ctx),
             Node::Producer(_) | Node::Consumer(_) => {}
         }
@@ -79,6 +83,7 @@ impl Node {
     pub fn crash(&mut self) {
         match self {
             Node::Zk(s) => s.crash(),
+            Node::ZkClient(c) => c.crash(),
             Node::Broker(b) => b.crash(),
             Node::Producer(p) => p.crash(),
             Node::Consumer(c) => c.crash(),
@@ -90,6 +95,7 @@ impl Node {
     pub fn power_loss(&mut self, now: u64) {
         match self {
             Node::Zk(s) => s.crash(),
+            Node::ZkClient(c) => c.crash(),
             Node::Broker(b) => b.power_loss(now),
             Node::Producer(p) => p.crash(),
             Node::Consumer(c) => c.crash(),
@@ -101,7 +107,7 @@ impl Node {
         match self {
             Node::Zk(s) => s.accepts(channel),
             Node::Broker(_) => channel == Channel::Kafka,
-            Node::Producer(_) | Node::Consumer(_) => false,
+            Node::ZkClient(_) | Node::Producer(_) | Node::Consumer(_) => false,
         }
     }
 
@@ -109,6 +115,7 @@ impl Node {
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: Msg) {
         match (self, msg) {
             (Node::Zk(s), Msg::Zk(m)) => s.on_message(ctx, conn, from, m),
+            (Node::ZkClient(c), Msg::Zk(m)) => c.on_message(ctx, conn, m),
             (Node::Broker(b), Msg::Kafka(m)) => b.on_message(ctx, conn, from, m),
             (Node::Producer(p), Msg::Kafka(m)) => p.on_message(ctx, conn, from, m),
             (Node::Consumer(c), Msg::Kafka(m)) => c.on_message(ctx, conn, from, m),
@@ -121,6 +128,7 @@ impl Node {
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, peer: NodeId, why: &CloseReason) {
         match self {
             Node::Zk(s) => s.on_closed(ctx, conn, peer, why),
+            Node::ZkClient(c) => c.on_closed(ctx, conn, why),
             Node::Broker(b) => b.on_closed(ctx, conn, peer, why),
             Node::Producer(p) => p.on_closed(ctx, conn, peer, why),
             Node::Consumer(c) => c.on_closed(ctx, conn, peer, why),
@@ -131,6 +139,7 @@ impl Node {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: Timer) {
         match (self, timer) {
             (Node::Zk(s), Timer::Zk(t)) => s.on_timer(ctx, t),
+            (Node::ZkClient(c), Timer::Zk(t)) => c.on_timer(ctx, t),
             (Node::Broker(b), Timer::Kafka(t)) => b.on_timer(ctx, t),
             (Node::Producer(p), Timer::Kafka(t)) => p.on_timer(ctx, t),
             (Node::Consumer(c), Timer::Kafka(t)) => c.on_timer(ctx, t),

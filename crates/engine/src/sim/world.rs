@@ -21,6 +21,7 @@ use crate::sim::network::Network;
 use crate::sim::node::{Node, Status};
 use crate::sim::rng::SimRng;
 use crate::sim::trace::{EventKind, TraceEvent};
+use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::server::ZkServer;
 use std::collections::BTreeMap;
@@ -327,6 +328,22 @@ impl World {
     pub fn producers(&self) -> impl Iterator<Item = &Producer> {
         self.nodes.values().filter_map(|s| match &s.node {
             Node::Producer(p) => Some(&**p),
+            _ => None,
+        })
+    }
+
+    /// One ZooKeeper client.
+    pub fn zk_client(&self, id: u32) -> Option<&ZkClient> {
+        match &self.nodes.get(&NodeId::ZkClient(id))?.node {
+            Node::ZkClient(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Every ZooKeeper client, in id order.
+    pub fn zk_clients(&self) -> impl Iterator<Item = &ZkClient> {
+        self.nodes.values().filter_map(|s| match &s.node {
+            Node::ZkClient(c) => Some(&**c),
             _ => None,
         })
     }

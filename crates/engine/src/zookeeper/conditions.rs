@@ -4,6 +4,7 @@
 use crate::ids::NodeId;
 use crate::script::command::equal;
 use crate::sim::world::World;
+use crate::zookeeper::client::SessionState;
 use crate::zookeeper::server::ZkServer;
 use crate::zookeeper::vote::ServerState;
 use crate::zookeeper::zxid::hex;
@@ -50,6 +51,66 @@ pub enum ZkCondition {
         /// The zxid.
         zxid: u64,
     },
+    /// `znode /path [data "x"] [version N] [on zkN]`: the node exists (on the established
+    /// leader's tree, a standalone server's, or zkN's), with that data and data version.
+    Znode {
+        /// The path.
+        path: String,
+        /// Its data, as text.
+        data: Option<String>,
+        /// Its data version.
+        version: Option<i32>,
+        /// Whose tree.
+        on: Option<u32>,
+    },
+    /// `no znode /path [on zkN]`.
+    NoZnode {
+        /// The path.
+        path: String,
+        /// Whose tree.
+        on: Option<u32>,
+    },
+    /// `session cN CONNECTED|DISCONNECTED|EXPIRED|CLOSED` (DISCONNECTED also holds for a
+    /// client still making its first connection).
+    Session {
+        /// The client.
+        client: u32,
+        /// The state.
+        state: SessionState,
+    },
+    /// `watch-events cN N`: watch notifications delivered to cN's watcher so far.
+    WatchEvents {
+        /// The client.
+        client: u32,
+        /// How many.
+        count: u32,
+    },
+    /// Client cN's console has run every line it was given (what a `zkcli` command waits
+    /// for).
+    ConsoleIdle {
+        /// The client.
+        client: u32,
+    },
+}
+
+/// The server whose tree a znode condition reads: `on`, else the established leader, else
+/// a running standalone server.
+fn tree_server(w: &World, on: Option<u32>) -> Result<&ZkServer, String> {
+    if let Some(sid) = on {
+        return server(w, sid);
+    }
+    if let Some(l) = established_leader(w) {
+        return server(w, l);
+    }
+    w.zk_servers()
+        .find(|(up, s)| *up && s.is_standalone())
+        .map(|(_, s)| s)
+        .ok_or_else(|| "no server leads (say `on zkN` to read one server's tree)".to_string())
+}
+
+fn client(w: &World, id: u32) -> Result<&crate::zookeeper::client::ZkClient, String> {
+    w.zk_client(id)
+        .ok_or_else(|| format!("there is no client c{id}"))
 }
 
 /// The established leader: a running server that is LEADING in ZAB phase BROADCAST. When
@@ -142,6 +203,77 @@ impl ZkCondition {
                         "expected zk{sid} to vote for zk{for_sid}, but its vote is {}",
                         v.describe()
                     ))
+                }
+            }
+            ZkCondition::Znode {
+                path,
+                data,
+                version,
+                on,
+            } => {
+                let s = tree_server(w, *on)?;
+                let who = format!("zk{}", s.sid());
+                let Some(n) = s.tree().node(path) else {
+                    return Err(format!(
+                        "expected {path} to exist on {who}, but it does not"
+                    ));
+                };
+                if let Some(want) = data {
+                    let got = n.data.as_ref().map_or("null".to_string(), |d| {
+                        String::from_utf8_lossy(d).into_owned()
+                    });
+                    if &got != want {
+                        return Err(format!(
+                            "expected the data of {path} on {who} to be \"{want}\", but it is \"{got}\""
+                        ));
+                    }
+                }
+                if let Some(v) = version {
+                    equal(
+                        format!("the version of {path} on {who}"),
+                        *v,
+                        n.stat.version,
+                    )?;
+                }
+                Ok(())
+            }
+            ZkCondition::NoZnode { path, on } => {
+                let s = tree_server(w, *on)?;
+                match s.tree().node(path) {
+                    None => Ok(()),
+                    Some(_) => Err(format!(
+                        "expected no {path} on zk{}, but it exists",
+                        s.sid()
+                    )),
+                }
+            }
+            ZkCondition::Session { client: id, state } => {
+                let got = client(w, *id)?.session_state();
+                let ok = got == *state
+                    || (*state == SessionState::Disconnected && got == SessionState::Connecting);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected the session of c{id} to be {}, but it is {}",
+                        state.name(),
+                        got.name()
+                    ))
+                }
+            }
+            ZkCondition::WatchEvents { client: id, count } => equal(
+                format!("the watch events delivered to c{id}"),
+                *count,
+                client(w, *id)?.events_delivered,
+            ),
+            ZkCondition::ConsoleIdle { client: id } => {
+                let c = client(w, *id)?;
+                if c.console.idle() {
+                    Ok(())
+                } else if c.console.awaiting_connect() {
+                    Err(format!("c{id}'s zkCli is still waiting to connect"))
+                } else {
+                    Err(format!("c{id}'s zkCli command has not finished"))
                 }
             }
             ZkCondition::Zxid { sid, zxid } => {

@@ -18,6 +18,14 @@ pub struct ZkConfig {
     pub min_notification_interval_ms: u64,
     /// `zookeeper.fastleader.maxNotificationInterval`, ms (60000).
     pub max_notification_interval_ms: u64,
+    /// `-Dzookeeper.extendedTypesEnabled`: TTL nodes allowed. ZooKeeper's default is off
+    /// (a TTL create gets Unimplemented); the engine's servers run with it on, as the
+    /// differential test's real server does. `zk config extendedTypesEnabled 0` turns it
+    /// off.
+    pub extended_types: bool,
+    /// `znode.container.checkIntervalMs`: how often the container manager looks for empty
+    /// containers and expired TTL nodes, ms (60000).
+    pub container_check_ms: u64,
 }
 
 impl Default for ZkConfig {
@@ -29,6 +37,8 @@ impl Default for ZkConfig {
             finalize_wait_ms: 200,
             min_notification_interval_ms: 200,
             max_notification_interval_ms: 60_000,
+            extended_types: true,
+            container_check_ms: 60_000,
         }
     }
 }
@@ -58,6 +68,10 @@ impl ZkConfig {
             "maxNotificationInterval" => {
                 self.max_notification_interval_ms = in_range(key, value, 1, 600_000)?
             }
+            "extendedTypesEnabled" => self.extended_types = in_range(key, value, 0, 1)? == 1,
+            "containerCheckInterval" => {
+                self.container_check_ms = in_range(key, value, 100, 3_600_000)?
+            }
             _ => {
                 return Err(format!(
                     "unknown ZooKeeper setting `{key}` (known: {})",
@@ -69,13 +83,15 @@ impl ZkConfig {
     }
 
     /// The settings `set` understands.
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 8] = [
         "tickTime",
         "initLimit",
         "syncLimit",
         "finalizeWait",
         "minNotificationInterval",
         "maxNotificationInterval",
+        "extendedTypesEnabled",
+        "containerCheckInterval",
     ];
 
     /// How long a learner waits for the leader while connecting and syncing:

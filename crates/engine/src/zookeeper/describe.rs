@@ -114,5 +114,52 @@ pub fn change(c: &ZkChange, lang: Lang) -> String {
                 format!("gives up its role and looks for a leader: {reason}")
             }
         }
+        ZkChange::Applied { zxid, what } => {
+            if zh {
+                format!("应用已提交的事务 {} {what}", hex(*zxid))
+            } else {
+                format!("applies committed txn {} {what}", hex(*zxid))
+            }
+        }
+        ZkChange::SessionEstablished {
+            session,
+            client,
+            timeout_ms,
+        } => {
+            if zh {
+                format!(
+                    "{client} 的会话 {} 已建立（超时 {timeout_ms} ms）",
+                    hex(*session)
+                )
+            } else {
+                format!(
+                    "session {} of {client} established (timeout {timeout_ms} ms)",
+                    hex(*session)
+                )
+            }
+        }
+        ZkChange::SessionExpired {
+            session,
+            timeout_ms,
+        } => {
+            if zh {
+                format!(
+                    "会话 {} 已过期（{timeout_ms} ms 内没有收到它的消息），提交 closeSession",
+                    hex(*session)
+                )
+            } else {
+                format!(
+                    "session {} expired (nothing heard for {timeout_ms} ms): closeSession",
+                    hex(*session)
+                )
+            }
+        }
+        ZkChange::ClientState { state, server } => match (server, zh) {
+            (Some(s), false) => format!("is {state} ({s})"),
+            (Some(s), true) => format!("状态 {state}（{s}）"),
+            (None, false) => format!("is {state}"),
+            (None, true) => format!("状态 {state}"),
+        },
+        ZkChange::Printed { lines, .. } => lines.join("\n"),
     }
 }

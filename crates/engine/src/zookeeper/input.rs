@@ -6,6 +6,7 @@ use crate::ids::NodeId;
 use crate::sim::node::Node;
 use crate::sim::trace::TraceEvent;
 use crate::sim::world::{InputError, World};
+use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,27 @@ pub enum ZkInput {
         /// Value (ms or ticks).
         value: u64,
     },
+    /// `zk client cN connect zk1,zk2,zk3 [session-timeout MS]`: start a zkCli process
+    /// (`zkCli.sh -waitforconnection -timeout MS -server ...`) on its own host.
+    Client {
+        /// Its number.
+        id: u32,
+        /// The servers of its connect string.
+        servers: Vec<u32>,
+        /// The session timeout it asks for, ms (zkCli's default: 30000).
+        timeout_ms: u32,
+        /// Its address (`from 10.0.0.7`; default `10.0.1.N`). A client on a server's own
+        /// host (`from 127.0.0.1`) connects as zkCli does by default, to `localhost:2181`.
+        address: Option<String>,
+    },
+    /// `zkcli [cN] <line>`: a line typed into client cN's zkCli (the first client when
+    /// none is named).
+    Cli {
+        /// The client, or the first one.
+        client: Option<u32>,
+        /// The line, as zkCli reads it.
+        line: String,
+    },
 }
 
 impl fmt::Display for ZkInput {
@@ -79,15 +101,54 @@ impl fmt::Display for ZkInput {
                 write!(f, "zk set-accepted-epoch zk{sid} {epoch}")
             }
             ZkInput::Config { key, value } => write!(f, "zk config {key} {value}"),
+            ZkInput::Client {
+                id,
+                servers,
+                timeout_ms,
+                address,
+            } => {
+                let list: Vec<String> = servers.iter().map(|s| format!("zk{s}")).collect();
+                write!(f, "zk client c{id} connect {}", list.join(","))?;
+                if *timeout_ms != DEFAULT_SESSION_TIMEOUT_MS {
+                    write!(f, " session-timeout {timeout_ms}")?;
+                }
+                if let Some(a) = address {
+                    write!(f, " from {a}")?;
+                }
+                Ok(())
+            }
+            ZkInput::Cli {
+                client: Some(client),
+                line,
+            } => write!(f, "zkcli c{client} {line}"),
+            ZkInput::Cli { client: None, line } => write!(f, "zkcli {line}"),
         }
     }
 }
+
+/// The client with the smallest number.
+pub fn first_client(w: &World) -> Option<u32> {
+    w.zk_clients().map(|c| c.id).min()
+}
+
+/// zkCli's default session timeout (`-timeout`), ms.
+pub const DEFAULT_SESSION_TIMEOUT_MS: u32 = 30_000;
 
 fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
 }
 
 impl ZkInput {
+    /// What the script waits for after this input: a `zkcli` line runs to completion.
+    pub fn settle(&self, w: &World) -> Option<crate::zookeeper::conditions::ZkCondition> {
+        match self {
+            ZkInput::Cli { client, .. } => client
+                .or_else(|| first_client(w))
+                .map(|client| crate::zookeeper::conditions::ZkCondition::ConsoleIdle { client }),
+            _ => None,
+        }
+    }
+
     /// Checks the input against `w`; nothing changes on error.
     pub(crate) fn validate(&self, w: &World) -> Result<(), InputError> {
         match self {
@@ -95,10 +156,13 @@ impl ZkInput {
                 if w.slots().any(|(id, _)| id.is_zk()) {
                     return err("a ZooKeeper ensemble already exists in this world");
                 }
-                if !(2..=9).contains(voters) {
+                if !(1..=9).contains(voters) {
                     return err(format!(
-                        "an ensemble needs 2 to 9 voting servers, not {voters}"
+                        "an ensemble needs 1 (standalone) to 9 voting servers, not {voters}"
                     ));
+                }
+                if *voters == 1 && *observers > 0 {
+                    return err("a standalone server (an ensemble of 1) has no observers");
                 }
                 if *observers > 3 {
                     return err(format!("at most 3 observers, not {observers}"));
@@ -162,19 +226,104 @@ impl ZkInput {
             ZkInput::Config { key, value } => {
                 w.zk_config().clone().set(key, *value).map_err(InputError)?;
             }
+            ZkInput::Client {
+                id,
+                servers,
+                timeout_ms,
+                address,
+            } => {
+                if let Some(a) = address
+                    && !crate::zookeeper::data::acl::is_ipv4(a)
+                {
+                    return err(format!("`{a}` is not an IPv4 address like 10.0.0.7"));
+                }
+                let me = NodeId::ZkClient(*id);
+                if w.slot(me).is_some() {
+                    return err(format!("{me} already exists"));
+                }
+                if servers.is_empty() {
+                    return err("a connect string names at least one server");
+                }
+                for s in servers {
+                    if w.zk(*s).is_none() {
+                        return err(format!("there is no ZooKeeper server zk{s}"));
+                    }
+                }
+                if !(1..=3_600_000).contains(timeout_ms) {
+                    return err(format!(
+                        "a session timeout is between 1 and 3600000 ms, not {timeout_ms}"
+                    ));
+                }
+            }
+            ZkInput::Cli { client, .. } => {
+                let Some(id) = client.or_else(|| first_client(w)) else {
+                    return err(
+                        "there is no ZooKeeper client: start one with `zk client c1 connect zk1`",
+                    );
+                };
+                let me = NodeId::ZkClient(id);
+                match w.status(me) {
+                    None => {
+                        return err(format!(
+                            "there is no client {me}: start one with `zk client {me} connect zk1`"
+                        ));
+                    }
+                    Some(crate::sim::node::Status::Running) => {}
+                    Some(s) => {
+                        return err(format!("{me} is {}: its zkCli reads nothing", s.name()));
+                    }
+                }
+            }
         }
         Ok(())
     }
 
     /// Applies the (validated) input.
-    pub(crate) fn apply(&self, w: &mut World, _sink: &mut Vec<TraceEvent>) {
+    pub(crate) fn apply(&self, w: &mut World, sink: &mut Vec<TraceEvent>) {
         match self {
             ZkInput::Ensemble { voters, observers } => {
                 for sid in 1..=voters + observers {
-                    let server =
+                    let mut server =
                         ZkServer::new(sid, sid > *voters, w.zk_config().clone(), 1..=*voters);
+                    if *voters == 1 {
+                        server.set_standalone();
+                    }
                     w.add_node(NodeId::Zk(sid), Node::Zk(Box::new(server)));
                 }
+            }
+            ZkInput::Client {
+                id,
+                servers,
+                timeout_ms,
+                address,
+            } => {
+                let mut c = ZkClient::new(*id, servers.clone(), *timeout_ms);
+                if let Some(a) = address {
+                    c.address = a.clone();
+                }
+                c.console.host = if c.address == "127.0.0.1" {
+                    "localhost:2181".to_string()
+                } else {
+                    servers
+                        .iter()
+                        .map(|s| format!("zk{s}:2181"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                let me = NodeId::ZkClient(*id);
+                w.add_node(me, Node::ZkClient(Box::new(c)));
+                w.start_node(sink, me);
+            }
+            ZkInput::Cli { client, line } => {
+                let line = line.clone();
+                let Some(id) = client.or_else(|| first_client(w)) else {
+                    return;
+                };
+                w.run_node(sink, NodeId::ZkClient(id), |n, ctx| {
+                    if let Node::ZkClient(c) = n {
+                        c.console_line(ctx, &line);
+                    }
+                });
             }
             ZkInput::SetZxid { sid, runs } => {
                 if let Some(s) = w.zk_mut(*sid) {

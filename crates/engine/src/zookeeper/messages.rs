@@ -2,10 +2,15 @@
 //! they report to the trace.
 
 use crate::i18n::Lang;
+use crate::ids::NodeId;
+use crate::zookeeper::data::acl::Id;
+use crate::zookeeper::data::txn::Txn;
+use crate::zookeeper::proto::{ClientMsg, Op};
 use crate::zookeeper::vote::{Notification, Proposal, ServerState};
 use crate::zookeeper::zxid::hex;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// A message between ZooKeeper servers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +20,8 @@ pub enum ZkMsg {
     Notification(Notification),
     /// A ZAB packet on the leader-learner connection (`QuorumPacket`).
     Packet(QuorumPacket),
+    /// Between a client and a server, on the client port.
+    Client(ClientMsg),
 }
 
 /// ZAB packets (`Leader.java` packet types; the number is the wire type code).
@@ -54,19 +61,52 @@ pub enum QuorumPacket {
         /// Truncate to this zxid.
         zxid: u64,
     },
-    /// SNAP (15): a full snapshot follows (here: the leader's whole committed history).
+    /// SNAP (15): a full snapshot follows (here: the leader's whole committed history,
+    /// which the learner replays into a fresh tree).
     Snap {
         /// The snapshot's zxid: the leader's lastProcessedZxid (`epoch << 32` for a leader
         /// established in `epoch` with no write since).
         zxid: u64,
-        /// The zxids of the transactions the snapshot holds.
-        txns: Vec<u64>,
+        /// The transactions the snapshot holds.
+        txns: Vec<Arc<Txn>>,
     },
     /// PROPOSAL (2): a transaction to log.
     Proposal {
-        /// The transaction's zxid.
-        zxid: u64,
+        /// The transaction.
+        txn: Arc<Txn>,
     },
+    /// INFORM (8): a committed transaction, for an observer.
+    Inform {
+        /// The transaction.
+        txn: Arc<Txn>,
+    },
+    /// REQUEST (1): a learner forwards a client's write (or sync) to the leader.
+    Request {
+        /// The session.
+        session: u64,
+        /// The client's xid.
+        cxid: i32,
+        /// The operation.
+        op: Op,
+        /// The connection's auth ids.
+        auth: Vec<Id>,
+    },
+    /// REVALIDATE (6), learner to leader: is this reconnecting session alive?
+    Revalidate {
+        /// The session.
+        session: u64,
+        /// Its timeout, ms.
+        timeout_ms: u32,
+    },
+    /// REVALIDATE (6), leader to learner: the answer.
+    Revalidated {
+        /// The session.
+        session: u64,
+        /// Alive (and touched).
+        valid: bool,
+    },
+    /// SYNC (7), leader to learner: a forwarded sync has caught up.
+    Sync,
     /// COMMIT (4): a logged transaction is committed.
     Commit {
         /// The committed zxid.
@@ -85,8 +125,13 @@ pub enum QuorumPacket {
     },
     /// UPTODATE (12): the leader is serving; the learner may serve too.
     UpToDate,
-    /// PING (5): the leader's heartbeat; the learner answers with a PING.
-    Ping,
+    /// PING (5): the leader's heartbeat; the learner answers with a PING carrying the
+    /// sessions its clients touched (id, timeout).
+    Ping {
+        /// Touched sessions (learner to leader).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        touches: Vec<(u64, u32)>,
+    },
 }
 
 impl QuorumPacket {
@@ -101,11 +146,15 @@ impl QuorumPacket {
             QuorumPacket::Trunc { .. } => "TRUNC",
             QuorumPacket::Snap { .. } => "SNAP",
             QuorumPacket::Proposal { .. } => "PROPOSAL",
+            QuorumPacket::Inform { .. } => "INFORM",
+            QuorumPacket::Request { .. } => "REQUEST",
+            QuorumPacket::Revalidate { .. } | QuorumPacket::Revalidated { .. } => "REVALIDATE",
+            QuorumPacket::Sync => "SYNC",
             QuorumPacket::Commit { .. } => "COMMIT",
             QuorumPacket::NewLeader { .. } => "NEWLEADER",
             QuorumPacket::Ack { .. } => "ACK",
             QuorumPacket::UpToDate => "UPTODATE",
-            QuorumPacket::Ping => "PING",
+            QuorumPacket::Ping { .. } => "PING",
         }
     }
 }
@@ -143,12 +192,33 @@ impl ZkMsg {
                 QuorumPacket::Diff { zxid }
                 | QuorumPacket::Trunc { zxid }
                 | QuorumPacket::Snap { zxid, .. }
-                | QuorumPacket::Proposal { zxid }
                 | QuorumPacket::Commit { zxid }
                 | QuorumPacket::NewLeader { zxid }
                 | QuorumPacket::Ack { zxid } => format!("{} {}", p.name(), hex(*zxid)),
-                QuorumPacket::UpToDate | QuorumPacket::Ping => p.name().to_string(),
+                QuorumPacket::Proposal { txn } | QuorumPacket::Inform { txn } => {
+                    format!("{} {} {}", p.name(), hex(txn.zxid), txn.body.label())
+                }
+                QuorumPacket::Request { op, .. } => {
+                    let path = op.path();
+                    if path.is_empty() {
+                        format!("REQUEST {}", op.name())
+                    } else {
+                        format!("REQUEST {} {path}", op.name())
+                    }
+                }
+                QuorumPacket::Revalidate { session, .. } => {
+                    format!("REVALIDATE session {}", hex(*session))
+                }
+                QuorumPacket::Revalidated { session, valid } => format!(
+                    "REVALIDATE session {}: {}",
+                    hex(*session),
+                    if *valid { "valid" } else { "expired" }
+                ),
+                QuorumPacket::UpToDate | QuorumPacket::Ping { .. } | QuorumPacket::Sync => {
+                    p.name().to_string()
+                }
             },
+            ZkMsg::Client(c) => c.label(),
         }
     }
 }
@@ -222,6 +292,16 @@ pub enum ZkTimer {
     /// An observer waits a random 0-200 ms before looking for a leader again
     /// (`zookeeper.observer.election.DelayMs`).
     ObserverDelay,
+    /// The leader's (or standalone server's) session tracker: the next expiry bucket.
+    SessionExpiry,
+    /// `ContainerManager`: the next check of empty containers and expired TTL nodes.
+    ContainerCheck,
+    /// A client's connect or read timeout (nothing heard from the server).
+    ClientTimeout,
+    /// A client's next ping (`readTimeout / 2` of idle sending).
+    ClientPing,
+    /// A client's wait before it connects again after losing its server.
+    ClientReconnect,
 }
 
 impl fmt::Display for ZkTimer {
@@ -238,6 +318,11 @@ impl fmt::Display for ZkTimer {
             ZkTimer::LearnerConnectRetry => "reconnect delay",
             ZkTimer::HandlerRead(_) => "learner read timeout",
             ZkTimer::ObserverDelay => "observer election delay",
+            ZkTimer::SessionExpiry => "session expiry check",
+            ZkTimer::ContainerCheck => "container check",
+            ZkTimer::ClientTimeout => "client timeout",
+            ZkTimer::ClientPing => "ping due",
+            ZkTimer::ClientReconnect => "reconnect delay",
         })
     }
 }
@@ -319,5 +404,45 @@ pub enum ZkChange {
     Abandoned {
         /// Why (e.g. "Not sufficient followers synced").
         reason: String,
+    },
+    /// A committed transaction was applied to this server's data tree.
+    Applied {
+        /// Its zxid.
+        zxid: u64,
+        /// What it did (`create /app`, `closeSession`, `error NodeExists`).
+        what: String,
+    },
+    /// A client's session is connected through this server (ConnectResponse sent).
+    SessionEstablished {
+        /// The session.
+        session: u64,
+        /// The client.
+        client: NodeId,
+        /// The negotiated timeout, ms.
+        timeout_ms: u32,
+    },
+    /// The session tracker expired a session (nothing heard for its timeout).
+    SessionExpired {
+        /// The session.
+        session: u64,
+        /// Its timeout, ms.
+        timeout_ms: u32,
+    },
+    /// A client's connection state changed (`ZooKeeper.States` / the watcher's
+    /// KeeperState).
+    ClientState {
+        /// CONNECTING, CONNECTED, CLOSED, or what the watcher sees: SyncConnected,
+        /// Disconnected, Expired.
+        state: String,
+        /// The server it is connected to or trying.
+        server: Option<NodeId>,
+    },
+    /// What a client's console (zkCli) printed.
+    Printed {
+        /// The lines.
+        lines: Vec<String>,
+        /// Printed on stderr (errors, usage, `Created /x`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        err: bool,
     },
 }

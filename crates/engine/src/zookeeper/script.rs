@@ -8,32 +8,111 @@
 //!             epoch 1, epoch zk3 1, vote zk1 zk5, zxid zk3 0x100000007
 //! ```
 
+use crate::ids::NodeId;
 use crate::script::command::{Command, Condition};
 use crate::script::cursor::{Cursor, PResult, parse_number};
 use crate::script::parse::Grammar;
 use crate::sim::input::Input;
+use crate::zookeeper::client::SessionState;
 use crate::zookeeper::conditions::ZkCondition;
-use crate::zookeeper::input::ZkInput;
+use crate::zookeeper::input::{DEFAULT_SESSION_TIMEOUT_MS, ZkInput};
 use crate::zookeeper::vote::ServerState;
+
+/// `[on zkN]`.
+fn on_server(c: &mut Cursor<'_>) -> PResult<Option<u32>> {
+    if c.accept("on") {
+        Ok(Some(c.zk()?))
+    } else {
+        Ok(None)
+    }
+}
 
 /// The ZooKeeper grammar.
 pub const GRAMMAR: Grammar = Grammar {
-    verbs: &["zk"],
+    verbs: &["zk", "zkcli"],
     command,
-    conditions: &["leader", "no", "state", "epoch", "vote", "zxid"],
+    conditions: &[
+        "leader",
+        "no",
+        "state",
+        "epoch",
+        "vote",
+        "zxid",
+        "znode",
+        "session",
+        "watch-events",
+    ],
     condition,
 };
 
-fn command(_verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
+/// `cN`: a ZooKeeper client's name.
+fn client(c: &mut Cursor<'_>) -> PResult<u32> {
+    let what = "a client like c1";
+    let w = c.next(what)?;
+    match w.text.parse::<NodeId>() {
+        Ok(NodeId::ZkClient(n)) => Ok(n),
+        _ => c.fail(w, what),
+    }
+}
+
+fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
+    if verb == "zkcli" {
+        let client = match c.peek() {
+            Some(w) if matches!(w.text.parse::<NodeId>(), Ok(NodeId::ZkClient(_))) => {
+                Some(self::client(c)?)
+            }
+            _ => None,
+        };
+        let col = c.column();
+        let line = c.rest_of_line();
+        if line.is_empty() {
+            return Err((col, "expected a zkCli command like `ls /`".into()));
+        }
+        return Ok(Command::Input {
+            input: Input::Zk(ZkInput::Cli { client, line }),
+        });
+    }
     let input = match c.keyword(&[
         "ensemble",
+        "client",
         "set-zxid",
         "set-epoch",
         "set-accepted-epoch",
         "config",
     ])? {
+        "client" => {
+            let id = client(c)?;
+            c.keyword(&["connect"])?;
+            let servers = c.node_list("servers like zk1,zk2,zk3")?;
+            let mut sids = Vec::new();
+            for n in servers {
+                match n {
+                    NodeId::Zk(s) => sids.push(s),
+                    other => {
+                        return Err((c.column(), format!("{other} is not a ZooKeeper server")));
+                    }
+                }
+            }
+            let timeout_ms = if c.accept("session-timeout") {
+                c.number("a session timeout in ms")?
+                    .min(u64::from(u32::MAX)) as u32
+            } else {
+                DEFAULT_SESSION_TIMEOUT_MS
+            };
+            let address = if c.accept("from") {
+                Some(c.text("an IPv4 address like 10.0.0.7")?)
+            } else {
+                None
+            };
+            ZkInput::Client {
+                id,
+                servers: sids,
+                timeout_ms,
+                address,
+            }
+        }
         "ensemble" => {
-            let voters = c.small("a voting server count (2 to 9)")?;
+            let voters = c.small("a server count (1 for standalone, up to 9)")?;
             let observers = if c.accept("observers") {
                 c.small("an observer count")?
             } else {
@@ -78,10 +157,45 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
                 ZkCondition::Leader { sid: c.zk()? }
             }
         }
-        "no" => {
-            c.keyword(&["leader"])?;
-            ZkCondition::NoLeader
+        "no" => match c.keyword(&["leader", "znode"])? {
+            "leader" => ZkCondition::NoLeader,
+            _ => ZkCondition::NoZnode {
+                path: c.text("a path like /app")?,
+                on: on_server(c)?,
+            },
+        },
+        "znode" => {
+            let path = c.text("a path like /app")?;
+            let data = if c.accept("data") {
+                Some(c.text("the data, e.g. \"hello\"")?)
+            } else {
+                None
+            };
+            let version = if c.accept("version") {
+                Some(c.small("a data version")? as i32)
+            } else {
+                None
+            };
+            ZkCondition::Znode {
+                path,
+                data,
+                version,
+                on: on_server(c)?,
+            }
         }
+        "session" => {
+            let id = client(c)?;
+            let what = "CONNECTED, DISCONNECTED, EXPIRED or CLOSED";
+            let w = c.next(what)?;
+            let state = SessionState::parse(&w.text)
+                .ok_or(())
+                .or_else(|_| c.fail(w, what))?;
+            ZkCondition::Session { client: id, state }
+        }
+        "watch-events" => ZkCondition::WatchEvents {
+            client: client(c)?,
+            count: c.small("a count")?,
+        },
         "state" => {
             let sid = c.zk()?;
             let what = "a state: LOOKING, FOLLOWING, LEADING or OBSERVING";

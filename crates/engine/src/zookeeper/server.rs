@@ -7,19 +7,23 @@ use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::Ctx;
 use crate::zookeeper::cnx::QuorumCnx;
 use crate::zookeeper::config::ZkConfig;
+use crate::zookeeper::data::tree::DataTree;
+use crate::zookeeper::data::txn::Txn;
 use crate::zookeeper::election::Election;
 use crate::zookeeper::messages::{SyncMode, ZabPhase, ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::quorum::QuorumMaj;
+use crate::zookeeper::serving::Serving;
 use crate::zookeeper::vote::{Notification, Proposal, ServerState, Vote};
 use crate::zookeeper::zab::leader::LeaderRole;
 use crate::zookeeper::zab::learner::LearnerRole;
 use crate::zookeeper::zxid;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What a server keeps on disk; it survives crashes and power cuts (ZooKeeper fsyncs its
 /// transaction log before it acknowledges anything, `forceSync=yes`, and writes the epoch
 /// files atomically): the `currentEpoch` and `acceptedEpoch` files, the newest snapshot's
-/// zxid, and the transactions (here reduced to the zxids it holds).
+/// zxid, and the transactions of its snapshot and log.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ZkDisk {
     /// `currentEpoch`: the epoch of the last leader this server synced with.
@@ -30,21 +34,27 @@ pub struct ZkDisk {
     /// `epoch << 32` with no transaction of that epoch: a learner that got SNAP from a
     /// freshly established leader snapshots at that zxid.
     pub snapshot: u64,
-    /// The zxids of the transactions in its snapshot and log, ascending.
-    pub txns: Vec<u64>,
+    /// The transactions of its snapshot and log, in zxid order.
+    pub txns: Vec<Arc<Txn>>,
 }
 
 impl ZkDisk {
     /// The zxid a restart reloads (`loadDataBase`): the newer of the snapshot's zxid and
     /// the last logged transaction; 0 for an empty disk.
     pub fn last_zxid(&self) -> u64 {
-        self.txns.last().copied().unwrap_or(0).max(self.snapshot)
+        self.last_logged().max(self.snapshot)
+    }
+
+    /// The zxid of the last transaction on disk (0 when there is none).
+    pub fn last_logged(&self) -> u64 {
+        self.txns.last().map_or(0, |t| t.zxid)
     }
 
     /// A disk whose history is, for each zxid of `runs` in turn, the transactions
-    /// `1..=counter` of that zxid's epoch; a counter of 0 is a snapshot at `epoch << 32`
-    /// with no transaction of that epoch. Both epochs are the last run's epoch: what a
-    /// server that last synced in that epoch would hold.
+    /// `1..=counter` of that zxid's epoch (transactions whose content the script does not
+    /// say: they change no znode); a counter of 0 is a snapshot at `epoch << 32` with no
+    /// transaction of that epoch. Both epochs are the last run's epoch: what a server that
+    /// last synced in that epoch would hold.
     pub fn with_history(runs: &[u64]) -> ZkDisk {
         let mut disk = ZkDisk::default();
         for &z in runs {
@@ -53,7 +63,7 @@ impl ZkDisk {
                 disk.snapshot = z;
             }
             disk.txns
-                .extend((1..=zxid::counter_of(z)).map(|c| zxid::make_zxid(epoch, c)));
+                .extend((1..=zxid::counter_of(z)).map(|c| Txn::opaque(zxid::make_zxid(epoch, c))));
             disk.current_epoch = epoch;
             disk.accepted_epoch = epoch;
         }
@@ -77,11 +87,19 @@ pub(crate) enum Role {
 pub struct ZkServer {
     pub(crate) sid: u32,
     pub(crate) observer: bool,
+    /// Standalone mode (`zkServer.sh start` with no peers): no election, no ZAB.
+    pub(crate) standalone: bool,
+    /// The process has started (and not crashed since).
+    pub(crate) running: bool,
     pub(crate) cfg: ZkConfig,
     pub(crate) quorum: QuorumMaj,
     pub(crate) disk: ZkDisk,
-    /// The transactions applied to the in-memory data (the data tree's history), ascending.
-    pub(crate) history: Vec<u64>,
+    /// The transactions applied to the in-memory data tree, in zxid order.
+    pub(crate) history: Vec<Arc<Txn>>,
+    /// The data tree, client connections, sessions and pending writes (volatile).
+    pub(crate) serving: Serving,
+    /// The container manager's timer is armed.
+    pub(crate) container_armed: bool,
     /// `DataTree.lastProcessedZxid` (volatile): what it votes with, reports in ACKEPOCH and
     /// sends as the SNAP zxid. An established leader sets it to `epoch << 32`
     /// (`Leader.startZkServer`), so it can be ahead of every logged transaction.
@@ -111,10 +129,14 @@ impl ZkServer {
         ZkServer {
             sid,
             observer,
+            standalone: false,
+            running: false,
             cfg,
             quorum: QuorumMaj::new(voters),
             disk: ZkDisk::default(),
             history: Vec::new(),
+            serving: Serving::default(),
+            container_armed: false,
             last_processed: 0,
             cnx: QuorumCnx::default(),
             waiting: None,
@@ -207,7 +229,50 @@ impl ZkServer {
     /// `loadDataBase`: the in-memory data becomes what is on disk.
     pub(crate) fn load_database(&mut self) {
         self.history = self.disk.txns.clone();
+        self.rebuild_tree();
         self.last_processed = self.disk.last_zxid();
+    }
+
+    /// Replays the history into a fresh data tree (after a load, a SNAP or a TRUNC), with
+    /// the sessions its txns left open.
+    pub(crate) fn rebuild_tree(&mut self) {
+        let mut tree = DataTree::new();
+        let mut sessions = std::collections::BTreeMap::new();
+        let mut fired = Vec::new();
+        for t in &self.history {
+            tree.process_txn(t, &mut fired);
+            match t.body {
+                crate::zookeeper::data::txn::TxnBody::CreateSession { timeout_ms } => {
+                    sessions.insert(t.session, timeout_ms);
+                }
+                crate::zookeeper::data::txn::TxnBody::CloseSession { .. } => {
+                    sessions.remove(&t.session);
+                }
+                _ => {}
+            }
+        }
+        self.serving.tree = tree;
+        self.serving.sessions = sessions;
+    }
+
+    /// The data tree this server holds in memory.
+    pub fn tree(&self) -> &DataTree {
+        &self.serving.tree
+    }
+
+    /// The server's client-side state: connections, sessions, pending proposals.
+    pub fn serving(&self) -> &Serving {
+        &self.serving
+    }
+
+    /// True in standalone mode.
+    pub fn is_standalone(&self) -> bool {
+        self.standalone
+    }
+
+    /// Makes this a standalone server (an ensemble of one).
+    pub fn set_standalone(&mut self) {
+        self.standalone = true;
     }
 
     /// True when the process listens on `channel`: always on the election port; on the
@@ -215,8 +280,9 @@ impl ZkServer {
     /// it).
     pub fn accepts(&self, channel: Channel) -> bool {
         match channel {
-            Channel::Election => true,
+            Channel::Election => !self.standalone,
             Channel::Quorum => matches!(self.role, Role::Leader(_)),
+            Channel::ZkClient => true,
             Channel::Kafka => false,
         }
     }
@@ -230,6 +296,12 @@ impl ZkServer {
     /// leader (`QuorumPeer.start` then `startLeaderElection`).
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         self.load_database();
+        self.running = true;
+        if self.standalone {
+            // ZooKeeperServerMain: load the database and serve.
+            self.start_serving(ctx);
+            return;
+        }
         self.current_vote = Vote {
             proposal: self.initial_proposal(),
             round: 0,
@@ -248,12 +320,21 @@ impl ZkServer {
             self.quorum.voters().iter().copied(),
         );
         let disk = std::mem::take(&mut self.disk);
-        *self = ZkServer { disk, ..fresh };
+        let standalone = self.standalone;
+        *self = ZkServer {
+            disk,
+            standalone,
+            ..fresh
+        };
         self.load_database();
     }
 
     /// Handles a message from another server (or itself) on `conn`.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: ZkMsg) {
+        if let ZkMsg::Client(m) = msg {
+            self.on_client_msg(ctx, conn, from, m);
+            return;
+        }
         let NodeId::Zk(from) = from else { return };
         match msg {
             ZkMsg::Notification(n) => {
@@ -265,12 +346,17 @@ impl ZkServer {
                 Role::Learner(_) => self.learner_on_packet(ctx, conn, p),
                 Role::None => {}
             },
+            ZkMsg::Client(_) => {}
         }
     }
 
     /// One of its connections closed.
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, peer: NodeId, why: &CloseReason) {
         if self.cnx.on_closed(conn) {
+            return;
+        }
+        if self.serving.cnxns.contains_key(&conn) {
+            self.on_client_closed(conn);
             return;
         }
         let NodeId::Zk(peer) = peer else { return };
@@ -293,6 +379,9 @@ impl ZkServer {
                 self.learner_on_timer(ctx, timer)
             }
             ZkTimer::ObserverDelay => self.start_election(ctx),
+            ZkTimer::SessionExpiry => self.on_session_expiry(ctx),
+            ZkTimer::ContainerCheck => self.on_container_check(ctx),
+            ZkTimer::ClientTimeout | ZkTimer::ClientPing | ZkTimer::ClientReconnect => {}
         }
     }
 
@@ -328,17 +417,17 @@ impl ZkServer {
         }
     }
 
-    /// Appends `zxids` to the transaction log and fsyncs it.
-    pub(crate) fn log_txns(&mut self, ctx: &mut Ctx<'_>, zxids: &[u64]) {
+    /// Appends `txns` to the transaction log and fsyncs it.
+    pub(crate) fn log_txns(&mut self, ctx: &mut Ctx<'_>, txns: &[Arc<Txn>]) {
         let before = self.disk.txns.len();
-        for &z in zxids {
-            if self.disk.txns.last().is_none_or(|&l| z > l) {
-                self.disk.txns.push(z);
+        for t in txns {
+            if t.zxid > self.disk.last_logged() {
+                self.disk.txns.push(t.clone());
             }
         }
         if self.disk.txns.len() != before {
             ctx.change(ZkChange::Logged {
-                zxid: self.disk.txns.last().copied().unwrap_or(0),
+                zxid: self.disk.last_logged(),
             });
         }
     }
@@ -348,13 +437,13 @@ impl ZkServer {
     pub(crate) fn take_snapshot(&mut self, ctx: &mut Ctx<'_>) {
         self.disk.snapshot = self.disk.snapshot.max(self.last_processed);
         let upto = self.last_processed;
-        let mut txns: Vec<u64> = self
+        let mut txns: Vec<Arc<Txn>> = self
             .history
             .iter()
-            .copied()
-            .filter(|&z| z <= upto)
+            .filter(|t| t.zxid <= upto)
+            .cloned()
             .collect();
-        txns.extend(self.disk.txns.iter().copied().filter(|&z| z > upto));
+        txns.extend(self.disk.txns.iter().filter(|t| t.zxid > upto).cloned());
         self.disk.txns = txns;
         ctx.change(ZkChange::Snapshot {
             zxid: self.disk.snapshot,
@@ -368,6 +457,7 @@ impl ZkServer {
     /// keeps `epoch << 32`; one that failed in the middle of a SNAP reloads its disk.
     pub(crate) fn abandon(&mut self, ctx: &mut Ctx<'_>, reason: String) {
         let serving = self.phase == ZabPhase::Broadcast;
+        self.stop_serving(ctx);
         let mut reload = false;
         match std::mem::replace(&mut self.role, Role::None) {
             Role::Leader(l) => {
@@ -383,16 +473,20 @@ impl ZkServer {
             Role::None => {}
         }
         if serving {
-            let logged: Vec<u64> = self
+            let logged: Vec<Arc<Txn>> = self
                 .disk
                 .txns
                 .iter()
-                .copied()
-                .filter(|&z| z > self.last_processed)
+                .filter(|t| t.zxid > self.last_processed)
+                .cloned()
                 .collect();
-            self.history.extend(&logged);
-            if let Some(&last) = logged.last() {
-                self.set_last_processed(ctx, last);
+            let mut fired = Vec::new();
+            for t in &logged {
+                self.serving.tree.process_txn(t, &mut fired);
+            }
+            self.history.extend(logged.iter().cloned());
+            if let Some(last) = logged.last() {
+                self.set_last_processed(ctx, last.zxid);
             }
         } else if reload {
             self.load_database();

@@ -50,6 +50,7 @@ fn channel_class(c: Channel) -> &'static str {
         Channel::Election => "ch-election",
         Channel::Quorum => "ch-quorum",
         Channel::Kafka => "ch-kafka",
+        Channel::ZkClient => "ch-client",
     }
 }
 

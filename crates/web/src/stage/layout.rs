@@ -117,6 +117,11 @@ fn zk_card(n: usize) -> (f64, f64, f64, f64) {
     }
 }
 
+/// A ZooKeeper client card's width.
+pub const ZK_CLIENT_W: f64 = 200.0;
+/// A ZooKeeper client card's height.
+pub const ZK_CLIENT_H: f64 = 92.0;
+
 /// Width of the narrow (phone) stage.
 pub const NARROW_WIDTH: f64 = 600.0;
 /// Width of the narrow stage when it shows only ZooKeeper servers.
@@ -136,6 +141,7 @@ impl Layout {
     /// Lays out the nodes of `v`; `narrow` for phone screens.
     pub fn of(v: &WorldView, narrow: bool) -> Layout {
         let mut zk: Vec<NodeId> = Vec::new();
+        let mut zk_clients: Vec<NodeId> = Vec::new();
         let mut brokers: Vec<(u32, Vec<String>)> = Vec::new();
         let mut producers: Vec<NodeId> = Vec::new();
         let mut consumer = None;
@@ -143,6 +149,7 @@ impl Layout {
         for n in &v.nodes {
             match &n.detail {
                 NodeDetail::Zk(_) => zk.push(n.id),
+                NodeDetail::ZkClient(_) => zk_clients.push(n.id),
                 NodeDetail::Broker(b) => {
                     let rows: Vec<String> = b.replicas.iter().map(|r| r.tp.clone()).collect();
                     brokers.push((b.id, rows));
@@ -190,6 +197,9 @@ impl Layout {
                 l.zk_ring(&zk)
             };
         }
+        if !zk_clients.is_empty() {
+            y = l.zk_clients(y, &zk_clients, width);
+        }
         if !brokers.is_empty() || !producers.is_empty() || consumer.is_some() {
             y = if narrow {
                 l.kafka_stack(y, &brokers, &producers, consumer)
@@ -221,6 +231,29 @@ impl Layout {
         }
         self.ring = Some(Ring { cx, cy, rx, ry });
         cy + ry + h / 2.0 + 24.0
+    }
+
+    /// ZooKeeper clients in a row (wrapping) below the servers.
+    fn zk_clients(&mut self, y: f64, clients: &[NodeId], width: f64) -> f64 {
+        let (w, h, gap) = (ZK_CLIENT_W, ZK_CLIENT_H, 24.0);
+        let per_row = (((width - gap) / (w + gap)).floor() as usize).max(1);
+        let top = y + 16.0;
+        for (i, id) in clients.iter().enumerate() {
+            let (row, col) = (i / per_row, i % per_row);
+            let in_row = (clients.len() - row * per_row).min(per_row);
+            let row_w = in_row as f64 * w + (in_row as f64 - 1.0) * gap;
+            let x0 = (width - row_w) / 2.0;
+            self.boxes.insert(
+                *id,
+                Rect {
+                    x: x0 + col as f64 * (w + gap),
+                    y: top + row as f64 * (h + gap),
+                    w,
+                    h,
+                },
+            );
+        }
+        top + clients.len().div_ceil(per_row) as f64 * (h + gap)
     }
 
     fn zk_grid(&mut self, zk: &[NodeId], width: f64) -> f64 {

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use zkafka_engine::kafka::messages::KafkaMsg;
 use zkafka_engine::sim::effects::Msg;
 use zkafka_engine::sim::world::InFlight;
+use zkafka_engine::zookeeper::data::code::Code;
 use zkafka_engine::zookeeper::messages::ZkMsg;
+use zkafka_engine::zookeeper::proto::ClientMsg;
 
 /// How far along its path a held message stops (0 = sender, 1 = receiver).
 const HELD_AT: f64 = 0.45;
@@ -19,6 +21,11 @@ pub fn kind_class(m: &Msg) -> &'static str {
     match m {
         Msg::Zk(ZkMsg::Notification(_)) => "msg-vote",
         Msg::Zk(ZkMsg::Packet(_)) => "msg-zab",
+        Msg::Zk(ZkMsg::Client(ClientMsg::Event { .. })) => "msg-event",
+        Msg::Zk(ZkMsg::Client(ClientMsg::Reply { .. } | ClientMsg::Connected { .. })) => {
+            "msg-reply"
+        }
+        Msg::Zk(ZkMsg::Client(_)) => "msg-request",
         Msg::Kafka(KafkaMsg::MetadataRequest { .. } | KafkaMsg::MetadataResponse { .. }) => {
             "msg-meta"
         }
@@ -40,6 +47,7 @@ pub fn short_label(m: &Msg) -> String {
             }
         }
         Msg::Zk(ZkMsg::Packet(p)) => p.name().to_string(),
+        Msg::Zk(ZkMsg::Client(c)) => client_label(c),
         Msg::Kafka(k) => match k {
             KafkaMsg::MetadataRequest { .. } => "Metadata?".into(),
             KafkaMsg::MetadataResponse { .. } => "Metadata".into(),
@@ -66,6 +74,26 @@ pub fn short_label(m: &Msg) -> String {
                 format!("+{n} hw{hw}")
             }
         },
+    }
+}
+
+/// A short label for a client-server message.
+fn client_label(c: &ClientMsg) -> String {
+    match c {
+        ClientMsg::Connect { .. } => "connect".into(),
+        ClientMsg::Connected { timeout_ms: 0, .. } => "expired".into(),
+        ClientMsg::Connected { .. } => "connected".into(),
+        ClientMsg::Request { op, .. } => {
+            let p = op.path();
+            if p.is_empty() {
+                op.name().to_string()
+            } else {
+                format!("{} {p}", op.name())
+            }
+        }
+        ClientMsg::Reply { err, .. } if *err == Code::Ok => "ok".into(),
+        ClientMsg::Reply { err, .. } => err.message().to_string(),
+        ClientMsg::Event { event, .. } => format!("{event}"),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod kafka;
 pub mod layout;
 pub mod messages;
 pub mod zk;
+pub mod zkclient;
 
 use crate::i18n::{Ui, ui, use_lang};
 use crate::sim::{Sim, Snap};
@@ -128,6 +129,7 @@ fn nodes(
             NodeDetail::Broker(b) => kafka::broker_card(b, live, r, l, &windows, ui, on_node),
             NodeDetail::Producer(p) => kafka::producer_card(p, live, r, l, ui, on_node),
             NodeDetail::Consumer(c) => kafka::consumer_card(c, live, r, l, ui, on_node),
+            NodeDetail::ZkClient(c) => zkclient::client_card(c, live, r, ui, on_node),
         };
         out.push(v);
     }

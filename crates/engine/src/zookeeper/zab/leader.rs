@@ -208,6 +208,13 @@ impl ZkServer {
     /// `syncFollower` then NEWLEADER for one learner.
     fn sync_learner(&mut self, ctx: &mut Ctx<'_>, sid: u32) {
         let history = self.history.clone();
+        let zxids: Vec<u64> = history.iter().map(|t| t.zxid).collect();
+        let outstanding: Vec<_> = self
+            .serving
+            .proposals
+            .values()
+            .map(|p| p.txn.clone())
+            .collect();
         let last_processed = self.last_processed;
         let Some(l) = self.leader_role() else { return };
         let epoch = l.epoch;
@@ -217,7 +224,7 @@ impl ZkServer {
         h.stage = HandlerStage::Syncing;
         let peer_zxid = h.peer_last_zxid;
         let to = h.conn;
-        let plan = plan_sync(peer_zxid, &history, last_processed);
+        let plan = plan_sync(peer_zxid, &zxids, last_processed);
         ctx.change(ZkChange::SyncChosen {
             peer: sid,
             mode: plan.mode,
@@ -228,7 +235,7 @@ impl ZkServer {
                 to,
                 ZkMsg::Packet(QuorumPacket::Snap {
                     zxid: last_processed,
-                    txns: history,
+                    txns: history.clone(),
                 }),
             );
         }
@@ -236,10 +243,19 @@ impl ZkServer {
             let p = match op {
                 SyncOp::Diff(zxid) => QuorumPacket::Diff { zxid },
                 SyncOp::Trunc(zxid) => QuorumPacket::Trunc { zxid },
-                SyncOp::Proposal(zxid) => QuorumPacket::Proposal { zxid },
+                SyncOp::Proposal(zxid) => match history.binary_search_by_key(&zxid, |t| t.zxid) {
+                    Ok(i) => QuorumPacket::Proposal {
+                        txn: history[i].clone(),
+                    },
+                    Err(_) => continue,
+                },
                 SyncOp::Commit(zxid) => QuorumPacket::Commit { zxid },
             };
             ctx.send(to, ZkMsg::Packet(p));
+        }
+        // startForwarding: proposals still waiting for their quorum follow the sync.
+        for txn in outstanding {
+            ctx.send(to, ZkMsg::Packet(QuorumPacket::Proposal { txn }));
         }
         ctx.send(
             to,
@@ -295,6 +311,7 @@ impl ZkServer {
         self.set_phase(ctx, ZabPhase::Broadcast);
         ctx.change(ZkChange::Established { epoch });
         ctx.set_timer(ZkTimer::LeaderTick, self.cfg.tick_time_ms / 2);
+        self.start_serving(ctx);
     }
 
     /// A packet from a learner on `conn`.
@@ -370,9 +387,22 @@ impl ZkServer {
             (HandlerStage::Syncing, QuorumPacket::Ack { zxid }) => {
                 self.newleader_ack(ctx, from, zxid)
             }
-            // ACKs of proposals already committed and PING answers.
-            (HandlerStage::Running | HandlerStage::WaitStartup, QuorumPacket::Ack { .. }) => {}
-            (_, QuorumPacket::Ping) => {}
+            (HandlerStage::Running | HandlerStage::WaitStartup, QuorumPacket::Ack { zxid }) => {
+                self.leader_on_ack(ctx, from, zxid)
+            }
+            (_, QuorumPacket::Ping { touches }) => self.leader_on_touches(ctx, &touches),
+            (
+                HandlerStage::Running,
+                QuorumPacket::Request {
+                    session,
+                    cxid,
+                    op,
+                    auth,
+                },
+            ) => self.leader_on_request(ctx, from, session, cxid, op, auth),
+            (HandlerStage::Running, QuorumPacket::Revalidate { session, .. }) => {
+                self.leader_on_revalidate(ctx, from, session)
+            }
             (stage, p) => ctx.note(format!(
                 "unexpected {} from zk{from} in {stage:?}",
                 p.name()
@@ -458,7 +488,12 @@ impl ZkServer {
             .map(|h| h.conn)
             .collect();
         for c in pinged {
-            ctx.send(c, ZkMsg::Packet(QuorumPacket::Ping));
+            ctx.send(
+                c,
+                ZkMsg::Packet(QuorumPacket::Ping {
+                    touches: Vec::new(),
+                }),
+            );
         }
         ctx.set_timer(ZkTimer::LeaderTick, half_tick);
     }

@@ -23,9 +23,11 @@
 use crate::ids::NodeId;
 use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::Ctx;
+use crate::zookeeper::data::txn::Txn;
 use crate::zookeeper::messages::{QuorumPacket, SyncMode, ZabPhase, ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::server::{Role, ZkServer};
 use crate::zookeeper::zxid::{hex, make_zxid};
+use std::sync::Arc;
 
 /// `leaderConnectDelayDuringRetryMs` (100 ms).
 const CONNECT_RETRY_DELAY_MS: u64 = 100;
@@ -64,12 +66,13 @@ pub(crate) struct LearnerRole {
     /// True once NEWLEADER arrived (DIFF mode and everything after NEWLEADER write to the
     /// log; before it SNAP/TRUNC apply in memory).
     pub(crate) newleader_seen: bool,
-    /// `packetsNotCommitted`: proposals received and not yet logged or applied.
-    pub(crate) not_committed: Vec<u64>,
+    /// `packetsNotCommitted`: proposals received and not yet logged or applied (while
+    /// running: logged, waiting for their COMMIT).
+    pub(crate) not_committed: Vec<Arc<Txn>>,
     /// `packetsCommitted`: COMMITs noted to apply after UPTODATE.
     pub(crate) committed: Vec<u64>,
     /// Proposals logged at NEWLEADER, acknowledged after UPTODATE (`requestsToAck`).
-    pub(crate) to_ack: Vec<u64>,
+    pub(crate) to_ack: Vec<Arc<Txn>>,
 }
 
 impl ZkServer {
@@ -140,26 +143,38 @@ impl ZkServer {
                 self.on_leader_info(ctx, new_epoch)
             }
             (LearnerStage::Syncing | LearnerStage::WaitUpToDate, p) => self.on_sync_packet(ctx, p),
-            (LearnerStage::Running, QuorumPacket::Ping) => {
-                self.send_to_leader(ctx, QuorumPacket::Ping);
+            (LearnerStage::Running, QuorumPacket::Ping { .. }) => {
+                let touches = self.take_touches();
+                self.send_to_leader(ctx, QuorumPacket::Ping { touches });
             }
-            (LearnerStage::Running, QuorumPacket::Proposal { zxid }) => {
+            (LearnerStage::Running, QuorumPacket::Proposal { txn }) => {
                 // Logged and fsynced, then acknowledged (SyncRequestProcessor).
-                self.log_txns(ctx, &[zxid]);
+                let zxid = txn.zxid;
+                self.log_txns(ctx, std::slice::from_ref(&txn));
                 if let Some(l) = self.learner_role() {
-                    l.not_committed.push(zxid);
+                    l.not_committed.push(txn);
                 }
                 if !self.observer {
                     self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
                 }
             }
             (LearnerStage::Running, QuorumPacket::Commit { zxid }) => {
-                if let Some(l) = self.learner_role() {
-                    l.not_committed.retain(|&z| z != zxid);
+                let txn = self.learner_role().and_then(|l| {
+                    let i = l.not_committed.iter().position(|t| t.zxid == zxid)?;
+                    Some(l.not_committed.remove(i))
+                });
+                if let Some(txn) = txn {
+                    self.apply_committed(ctx, txn);
                 }
-                self.history.push(zxid);
-                self.set_last_processed(ctx, zxid);
             }
+            (LearnerStage::Running, QuorumPacket::Inform { txn }) => {
+                self.log_txns(ctx, std::slice::from_ref(&txn));
+                self.apply_committed(ctx, txn);
+            }
+            (LearnerStage::Running, QuorumPacket::Revalidated { session, valid }) => {
+                self.learner_on_revalidated(ctx, session, valid)
+            }
+            (LearnerStage::Running, QuorumPacket::Sync) => self.sync_done(ctx),
             (stage, p) => ctx.note(format!("unexpected {} in {stage:?}", p.name())),
         }
     }
@@ -205,27 +220,28 @@ impl ZkServer {
             QuorumPacket::Trunc { zxid } => {
                 l.sync_mode = Some(SyncMode::Trunc);
                 // truncateLog: the log is cut back, the data reloaded to that point.
-                self.disk.txns.retain(|&z| z <= zxid);
-                self.history.retain(|&z| z <= zxid);
+                self.disk.txns.retain(|t| t.zxid <= zxid);
+                self.history.retain(|t| t.zxid <= zxid);
+                self.rebuild_tree();
                 ctx.change(ZkChange::Logged {
-                    zxid: self.disk.txns.last().copied().unwrap_or(0),
+                    zxid: self.disk.last_logged(),
                 });
                 self.set_last_processed(ctx, zxid);
             }
             QuorumPacket::Snap { zxid, txns } => {
                 l.sync_mode = Some(SyncMode::Snap);
                 self.history = txns;
+                self.rebuild_tree();
                 self.set_last_processed(ctx, zxid);
             }
-            QuorumPacket::Proposal { zxid } => l.not_committed.push(zxid),
+            QuorumPacket::Proposal { txn } => l.not_committed.push(txn),
             QuorumPacket::Commit { zxid } if writes_log => l.committed.push(zxid),
             QuorumPacket::Commit { zxid } => {
-                if l.not_committed.first() == Some(&zxid) {
-                    l.not_committed.remove(0);
-                    self.history.push(zxid);
-                    self.set_last_processed(ctx, zxid);
+                if l.not_committed.first().is_some_and(|t| t.zxid == zxid) {
+                    let txn = l.not_committed.remove(0);
+                    self.apply_committed(ctx, txn);
                 } else {
-                    let next = l.not_committed.first().copied().unwrap_or(0);
+                    let next = l.not_committed.first().map_or(0, |t| t.zxid);
                     ctx.note(format!(
                         "Committing {}, but next proposal is {}",
                         hex(zxid),
@@ -235,7 +251,7 @@ impl ZkServer {
             }
             QuorumPacket::NewLeader { zxid } => self.on_new_leader(ctx, zxid),
             QuorumPacket::UpToDate => self.on_up_to_date(ctx),
-            QuorumPacket::Ping => {}
+            QuorumPacket::Ping { .. } => {}
             other => ctx.note(format!("unexpected {} during sync", other.name())),
         }
     }
@@ -286,29 +302,34 @@ impl ZkServer {
         self.current_vote.proposal.peer_epoch = epoch as i64;
         self.set_phase(ctx, ZabPhase::Broadcast);
         if !observer {
-            for zxid in to_ack {
-                self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
+            for t in &to_ack {
+                self.send_to_leader(ctx, QuorumPacket::Ack { zxid: t.zxid });
             }
         }
         self.log_txns(ctx, &later);
         if !observer {
-            for &zxid in &later {
-                self.send_to_leader(ctx, QuorumPacket::Ack { zxid });
+            for t in &later {
+                self.send_to_leader(ctx, QuorumPacket::Ack { zxid: t.zxid });
             }
         }
-        if let Some(&last) = committed.last() {
-            let from = self.last_processed;
-            self.history
-                .extend(committed.iter().copied().filter(|&z| z > from));
-            self.set_last_processed(ctx, last.max(from));
+        for zxid in &committed {
+            let txn = to_ack
+                .iter()
+                .chain(later.iter())
+                .find(|t| t.zxid == *zxid)
+                .cloned();
+            if let Some(txn) = txn {
+                self.apply_committed(ctx, txn);
+            }
         }
-        let pending: Vec<u64> = later
+        let pending: Vec<Arc<Txn>> = later
             .into_iter()
-            .filter(|z| !committed.contains(z))
+            .filter(|t| !committed.contains(&t.zxid))
             .collect();
         if let Some(l) = self.learner_role() {
             l.not_committed = pending;
         }
+        self.start_serving(ctx);
     }
 
     /// The connection to the leader closed (or was refused). Only a refused connect is

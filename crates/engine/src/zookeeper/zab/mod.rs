@@ -2,6 +2,7 @@
 //! NEWLEADER) and the start of broadcast, from both sides of the leader-learner
 //! connection (`Leader.java` + `LearnerHandler.java`; `Learner.java` + `Follower.java`).
 
+pub mod broadcast;
 pub mod leader;
 pub mod learner;
 pub mod sync;

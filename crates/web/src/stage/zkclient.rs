@@ -1,0 +1,80 @@
+//! A ZooKeeper client (a zkCli process) on the stage: its session state, the server it
+//! is connected to, its session id and timeout, and how many watch events it got.
+
+use crate::i18n::Ui;
+use crate::stage::layout::Rect;
+use crate::stage::zk::{down_mark, frost};
+use crate::stage::{Liveness, node_group, status_class};
+use leptos::prelude::*;
+use zkafka_engine::NodeId;
+use zkafka_engine::view::ZkClientView;
+use zkafka_engine::zookeeper::client::SessionState;
+
+/// The CSS class of a session state.
+pub fn session_class(s: SessionState) -> &'static str {
+    match s {
+        SessionState::Connecting => "sess-connecting",
+        SessionState::Connected => "sess-connected",
+        SessionState::Disconnected => "sess-disconnected",
+        SessionState::Expired => "sess-expired",
+        SessionState::Closed => "sess-closed",
+    }
+}
+
+/// Draws one client.
+pub fn client_card(
+    c: &ZkClientView,
+    live: Liveness,
+    r: Rect,
+    ui: &'static Ui,
+    on_click: Option<Callback<NodeId>>,
+) -> AnyView {
+    let id = NodeId::ZkClient(c.id);
+    let mut class = format!(
+        "node actor zkclient {}{}",
+        session_class(c.session_state),
+        status_class(live.status)
+    );
+    if on_click.is_some() {
+        class.push_str(" clickable");
+    }
+    if live.selected {
+        class.push_str(" selected");
+    }
+    let server = c.server.map_or("—".to_string(), |s| format!("→ zk{s}"));
+    let session = if c.session == 0 {
+        "—".to_string()
+    } else {
+        format!("0x{:x}", c.session)
+    };
+    let timeout = if c.timeout_ms > 0 {
+        format!(" · {} ms", c.timeout_ms)
+    } else {
+        String::new()
+    };
+    let watches = c.watches.len();
+    let tip = format!(
+        "c{} {}\n{}: {session}{timeout}\nlastZxid 0x{:x}\n{}",
+        c.id,
+        c.session_state.name(),
+        ui.z_session,
+        c.last_zxid,
+        c.watches
+            .iter()
+            .map(|(p, k)| format!("{k} watch {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let body = view! {
+        <title>{tip}</title>
+        <rect class="card" width=r.w height=r.h rx=12></rect>
+        <text class="name" x=10 y=20>{id.to_string()}</text>
+        <text class="sess" x=r.w - 10.0 y=20 text-anchor="end">{c.session_state.name()}</text>
+        <text class="v" x=10 y=40>{server}</text>
+        <text class="v" x=10 y=58>{format!("{} {session}{timeout}", ui.z_session)}</text>
+        <text class="v" x=10 y=76>{format!("{} {watches} · {} {}", ui.z_watches, ui.z_events, c.events)}</text>
+        {down_mark(live, r.w, r.h, 26.0)}
+        {frost(live, r.w, r.h, ui)}
+    };
+    node_group(id, class, r, on_click, body.into_any())
+}
