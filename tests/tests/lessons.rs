@@ -42,6 +42,9 @@ fn every_lesson_passes_with_its_own_seed_and_others() {
                         c.error.as_deref().unwrap_or("")
                     ));
                 }
+                if let Some(p) = s.quiz.as_ref().and_then(|q| q.problem.as_ref()) {
+                    failures.push(format!("step {} quiz: {p}", i + 1));
+                }
                 for c in s.checks.iter().filter(|c| c.failure.is_some()) {
                     failures.push(format!(
                         "step {} line {}: expect {}: {}",

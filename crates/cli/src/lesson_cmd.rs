@@ -70,6 +70,17 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
             for para in step.say.get(lang).trim().lines() {
                 out!("   {para}");
             }
+            if let Some(q) = &step.quiz {
+                let quiz = if lang == zkafka_engine::i18n::Lang::Zh {
+                    "预测"
+                } else {
+                    "Predict"
+                };
+                out!("   {quiz}: {}", q.question.get(lang).trim());
+                for (k, c) in q.choices.iter().enumerate() {
+                    out!("     {}) {c}", (b'a' + k as u8) as char);
+                }
+            }
         }
         for c in &run.commands {
             output::events(&trace[c.events.start as usize..c.events.end as usize], opts);
@@ -86,6 +97,28 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
             }
             if let Some(f) = &c.failure {
                 failures.push(format!("{}:{}: expect {}: {f}", lesson.id, c.line, c.text));
+            }
+        }
+        if let (Some(q), Some(qr)) = (&step.quiz, &run.quiz) {
+            let word = if lang == zkafka_engine::i18n::Lang::Zh {
+                "答案"
+            } else {
+                "Answer"
+            };
+            match (qr.correct, &qr.problem) {
+                (Some(k), None) if !opts.json => out!(
+                    "   {word}: {}) {} ({})",
+                    (b'a' + k as u8) as char,
+                    q.choices[k],
+                    q.answer_text
+                ),
+                (_, Some(p)) => {
+                    if !opts.json {
+                        out!("   FAIL quiz: {p}");
+                    }
+                    failures.push(format!("{}: step {} quiz: {p}", lesson.id, i + 1));
+                }
+                _ => {}
             }
         }
         if !opts.json {

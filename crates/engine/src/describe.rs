@@ -187,6 +187,10 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
             let what = match change {
                 Change::Zk(c) => crate::zookeeper::describe::change(c, lang),
                 Change::Kafka(c) => crate::kafka::describe::change(c, lang),
+                // A client keeps nothing on disk: it starts afresh.
+                Change::Up if node.is_zk_client() => {
+                    (if zh { "zkCli 启动" } else { "zkCli starts" }).to_string()
+                }
                 Change::Up => (if zh {
                     "启动（从磁盘恢复状态）"
                 } else {

@@ -63,7 +63,7 @@ pub enum KafkaCondition {
 /// The running broker to ask about `tp`: `on` if given, else the partition's leader. A
 /// broker whose process does not run has no answer, and the error says so plainly,
 /// naming every replica's state when none runs.
-fn leader_broker(
+pub(crate) fn leader_broker(
     w: &World,
     tp: &TopicPartition,
     on: Option<u32>,

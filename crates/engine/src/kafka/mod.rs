@@ -15,6 +15,7 @@ pub mod murmur2;
 pub mod network_client;
 pub mod partitioner;
 pub mod producer;
+pub mod queries;
 pub mod record;
 pub mod script;
 pub mod topic;

@@ -25,6 +25,8 @@ pub const GRAMMAR: Grammar = Grammar {
     command,
     conditions: &["hw", "leo", "isr", "acked", "failed", "consumed"],
     condition,
+    queries: &["hw", "leo", "isr", "acked", "consumed"],
+    query: crate::kafka::queries::query,
 };
 
 fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {

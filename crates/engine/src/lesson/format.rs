@@ -17,12 +17,21 @@
 //! expect = """
 //! leader zk5                        # one condition per line; a leading `expect` is optional
 //! """
+//!
+//! [steps.quiz]                       # optional: a prediction asked before the step runs
+//! question = { en = "...", zh = "..." }
+//! choices = ["zk4", "zk5", "zk6"]
+//! answer = "leader"                  # a query the engine evaluates after the step
 //! ```
 //! `run` holds commands of the command language; `expect` holds conditions that must hold
-//! after the step. Errors in either are reported with the line and column in the file.
+//! after the step. A quiz's right choice is never written down: `answer` is a query
+//! ([`crate::script::query`]) evaluated against the world once the step has run, and the
+//! choice equal to its value is the right one (the lesson test checks exactly one is).
+//! Errors anywhere are reported with the line and column in the file.
 
 use crate::i18n::Text;
 use crate::script::parse::{Block, Line, parse_block};
+use crate::script::query::{Query, parse_query};
 use serde::Deserialize;
 use std::fmt;
 use toml::Spanned;
@@ -56,6 +65,19 @@ impl fmt::Display for LessonError {
 
 impl std::error::Error for LessonError {}
 
+/// A prediction the learner makes before a step runs.
+#[derive(Clone, Debug)]
+pub struct Quiz {
+    /// The question.
+    pub question: Text,
+    /// The choices, as the answer query prints values.
+    pub choices: Vec<String>,
+    /// The query whose value (after the step) is the right choice.
+    pub answer: Query,
+    /// The query as written.
+    pub answer_text: String,
+}
+
 /// One step of a lesson.
 #[derive(Clone, Debug)]
 pub struct Step {
@@ -67,6 +89,8 @@ pub struct Step {
     pub run: Vec<Line>,
     /// Conditions that must hold afterwards (each an `expect` command).
     pub expect: Vec<Line>,
+    /// A prediction to make before the step runs.
+    pub quiz: Option<Quiz>,
 }
 
 /// A lesson.
@@ -112,6 +136,16 @@ struct RawStep {
     run: Option<Spanned<String>>,
     #[serde(default)]
     expect: Option<Spanned<String>>,
+    #[serde(default)]
+    quiz: Option<RawQuiz>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuiz {
+    question: Text,
+    choices: Vec<String>,
+    answer: Spanned<String>,
 }
 
 fn line_col(src: &str, offset: usize) -> (u32, u32) {
@@ -190,11 +224,36 @@ pub fn load(file: &str, src: &str) -> Result<Lesson, LessonError> {
     for (i, s) in raw.steps.iter().enumerate() {
         both(&s.title, &format!("step {} title", i + 1))?;
         both(&s.say, &format!("step {} say", i + 1))?;
+        let quiz = match &s.quiz {
+            None => None,
+            Some(q) => {
+                both(&q.question, &format!("step {} quiz question", i + 1))?;
+                if q.choices.len() < 2 {
+                    return Err(at(
+                        0,
+                        0,
+                        format!("step {} quiz needs at least 2 choices", i + 1),
+                    ));
+                }
+                let (line, col) = line_col(src, q.answer.span().start);
+                let answer = parse_query(q.answer.get_ref()).map_err(|(c, m)| {
+                    // The value starts after its opening quote.
+                    at(line, col + c, m)
+                })?;
+                Some(Quiz {
+                    question: q.question.clone(),
+                    choices: q.choices.clone(),
+                    answer,
+                    answer_text: q.answer.get_ref().clone(),
+                })
+            }
+        };
         steps.push(Step {
             title: s.title.clone(),
             say: s.say.clone(),
             run: script(&s.run, Block::Commands)?,
             expect: script(&s.expect, Block::Conditions)?,
+            quiz,
         });
     }
     if steps.is_empty() {
@@ -283,6 +342,19 @@ no leader
                 .message
                 .contains("step 1 say")
         );
+    }
+
+    #[test]
+    fn a_quiz_answer_is_a_query() {
+        let src = format!(
+            "{OK}\n[steps.quiz]\nquestion = {{ en = \"Who leads?\", zh = \"谁是 Leader？\" }}\nchoices = [\"zk2\", \"zk3\"]\nanswer = \"leader\"\n"
+        );
+        let l = load("demo.toml", &src).unwrap();
+        assert_eq!(l.steps[0].quiz.as_ref().unwrap().choices.len(), 2);
+        let bad = src.replace("answer = \"leader\"", "answer = \"leeder\"");
+        let e = load("demo.toml", &bad).unwrap_err();
+        assert!(e.message.contains("expected"), "{e}");
+        assert!(e.line > 0, "{e}");
     }
 
     #[test]

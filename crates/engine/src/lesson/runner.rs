@@ -30,6 +30,17 @@ pub struct CheckRun {
     pub failure: Option<String>,
 }
 
+/// A quiz's computed answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuizRun {
+    /// The answer query's value after the step, or why it has none.
+    pub value: Result<String, String>,
+    /// The index of the choice equal to the value (none when no choice or several do).
+    pub correct: Option<usize>,
+    /// Why the quiz cannot be answered (no value, no matching choice, several).
+    pub problem: Option<String>,
+}
+
 /// One step's record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepRun {
@@ -39,13 +50,50 @@ pub struct StepRun {
     pub commands: Vec<CommandRun>,
     /// Its expectations.
     pub checks: Vec<CheckRun>,
+    /// Its quiz's answer, computed after the step.
+    pub quiz: Option<QuizRun>,
 }
 
 impl StepRun {
-    /// True when every command ran and every expectation held.
+    /// True when every command ran, every expectation held, and the quiz (if any) has
+    /// exactly one right choice.
     pub fn passed(&self) -> bool {
         self.commands.iter().all(|c| c.error.is_none())
             && self.checks.iter().all(|c| c.failure.is_none())
+            && self.quiz.as_ref().is_none_or(|q| q.problem.is_none())
+    }
+}
+
+/// Evaluates a quiz against the world after its step.
+fn answer(q: &crate::lesson::format::Quiz, w: &crate::sim::world::World) -> QuizRun {
+    let value = q.answer.eval(w);
+    let (correct, problem) = match &value {
+        Err(e) => (None, Some(format!("`{}` has no value: {e}", q.answer_text))),
+        Ok(v) => {
+            let hits: Vec<usize> = q
+                .choices
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.trim() == v.trim())
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [i] => (Some(*i), None),
+                [] => (
+                    None,
+                    Some(format!(
+                        "`{}` is {v}, which is none of the choices",
+                        q.answer_text
+                    )),
+                ),
+                _ => (None, Some(format!("several choices equal {v}"))),
+            }
+        }
+    };
+    QuizRun {
+        value,
+        correct,
+        problem,
     }
 }
 
@@ -119,10 +167,12 @@ pub fn run_lesson(lesson: &Lesson, seed: u64) -> LessonRun {
                 }
             })
             .collect();
+        let quiz = step.quiz.as_ref().map(|q| answer(q, t.world()));
         steps.push(StepRun {
             events: start..t.position(),
             commands,
             checks,
+            quiz,
         });
         if broken {
             break;

@@ -35,6 +35,8 @@ pub const GRAMMAR: Grammar = Grammar {
     command,
     conditions: &["up", "down", "paused", "crashed", "halted"],
     condition,
+    queries: &["status"],
+    query: crate::script::query::kernel_query,
 };
 
 fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {

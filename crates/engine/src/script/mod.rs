@@ -7,4 +7,5 @@ pub mod cursor;
 pub mod kernel;
 pub mod lexer;
 pub mod parse;
+pub mod query;
 pub mod run;

@@ -62,6 +62,10 @@ pub struct Grammar {
     pub conditions: &'static [&'static str],
     /// Reads a condition after its first word (passed in).
     pub condition: fn(&'static str, &mut Cursor<'_>) -> PResult<Condition>,
+    /// The first words of its queries (what a lesson's quiz can ask).
+    pub queries: &'static [&'static str],
+    /// Reads a query after its first word (passed in).
+    pub query: fn(&'static str, &mut Cursor<'_>) -> PResult<crate::script::query::Query>,
 }
 
 /// Every system's grammar. A new system (or a new command of one) registers here and

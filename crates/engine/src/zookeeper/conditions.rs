@@ -95,7 +95,7 @@ pub enum ZkCondition {
 
 /// The server whose tree a znode condition reads: `on`, else the established leader, else
 /// a running standalone server.
-fn tree_server(w: &World, on: Option<u32>) -> Result<&ZkServer, String> {
+pub(crate) fn tree_server(w: &World, on: Option<u32>) -> Result<&ZkServer, String> {
     if let Some(sid) = on {
         return server(w, sid);
     }

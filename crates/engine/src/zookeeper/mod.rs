@@ -12,6 +12,7 @@ pub mod input;
 pub mod messages;
 pub mod prep;
 pub mod proto;
+pub mod queries;
 pub mod quorum;
 pub mod script;
 pub mod server;

@@ -43,6 +43,18 @@ pub const GRAMMAR: Grammar = Grammar {
         "watch-events",
     ],
     condition,
+    queries: &[
+        "leader",
+        "epoch",
+        "zxid",
+        "state",
+        "stat",
+        "data",
+        "children",
+        "session",
+        "watch-events",
+    ],
+    query: crate::zookeeper::queries::query,
 };
 
 /// `cN`: a ZooKeeper client's name.

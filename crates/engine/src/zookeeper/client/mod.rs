@@ -390,9 +390,14 @@ impl ZkClient {
             States::AuthFailed => Code::AuthFailed,
             _ => Code::ConnectionLoss,
         };
-        self.fail_all(ctx, code);
-        if self.state.is_alive() {
+        // The event thread tells the watcher before the waiting calls wake up with their
+        // ConnectionLoss (the order zkCli prints them in).
+        let alive = self.state.is_alive();
+        if alive {
             self.state_event(ctx, KeeperState::Disconnected);
+        }
+        self.fail_all(ctx, code);
+        if alive {
             self.start_connect(ctx);
         }
     }

@@ -110,6 +110,35 @@ pub struct Serving {
     pub pending_syncs: Vec<(u64, u32)>,
 }
 
+/// `jute.maxbuffer`: the longest request a server reads (0xfffff bytes); a longer one
+/// closes the connection, which is why a znode holds less than 1 MB.
+pub const JUTE_MAX_BUFFER: u64 = 0xfffff;
+
+/// About how long a request is on the wire, bytes (jute: a 4-byte length, the header,
+/// strings as length + bytes, the data, the ACL entries).
+pub fn request_length(op: &Op) -> u64 {
+    let s = |t: &str| 4 + t.len() as u64;
+    let data = |d: &crate::zookeeper::data::txn::Data| 4 + d.as_ref().map_or(0, |d| d.len() as u64);
+    let acl = |a: &[crate::zookeeper::data::acl::Acl]| {
+        4 + a
+            .iter()
+            .map(|x| 4 + s(&x.id.scheme) + s(&x.id.id))
+            .sum::<u64>()
+    };
+    12 + match op {
+        Op::Create {
+            path,
+            data: d,
+            acl: a,
+            ..
+        } => s(path) + data(d) + acl(a) + 4,
+        Op::SetData { path, data: d, .. } => s(path) + data(d) + 4,
+        Op::SetAcl { path, acl: a, .. } => s(path) + acl(a) + 4,
+        Op::Multi { ops } => ops.iter().map(request_length).sum(),
+        other => s(other.path()) + 4,
+    }
+}
+
 /// `generatePasswd`: the password of a session follows from its id (every server can
 /// check it).
 pub fn session_password(session: u64) -> u64 {
@@ -345,10 +374,21 @@ impl ZkServer {
     }
 
     fn client_request(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, xid: i32, op: Op) {
+        let len = request_length(&op);
         let Some(c) = self.serving.cnxns.get_mut(&conn) else {
             return;
         };
         if !c.established {
+            return;
+        }
+        if len > JUTE_MAX_BUFFER {
+            // NIOServerCnxn.readLength: a request longer than jute.maxbuffer closes the
+            // connection before it is read.
+            ctx.note(format!(
+                "Len error {len} (length is greater than jute.maxbuffer={JUTE_MAX_BUFFER})"
+            ));
+            ctx.close(conn, "Len error");
+            self.on_client_closed(conn);
             return;
         }
         let (session, timeout) = (c.session, c.timeout_ms);
