@@ -19,6 +19,9 @@ cargo clippy -p zkafka-web --target wasm32-unknown-unknown --locked -- -D warnin
 step "engine, CLI, lesson and determinism tests"
 cargo test --locked
 
+step "the web app's pure logic (tree rows, Stat diffs, quiz phases), natively"
+cargo test --locked -p zkafka-web
+
 step "zkCli transcripts: the recorded outputs are still what a real ZooKeeper 3.8 prints"
 ./tests/zkcli/real.sh --check
 

@@ -2,8 +2,11 @@
 //
 // Opens the start page, plays the zk-leader-election lesson to the end and checks that
 // the page shows the leader the lesson's last `leader zkN` expectation names, plays the
-// kafka-message-flow lesson to the end, switches to Chinese, drives the sandbox's fault
-// menu (crash, pause, resume, power off) and saves screenshots in tests/e2e/screenshots/. Plain Node + playwright-core driving the system Chromium.
+// kafka-message-flow lesson to the end, plays the write step of zk-write-path (every hop
+// of the write animated, the quiz answered and revealed, the znode inspector showing the
+// zxid the quiz computed, a stale follower's tree), switches to Chinese, runs zkCli in
+// the sandbox, drives its fault menu (crash, pause, resume, power off) and saves
+// screenshots in tests/e2e/screenshots/. Plain Node + playwright-core driving the system Chromium.
 //
 //   ZKAFKA_URL=http://127.0.0.1:8080/ node tests/e2e/play_election.mjs
 //
@@ -213,6 +216,78 @@ async function main() {
     );
     await page.screenshot({ path: join(shots, 'kafka-halt-1280.png') });
 
+    // ---- the write path: the animation, the quiz, the znode inspector ----
+    console.log('zk-write-path');
+    await openLesson(page, 'zk-write-path');
+    await page.locator('[data-testid="narration"] .dots button').nth(1).click();
+    const quiz = page.getByTestId('quiz');
+    check(await quiz.isVisible(), 'step 2 of zk-write-path shows no quiz');
+    check(
+      (await page.getByTestId('quiz-answer').count()) === 0,
+      'the quiz answer is shown before the step has played',
+    );
+    const choices = (await page.getByTestId('quiz-choice').allTextContents()).map((c) => c.trim());
+    check(choices.length >= 2, `the quiz offers ${choices.length} choices`);
+    await page.getByTestId('quiz-choice').first().click();
+    // Play the step at 2x and note every message pill that crosses the stage.
+    await page.getByTestId('speed').selectOption('2');
+    await page.getByTestId('play').click();
+    const seen = new Set();
+    for (let i = 0; i < 600 && (await page.getByTestId('quiz-answer').count()) === 0; i++) {
+      const pills = await page.$$eval('svg.stage g.msg', (els) =>
+        els.map((e) => `${e.getAttribute('class')} ${e.textContent.trim()}`),
+      );
+      pills.forEach((p) => seen.add(p));
+      await page.waitForTimeout(20);
+    }
+    check((await page.getByTestId('quiz-answer').count()) === 1, 'the quiz answer did not appear at the end of the step');
+    check(!(await page.getByTestId('pause').isVisible()), 'playback did not stop at the end of the quiz step');
+    const pills = [...seen].join(' | ');
+    for (const [what, re] of [
+      ['the client request', /msg-request[^|]*create \/orders/],
+      ['REQUEST', /msg-zab[^|]*REQUEST/],
+      ['PROPOSAL', /msg-zab[^|]*PROPOSAL/],
+      ['ACK', /msg-zab[^|]*ACK/],
+      ['COMMIT', /msg-zab[^|]*COMMIT/],
+      ['the reply', /msg-reply/],
+    ]) {
+      check(re.test(pills), `the write path never showed ${what} in flight (saw: ${pills})`);
+    }
+    log('the write animated: request, REQUEST, PROPOSAL, ACK, COMMIT, reply');
+    const right = (await quiz.locator('.choice.right').textContent()).trim();
+    check(choices.includes(right), `the right choice "${right}" is not one of the choices`);
+    const answer = await page.getByTestId('quiz-answer').textContent();
+    check(answer.includes(right), `the quiz answer "${answer}" does not name the right choice ${right}`);
+    check(
+      (await quiz.locator('.choice.wrong').count()) === (choices[0] === right ? 0 : 1),
+      'a wrong pick is not marked wrong',
+    );
+    // The inspector shows c1's server's tree: /orders, created with the zxid the quiz says.
+    const row = page.locator('[data-testid="znode-row"][data-path="/orders"]');
+    check((await row.count()) === 1, 'the znode tree does not show /orders');
+    await row.locator('.zname').click();
+    const detail = page.getByTestId('znode-detail');
+    check((await detail.getAttribute('data-path')) === '/orders', 'clicking /orders did not select it');
+    const czxid = (await detail.locator('dd[data-field="cZxid"]').textContent()).trim();
+    check(czxid === right, `the inspector shows cZxid ${czxid}, the quiz computed ${right}`);
+    const data = (await page.getByTestId('znode-data').textContent()).trim();
+    check(data === 'new', `the inspector shows data "${data}" for /orders`);
+    log(`quiz answer ${right} = the inspector's cZxid of /orders`);
+    await page.screenshot({ path: join(shots, 'write-path-1280.png') });
+    // A stale follower: after step 3, zk2 still has the old value.
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('next-step').click();
+    await page.locator('[data-testid="znode-server"][data-sid="2"]').click();
+    await page.locator('[data-testid="znode-row"][data-path="/orders"] .zname').click();
+    await page.waitForTimeout(100);
+    // Step 4's entry is just after its first operation: zk2 has not caught up yet.
+    const stale = (await page.getByTestId('znode-data').textContent()).trim();
+    check(stale === 'new', `zk2's tree shows "${stale}" for /orders while its COMMIT is delayed`);
+    await page.locator('[data-testid="znode-server"][data-sid="3"]').click();
+    const fresh = (await page.getByTestId('znode-data').textContent()).trim();
+    check(fresh === 'paid', `the leader's tree shows "${fresh}" for /orders after the set`);
+    log('the leader has "paid", zk2 still shows the stale "new"');
+
     // ---- narrow screen ----
     console.log('390 px wide');
     await page.setViewportSize({ width: 390, height: 844 });
@@ -258,6 +333,16 @@ async function main() {
       (await page.locator('[data-testid="console-output"] .out-pass').count()) === 1,
       'the sandbox console did not report the expectation as held',
     );
+    // zkCli in the sandbox: c1's console prints what zkCli prints; the tree shows the znode.
+    await consoleIn.fill('zkcli create /e2e hello');
+    await consoleIn.press('Enter');
+    const zkOut = await page.locator('[data-testid="console-output"] .out-zk').allTextContents();
+    check(zkOut.some((l) => /Created \/e2e$/.test(l)), `zkcli create printed ${JSON.stringify(zkOut)}`);
+    check(
+      (await page.locator('[data-testid="znode-row"][data-path="/e2e"]').count()) === 1,
+      'the znode tree does not show /e2e after zkcli create',
+    );
+    log('zkcli create /e2e printed "Created /e2e" and the tree shows it');
     await consoleIn.fill('crash zk9x');
     await consoleIn.press('Enter');
     check(

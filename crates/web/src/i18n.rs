@@ -111,6 +111,70 @@ pub struct Ui {
     pub z_watches: &'static str,
     /// ZooKeeper client card: "events".
     pub z_events: &'static str,
+    /// Znode tree inspector heading.
+    pub zn_title: &'static str,
+    /// Hint under its heading.
+    pub zn_hint: &'static str,
+    /// Tooltip of a server chip.
+    pub zn_server_tip: &'static str,
+    /// Note: the shown server's process is not running.
+    pub zn_down: &'static str,
+    /// Note: the shown server does not serve clients.
+    pub zn_not_serving: &'static str,
+    /// Note: the tree follows the leader.
+    pub zn_follow_leader: &'static str,
+    /// Note: the tree is the one of the server a client (`{c}`) is connected to.
+    pub zn_client_server: &'static str,
+    /// Expand a znode.
+    pub zn_expand: &'static str,
+    /// Collapse a znode.
+    pub zn_collapse: &'static str,
+    /// An empty list.
+    pub zn_none: &'static str,
+    /// The detail shows the picked znode.
+    pub zn_pinned: &'static str,
+    /// The detail follows the last change.
+    pub zn_following: &'static str,
+    /// Detail: data heading.
+    pub zn_data: &'static str,
+    /// Detail: ACL heading.
+    pub zn_acl: &'static str,
+    /// Detail: watches heading.
+    pub zn_watches: &'static str,
+    /// Quiz box heading.
+    pub q_title: &'static str,
+    /// Quiz: before the step has played.
+    pub q_pick: &'static str,
+    /// Quiz: picked, the step has not played yet.
+    pub q_waiting: &'static str,
+    /// Quiz: reveal button.
+    pub q_reveal: &'static str,
+    /// Quiz: the pick was right.
+    pub q_right: &'static str,
+    /// Quiz: the pick was wrong.
+    pub q_wrong: &'static str,
+    /// Quiz: before the computed value.
+    pub q_engine: &'static str,
+    /// Quiz: the answer cannot be computed.
+    pub q_problem: &'static str,
+    /// Sandbox setup: ZooKeeper clients.
+    pub setup_clients: &'static str,
+    /// Legend heading: client session states.
+    pub legend_clients: &'static str,
+    /// Legend: CONNECTING.
+    pub sess_connecting: &'static str,
+    /// Legend: CONNECTED.
+    pub sess_connected: &'static str,
+    /// Legend: DISCONNECTED.
+    pub sess_disconnected: &'static str,
+    /// Legend: EXPIRED.
+    pub sess_expired: &'static str,
+    /// Legend: a client request.
+    pub m_request: &'static str,
+    /// Legend: a reply to a client.
+    pub m_reply: &'static str,
+    /// Legend: a watch notification.
+    pub m_event: &'static str,
     /// A crashed process.
     pub st_crashed: &'static str,
     /// A host without power.
@@ -333,6 +397,38 @@ pub const EN: Ui = Ui {
     z_session: "session",
     z_watches: "watches",
     z_events: "events",
+    zn_title: "Znode tree",
+    zn_hint: "Click a znode for its Stat, data, ACL and watches; whatever the last change touched lights up.",
+    zn_server_tip: "Show this server's tree (click again to go back to following)",
+    zn_down: "not running",
+    zn_not_serving: "not serving clients: its tree may be behind",
+    zn_follow_leader: "following the leader",
+    zn_client_server: "{c}'s server",
+    zn_expand: "expand",
+    zn_collapse: "collapse",
+    zn_none: "none",
+    zn_pinned: "picked · click it again to follow changes",
+    zn_following: "following the last change",
+    zn_data: "Data",
+    zn_acl: "ACL",
+    zn_watches: "Watches at this server",
+    q_title: "Predict",
+    q_pick: "Pick an answer, then play the step: the engine will tell.",
+    q_waiting: "Now play the step to see what really happens.",
+    q_reveal: "Show the answer",
+    q_right: "Right.",
+    q_wrong: "Not this time.",
+    q_engine: "The engine computed",
+    q_problem: "This question has no computed answer",
+    setup_clients: "ZooKeeper clients",
+    legend_clients: "Client sessions",
+    sess_connecting: "CONNECTING",
+    sess_connected: "CONNECTED",
+    sess_disconnected: "DISCONNECTED: session may live on",
+    sess_expired: "EXPIRED: session and ephemerals gone",
+    m_request: "client request",
+    m_reply: "reply to client",
+    m_event: "watch notification",
     st_crashed: "crashed (process killed)",
     st_halted: "powered off",
     st_paused: "paused (frozen)",
@@ -474,6 +570,38 @@ pub const ZH: Ui = Ui {
     z_session: "会话",
     z_watches: "监听",
     z_events: "事件",
+    zn_title: "Znode 树",
+    zn_hint: "点击 znode 查看它的 Stat、数据、ACL 和监听；上一次变更涉及的部分会高亮。",
+    zn_server_tip: "显示这台服务器的树（再点一次恢复自动跟随）",
+    zn_down: "未运行",
+    zn_not_serving: "未对客户端提供服务：它的树可能落后",
+    zn_follow_leader: "跟随 Leader",
+    zn_client_server: "{c} 所连的服务器",
+    zn_expand: "展开",
+    zn_collapse: "折叠",
+    zn_none: "无",
+    zn_pinned: "已选定 · 再点一次恢复跟随变化",
+    zn_following: "跟随最近的变更",
+    zn_data: "数据",
+    zn_acl: "ACL",
+    zn_watches: "这台服务器上的监听",
+    q_title: "先预测一下",
+    q_pick: "先选一个答案，再播放这一步：引擎会给出结果。",
+    q_waiting: "现在播放这一步，看看实际会发生什么。",
+    q_reveal: "显示答案",
+    q_right: "答对了。",
+    q_wrong: "这次没答对。",
+    q_engine: "引擎算出的结果",
+    q_problem: "这个问题没有算出答案",
+    setup_clients: "ZooKeeper 客户端",
+    legend_clients: "客户端会话",
+    sess_connecting: "CONNECTING 连接中",
+    sess_connected: "CONNECTED 已连接",
+    sess_disconnected: "DISCONNECTED 断开：会话可能仍有效",
+    sess_expired: "EXPIRED 过期：会话和临时节点已删除",
+    m_request: "客户端请求",
+    m_reply: "给客户端的回复",
+    m_event: "监听通知",
     st_crashed: "已崩溃（进程被杀）",
     st_halted: "已断电",
     st_paused: "已暂停（冻结）",

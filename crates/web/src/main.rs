@@ -9,6 +9,7 @@ mod lessons;
 mod pages;
 mod sim;
 mod stage;
+mod znodes;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -3,4 +3,5 @@
 pub mod fault_menu;
 pub mod home;
 pub mod player;
+pub mod quiz;
 pub mod sandbox;

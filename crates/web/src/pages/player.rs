@@ -6,9 +6,11 @@ use crate::controls::{Controls, StepJumps};
 use crate::event_log::EventLog;
 use crate::i18n::{tr, ui, use_lang};
 use crate::lessons::by_id;
+use crate::pages::quiz::{QuizState, quiz_box};
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
+use crate::znodes::ZnodeInspector;
 use leptos::prelude::*;
 use std::sync::Arc;
 use zkafka_engine::i18n::Lang;
@@ -120,6 +122,42 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
     let layout: Signal<Layout> = Memo::new(move |_| Layout::of(&final_view, narrow.get())).into();
 
     let position = move || sim.snap.with(|s| s.position);
+    let quiz = QuizState::new();
+    // Playback stops once at the end of each step with a quiz, so the answer can be seen
+    // (or the learner can still pick) before the next step's narration replaces it.
+    {
+        let steps = steps.clone();
+        let last = StoredValue::new(0u64);
+        let stopped: StoredValue<Vec<usize>> = StoredValue::new(Vec::new());
+        Effect::new(move |_| {
+            let p = position();
+            let prev = last.get_value();
+            last.set_value(p);
+            if !sim.playing.get_untracked() || p <= prev {
+                return;
+            }
+            let hit = steps.iter().enumerate().find(|(i, s)| {
+                s.quiz.is_some()
+                    && prev < s.events.end
+                    && p >= s.events.end
+                    && !stopped.with_value(|v| v.contains(i))
+            });
+            if let Some((i, s)) = hit {
+                stopped.update_value(|v| v.push(i));
+                sim.seek_position(s.events.end);
+                // Once the narration has redrawn, bring the quiz (and its answer) into view.
+                request_animation_frame(|| {
+                    if let Some(el) = document()
+                        .query_selector("[data-testid=quiz]")
+                        .ok()
+                        .flatten()
+                    {
+                        el.scroll_into_view_with_bool(false);
+                    }
+                });
+            }
+        });
+    }
     let cur = {
         let steps = steps.clone();
         move || step_at(&steps, position())
@@ -240,6 +278,10 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let quiz_view = step
+                .quiz
+                .as_ref()
+                .map(|q| quiz_box(lang, i, q, sr.quiz.as_ref(), reached, quiz));
             let n = sr.checks.len();
             let ok = sr.checks.iter().filter(|c| c.failure.is_none()).count();
             let (sum_class, sum) = match (reached, ok == n) {
@@ -255,6 +297,7 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                 </div>
                 <h2 class="step-title">{step.title.get(lang).to_string()}</h2>
                 <p class="say">{step.say.get(lang).trim().to_string()}</p>
+                {quiz_view}
                 <h4>{u.commands}</h4>
                 <ul class="commands">{commands}</ul>
                 <h4>{u.expectations}</h4>
@@ -292,6 +335,7 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                 <div class="stage-col">
                     <Stage sim=sim layout=layout />
                     <Controls sim=sim jumps=jumps />
+                    <ZnodeInspector sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

@@ -11,6 +11,7 @@ use crate::pages::player::LeaderBadge;
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
+use crate::znodes::ZnodeInspector;
 use leptos::html::Input as InputEl;
 use leptos::prelude::*;
 use zkafka_engine::NodeId;
@@ -19,27 +20,65 @@ use zkafka_engine::describe::clock;
 use zkafka_engine::script::command::Command;
 use zkafka_engine::script::parse::parse_line;
 use zkafka_engine::script::run::execute;
+use zkafka_engine::sim::effects::Change;
+use zkafka_engine::sim::trace::EventKind;
+use zkafka_engine::zookeeper::messages::ZkChange;
 
 /// The seed of sandbox worlds.
 pub const SANDBOX_SEED: u64 = 1;
 
-/// Commands offered as one-click examples.
-const EXAMPLES: [&str; 14] = [
-    "start all",
-    "run until leader elected",
-    "crash zk5",
-    "halt zk4",
-    "pause zk3 for 5s",
-    "resume zk3",
-    "run 3s",
-    "partition zk1,zk2 | zk3,zk4,zk5",
-    "heal",
-    "net loss 10%",
-    "expect leader zk5",
-    "topic create orders partitions 1 rf 3",
-    "produce orders key k value v count 5",
-    "consume orders-0 from 0",
+/// Which part of the world an example command needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// ZooKeeper servers.
+    Zk,
+    /// A ZooKeeper client (c1).
+    Client,
+    /// Kafka brokers.
+    Kafka,
+    /// Anything.
+    Any,
+}
+
+/// Commands offered as one-click examples, each shown when the world has what it needs.
+pub const EXAMPLES: [(&str, Needs); 22] = [
+    ("start all", Needs::Any),
+    ("run until leader elected", Needs::Zk),
+    ("zkcli create /app hello", Needs::Client),
+    ("zkcli create -e /app/lock", Needs::Client),
+    ("zkcli get -s -w /app", Needs::Client),
+    ("zkcli set /app world", Needs::Client),
+    ("zkcli ls -R /", Needs::Client),
+    ("pause c1 for 40s", Needs::Client),
+    ("expect session c1 CONNECTED", Needs::Client),
+    ("crash zk5", Needs::Zk),
+    ("halt zk4", Needs::Zk),
+    ("pause zk3 for 5s", Needs::Zk),
+    ("resume zk3", Needs::Zk),
+    ("run 3s", Needs::Any),
+    ("partition zk1,zk2 | zk3,zk4,zk5", Needs::Zk),
+    ("heal", Needs::Any),
+    ("net loss 10%", Needs::Any),
+    ("expect leader zk5", Needs::Zk),
+    ("topic create orders partitions 1 rf 3", Needs::Kafka),
+    ("produce orders key k value v count 5", Needs::Kafka),
+    ("consume orders-0 from 0", Needs::Kafka),
+    ("zk client c2 connect zk1", Needs::Zk),
 ];
+
+/// The examples for a world with `voters` servers, `clients` clients and `brokers` brokers.
+pub fn examples_for(voters: u32, clients: u32, brokers: u32) -> Vec<&'static str> {
+    EXAMPLES
+        .iter()
+        .filter(|(_, n)| match n {
+            Needs::Any => true,
+            Needs::Zk => voters > 0,
+            Needs::Client => voters > 0 && clients > 0,
+            Needs::Kafka => brokers > 0,
+        })
+        .map(|(e, _)| *e)
+        .collect()
+}
 
 /// What a console line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +93,10 @@ pub enum LineKind {
     Fail,
     /// A caret under a parse error.
     Caret,
+    /// What a zkCli console printed on standard output.
+    Zk,
+    /// What a zkCli console printed on standard error (errors, usage, `Created /x`).
+    ZkErr,
 }
 
 /// One line of console output.
@@ -63,13 +106,42 @@ pub struct ConsoleLine {
     pub kind: LineKind,
     /// Its text.
     pub text: String,
+    /// The client whose console printed it (zkCli lines only).
+    pub who: Option<NodeId>,
 }
 
 fn line(kind: LineKind, text: impl Into<String>) -> ConsoleLine {
     ConsoleLine {
         kind,
         text: text.into(),
+        who: None,
     }
+}
+
+/// What zkCli consoles printed in the trace events `events`, line by line.
+pub fn printed(t: &Timeline, events: std::ops::Range<u64>) -> Vec<ConsoleLine> {
+    let trace = t.trace();
+    let (a, b) = (
+        events.start as usize,
+        (events.end as usize).min(trace.len()),
+    );
+    let mut out = Vec::new();
+    for e in trace.get(a..b).unwrap_or(&[]) {
+        if let EventKind::Change {
+            node,
+            change: Change::Zk(ZkChange::Printed { lines, err }),
+        } = &e.kind
+        {
+            for l in lines {
+                out.push(ConsoleLine {
+                    kind: if *err { LineKind::ZkErr } else { LineKind::Zk },
+                    text: l.clone(),
+                    who: Some(*node),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Runs one console command on the sim and describes what happened.
@@ -91,12 +163,22 @@ pub fn run_command(sim: Sim, text: &str, u: &Ui) -> Vec<ConsoleLine> {
             let is_expect = matches!(cmd, Command::Expect { .. });
             let res = sim.mutate(|t| {
                 let r = execute(t, &cmd);
-                (r, t.world().now())
+                let shown = match &r {
+                    Ok(o) => printed(t, o.events.clone()),
+                    Err(_) => Vec::new(),
+                };
+                (r, t.world().now(), shown)
             });
-            match res {
+            let quiet = res.as_ref().is_some_and(|r| !r.2.is_empty());
+            if let Some((_, _, shown)) = &res {
+                out.extend(shown.iter().cloned());
+            }
+            match res.map(|(r, now, _)| (r, now)) {
                 Some((Ok(o), now)) => match o.failed {
                     Some(f) => out.push(line(LineKind::Fail, format!("✗ {}: {f}", u.c_failed))),
                     None if is_expect => out.push(line(LineKind::Pass, format!("✓ {}", u.c_held))),
+                    // zkCli's own output says what happened.
+                    None if quiet => {}
                     None => {
                         let n = o.events.end - o.events.start;
                         let word = if n == 1 { u.c_event } else { u.c_events };
@@ -118,6 +200,7 @@ pub fn run_command(sim: Sim, text: &str, u: &Ui) -> Vec<ConsoleLine> {
 pub fn setup_script(
     voters: u32,
     observers: u32,
+    clients: u32,
     brokers: u32,
     start: bool,
     topic: bool,
@@ -135,6 +218,14 @@ pub fn setup_script(
     }
     if start && (voters > 0 || brokers > 0) {
         v.push("start all".into());
+    }
+    if voters > 0 && clients > 0 {
+        // Each client gets every server in its connect string and shuffles it, as
+        // ZooKeeper's StaticHostProvider does.
+        let hosts: Vec<String> = (1..=voters).map(|s| format!("zk{s}")).collect();
+        for c in 1..=clients {
+            v.push(format!("zk client c{c} connect {}", hosts.join(",")));
+        }
     }
     if brokers > 0 && topic {
         v.push(format!(
@@ -174,6 +265,9 @@ pub fn Sandbox() -> impl IntoView {
     let sim = Sim::new(Timeline::new(SANDBOX_SEED), true);
     let voters = RwSignal::new(5u32);
     let observers = RwSignal::new(0u32);
+    let clients = RwSignal::new(1u32);
+    // The sizes of the world last set up: the examples follow it, not the form.
+    let built = RwSignal::new((0u32, 0u32, 0u32));
     let brokers = RwSignal::new(0u32);
     let start = RwSignal::new(true);
     let topic = RwSignal::new(true);
@@ -196,10 +290,16 @@ pub fn Sandbox() -> impl IntoView {
     let create = move || {
         sim.replace(Timeline::new(SANDBOX_SEED));
         lines.set(Vec::new());
+        built.set((
+            voters.get_untracked(),
+            clients.get_untracked(),
+            brokers.get_untracked(),
+        ));
         let u = ui(lang.get_untracked());
         let script = setup_script(
             voters.get_untracked(),
             observers.get_untracked(),
+            clients.get_untracked(),
             brokers.get_untracked(),
             start.get_untracked(),
             topic.get_untracked(),
@@ -302,25 +402,32 @@ pub fn Sandbox() -> impl IntoView {
                     LineKind::Pass => "out out-pass",
                     LineKind::Fail => "out out-fail",
                     LineKind::Caret => "out out-caret",
+                    LineKind::Zk => "out out-zk",
+                    LineKind::ZkErr => "out out-zk out-zk-err",
                 };
-                view! { <div class=class>{l.text}</div> }
+                let who = l
+                    .who
+                    .map(|n| view! { <span class="who">{n.to_string()}</span> });
+                view! { <div class=class>{who}{l.text}</div> }
             })
             .collect_view()
     };
-    let examples = EXAMPLES
-        .iter()
-        .map(|e| {
-            let e = *e;
-            view! {
-                <button class="chip example" on:click=move |_| {
-                    input.set(e.to_string());
-                    if let Some(i) = input_ref.get() {
-                        let _ = i.focus();
-                    }
-                }>{e}</button>
-            }
-        })
-        .collect_view();
+    let examples = move || {
+        let (v, c, b) = built.get();
+        examples_for(v, c, b)
+            .into_iter()
+            .map(|e| {
+                view! {
+                    <button class="chip example" on:click=move |_| {
+                        input.set(e.to_string());
+                        if let Some(i) = input_ref.get() {
+                            let _ = i.focus();
+                        }
+                    }>{e}</button>
+                }
+            })
+            .collect_view()
+    };
 
     view! {
         <main class="sandbox">
@@ -334,6 +441,7 @@ pub fn Sandbox() -> impl IntoView {
             <form class="setup" on:submit=move |ev| { ev.prevent_default(); create(); }>
                 {move || select_u32(tr(|u| u.setup_zk), "setup-zk", voter_opts(), voters)}
                 {move || select_u32(tr(|u| u.setup_observers), "setup-observers", vec![(0, "0".into()), (1, "1".into()), (2, "2".into())], observers)}
+                {move || select_u32(tr(|u| u.setup_clients), "setup-clients", vec![(0, "0".into()), (1, "1".into()), (2, "2".into()), (3, "3".into())], clients)}
                 {move || select_u32(tr(|u| u.setup_kafka), "setup-kafka", broker_opts(), brokers)}
                 <label class="check">
                     <input type="checkbox" prop:checked=move || start.get() on:change=move |ev| start.set(event_target_checked(&ev)) />
@@ -351,6 +459,7 @@ pub fn Sandbox() -> impl IntoView {
                     <FaultMenu sim=sim selected=selected run=run_fault />
                     <Stage sim=sim layout=layout on_node=on_node selected=selected />
                     <Controls sim=sim />
+                    <ZnodeInspector sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

@@ -237,7 +237,21 @@ pub fn Stage(
 pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
     let lang = use_lang();
     let has_zk = move || layout.with(|l| l.boxes.keys().any(|id| id.is_zk()));
-    let has_kafka = move || layout.with(|l| l.boxes.keys().any(|id| !id.is_zk()));
+    let has_kafka =
+        move || layout.with(|l| l.boxes.keys().any(|id| !id.is_zk() && !id.is_zk_client()));
+    let has_clients = move || layout.with(|l| l.boxes.keys().any(|id| id.is_zk_client()));
+    let sessions = move || {
+        let u = ui(lang.get());
+        [
+            ("sess-connecting", u.sess_connecting),
+            ("sess-connected", u.sess_connected),
+            ("sess-disconnected", u.sess_disconnected),
+            ("sess-expired", u.sess_expired),
+        ]
+        .into_iter()
+        .map(|(c, t)| view! { <li><span class=format!("swatch {c}")></span>{t}</li> })
+        .collect_view()
+    };
     let states = move || {
         let u = ui(lang.get());
         let zk = has_zk();
@@ -267,10 +281,13 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
     };
     let msgs = move || {
         let u = ui(lang.get());
-        let (zk, kafka) = (has_zk(), has_kafka());
+        let (zk, kafka, clients) = (has_zk(), has_kafka(), has_clients());
         [
             ("msg-vote", u.m_vote),
             ("msg-zab", u.m_zab),
+            ("msg-request", u.m_request),
+            ("msg-reply", u.m_reply),
+            ("msg-event", u.m_event),
             ("msg-meta", u.m_meta),
             ("msg-produce", u.m_produce),
             ("msg-produce-resp", u.m_produce_resp),
@@ -285,9 +302,10 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
         .into_iter()
         .filter(|(c, _)| {
             let zk_only = matches!(*c, "msg-vote" | "msg-zab");
-            let kafka_only =
-                c.starts_with("msg-") && !zk_only && *c != "msg-held" || c.starts_with("rec-");
-            (zk || !zk_only) && (kafka || !kafka_only)
+            let client_only = matches!(*c, "msg-request" | "msg-reply" | "msg-event");
+            let kafka_only = c.starts_with("msg-") && !zk_only && !client_only && *c != "msg-held"
+                || c.starts_with("rec-");
+            (zk || !zk_only) && (kafka || !kafka_only) && (clients || !client_only)
         })
         .map(|(c, t)| view! { <li><span class=format!("pill {c}")></span>{t}</li> })
         .collect_view()
@@ -309,6 +327,12 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
                 <h4>{move || ui(lang.get()).legend_states}</h4>
                 <ul>{states}</ul>
             </div>
+            <Show when=has_clients>
+                <div>
+                    <h4>{move || ui(lang.get()).legend_clients}</h4>
+                    <ul>{sessions}</ul>
+                </div>
+            </Show>
             <div>
                 <h4>{move || ui(lang.get()).legend_links}</h4>
                 <ul>{links}</ul>

@@ -65,16 +65,22 @@ pub fn client_card(
             .collect::<Vec<_>>()
             .join("\n")
     );
+    let (w, h, band_h) = (r.w, r.h, 24.0);
+    let busy = (c.pending > 0).then(|| {
+        view! { <text class="pending" x=w - 10.0 y=h - 10.0 text-anchor="end">{format!("⋯ {}", c.pending)}</text> }
+    });
     let body = view! {
         <title>{tip}</title>
-        <rect class="card" width=r.w height=r.h rx=12></rect>
-        <text class="name" x=10 y=20>{id.to_string()}</text>
-        <text class="sess" x=r.w - 10.0 y=20 text-anchor="end">{c.session_state.name()}</text>
-        <text class="v" x=10 y=40>{server}</text>
-        <text class="v" x=10 y=58>{format!("{} {session}{timeout}", ui.z_session)}</text>
-        <text class="v" x=10 y=76>{format!("{} {watches} · {} {}", ui.z_watches, ui.z_events, c.events)}</text>
-        {down_mark(live, r.w, r.h, 26.0)}
-        {frost(live, r.w, r.h, ui)}
+        <rect class="card" width=w height=h rx=10></rect>
+        <path class="band" d=format!("M0,10 a10,10 0 0 1 10,-10 h{:.1} a10,10 0 0 1 10,10 v{:.1} h-{:.1} z", w - 20.0, band_h - 10.0, w)></path>
+        <text class="name" x=10 y=17>{id.to_string()}</text>
+        <text class="state" x=w - 10.0 y=16.5 text-anchor="end">{c.session_state.name()}</text>
+        <text class="v" x=10 y=band_h + 17.0>{format!("{server}{timeout}")}</text>
+        <text class="v" x=10 y=band_h + 34.0>{session}</text>
+        <text class="k" x=10 y=band_h + 51.0>{format!("{} {watches} · {} {}", ui.z_watches, ui.z_events, c.events)}</text>
+        {busy}
+        {down_mark(live, w, h, band_h + 6.0)}
+        {frost(live, w, h, ui)}
     };
     node_group(id, class, r, on_click, body.into_any())
 }
