@@ -3,7 +3,7 @@
 //! release-3.8.0 `ZooKeeperMain.processZKCmd` and `cli/*Command.java`; `ZKUtil` for
 //! `ls -R`, `deleteall` and `setAcl -R`).
 
-use super::parse::{parse_options, tokenize};
+use super::parse::parse_options;
 use super::text;
 use super::{Console, Step};
 use crate::zookeeper::client::watches::ClientWatches;
@@ -157,7 +157,7 @@ impl Console {
                     return;
                 }
                 let line = self.history.get(&i).cloned().unwrap_or_default();
-                let again = tokenize(&line);
+                let again = self.parse_command(&line).unwrap_or_default();
                 if again.first().map(String::as_str) == Some("redo") {
                     step.err("No redoing redos");
                     return;

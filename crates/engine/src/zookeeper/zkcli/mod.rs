@@ -77,6 +77,9 @@ pub struct Console {
     pub count: i64,
     /// Lines not run yet.
     pub waiting: VecDeque<String>,
+    /// The words `parseCommand` found last (`cmdArgs`), run again for a line that has
+    /// none.
+    last_words: Option<Vec<String>>,
     /// The command in progress.
     #[serde(skip)]
     pub(crate) running: Option<Running>,
@@ -101,6 +104,7 @@ impl Default for Console {
             history: BTreeMap::new(),
             count: 0,
             waiting: VecDeque::new(),
+            last_words: None,
             running: None,
             host: "localhost:2181".into(),
             awaiting_connect: true,
@@ -204,13 +208,28 @@ impl Console {
         let line = self.waiting.pop_front()?;
         let mut step = Step::default();
         if !line.is_empty() {
-            let words = parse::tokenize(&line);
+            let words = self.parse_command(&line);
             self.history.insert(self.count, line.clone());
-            self.process(&words, state, watches, &mut step);
+            match words {
+                Some(words) => self.process(&words, state, watches, &mut step),
+                // `getArgArray` on the never-set `cmdArgs`: zkCli dies of it.
+                None => step.err("java.lang.NullPointerException"),
+            }
             self.count += 1;
         }
         step.lines = self.emit(std::mem::take(&mut step.lines));
         Some(step)
+    }
+
+    /// `MyCommandOptions.parseCommand`: the words of `line`, or, when it has none (only an
+    /// unclosed quote), the words parsed last, which zkCli keeps and runs again; `None`
+    /// when no line had words yet.
+    pub(crate) fn parse_command(&mut self, line: &str) -> Option<Vec<String>> {
+        let words = parse::tokenize(line);
+        if !words.is_empty() {
+            self.last_words = Some(words);
+        }
+        self.last_words.clone()
     }
 
     /// A reply for the command in progress.

@@ -6,22 +6,19 @@
 
 use std::collections::BTreeMap;
 
-/// Splits a line into words as `parseCommand` does.
+/// Splits a line into words as `parseCommand` does, `find()` after `find()` of
+/// `\s*([^"']\S*|"[^"]*"|'[^']*')\s*` with Java's backtracking: the leading `\s*` gives
+/// characters back when the group cannot match after it, and `[^"']` matches whitespace
+/// too, so a whitespace-only line is the one word `" "` (its last character; zkCli then
+/// says `Command not found  `), and a line that opens with blanks and an unclosed quote
+/// keeps the last blank in its first word. Quotes around a whole word are stripped
+/// (`QUOTED_PATTERN`). A line of only an unclosed quote has no words.
 pub fn tokenize(line: &str) -> Vec<String> {
     let chars: Vec<char> = line.chars().collect();
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < chars.len() {
-        // \s* then the group, tried at `pos`; on no match the search moves on one char.
-        let mut i = pos;
-        while i < chars.len() && chars[i].is_whitespace() {
-            i += 1;
-        }
-        if i >= chars.len() {
-            break;
-        }
-        let c = chars[i];
-        let end = if c != '"' && c != '\'' {
+    // The group at `i`: its end, or None.
+    let group = |i: usize| -> Option<usize> {
+        let c = *chars.get(i)?;
+        if c != '"' && c != '\'' {
             let mut j = i + 1;
             while j < chars.len() && !chars[j].is_whitespace() {
                 j += 1;
@@ -32,18 +29,35 @@ pub fn tokenize(line: &str) -> Vec<String> {
                 .iter()
                 .position(|&d| d == c)
                 .map(|k| i + 1 + k + 1)
-        };
-        match end {
-            Some(j) => {
-                let mut tok: String = chars[i..j].iter().collect();
+        }
+    };
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos <= chars.len() {
+        let mut blanks = 0;
+        while pos + blanks < chars.len() && chars[pos + blanks].is_whitespace() {
+            blanks += 1;
+        }
+        // Greedy `\s*` first, then one blank fewer at a time.
+        let found = (0..=blanks)
+            .rev()
+            .find_map(|k| group(pos + k).map(|end| (pos + k, end)));
+        match found {
+            Some((start, end)) => {
+                let mut tok: String = chars[start..end].iter().collect();
                 let t: Vec<char> = tok.chars().collect();
                 if t.len() >= 2 && (t[0] == '"' || t[0] == '\'') && t[t.len() - 1] == t[0] {
                     tok = t[1..t.len() - 1].iter().collect();
                 }
                 out.push(tok);
-                pos = j;
+                // The trailing `\s*`.
+                let mut next = end;
+                while next < chars.len() && chars[next].is_whitespace() {
+                    next += 1;
+                }
+                pos = next;
             }
-            None => pos = i + 1,
+            None => pos += 1,
         }
     }
     out
@@ -156,7 +170,13 @@ mod tests {
             vec!["get", "/a"],
             "an unclosed quote is skipped"
         );
-        assert!(w("   ").is_empty());
+        // Backtracking: `[^"']` takes a blank when nothing else can match.
+        assert_eq!(w("   "), vec![" "]);
+        assert_eq!(w("\t"), vec!["\t"]);
+        assert_eq!(w("  \"abc"), vec![" \"abc"]);
+        assert_eq!(w("  'a b'"), vec!["a b"]);
+        assert!(w("\"").is_empty(), "only an unclosed quote: no words");
+        assert!(w("").is_empty());
     }
 
     #[test]
