@@ -322,8 +322,12 @@ impl ZkServer {
                 self.apply_committed(ctx, txn);
             }
         }
-        let pending: Vec<Arc<Txn>> = later
+        // What is still waiting for its COMMIT, in zxid order: the proposals logged at
+        // NEWLEADER too (`FollowerZooKeeperServer.appendRequest` puts them in
+        // `pendingTxns`, 3.8.6), not only those that came after it.
+        let pending: Vec<Arc<Txn>> = to_ack
             .into_iter()
+            .chain(later)
             .filter(|t| !committed.contains(&t.zxid))
             .collect();
         if let Some(l) = self.learner_role() {
