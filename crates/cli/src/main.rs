@@ -16,6 +16,7 @@ macro_rules! out {
 }
 
 mod bench_cmd;
+mod check_cmd;
 mod coverage_cmd;
 mod lesson_cmd;
 mod output;
@@ -57,6 +58,11 @@ enum Top {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Check the engine against its protocols' safety properties.
+    Check {
+        #[command(subcommand)]
+        command: CheckCmd,
+    },
     /// Run a command script (a file, or `-` for standard input).
     Run {
         /// The script file, or `-`.
@@ -91,6 +97,13 @@ enum LessonCmd {
         #[arg(long)]
         strict: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum CheckCmd {
+    /// Random fault schedules on a ZooKeeper ensemble with client traffic, every event
+    /// checked against ZAB's invariants. Exits 0 when no invariant broke, 1 otherwise.
+    Zab(check_cmd::ZabArgs),
 }
 
 /// Options shared by `lesson run` and `run`.
@@ -129,6 +142,9 @@ fn main() -> ExitCode {
         Top::Run { script, opts } => run_cmd::run(&script, &opts),
         Top::Bench { iterations } => bench_cmd::run(iterations),
         Top::Zkcli { ensemble, seed } => zkcli_cmd::run(ensemble, seed),
+        Top::Check {
+            command: CheckCmd::Zab(args),
+        } => check_cmd::zab(&args),
     };
     ExitCode::from(code)
 }

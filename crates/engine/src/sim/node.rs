@@ -94,7 +94,7 @@ impl Node {
     /// (not fsynced, not written back by the OS) are lost too.
     pub fn power_loss(&mut self, now: u64) {
         match self {
-            Node::Zk(s) => s.crash(),
+            Node::Zk(s) => s.power_loss(now),
             Node::ZkClient(c) => c.crash(),
             Node::Broker(b) => b.power_loss(now),
             Node::Producer(p) => p.crash(),

@@ -7,6 +7,7 @@ use crate::sim::node::Node;
 use crate::sim::trace::TraceEvent;
 use crate::sim::world::{InputError, World};
 use crate::zookeeper::client::ZkClient;
+use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
 use serde::{Deserialize, Serialize};
@@ -99,6 +100,13 @@ impl fmt::Display for ZkInput {
             ZkInput::SetEpoch { sid, epoch } => write!(f, "zk set-epoch zk{sid} {epoch}"),
             ZkInput::SetAcceptedEpoch { sid, epoch } => {
                 write!(f, "zk set-accepted-epoch zk{sid} {epoch}")
+            }
+            ZkInput::Config { key, value } if ZkConfig::SWITCHES.contains(&key.as_str()) => {
+                write!(
+                    f,
+                    "zk config {key} {}",
+                    if *value == 0 { "no" } else { "yes" }
+                )
             }
             ZkInput::Config { key, value } => write!(f, "zk config {key} {value}"),
             ZkInput::Client {

@@ -150,10 +150,17 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
             sid: c.zk()?,
             epoch: c.number("an epoch")?,
         },
-        _ => ZkInput::Config {
-            key: c.text("a setting like tickTime")?,
-            value: c.number("a number")?,
-        },
+        _ => {
+            let key = c.text("a setting like tickTime")?;
+            let value = if c.accept("yes") {
+                1
+            } else if c.accept("no") {
+                0
+            } else {
+                c.number("a number (yes or no for a switch)")?
+            };
+            ZkInput::Config { key, value }
+        }
     };
     Ok(Command::Input {
         input: Input::Zk(input),

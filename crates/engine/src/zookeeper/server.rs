@@ -36,6 +36,10 @@ pub struct ZkDisk {
     pub snapshot: u64,
     /// The transactions of its snapshot and log, in zxid order.
     pub txns: Vec<Arc<Txn>>,
+    /// Log appends not fsynced (`forceSync=no`): (zxid, when written, ms). They survive a
+    /// crash (the page cache is the kernel's) and are lost in a power cut unless the
+    /// kernel wrote them back first ([`crate::sim::disk::written_back_at`]).
+    pub unsynced: Vec<(u64, u64)>,
 }
 
 impl ZkDisk {
@@ -48,6 +52,29 @@ impl ZkDisk {
     /// The zxid of the last transaction on disk (0 when there is none).
     pub fn last_logged(&self) -> u64 {
         self.txns.last().map_or(0, |t| t.zxid)
+    }
+
+    /// A power cut at `now`: the log loses its appends the kernel had not written back
+    /// (with `forceSync=yes` there are none). The log is appended in order and pages are
+    /// written back oldest first, so what is lost is a tail.
+    pub fn power_loss(&mut self, now: u64) -> Vec<u64> {
+        let lost_from = self
+            .unsynced
+            .iter()
+            .find(|(_, at)| crate::sim::disk::written_back_at(*at) > now)
+            .map(|(z, _)| *z);
+        self.unsynced.clear();
+        let Some(from) = lost_from else {
+            return Vec::new();
+        };
+        let lost: Vec<u64> = self
+            .txns
+            .iter()
+            .filter(|t| t.zxid >= from)
+            .map(|t| t.zxid)
+            .collect();
+        self.txns.retain(|t| t.zxid < from);
+        lost
     }
 
     /// A disk whose history is, for each zxid of `runs` in turn, the transactions
@@ -329,6 +356,13 @@ impl ZkServer {
         self.load_database();
     }
 
+    /// The host lost power at `now`: the log loses what was not on disk yet (only with
+    /// `forceSync=no`), then everything in memory goes as in a crash.
+    pub fn power_loss(&mut self, now: u64) {
+        self.disk.power_loss(now);
+        self.crash();
+    }
+
     /// Handles a message from another server (or itself) on `conn`.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: ZkMsg) {
         if let ZkMsg::Client(m) = msg {
@@ -417,13 +451,22 @@ impl ZkServer {
         }
     }
 
-    /// Appends `txns` to the transaction log and fsyncs it.
+    /// Appends `txns` to the transaction log and fsyncs it (`FileTxnLog.commit`), or with
+    /// `forceSync=no` only writes them to the page cache.
     pub(crate) fn log_txns(&mut self, ctx: &mut Ctx<'_>, txns: &[Arc<Txn>]) {
         let before = self.disk.txns.len();
+        let now = ctx.now();
         for t in txns {
             if t.zxid > self.disk.last_logged() {
                 self.disk.txns.push(t.clone());
+                if !self.cfg.force_sync {
+                    self.disk.unsynced.push((t.zxid, now));
+                }
             }
+        }
+        if self.cfg.force_sync {
+            // The fsync makes every earlier write durable too.
+            self.disk.unsynced.clear();
         }
         if self.disk.txns.len() != before {
             ctx.change(ZkChange::Logged {
@@ -445,6 +488,9 @@ impl ZkServer {
             .collect();
         txns.extend(self.disk.txns.iter().filter(|t| t.zxid > upto).cloned());
         self.disk.txns = txns;
+        // The snapshot file is durable (a SNAP's is fsynced, `syncSnapshot`; a TRUNC's is
+        // not in ZooKeeper, which the engine does not model).
+        self.disk.unsynced.retain(|(z, _)| *z > upto);
         ctx.change(ZkChange::Snapshot {
             zxid: self.disk.snapshot,
         });

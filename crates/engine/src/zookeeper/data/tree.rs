@@ -154,6 +154,16 @@ impl DataTree {
         self.nodes.iter().map(|(p, n)| (p.as_str(), n))
     }
 
+    /// True when both trees hold the same data: nodes (data, ACL, stat, children), the
+    /// sessions' ephemerals, containers and TTL nodes; watches are not data and are left
+    /// out (a replay of the log has none).
+    pub fn same_data(&self, other: &DataTree) -> bool {
+        self.nodes == other.nodes
+            && self.ephemerals == other.ephemerals
+            && self.containers == other.containers
+            && self.ttls == other.ttls
+    }
+
     /// How many nodes there are.
     pub fn node_count(&self) -> u32 {
         self.nodes.len() as u32

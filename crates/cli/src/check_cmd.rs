@@ -1,0 +1,245 @@
+//! `zkafka check zab`: seeded random fault schedules on a ZooKeeper ensemble, every event
+//! checked against ZAB's invariants ([`zkafka_engine::zookeeper::invariants`]). Seeds run
+//! in parallel (rayon) with a progress bar on standard error (indicatif; hidden when
+//! standard error is not a terminal). The summary's last line is exactly
+//! `seeds=N violations=V committed_txns=T`.
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+use zkafka_engine::describe::describe;
+use zkafka_engine::i18n::Lang;
+use zkafka_engine::zookeeper::invariants::Invariant;
+use zkafka_engine::zookeeper::sweep::{FaultKind, SeedReport, SweepConfig, run_seed};
+
+/// `zkafka check zab` options.
+#[derive(Args, Clone, Debug)]
+pub struct ZabArgs {
+    /// How many seeds to run (seeds 1 to N).
+    #[arg(long, default_value_t = 100)]
+    seeds: u64,
+    /// Run only this seed (with `--trace`, print its trace).
+    #[arg(long, conflicts_with = "seeds")]
+    seed: Option<u64>,
+    /// Voting servers in the ensemble (1 to 9).
+    #[arg(long, default_value_t = 5)]
+    servers: u32,
+    /// Faults the schedules draw from, comma-separated: crash, halt, pause, restart,
+    /// partition, delay, loss (`none` for client traffic only).
+    #[arg(long, default_value = "crash,halt,pause,restart,partition,delay,loss")]
+    faults: String,
+    /// ZooKeeper clients writing and reading (0 to 9).
+    #[arg(long, default_value_t = 3)]
+    clients: u32,
+    /// A file of command-language lines run before each schedule starts the ensemble
+    /// (such as `zk config forceSync no`).
+    #[arg(long)]
+    setup: Option<PathBuf>,
+    /// Rounds of faults, traffic and time in each schedule.
+    #[arg(long, default_value_t = 16)]
+    rounds: u32,
+    /// With `--seed`: print the run's trace, with each violation where it was found.
+    #[arg(long, requires = "seed")]
+    trace: bool,
+}
+
+fn config(a: &ZabArgs) -> Result<SweepConfig, String> {
+    if !(1..=9).contains(&a.servers) {
+        return Err(format!("--servers takes 1 to 9, not {}", a.servers));
+    }
+    if a.clients > 9 {
+        return Err(format!("--clients takes 0 to 9, not {}", a.clients));
+    }
+    let faults = if a.faults.trim() == "none" {
+        Vec::new()
+    } else {
+        let mut f = a
+            .faults
+            .split(',')
+            .map(|s| s.trim().parse::<FaultKind>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--faults: {e}"))?;
+        f.sort();
+        f.dedup();
+        f
+    };
+    let setup = match &a.setup {
+        None => Vec::new(),
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| format!("--setup {}: {e}", p.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect(),
+    };
+    Ok(SweepConfig {
+        servers: a.servers,
+        clients: a.clients,
+        faults,
+        setup,
+        rounds: a.rounds,
+    })
+}
+
+/// Runs `zkafka check zab`; the exit status.
+pub fn zab(a: &ZabArgs) -> u8 {
+    let cfg = match config(a) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if let Some(seed) = a.seed {
+        return one(&cfg, seed, a.trace);
+    }
+    sweep(&cfg, a.seeds)
+}
+
+fn one(cfg: &SweepConfig, seed: u64, trace: bool) -> u8 {
+    let report = match run_seed(cfg, seed, &mut |_, _| {}) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if trace {
+        // The run is deterministic: replay it, printing each event and, after the event
+        // a violation was found at, the violation.
+        let mut at: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for v in &report.violations {
+            at.entry(v.event).or_default().push(v.to_string());
+        }
+        let _ = run_seed(cfg, seed, &mut |_, e| {
+            out!(
+                "{:>9.3}s  {}",
+                e.time as f64 / 1000.0,
+                describe(e, Lang::En)
+            );
+            if let Some(vs) = at.get(&e.seq) {
+                for v in vs {
+                    out!("           VIOLATION {v}");
+                }
+            }
+        });
+    }
+    summary(cfg, &[report], 0.0)
+}
+
+fn sweep(cfg: &SweepConfig, seeds: u64) -> u8 {
+    let start = Instant::now();
+    let bar = ProgressBar::new(seeds);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} seeds, {msg} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("0 violations");
+    let found = std::sync::atomic::AtomicUsize::new(0);
+    let mut reports: Vec<Result<SeedReport, String>> = (1..=seeds)
+        .into_par_iter()
+        .map(|seed| {
+            let r = run_seed(cfg, seed, &mut |_, _| {});
+            if let Ok(r) = &r
+                && !r.violations.is_empty()
+            {
+                let n = found.fetch_add(r.violations.len(), std::sync::atomic::Ordering::Relaxed)
+                    + r.violations.len();
+                bar.set_message(format!("{n} violations"));
+            }
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    if let Some(Err(e)) = reports.iter().find(|r| r.is_err()) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let reports: Vec<SeedReport> = reports.drain(..).filter_map(Result::ok).collect();
+    summary(cfg, &reports, start.elapsed().as_secs_f64())
+}
+
+fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
+    let faults = if cfg.faults.is_empty() {
+        "none".to_string()
+    } else {
+        cfg.faults
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut per: BTreeMap<Invariant, (usize, Option<u64>)> = BTreeMap::new();
+    let mut violations = 0usize;
+    let mut bad_seeds = 0usize;
+    for r in reports {
+        if !r.violations.is_empty() {
+            bad_seeds += 1;
+            out!("seed {}:", r.seed);
+        }
+        for v in &r.violations {
+            violations += 1;
+            let e = per.entry(v.invariant).or_insert((0, None));
+            e.0 += 1;
+            e.1.get_or_insert(r.seed);
+            out!("  {v}");
+        }
+    }
+    let committed: usize = reports.iter().map(|r| r.committed_txns).sum();
+    let events: u64 = reports.iter().map(|r| r.events).sum();
+    let stuck: Vec<u64> = reports.iter().filter(|r| r.stuck).map(|r| r.seed).collect();
+    if !reports.is_empty() && (violations > 0 || bad_seeds > 0) {
+        out!();
+    }
+    out!(
+        "ZAB check: {} servers, {} clients, {} rounds, faults {faults}{}",
+        cfg.servers,
+        cfg.clients,
+        cfg.rounds,
+        if cfg.setup.is_empty() {
+            String::new()
+        } else {
+            format!(", setup: {}", cfg.setup.join("; "))
+        }
+    );
+    out!("{:<18} {:>10}  first seed", "invariant", "violations");
+    for inv in Invariant::ALL {
+        let (n, first) = per.get(&inv).copied().unwrap_or((0, None));
+        out!(
+            "{:<18} {:>10}  {}",
+            inv.name(),
+            n,
+            first.map_or("-".to_string(), |s| s.to_string())
+        );
+    }
+    out!("{:<18} {:>10}", "seeds violating", bad_seeds);
+    out!(
+        "{:<18} {:>10}  {}",
+        "no leader at end",
+        stuck.len(),
+        stuck
+            .iter()
+            .take(10)
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    out!("{:<18} {:>10}", "events", events);
+    if wall_s > 0.0 {
+        out!("{:<18} {:>10.1}", "wall seconds", wall_s);
+    }
+    out!(
+        "seeds={} violations={} committed_txns={}",
+        reports.len(),
+        violations,
+        committed
+    );
+    if violations == 0 { 0 } else { 1 }
+}
