@@ -8,7 +8,7 @@ use crate::sim::effects::Ctx;
 use crate::zookeeper::cnx::QuorumCnx;
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::data::tree::DataTree;
-use crate::zookeeper::data::txn::Txn;
+use crate::zookeeper::data::txn::{Txn, TxnBody};
 use crate::zookeeper::election::Election;
 use crate::zookeeper::messages::{SyncMode, ZabPhase, ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::quorum::QuorumMaj;
@@ -18,6 +18,7 @@ use crate::zookeeper::zab::leader::LeaderRole;
 use crate::zookeeper::zab::learner::LearnerRole;
 use crate::zookeeper::zxid;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a server keeps on disk; it survives crashes and power cuts (ZooKeeper fsyncs its
@@ -264,19 +265,10 @@ impl ZkServer {
     /// the sessions its txns left open.
     pub(crate) fn rebuild_tree(&mut self) {
         let mut tree = DataTree::new();
-        let mut sessions = std::collections::BTreeMap::new();
+        let mut sessions = BTreeMap::new();
         let mut fired = Vec::new();
         for t in &self.history {
-            tree.process_txn(t, &mut fired);
-            match t.body {
-                crate::zookeeper::data::txn::TxnBody::CreateSession { timeout_ms } => {
-                    sessions.insert(t.session, timeout_ms);
-                }
-                crate::zookeeper::data::txn::TxnBody::CloseSession { .. } => {
-                    sessions.remove(&t.session);
-                }
-                _ => {}
-            }
+            process_in_memory(&mut tree, &mut sessions, t, &mut fired);
         }
         self.serving.tree = tree;
         self.serving.sessions = sessions;
@@ -528,7 +520,12 @@ impl ZkServer {
                 .collect();
             let mut fired = Vec::new();
             for t in &logged {
-                self.serving.tree.process_txn(t, &mut fired);
+                process_in_memory(
+                    &mut self.serving.tree,
+                    &mut self.serving.sessions,
+                    t,
+                    &mut fired,
+                );
             }
             self.history.extend(logged.iter().cloned());
             if let Some(last) = logged.last() {
@@ -560,6 +557,31 @@ impl ZkServer {
             self.start_election(ctx);
         }
     }
+}
+
+/// Applies one transaction to a server's in-memory database: the data tree and the list
+/// of open sessions with their timeouts, which createSession and closeSession change
+/// (`ZKDatabase.processTxn` and, on a reload or fast-forward,
+/// `FileTxnSnapLog.processTransaction`, which keep `sessionsWithTimeouts` in step). A
+/// fast-forward that forgot a closeSession would let the next leader's session tracker
+/// take the closed session back.
+pub(crate) fn process_in_memory(
+    tree: &mut DataTree,
+    sessions: &mut BTreeMap<u64, u32>,
+    txn: &Txn,
+    fired: &mut Vec<crate::zookeeper::data::tree::Fired>,
+) -> crate::zookeeper::data::tree::TxnResult {
+    let result = tree.process_txn(txn, fired);
+    match txn.body {
+        TxnBody::CreateSession { timeout_ms } => {
+            sessions.insert(txn.session, timeout_ms);
+        }
+        TxnBody::CloseSession { .. } => {
+            sessions.remove(&txn.session);
+        }
+        _ => {}
+    }
+    result
 }
 
 /// `zookeeper.observer.election.DelayMs`: an observer that lost its leader waits a random

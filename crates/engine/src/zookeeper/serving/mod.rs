@@ -589,7 +589,12 @@ impl ZkServer {
             return;
         }
         let mut fired = Vec::new();
-        let result = self.serving.tree.process_txn(&txn, &mut fired);
+        let result = crate::zookeeper::server::process_in_memory(
+            &mut self.serving.tree,
+            &mut self.serving.sessions,
+            &txn,
+            &mut fired,
+        );
         self.history.push(txn.clone());
         self.last_processed = txn.zxid;
         self.serving.outstanding.applied(txn.zxid);
@@ -597,17 +602,10 @@ impl ZkServer {
             zxid: txn.zxid,
             what: txn.body.label(),
         });
-        match &txn.body {
-            TxnBody::CreateSession { timeout_ms } => {
-                self.serving.sessions.insert(txn.session, *timeout_ms);
-            }
-            TxnBody::CloseSession { .. } => {
-                self.serving.sessions.remove(&txn.session);
-                if let Some(t) = self.serving.tracker.as_mut() {
-                    t.remove(txn.session);
-                }
-            }
-            _ => {}
+        if let TxnBody::CloseSession { .. } = txn.body
+            && let Some(t) = self.serving.tracker.as_mut()
+        {
+            t.remove(txn.session);
         }
         self.send_fired(ctx, &fired);
         self.reply_committed(ctx, &txn, result);
