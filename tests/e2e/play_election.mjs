@@ -287,6 +287,19 @@ async function main() {
     const fresh = (await page.getByTestId('znode-data').textContent()).trim();
     check(fresh === 'paid', `the leader's tree shows "${fresh}" for /orders after the set`);
     log('the leader has "paid", zk2 still shows the stale "new"');
+    // The txn logs side by side: the create of /orders is logged and applied everywhere.
+    const txnRow = page.locator(`[data-testid="txn-row"][data-zxid="${right}"]`);
+    check((await txnRow.count()) === 1, `the txn logs panel has no row for ${right}`);
+    const applied = await txnRow.locator('td.cell.applied').count();
+    check(applied === 3, `${right} is applied on ${applied} servers in the txn logs panel, expected 3`);
+    // The invariants: eight lights, none broken in a lesson.
+    const lights = page.locator('[data-testid="invariant"]');
+    check((await lights.count()) === 8, `the invariants panel has ${await lights.count()} lights`);
+    check(
+      (await page.locator('[data-testid="invariant"].broken').count()) === 0,
+      'an invariant is shown broken in the write-path lesson',
+    );
+    log(`txn logs: ${right} applied on 3 servers; 8 invariants hold`);
 
     // ---- narrow screen ----
     console.log('390 px wide');
@@ -423,6 +436,40 @@ async function main() {
     await page.screenshot({ path: join(shots, 'sandbox-390.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
     log(`paused and resumed ${other}, powered off ${third}`);
+
+    // ---- an unsafe setting in the sandbox: the invariants panel catches the loss ----
+    console.log('unsafe sandbox');
+    await page.goto(new URL('#/sandbox?unsafe', base).href);
+    await page.reload();
+    await page.getByTestId('console-input').waitFor({ timeout: 30_000 });
+    const unsafe = [
+      'zk config forceSync no',
+      'run until leader elected',
+      'zkcli create /a 1',
+      ...['zk1', 'zk2', 'zk3', 'zk4', 'zk5'].map((z) => `halt ${z}`),
+      'start all',
+      'run until leader elected',
+    ];
+    for (const line of unsafe) {
+      await page.getByTestId('console-input').fill(line);
+      await page.getByTestId('console-input').press('Enter');
+    }
+    const broken = page.locator('[data-testid="invariant"].broken');
+    await broken.first().waitFor({ timeout: 10_000 });
+    const names = await broken.evaluateAll((els) => els.map((e) => e.dataset.name));
+    check(names.includes('CommittedKept'), `forceSync=no and a power cut broke ${JSON.stringify(names)}`);
+    // The link seeks to just after the breaking event: the light is red there, and one
+    // step back it is green again.
+    await page.locator('[data-testid="invariant"][data-name="CommittedKept"] [data-testid="invariant-link"]').click();
+    const kept = '[data-testid="invariant"][data-name="CommittedKept"]';
+    check((await page.locator(`${kept}.broken`).count()) === 1, 'after the seek the light should be red');
+    await page.getByTestId('step-back').click();
+    check(
+      (await page.locator(`${kept}.holds`).count()) === 1,
+      'one step before the breaking event the light should be green',
+    );
+    await page.screenshot({ path: join(shots, 'invariants-1280.png') });
+    log(`forceSync=no + power cuts: ${names.join(', ')} broken; the link seeks to the event`);
 
     check(errors.length === 0, `the page logged errors:\n    ${errors.join('\n    ')}`);
     console.log('PASS: zkafka e2e');

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use zkafka_engine::lesson::{self, run_lesson};
+use zkafka_engine::zookeeper::invariants::check_timeline;
 
 #[test]
 fn every_lesson_file_is_bundled_and_loads() {
@@ -62,6 +63,26 @@ fn every_lesson_passes_with_its_own_seed_and_others() {
                 failures.join("\n")
             );
             assert_eq!(run.steps.len(), l.steps.len());
+        }
+    }
+}
+
+#[test]
+fn every_lesson_keeps_zabs_invariants() {
+    // A lesson may show a fault, never an engine that breaks ZAB (zookeeper::invariants),
+    // with any of the seeds the lessons are tested with.
+    for l in lesson::bundled() {
+        let l = l.unwrap_or_else(|e| panic!("{e}"));
+        for seed in [l.seed, 7] {
+            let run = run_lesson(&l, seed);
+            let check = check_timeline(&run.timeline);
+            assert!(
+                check.violations.is_empty(),
+                "lesson {} with seed {seed}: {:?}",
+                l.id,
+                check.violations
+            );
+            assert_eq!(check.events, run.timeline.recorded());
         }
     }
 }

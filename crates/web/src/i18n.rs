@@ -133,6 +133,28 @@ pub struct Ui {
     pub zn_none: &'static str,
     /// The detail shows the picked znode.
     pub zn_pinned: &'static str,
+    /// Invariants panel title.
+    pub zb_inv_title: &'static str,
+    /// What the invariants panel shows.
+    pub zb_inv_hint: &'static str,
+    /// An invariant that held up to the playback position.
+    pub zb_holds: &'static str,
+    /// An invariant broken at event {n} (a link).
+    pub zb_broken: &'static str,
+    /// How many events were checked ({n}).
+    pub zb_checked: &'static str,
+    /// Txn log panel title.
+    pub zb_logs_title: &'static str,
+    /// What the txn log panel shows.
+    pub zb_logs_hint: &'static str,
+    /// A logged txn the server has applied (committed).
+    pub zb_applied: &'static str,
+    /// A logged txn not applied yet (no COMMIT seen).
+    pub zb_logged: &'static str,
+    /// A txn a TRUNC cut from the log.
+    pub zb_truncated: &'static str,
+    /// Older entries of a log, not shown.
+    pub zb_older: &'static str,
     /// The detail follows the last change.
     pub zn_following: &'static str,
     /// Detail: data heading.
@@ -408,6 +430,17 @@ pub const EN: Ui = Ui {
     zn_collapse: "collapse",
     zn_none: "none",
     zn_pinned: "picked · click it again to follow changes",
+    zb_inv_title: "ZAB invariants",
+    zb_inv_hint: "Checked after every event of this run; a light turns red when playback passes the event that broke it.",
+    zb_holds: "holds",
+    zb_broken: "broken at event {n}",
+    zb_checked: "checked after each of {n} events",
+    zb_logs_title: "Transaction logs",
+    zb_logs_hint: "Each server's txn log by zxid, newest on top: what it applied, what it only logged, what a TRUNC cut.",
+    zb_applied: "logged and applied (committed)",
+    zb_logged: "logged, not applied yet",
+    zb_truncated: "cut by TRUNC",
+    zb_older: "older entries",
     zn_following: "following the last change",
     zn_data: "Data",
     zn_acl: "ACL",
@@ -581,6 +614,17 @@ pub const ZH: Ui = Ui {
     zn_collapse: "折叠",
     zn_none: "无",
     zn_pinned: "已选定 · 再点一次恢复跟随变化",
+    zb_inv_title: "ZAB 不变式",
+    zb_inv_hint: "本次运行的每个事件之后都会检查；播放经过破坏它的事件时，灯会变红。",
+    zb_holds: "成立",
+    zb_broken: "在第 {n} 个事件被破坏",
+    zb_checked: "已在 {n} 个事件之后逐一检查",
+    zb_logs_title: "事务日志",
+    zb_logs_hint: "按 zxid 排列的各服务器事务日志，最新的在上面：已应用的、只写入日志的、被 TRUNC 截掉的。",
+    zb_applied: "已写日志并已应用（已提交）",
+    zb_logged: "已写日志，尚未应用",
+    zb_truncated: "被 TRUNC 截掉",
+    zb_older: "更早的条目",
     zn_following: "跟随最近的变更",
     zn_data: "数据",
     zn_acl: "ACL",

@@ -9,6 +9,7 @@ mod lessons;
 mod pages;
 mod sim;
 mod stage;
+mod zab;
 mod znodes;
 
 fn main() {

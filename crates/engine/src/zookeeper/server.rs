@@ -124,6 +124,8 @@ pub struct ZkServer {
     pub(crate) disk: ZkDisk,
     /// The transactions applied to the in-memory data tree, in zxid order.
     pub(crate) history: Vec<Arc<Txn>>,
+    /// What the last TRUNC cut from its log (volatile, for the picture only).
+    pub(crate) truncated: Vec<Arc<Txn>>,
     /// The data tree, client connections, sessions and pending writes (volatile).
     pub(crate) serving: Serving,
     /// The container manager's timer is armed.
@@ -163,6 +165,7 @@ impl ZkServer {
             quorum: QuorumMaj::new(voters),
             disk: ZkDisk::default(),
             history: Vec::new(),
+            truncated: Vec::new(),
             serving: Serving::default(),
             container_armed: false,
             last_processed: 0,
@@ -353,6 +356,16 @@ impl ZkServer {
     pub fn power_loss(&mut self, now: u64) {
         self.disk.power_loss(now);
         self.crash();
+    }
+
+    /// The transactions its log holds, in zxid order.
+    pub fn log(&self) -> &[Arc<Txn>] {
+        &self.disk.txns
+    }
+
+    /// What the last TRUNC cut from its log (until the process restarts).
+    pub fn truncated(&self) -> &[Arc<Txn>] {
+        &self.truncated
     }
 
     /// Handles a message from another server (or itself) on `conn`.

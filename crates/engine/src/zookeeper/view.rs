@@ -51,7 +51,14 @@ pub struct ZkView {
     pub sessions: Vec<(u64, u32)>,
     /// The leader's proposals waiting for a quorum: (zxid, what, acks).
     pub proposals: Vec<(u64, String, Vec<u32>)>,
+    /// The end of its txn log, oldest first: (zxid, what), at most [`LOG_VIEW`] entries.
+    pub log: Vec<(u64, String)>,
+    /// What the last TRUNC cut from its log: (zxid, what).
+    pub truncated: Vec<(u64, String)>,
 }
+
+/// How many of a server's last logged transactions its picture carries.
+pub const LOG_VIEW: usize = 16;
 
 /// The picture of one server.
 pub fn zk_view(s: &ZkServer) -> ZkView {
@@ -83,6 +90,15 @@ pub fn zk_view(s: &ZkServer) -> ZkView {
             .sessions
             .iter()
             .map(|(id, t)| (*id, *t))
+            .collect(),
+        log: s.log()[s.log().len().saturating_sub(LOG_VIEW)..]
+            .iter()
+            .map(|t| (t.zxid, t.body.label()))
+            .collect(),
+        truncated: s
+            .truncated()
+            .iter()
+            .map(|t| (t.zxid, t.body.label()))
             .collect(),
         proposals: s
             .serving()

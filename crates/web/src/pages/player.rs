@@ -10,6 +10,8 @@ use crate::pages::quiz::{QuizState, quiz_box};
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
+use crate::zab::invariants::InvariantsPanel;
+use crate::zab::logs::TxnLogs;
 use crate::znodes::ZnodeInspector;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -336,6 +338,8 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                     <Stage sim=sim layout=layout />
                     <Controls sim=sim jumps=jumps />
                     <ZnodeInspector sim=sim />
+                    <TxnLogs sim=sim />
+                    <InvariantsPanel sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

@@ -11,6 +11,8 @@ use crate::pages::player::LeaderBadge;
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
+use crate::zab::invariants::InvariantsPanel;
+use crate::zab::logs::TxnLogs;
 use crate::znodes::ZnodeInspector;
 use leptos::html::Input as InputEl;
 use leptos::prelude::*;
@@ -460,6 +462,8 @@ pub fn Sandbox() -> impl IntoView {
                     <Stage sim=sim layout=layout on_node=on_node selected=selected />
                     <Controls sim=sim />
                     <ZnodeInspector sim=sim />
+                    <TxnLogs sim=sim />
+                    <InvariantsPanel sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

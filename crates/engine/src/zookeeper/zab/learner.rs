@@ -220,6 +220,13 @@ impl ZkServer {
             QuorumPacket::Trunc { zxid } => {
                 l.sync_mode = Some(SyncMode::Trunc);
                 // truncateLog: the log is cut back, the data reloaded to that point.
+                self.truncated = self
+                    .disk
+                    .txns
+                    .iter()
+                    .filter(|t| t.zxid > zxid)
+                    .cloned()
+                    .collect();
                 self.disk.txns.retain(|t| t.zxid <= zxid);
                 self.history.retain(|t| t.zxid <= zxid);
                 self.rebuild_tree();

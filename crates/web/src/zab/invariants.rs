@@ -1,0 +1,89 @@
+//! The live invariants panel: ZAB's safety properties checked after every event of the
+//! recording (`zkafka_engine::zookeeper::invariants::check_timeline`), one light each. A
+//! light turns red once playback passes the event that broke it, with a link that seeks
+//! there; until then it is green for "held so far".
+
+use crate::i18n::{tr, ui, use_lang};
+use crate::sim::Sim;
+use crate::zab::help;
+use leptos::prelude::*;
+use zkafka_engine::view::NodeDetail;
+use zkafka_engine::zookeeper::invariants::{Invariant, TimelineCheck, check_timeline};
+
+/// The panel; it shows only while the world has ZooKeeper servers.
+#[component]
+pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
+    let lang = use_lang();
+    let has_zk = Memo::new(move |_| {
+        sim.snap.with(|s| {
+            s.view
+                .nodes
+                .iter()
+                .any(|n| matches!(n.detail, NodeDetail::Zk(_)))
+        })
+    });
+    // The whole recording, checked again whenever it changes (a lesson once; the sandbox
+    // after each command).
+    let check = Memo::new(move |_| {
+        sim.revision.track();
+        if !has_zk.get() {
+            return TimelineCheck::default();
+        }
+        sim.with_timeline(check_timeline).unwrap_or_default()
+    });
+    let lights = move || {
+        let l = lang.get();
+        let u = ui(l);
+        let position = sim.snap.with(|s| s.position);
+        check.with(|c| {
+            Invariant::ALL
+                .into_iter()
+                .map(|inv| {
+                    let broke = c
+                        .violations
+                        .iter()
+                        .find(|v| v.invariant == inv && v.event < position)
+                        .cloned();
+                    let (class, state) = match &broke {
+                        Some(_) => ("inv broken", "✗"),
+                        None => ("inv holds", "●"),
+                    };
+                    let detail = broke.map(|v| {
+                        let label = u.zb_broken.replace("{n}", &(v.event + 1).to_string());
+                        let at = v.event;
+                        view! {
+                            <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
+                            <span class="inv-detail">{v.detail.clone()}</span>
+                        }
+                    });
+                    let holds = detail.is_none().then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
+                    view! {
+                        <li class=class data-testid="invariant" data-name=inv.name() title=help::promise(l, inv)>
+                            <span class="light" aria-hidden="true">{state}</span>
+                            <code class="inv-name">{inv.name()}</code>
+                            <span class="inv-promise">{help::promise(l, inv)}</span>
+                            {holds}
+                            {detail}
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let checked = move || {
+        let n = check.with(|c| c.events);
+        ui(lang.get()).zb_checked.replace("{n}", &n.to_string())
+    };
+    view! {
+        <Show when=move || has_zk.get()>
+            <section class="panel invariants" data-testid="invariants">
+                <header class="panel-head">
+                    <h3>{tr(|u| u.zb_inv_title)}</h3>
+                    <span class="hint">{checked}</span>
+                </header>
+                <p class="hint zhint">{tr(|u| u.zb_inv_hint)}</p>
+                <ul class="inv-list">{lights}</ul>
+            </section>
+        </Show>
+    }
+}
