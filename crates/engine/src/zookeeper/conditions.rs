@@ -5,6 +5,7 @@ use crate::ids::NodeId;
 use crate::script::command::equal;
 use crate::sim::world::World;
 use crate::zookeeper::client::SessionState;
+use crate::zookeeper::messages::ZabPhase;
 use crate::zookeeper::server::ZkServer;
 use crate::zookeeper::vote::ServerState;
 use crate::zookeeper::zxid::hex;
@@ -28,6 +29,21 @@ pub enum ZkCondition {
         sid: u32,
         /// The state.
         state: ServerState,
+    },
+    /// `phase zkN ELECTION|DISCOVERY|SYNCHRONIZATION|BROADCAST`: its ZAB phase
+    /// (`QuorumPeer.ZabState`).
+    Phase {
+        /// The server.
+        sid: u32,
+        /// The phase.
+        phase: ZabPhase,
+    },
+    /// `sync zkN DIFF|TRUNC|TRUNC+DIFF|SNAP`: how its leader synced it when it last joined.
+    Sync {
+        /// The server.
+        sid: u32,
+        /// The mode's name.
+        mode: &'static str,
     },
     /// `epoch N` (the established leader's currentEpoch) or `epoch zkN N`.
     Epoch {
@@ -177,6 +193,23 @@ impl ZkCondition {
                     return Err(format!("expected zk{sid} to be {state}, but it is down"));
                 }
                 equal(format!("the state of zk{sid}"), *state, s.state())
+            }
+            ZkCondition::Phase { sid, phase } => {
+                let s = server(w, *sid)?;
+                if !w.is_up(NodeId::Zk(*sid)) {
+                    return Err(format!("expected zk{sid} in {phase}, but it is down"));
+                }
+                equal(format!("the ZAB phase of zk{sid}"), *phase, s.phase())
+            }
+            ZkCondition::Sync { sid, mode } => {
+                let got = server(w, *sid)?.sync_label().unwrap_or("none");
+                if got == *mode {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected zk{sid} to have been synced with {mode}, but it was {got}"
+                    ))
+                }
             }
             ZkCondition::Epoch {
                 sid: Some(sid),

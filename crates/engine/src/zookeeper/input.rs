@@ -8,6 +8,7 @@ use crate::sim::trace::TraceEvent;
 use crate::sim::world::{InputError, World};
 use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::config::ZkConfig;
+use crate::zookeeper::data::txn::Txn;
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,16 @@ pub enum ZkInput {
         sid: u32,
         /// The zxid that ends each epoch's run, epochs ascending.
         runs: Vec<u64>,
+    },
+    /// `zk set-log zkN 0x100000001-0x100000005,0x100000007`: give a stopped server a log
+    /// holding exactly these zxids (ranges and single zxids, ascending), holes included. ZAB
+    /// never leaves a hole in a log; this is for showing what ZooKeeper's code does with one
+    /// (the TRUNC-then-DIFF branch of `LearnerHandler.queueCommittedProposals`).
+    SetLog {
+        /// Server id.
+        sid: u32,
+        /// The zxids, ascending.
+        zxids: Vec<u64>,
     },
     /// `zk set-epoch zkN E`: set a stopped server's currentEpoch to E, and its acceptedEpoch
     /// to E unless an earlier `set-accepted-epoch` left it higher (ZooKeeper keeps
@@ -97,6 +108,9 @@ impl fmt::Display for ZkInput {
                 let runs: Vec<String> = runs.iter().map(|z| zxid::hex(*z)).collect();
                 write!(f, "zk set-zxid zk{sid} {}", runs.join(","))
             }
+            ZkInput::SetLog { sid, zxids } => {
+                write!(f, "zk set-log zk{sid} {}", zxid_ranges(zxids))
+            }
             ZkInput::SetEpoch { sid, epoch } => write!(f, "zk set-epoch zk{sid} {epoch}"),
             ZkInput::SetAcceptedEpoch { sid, epoch } => {
                 write!(f, "zk set-accepted-epoch zk{sid} {epoch}")
@@ -132,6 +146,25 @@ impl fmt::Display for ZkInput {
             ZkInput::Cli { client: None, line } => write!(f, "zkcli {line}"),
         }
     }
+}
+
+/// Zxids written back as ranges: `0x100000001-0x100000005,0x100000007`.
+pub fn zxid_ranges(zxids: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < zxids.len() {
+        let mut j = i;
+        while j + 1 < zxids.len() && zxids[j + 1] == zxids[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j == i {
+            zxid::hex(zxids[i])
+        } else {
+            format!("{}-{}", zxid::hex(zxids[i]), zxid::hex(zxids[j]))
+        });
+        i = j + 1;
+    }
+    parts.join(",")
 }
 
 /// The client with the smallest number.
@@ -177,6 +210,7 @@ impl ZkInput {
                 }
             }
             ZkInput::SetZxid { sid, .. }
+            | ZkInput::SetLog { sid, .. }
             | ZkInput::SetEpoch { sid, .. }
             | ZkInput::SetAcceptedEpoch { sid, .. } => {
                 let id = NodeId::Zk(*sid);
@@ -210,6 +244,26 @@ impl ZkInput {
                             .any(|p| zxid::epoch_of(p[0]) >= zxid::epoch_of(p[1]))
                         {
                             return err("each zxid must be of a later epoch than the one before");
+                        }
+                    }
+                    ZkInput::SetLog { zxids, .. } => {
+                        if zxids.is_empty() {
+                            return err("give at least one zxid");
+                        }
+                        if zxids.len() > 100_000 {
+                            return err("give at most 100000 zxids");
+                        }
+                        if zxids.windows(2).any(|p| p[0] >= p[1]) {
+                            return err("the zxids must go up");
+                        }
+                        if zxids.iter().any(|z| zxid::counter_of(*z) == 0) {
+                            return err(format!(
+                                "{} is no transaction (its counter is 0)",
+                                zxids
+                                    .iter()
+                                    .find(|z| zxid::counter_of(**z) == 0)
+                                    .map_or(String::new(), |z| zxid::hex(*z))
+                            ));
                         }
                     }
                     ZkInput::SetEpoch { epoch, .. } => {
@@ -338,6 +392,19 @@ impl ZkInput {
                     let mut disk = ZkDisk::with_history(runs);
                     disk.current_epoch = disk.current_epoch.max(s.disk().current_epoch);
                     disk.accepted_epoch = disk.accepted_epoch.max(s.disk().accepted_epoch);
+                    s.set_disk(disk);
+                }
+            }
+            ZkInput::SetLog { sid, zxids } => {
+                if let Some(s) = w.zk_mut(*sid) {
+                    let epoch = zxids.last().map_or(0, |z| zxid::epoch_of(*z));
+                    let disk = ZkDisk {
+                        current_epoch: epoch.max(s.disk().current_epoch),
+                        accepted_epoch: epoch.max(s.disk().accepted_epoch),
+                        snapshot: 0,
+                        txns: zxids.iter().map(|z| Txn::opaque(*z)).collect(),
+                        unsynced: Vec::new(),
+                    };
                     s.set_disk(disk);
                 }
             }

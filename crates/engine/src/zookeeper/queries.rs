@@ -1,4 +1,5 @@
 //! ZooKeeper queries for quizzes: `leader`, `epoch`, `zxid zkN`, `state zkN`,
+//! `sync zkN` (DIFF, TRUNC, TRUNC+DIFF, SNAP or none), `phase zkN`,
 //! `stat /path FIELD [on zkN]`, `data /path [on zkN]`, `children /path [on zkN]`,
 //! `session cN`, `watch-events cN`. Values print the way zkCli and `srvr` print them
 //! (hex zxids, `[a, b]` lists).
@@ -65,6 +66,16 @@ pub enum ZkQuery {
         /// Whose tree.
         on: Option<u32>,
     },
+    /// How a learner was synced: DIFF, TRUNC, TRUNC+DIFF, SNAP, or `none`.
+    Sync {
+        /// The server.
+        sid: u32,
+    },
+    /// A server's ZAB phase.
+    Phase {
+        /// The server.
+        sid: u32,
+    },
     /// A client's session state.
     Session {
         /// The client.
@@ -97,6 +108,8 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         "epoch" => ZkQuery::Epoch,
         "zxid" => ZkQuery::Zxid { sid: c.zk()? },
         "state" => ZkQuery::State { sid: c.zk()? },
+        "sync" => ZkQuery::Sync { sid: c.zk()? },
+        "phase" => ZkQuery::Phase { sid: c.zk()? },
         "stat" => {
             let path = c.text("a path like /app")?;
             let field = c.keyword(&STAT_FIELDS)?;
@@ -146,6 +159,17 @@ impl ZkQuery {
                 .ok_or_else(|| format!("there is no server zk{sid}"))?
                 .state()
                 .name()
+                .to_string(),
+            ZkQuery::Sync { sid } => w
+                .zk(*sid)
+                .ok_or_else(|| format!("there is no server zk{sid}"))?
+                .sync_label()
+                .unwrap_or("none")
+                .to_string(),
+            ZkQuery::Phase { sid } => w
+                .zk(*sid)
+                .ok_or_else(|| format!("there is no server zk{sid}"))?
+                .phase()
                 .to_string(),
             ZkQuery::Stat { path, field, on } => {
                 let n = node(path, *on)?;

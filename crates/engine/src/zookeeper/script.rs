@@ -5,6 +5,7 @@
 //! zk ensemble 5 [observers 1]    zk set-zxid zk3 0x100000007[,0x200000002]
 //! zk set-epoch zk2 2             zk set-accepted-epoch zk2 3     zk config tickTime 2000
 //! conditions: leader elected (run until only), leader zk5, no leader, state zk1 FOLLOWING,
+//!             phase zk1 BROADCAST, sync zk1 TRUNC+DIFF,
 //!             epoch 1, epoch zk3 1, vote zk1 zk5, zxid zk3 0x100000007
 //! ```
 
@@ -16,6 +17,7 @@ use crate::sim::input::Input;
 use crate::zookeeper::client::SessionState;
 use crate::zookeeper::conditions::ZkCondition;
 use crate::zookeeper::input::{DEFAULT_SESSION_TIMEOUT_MS, ZkInput};
+use crate::zookeeper::messages::ZabPhase;
 use crate::zookeeper::vote::ServerState;
 
 /// `[on zkN]`.
@@ -35,6 +37,8 @@ pub const GRAMMAR: Grammar = Grammar {
         "leader",
         "no",
         "state",
+        "phase",
+        "sync",
         "epoch",
         "vote",
         "zxid",
@@ -48,6 +52,8 @@ pub const GRAMMAR: Grammar = Grammar {
         "epoch",
         "zxid",
         "state",
+        "sync",
+        "phase",
         "stat",
         "data",
         "children",
@@ -88,6 +94,7 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         "ensemble",
         "client",
         "set-zxid",
+        "set-log",
         "set-epoch",
         "set-accepted-epoch",
         "config",
@@ -141,6 +148,29 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
                 sid,
                 runs: runs.ok_or(()).or_else(|_| c.fail(w, what))?,
             }
+        }
+        "set-log" => {
+            let sid = c.zk()?;
+            let what = "zxids and ranges like 0x100000001-0x100000005,0x100000007";
+            let w = c.next(what)?;
+            let mut zxids = Vec::new();
+            for part in w.text.split(',') {
+                let (a, b) = match part.split_once('-') {
+                    Some((a, b)) => (parse_number(a), parse_number(b)),
+                    None => (parse_number(part), parse_number(part)),
+                };
+                let (Some(a), Some(b)) = (a, b) else {
+                    return c.fail(w, what);
+                };
+                if b < a || b - a > 100_000 {
+                    return Err((
+                        w.column,
+                        format!("`{part}` is not a range of at most 100000 zxids going up"),
+                    ));
+                }
+                zxids.extend(a..=b);
+            }
+            ZkInput::SetLog { sid, zxids }
         }
         "set-epoch" => ZkInput::SetEpoch {
             sid: c.zk()?,
@@ -223,6 +253,24 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
                 .ok_or(())
                 .or_else(|_| c.fail(w, what))?;
             ZkCondition::State { sid, state }
+        }
+        "phase" => {
+            let sid = c.zk()?;
+            let what = "a phase: ELECTION, DISCOVERY, SYNCHRONIZATION or BROADCAST";
+            let w = c.next(what)?;
+            let phase = match w.text.as_str() {
+                "ELECTION" => ZabPhase::Election,
+                "DISCOVERY" => ZabPhase::Discovery,
+                "SYNCHRONIZATION" => ZabPhase::Synchronization,
+                "BROADCAST" => ZabPhase::Broadcast,
+                _ => return c.fail(w, what),
+            };
+            ZkCondition::Phase { sid, phase }
+        }
+        "sync" => {
+            let sid = c.zk()?;
+            let mode = c.keyword(&["DIFF", "TRUNC", "TRUNC+DIFF", "SNAP"])?;
+            ZkCondition::Sync { sid, mode }
         }
         "epoch" => {
             let sid = if c.peek().is_some_and(|w| w.text.starts_with("zk")) {

@@ -358,6 +358,22 @@ impl ZkServer {
         self.crash();
     }
 
+    /// How its leader synced it when it last joined: `DIFF`, `TRUNC`, `TRUNC+DIFF` or
+    /// `SNAP` (`QuorumPeer.getSyncMode` names the first three's packet only; the engine
+    /// tells TRUNC followed by proposals apart); `None` when it is not a learner or has
+    /// not been synced yet.
+    pub fn sync_label(&self) -> Option<&'static str> {
+        let Role::Learner(l) = &self.role else {
+            return None;
+        };
+        Some(match l.sync_mode? {
+            SyncMode::Diff => "DIFF",
+            SyncMode::Trunc if l.diff_after_trunc => "TRUNC+DIFF",
+            SyncMode::Trunc => "TRUNC",
+            SyncMode::Snap => "SNAP",
+        })
+    }
+
     /// The transactions its log holds, in zxid order.
     pub fn log(&self) -> &[Arc<Txn>] {
         &self.disk.txns

@@ -73,6 +73,9 @@ pub(crate) struct LearnerRole {
     pub(crate) committed: Vec<u64>,
     /// Proposals logged at NEWLEADER, acknowledged after UPTODATE (`requestsToAck`).
     pub(crate) to_ack: Vec<Arc<Txn>>,
+    /// Proposals followed a TRUNC before NEWLEADER: the leader sent TRUNC+DIFF
+    /// (`queueCommittedProposals` queues the TRUNC, then the proposals after it).
+    pub(crate) diff_after_trunc: bool,
 }
 
 impl ZkServer {
@@ -88,6 +91,7 @@ impl ZkServer {
             tries: 1,
             connect_deadline: ctx.now() + self.cfg.init_timeout_ms(),
             sync_mode: None,
+            diff_after_trunc: false,
             newleader_seen: false,
             not_committed: Vec::new(),
             committed: Vec::new(),
@@ -241,7 +245,12 @@ impl ZkServer {
                 self.rebuild_tree();
                 self.set_last_processed(ctx, zxid);
             }
-            QuorumPacket::Proposal { txn } => l.not_committed.push(txn),
+            QuorumPacket::Proposal { txn } => {
+                if l.sync_mode == Some(SyncMode::Trunc) && !l.newleader_seen {
+                    l.diff_after_trunc = true;
+                }
+                l.not_committed.push(txn)
+            }
             QuorumPacket::Commit { zxid } if writes_log => l.committed.push(zxid),
             QuorumPacket::Commit { zxid } => {
                 if l.not_committed.first().is_some_and(|t| t.zxid == zxid) {
