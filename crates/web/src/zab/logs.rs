@@ -2,7 +2,8 @@
 //! (newest on top), so a lagging follower, a proposal not yet committed and a TRUNC that
 //! cut what the new leader never had stand out. Cells: applied (logged and applied to the
 //! tree, i.e. committed there), logged only (waiting for a COMMIT, or logged at NEWLEADER
-//! and applied after UPTODATE), truncated (what the last TRUNC cut).
+//! and applied after UPTODATE; everything of a server whose process does not run: it has
+//! only its disk), truncated (what the last TRUNC cut).
 
 use crate::i18n::{tr, ui, use_lang};
 use crate::sim::Sim;
@@ -80,7 +81,7 @@ pub fn TxnLogs(sim: Sim) -> impl IntoView {
                             let older = c.clipped && c.log.first().is_some_and(|(z, _)| zxid < *z);
                             let (class, mark, tip) = if cut {
                                 ("cell trunc", "✂", u.zb_truncated)
-                            } else if logged && zxid <= c.last_zxid {
+                            } else if logged && c.running && zxid <= c.last_zxid {
                                 ("cell applied", "●", u.zb_applied)
                             } else if logged {
                                 ("cell logged", "○", u.zb_logged)
