@@ -44,6 +44,15 @@ pub struct ZabArgs {
     /// With `--seed`: print the run's trace, with each violation where it was found.
     #[arg(long, requires = "seed")]
     trace: bool,
+    /// A recipe the clients run besides the traffic, as the `recipe` command takes it
+    /// (`lock /locks/l clients 5 fair hold 300ms`); its checker (at most one client
+    /// believes it holds a lock) watches every event too.
+    #[arg(long)]
+    recipe: Option<String>,
+    /// Never pause clients (a paused lock holder is the zombie the recipe checker
+    /// catches; leave pauses on to see it).
+    #[arg(long)]
+    no_client_pauses: bool,
 }
 
 fn config(a: &ZabArgs) -> Result<SweepConfig, String> {
@@ -82,6 +91,8 @@ fn config(a: &ZabArgs) -> Result<SweepConfig, String> {
         faults,
         setup,
         rounds: a.rounds,
+        recipe: a.recipe.as_ref().map(|r| format!("recipe {r}")),
+        client_pauses: !a.no_client_pauses,
     })
 }
 
@@ -179,6 +190,8 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
     let mut per: BTreeMap<Invariant, (usize, Option<u64>)> = BTreeMap::new();
     let mut violations = 0usize;
     let mut bad_seeds = 0usize;
+    let mut recipe_bad = 0usize;
+    let mut recipe_first: Option<u64> = None;
     for r in reports {
         if !r.violations.is_empty() {
             bad_seeds += 1;
@@ -190,6 +203,21 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
             e.0 += 1;
             e.1.get_or_insert(r.seed);
             out!("  {v}");
+        }
+        if !r.recipe_violations.is_empty() && r.violations.is_empty() {
+            bad_seeds += 1;
+            out!("seed {}:", r.seed);
+        }
+        for v in &r.recipe_violations {
+            violations += 1;
+            recipe_bad += 1;
+            recipe_first.get_or_insert(r.seed);
+            out!(
+                "  LockHolders at event {} (t={} ms): {}",
+                v.event,
+                v.time,
+                v.detail
+            );
         }
     }
     let committed: usize = reports.iter().map(|r| r.committed_txns).sum();
@@ -218,6 +246,16 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
             n,
             first.map_or("-".to_string(), |s| s.to_string())
         );
+    }
+    if let Some(r) = &cfg.recipe {
+        out!(
+            "{:<18} {:>10}  {}",
+            "LockHolders",
+            recipe_bad,
+            recipe_first.map_or("-".to_string(), |s| s.to_string())
+        );
+        let wakeups: u32 = reports.iter().map(|r| r.wakeups).sum();
+        out!("{:<18} {:>10}  ({r})", "lock wake-ups", wakeups);
     }
     out!("{:<18} {:>10}", "seeds violating", bad_seeds);
     out!(

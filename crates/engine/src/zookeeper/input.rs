@@ -9,6 +9,7 @@ use crate::sim::world::{InputError, World};
 use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::data::txn::Txn;
+use crate::zookeeper::recipes::{LockKind, LockRecipe, Recipe};
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,23 @@ pub enum ZkInput {
         /// host (`from 127.0.0.1`) connects as zkCli does by default, to `localhost:2181`.
         address: Option<String>,
     },
+    /// `recipe lock /locks/l clients 5 [herd|fair] [hold 500ms] [rounds 2]
+    /// [session-timeout MS]`: start clients (the next free numbers), each connected to
+    /// every server and running the recipe instead of a console.
+    Recipe {
+        /// The lock's path.
+        path: String,
+        /// Herd or fair.
+        kind: LockKind,
+        /// How many clients.
+        clients: u32,
+        /// How long a holder keeps the lock, ms.
+        hold_ms: u64,
+        /// How many times each client takes it.
+        rounds: u32,
+        /// The session timeout each client asks for, ms.
+        timeout_ms: u32,
+    },
     /// `zkcli [cN] <line>`: a line typed into client cN's zkCli (the first client when
     /// none is named).
     Cli {
@@ -110,6 +128,28 @@ impl fmt::Display for ZkInput {
             }
             ZkInput::SetLog { sid, zxids } => {
                 write!(f, "zk set-log zk{sid} {}", zxid_ranges(zxids))
+            }
+            ZkInput::Recipe {
+                path,
+                kind,
+                clients,
+                hold_ms,
+                rounds,
+                timeout_ms,
+            } => {
+                let kind = match kind {
+                    LockKind::Herd => "herd",
+                    LockKind::Fair => "fair",
+                };
+                write!(
+                    f,
+                    "recipe lock {path} clients {clients} {kind} hold {} rounds {rounds}",
+                    crate::sim::input::duration(*hold_ms)
+                )?;
+                if *timeout_ms != DEFAULT_SESSION_TIMEOUT_MS {
+                    write!(f, " session-timeout {timeout_ms}")?;
+                }
+                Ok(())
             }
             ZkInput::SetEpoch { sid, epoch } => write!(f, "zk set-epoch zk{sid} {epoch}"),
             ZkInput::SetAcceptedEpoch { sid, epoch } => {
@@ -317,6 +357,28 @@ impl ZkInput {
                     ));
                 }
             }
+            ZkInput::Recipe {
+                path,
+                clients,
+                timeout_ms,
+                ..
+            } => {
+                crate::zookeeper::data::path::validate(path, false).map_err(InputError)?;
+                if path == "/" || path.starts_with("/zookeeper") {
+                    return err(format!("{path} cannot hold a lock (a reserved path)"));
+                }
+                if !(1..=9).contains(clients) {
+                    return err(format!("a recipe runs 1 to 9 clients, not {clients}"));
+                }
+                if w.zk_sids().is_empty() {
+                    return err("there is no ZooKeeper server: `zk ensemble 3` first");
+                }
+                if !(1..=3_600_000).contains(timeout_ms) {
+                    return err(format!(
+                        "a session timeout is between 1 and 3600000 ms, not {timeout_ms}"
+                    ));
+                }
+            }
             ZkInput::Cli { client, .. } => {
                 let Some(id) = client.or_else(|| first_client(w)) else {
                     return err(
@@ -375,6 +437,29 @@ impl ZkInput {
                 let me = NodeId::ZkClient(*id);
                 w.add_node(me, Node::ZkClient(Box::new(c)));
                 w.start_node(sink, me);
+            }
+            ZkInput::Recipe {
+                path,
+                kind,
+                clients,
+                hold_ms,
+                rounds,
+                timeout_ms,
+            } => {
+                let servers = w.zk_sids();
+                let first = w.zk_clients().map(|c| c.id).max().unwrap_or(0) + 1;
+                for id in first..first + clients {
+                    let mut c = ZkClient::new(id, servers.clone(), *timeout_ms);
+                    c.recipe = Some(Recipe::Lock(LockRecipe::new(
+                        path.clone(),
+                        *kind,
+                        *hold_ms,
+                        *rounds,
+                    )));
+                    let me = NodeId::ZkClient(id);
+                    w.add_node(me, Node::ZkClient(Box::new(c)));
+                    w.start_node(sink, me);
+                }
             }
             ZkInput::Cli { client, line } => {
                 let line = line.clone();

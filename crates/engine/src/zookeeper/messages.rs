@@ -302,6 +302,8 @@ pub enum ZkTimer {
     ClientPing,
     /// A client's wait before it connects again after losing its server.
     ClientReconnect,
+    /// A recipe's timer (a lock holder's hold time).
+    RecipeTimer,
 }
 
 impl fmt::Display for ZkTimer {
@@ -323,6 +325,7 @@ impl fmt::Display for ZkTimer {
             ZkTimer::ClientTimeout => "client timeout",
             ZkTimer::ClientPing => "ping due",
             ZkTimer::ClientReconnect => "reconnect delay",
+            ZkTimer::RecipeTimer => "recipe timer",
         })
     }
 }

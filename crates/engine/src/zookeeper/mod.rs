@@ -15,6 +15,7 @@ pub mod prep;
 pub mod proto;
 pub mod queries;
 pub mod quorum;
+pub mod recipes;
 pub mod script;
 pub mod server;
 pub mod serving;

@@ -18,6 +18,7 @@ use crate::zookeeper::client::SessionState;
 use crate::zookeeper::conditions::ZkCondition;
 use crate::zookeeper::input::{DEFAULT_SESSION_TIMEOUT_MS, ZkInput};
 use crate::zookeeper::messages::ZabPhase;
+use crate::zookeeper::recipes::LockKind;
 use crate::zookeeper::vote::ServerState;
 
 /// `[on zkN]`.
@@ -31,7 +32,7 @@ fn on_server(c: &mut Cursor<'_>) -> PResult<Option<u32>> {
 
 /// The ZooKeeper grammar.
 pub const GRAMMAR: Grammar = Grammar {
-    verbs: &["zk", "zkcli"],
+    verbs: &["zk", "zkcli", "recipe"],
     command,
     conditions: &[
         "leader",
@@ -73,7 +74,45 @@ fn client(c: &mut Cursor<'_>) -> PResult<u32> {
     }
 }
 
+/// `recipe lock /path clients N [herd|fair] [hold D] [rounds N] [session-timeout MS]`.
+fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
+    c.keyword(&["lock"])?;
+    let path = c.text("a lock path like /locks/l")?;
+    c.keyword(&["clients"])?;
+    let clients = c.small("how many clients")?;
+    let mut kind = LockKind::Fair;
+    let mut hold_ms = 500;
+    let mut rounds = 2;
+    let mut timeout_ms = DEFAULT_SESSION_TIMEOUT_MS;
+    while c.peek().is_some() {
+        match c.keyword(&["herd", "fair", "hold", "rounds", "session-timeout"])? {
+            "herd" => kind = LockKind::Herd,
+            "fair" => kind = LockKind::Fair,
+            "hold" => hold_ms = c.duration()?,
+            "rounds" => rounds = c.small("how many rounds")?,
+            _ => {
+                timeout_ms = c
+                    .number("a session timeout in ms")?
+                    .min(u64::from(u32::MAX)) as u32
+            }
+        }
+    }
+    Ok(Command::Input {
+        input: Input::Zk(ZkInput::Recipe {
+            path,
+            kind,
+            clients,
+            hold_ms,
+            rounds,
+            timeout_ms,
+        }),
+    })
+}
+
 fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
+    if verb == "recipe" {
+        return recipe(c);
+    }
     if verb == "zkcli" {
         let client = match c.peek() {
             Some(w) if matches!(w.text.parse::<NodeId>(), Ok(NodeId::ZkClient(_))) => {

@@ -436,7 +436,10 @@ impl ZkServer {
             ZkTimer::ObserverDelay => self.start_election(ctx),
             ZkTimer::SessionExpiry => self.on_session_expiry(ctx),
             ZkTimer::ContainerCheck => self.on_container_check(ctx),
-            ZkTimer::ClientTimeout | ZkTimer::ClientPing | ZkTimer::ClientReconnect => {}
+            ZkTimer::ClientTimeout
+            | ZkTimer::ClientPing
+            | ZkTimer::ClientReconnect
+            | ZkTimer::RecipeTimer => {}
         }
     }
 

@@ -18,6 +18,7 @@ use crate::sim::rng::SimRng;
 use crate::sim::trace::TraceEvent;
 use crate::sim::world::{Popped, World};
 use crate::zookeeper::invariants::{Violation, ZabChecker};
+use crate::zookeeper::recipes::check::{RecipeChecker, RecipeViolation};
 use std::fmt;
 use std::str::FromStr;
 
@@ -102,6 +103,12 @@ pub struct SweepConfig {
     pub setup: Vec<String>,
     /// Rounds of faults, traffic and time per schedule.
     pub rounds: u32,
+    /// A `recipe ...` command started once the ensemble serves; its checker
+    /// ([`RecipeChecker`]) watches every event too.
+    pub recipe: Option<String>,
+    /// Whether `pause` may freeze clients (a paused lock holder is the zombie the recipe
+    /// checker is meant to catch, so recipe sweeps that must stay silent turn it off).
+    pub client_pauses: bool,
 }
 
 impl Default for SweepConfig {
@@ -112,6 +119,8 @@ impl Default for SweepConfig {
             faults: FaultKind::ALL.to_vec(),
             setup: Vec::new(),
             rounds: 16,
+            recipe: None,
+            client_pauses: true,
         }
     }
 }
@@ -130,12 +139,17 @@ pub struct SeedReport {
     pub events: u64,
     /// No established leader serving within two minutes after every fault was undone.
     pub stuck: bool,
+    /// What the recipe checker found (empty without a recipe).
+    pub recipe_violations: Vec<RecipeViolation>,
+    /// Watch notifications the recipe's waiters got, summed (the herd effect).
+    pub wakeups: u32,
 }
 
 /// Drives one world and its checker, handing each trace event to `watch`.
 struct Driver<'a> {
     world: World,
     checker: ZabChecker,
+    recipes: RecipeChecker,
     sink: Vec<TraceEvent>,
     watch: &'a mut dyn FnMut(&World, &TraceEvent),
 }
@@ -147,6 +161,7 @@ impl Driver<'_> {
         }
         let last = self.world.event_count().saturating_sub(1);
         self.checker.observe(&self.world, last);
+        self.recipes.observe(&self.world, last);
     }
 
     /// Runs one command line; a refused one is skipped (the schedule does not track every
@@ -252,7 +267,8 @@ impl Plan<'_> {
             }
             FaultKind::Halt => format!("halt {target}"),
             FaultKind::Pause => {
-                let who = if self.cfg.clients > 0 && self.rng.chance(1, 4) {
+                let who = if self.cfg.clients > 0 && self.cfg.client_pauses && self.rng.chance(1, 4)
+                {
                     format!("c{}", self.client())
                 } else {
                     target
@@ -376,6 +392,7 @@ pub fn run_seed(
     let mut d = Driver {
         world,
         checker,
+        recipes: RecipeChecker::default(),
         sink: Vec::new(),
         watch,
     };
@@ -396,6 +413,9 @@ pub fn run_seed(
         d.line(&format!("zk client c{c} connect {}", all.join(",")))?;
     }
     d.settle(60_000);
+    if let Some(r) = &cfg.recipe {
+        d.line(r)?;
+    }
     for _ in 0..cfg.rounds {
         if plan.rng.chance(3, 5)
             && let Some(f) = plan.fault()
@@ -443,5 +463,7 @@ pub fn run_seed(
         committed_txns: d.checker.delivered(),
         events: d.world.event_count(),
         stuck: !settled,
+        recipe_violations: d.recipes.violations().to_vec(),
+        wakeups: d.recipes.wakeups.values().sum(),
     })
 }

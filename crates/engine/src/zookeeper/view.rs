@@ -157,6 +157,10 @@ pub struct ZkClientView {
     pub console: Vec<String>,
     /// The command running, if any.
     pub busy: bool,
+    /// What its recipe is doing (`fair lock: HOLDS`), if it runs one.
+    pub recipe: Option<String>,
+    /// True while its recipe believes it holds a lock.
+    pub holds: bool,
 }
 
 /// How many console lines a client view keeps.
@@ -180,6 +184,8 @@ pub fn client_view(c: &ZkClient) -> ZkClientView {
             .map(|l| l.text.clone())
             .collect(),
         busy: c.console.busy(),
+        recipe: c.recipe.as_ref().map(|r| r.status()),
+        holds: matches!(&c.recipe, Some(crate::zookeeper::recipes::Recipe::Lock(l)) if l.holds()),
     }
 }
 

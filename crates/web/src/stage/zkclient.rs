@@ -41,6 +41,9 @@ pub fn client_card(
     if live.selected {
         class.push_str(" selected");
     }
+    if c.holds {
+        class.push_str(" holds-lock");
+    }
     let server = c.server.map_or("—".to_string(), |s| format!("→ zk{s}"));
     let session = if c.session == 0 {
         "—".to_string()
@@ -77,7 +80,11 @@ pub fn client_card(
         <text class="state" x=w - 10.0 y=16.5 text-anchor="end">{c.session_state.name()}</text>
         <text class="v" x=10 y=band_h + 17.0>{format!("{server}{timeout}")}</text>
         <text class="v" x=10 y=band_h + 34.0>{session}</text>
-        <text class="k" x=10 y=band_h + 51.0>{format!("{} {watches} · {} {}", ui.z_watches, ui.z_events, c.events)}</text>
+        {match &c.recipe {
+            // A recipe client: what it does (and believes) instead of the watch count.
+            Some(r) => view! { <text class="recipe" x=10 y=band_h + 51.0>{r.clone()}</text> }.into_any(),
+            None => view! { <text class="k" x=10 y=band_h + 51.0>{format!("{} {watches} · {} {}", ui.z_watches, ui.z_events, c.events)}</text> }.into_any(),
+        }}
         {busy}
         {down_mark(live, w, h, band_h + 6.0)}
         {frost(live, w, h, ui)}

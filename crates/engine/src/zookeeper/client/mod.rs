@@ -27,10 +27,11 @@ use crate::zookeeper::data::code::Code;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::messages::{ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::proto::{ClientMsg, Op, ReplyBody};
+use crate::zookeeper::recipes::{Purpose, Recipe, RecipeStep};
 use crate::zookeeper::zkcli::{Console, Line, Step};
 use hosts::HostProvider;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use watches::ClientWatches;
 
@@ -213,6 +214,10 @@ pub struct ZkClient {
     pub events_delivered: u32,
     /// Its zkCli console.
     pub console: Console,
+    /// The recipe it runs instead of waiting for console lines, if any.
+    pub recipe: Option<Recipe>,
+    /// The recipe's requests waiting for their reply, by xid.
+    recipe_xids: BTreeMap<i32, Purpose>,
 }
 
 impl ZkClient {
@@ -244,6 +249,8 @@ impl ZkClient {
             watches: ClientWatches::default(),
             events_delivered: 0,
             console: Console::default(),
+            recipe: None,
+            recipe_xids: BTreeMap::new(),
         }
     }
 
@@ -314,16 +321,67 @@ impl ZkClient {
     }
 
     fn deliver_event(&mut self, ctx: &mut Ctx<'_>, ev: WatchedEvent) {
-        let lines = self.console.on_event(&ev);
-        print(ctx, lines);
+        // A recipe client is a program, not a zkCli: nothing is printed.
+        if self.recipe.is_none() {
+            let lines = self.console.on_event(&ev);
+            print(ctx, lines);
+        }
+        let session = self.session;
+        let step = match self.recipe.as_mut() {
+            Some(r) if ev.state == KeeperState::SyncConnected && ev.kind == EventType::None => {
+                r.on_connected(session)
+            }
+            Some(r) => r.on_event(&ev),
+            None => return,
+        };
+        self.do_recipe_step(ctx, step);
+    }
+
+    /// Carries out what the recipe asks: its requests (each remembered by xid), its
+    /// timer, its notes.
+    fn do_recipe_step(&mut self, ctx: &mut Ctx<'_>, step: RecipeStep) {
+        for note in step.notes {
+            ctx.note(note);
+        }
+        if let Some(ms) = step.timer_ms {
+            ctx.set_timer(ZkTimer::RecipeTimer, ms);
+        }
+        for (op, purpose) in step.send {
+            // Known before `submit`, which may answer at once on a closed client.
+            self.recipe_xids.insert(self.xid, purpose);
+            self.submit(ctx, op);
+        }
+    }
+
+    /// A reply to a recipe's request: the watch it set is recorded as zkCli's would be
+    /// (`exists` on an existing node: a data watch; on a missing one: an exist watch).
+    fn recipe_reply(&mut self, ctx: &mut Ctx<'_>, purpose: Purpose, reply: Reply) {
+        if let Op::Exists { path, watch: true } = &reply.op {
+            match &reply.result {
+                Ok(_) => {
+                    self.watches.data.insert(path.clone());
+                }
+                Err(Code::NoNode) => {
+                    self.watches.exist.insert(path.clone());
+                }
+                Err(_) => {}
+            }
+        }
+        let Some(r) = self.recipe.as_mut() else {
+            return;
+        };
+        let step = r.on_reply(&purpose, &reply);
+        self.do_recipe_step(ctx, step);
     }
 
     /// Process start: a fresh client (zkCli starting) connects to its first server.
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         let hosts = HostProvider::new(&self.connect, ctx.rng());
         self.hosts = Some(hosts);
-        let lines = self.console.on_start();
-        print(ctx, lines);
+        if self.recipe.is_none() {
+            let lines = self.console.on_start();
+            print(ctx, lines);
+        }
         self.start_connect(ctx);
     }
 
@@ -488,6 +546,10 @@ impl ZkClient {
     }
 
     fn deliver_reply(&mut self, ctx: &mut Ctx<'_>, reply: Reply) {
+        if let Some(purpose) = self.recipe_xids.remove(&reply.xid) {
+            self.recipe_reply(ctx, purpose, reply);
+            return;
+        }
         let step = self.console.on_reply(&reply, &mut self.watches);
         self.do_step(ctx, step);
         self.run_console(ctx);
@@ -735,6 +797,12 @@ impl ZkClient {
                 );
             }
             ZkTimer::ClientReconnect => self.open_connection(ctx),
+            ZkTimer::RecipeTimer => {
+                if let Some(r) = self.recipe.as_mut() {
+                    let step = r.on_timer();
+                    self.do_recipe_step(ctx, step);
+                }
+            }
             _ => {}
         }
     }

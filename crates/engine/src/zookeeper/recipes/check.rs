@@ -1,0 +1,78 @@
+//! The recipes' checker: what the clients believe, compared across clients after every
+//! event. For a lock: at most one client believes it holds it at any moment. A holder
+//! paused past its session timeout breaks this when it resumes (another client took the
+//! lock after its ephemeral node went), which is why the lock alone cannot protect a
+//! resource and fencing tokens exist (Kleppmann, "How to do distributed locking", 2016;
+//! the ZooKeeper documentation's note that a lock holder must handle session expiry).
+
+use crate::sim::world::World;
+use crate::zookeeper::recipes::Recipe;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A moment when the recipes' promise did not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipeViolation {
+    /// The index of the trace event after which it was seen.
+    pub event: u64,
+    /// Virtual time, ms.
+    pub time: u64,
+    /// What was wrong.
+    pub detail: String,
+}
+
+/// Watches the recipe clients of a world.
+#[derive(Clone, Debug, Default)]
+pub struct RecipeChecker {
+    violations: Vec<RecipeViolation>,
+    /// Lock paths already reported with these holders, so one overlap is reported once.
+    reported: BTreeSet<(String, Vec<u32>)>,
+    /// Most wake-ups seen at once per lock (the herd effect).
+    pub wakeups: BTreeMap<String, u32>,
+}
+
+impl RecipeChecker {
+    /// Violations so far.
+    pub fn violations(&self) -> &[RecipeViolation] {
+        &self.violations
+    }
+
+    /// Compares the recipe clients' beliefs after event `event`.
+    pub fn observe(&mut self, w: &World, event: u64) {
+        let mut holders: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut wakeups: BTreeMap<String, u32> = BTreeMap::new();
+        for c in w.zk_clients() {
+            if let Some(Recipe::Lock(l)) = &c.recipe {
+                *wakeups.entry(l.path.clone()).or_default() += l.wakeups;
+                if l.holds() {
+                    holders.entry(l.path.clone()).or_default().push(c.id);
+                }
+            }
+        }
+        self.wakeups = wakeups;
+        for (path, who) in holders {
+            if who.len() > 1 && self.reported.insert((path.clone(), who.clone())) {
+                let names: Vec<String> = who.iter().map(|c| format!("c{c}")).collect();
+                self.violations.push(RecipeViolation {
+                    event,
+                    time: w.now(),
+                    detail: format!("{} all believe they hold the lock {path}", names.join(", ")),
+                });
+            }
+        }
+    }
+}
+
+/// Runs the recipe checker over a whole recording (like
+/// [`crate::zookeeper::invariants::check_timeline`]): a copy of `t` replayed from its start,
+/// observed after each operation.
+pub fn check_recipes(t: &crate::sim::timeline::Timeline) -> RecipeChecker {
+    let mut copy = t.clone();
+    copy.rewind();
+    let mut checker = RecipeChecker::default();
+    let ends: Vec<u64> = copy.op_ends().collect();
+    for (n, end) in ends.iter().enumerate() {
+        copy.seek_op(n + 1);
+        checker.observe(copy.world(), end.saturating_sub(1));
+    }
+    checker
+}

@@ -1,0 +1,459 @@
+//! Exclusive locks, the two ways the ZooKeeper documentation ("ZooKeeper Recipes and
+//! Solutions", Locks, 3.8) contrasts:
+//!
+//! - **herd**: every client tries `create -e <lock>`; the losers `exists -w <lock>` and try
+//!   again when it is deleted. Each release wakes every waiter (the herd effect), and all
+//!   but one lose again.
+//! - **fair**: each client creates `<lock>/lock-<session>-` EPHEMERAL_SEQUENTIAL, lists the
+//!   children, holds the lock when its node is the lowest, and otherwise watches only the
+//!   node just below its own, so a release wakes one client. The session id in the name
+//!   lets a client find its node after a ConnectionLoss on the create (the documentation's
+//!   "guid" advice; Curator's protected mode).
+//!
+//! A holder keeps the lock for `hold_ms`, deletes its node, and tries again until it has
+//! held the lock `rounds` times. It believes it holds the lock from the reply that tells
+//! it so until it deletes its node or its client tells it the session expired.
+
+use crate::zookeeper::client::{KeeperState, Reply, WatchedEvent};
+use crate::zookeeper::data::acl::Acl;
+use crate::zookeeper::data::code::Code;
+use crate::zookeeper::data::path;
+use crate::zookeeper::data::watch::EventType;
+use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
+use crate::zookeeper::recipes::{Purpose, RecipeStep};
+use serde::{Deserialize, Serialize};
+
+/// Which lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockKind {
+    /// Everyone watches the one lock node.
+    Herd,
+    /// A queue of sequential nodes, each watching its predecessor.
+    Fair,
+}
+
+/// Where a lock client is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Phase {
+    /// Waiting for its session.
+    Connecting,
+    /// Creating parents or its node.
+    Trying,
+    /// Waiting for a node to go away (herd: the lock; fair: its predecessor).
+    Waiting(String),
+    /// Holding the lock.
+    Holding,
+    /// It held the lock and lost its connection: it can no longer be sure it holds it
+    /// (Curator's SUSPENDED), and acts as if it did not until it has looked again.
+    Suspended,
+    /// Deleting its node.
+    Releasing,
+    /// Held it `rounds` times.
+    Done,
+    /// Its session expired: it knows it holds nothing.
+    Expired,
+}
+
+/// One client's lock recipe.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LockRecipe {
+    /// The lock's path (herd: the node itself; fair: the parent of the queue).
+    pub path: String,
+    /// Herd or fair.
+    pub kind: LockKind,
+    /// How long a holder keeps the lock, ms.
+    pub hold_ms: u64,
+    /// How many times to take it.
+    pub rounds: u32,
+    /// Times taken so far.
+    pub taken: u32,
+    /// The parent paths exist (created once).
+    parents_made: bool,
+    /// Where it is.
+    pub phase: Phase,
+    /// Its session (for the node name).
+    session: u64,
+    /// Its node, once created (fair: `lock-<session>-0000000003`).
+    pub node: Option<String>,
+    /// The lock node's czxid when it took it: the fencing token.
+    pub token: u64,
+    /// Watch notifications it got while waiting (the herd effect, summed).
+    pub wakeups: u32,
+}
+
+fn create(path: &str, mode: CreateMode) -> Op {
+    Op::Create {
+        path: path.to_string(),
+        data: Some(Vec::new().into()),
+        acl: Acl::open(),
+        mode,
+        ttl: None,
+    }
+}
+
+impl LockRecipe {
+    /// A lock recipe on `path`.
+    pub fn new(path: String, kind: LockKind, hold_ms: u64, rounds: u32) -> LockRecipe {
+        LockRecipe {
+            path,
+            kind,
+            hold_ms,
+            rounds,
+            taken: 0,
+            parents_made: false,
+            phase: Phase::Connecting,
+            session: 0,
+            node: None,
+            token: 0,
+            wakeups: 0,
+        }
+    }
+
+    /// True while it believes it holds the lock.
+    pub fn holds(&self) -> bool {
+        self.phase == Phase::Holding
+    }
+
+    fn prefix(&self) -> String {
+        format!("lock-{:x}-", self.session)
+    }
+
+    /// Parents first (persistent; NodeExists is fine), then the lock node.
+    fn try_lock(&mut self) -> RecipeStep {
+        self.phase = Phase::Trying;
+        let mut step = RecipeStep::default();
+        let parents_of = match self.kind {
+            LockKind::Herd => path::parent(&self.path).unwrap_or("/").to_string(),
+            LockKind::Fair => self.path.clone(),
+        };
+        let mut parents = Vec::new();
+        let mut p = Some(parents_of.as_str()).filter(|_| !self.parents_made);
+        while let Some(q) = p {
+            if q != "/" {
+                parents.push(q.to_string());
+            }
+            p = path::parent(q);
+        }
+        self.parents_made = true;
+        for q in parents.into_iter().rev() {
+            step.send
+                .push((create(&q, CreateMode::Persistent), Purpose::Parent));
+        }
+        let op = match self.kind {
+            LockKind::Herd => create(&self.path, CreateMode::Ephemeral),
+            LockKind::Fair => create(
+                &format!("{}/{}", self.path, self.prefix()),
+                CreateMode::EphemeralSequential,
+            ),
+        };
+        step.send.push((op, Purpose::Create));
+        step
+    }
+
+    fn list(&self) -> RecipeStep {
+        RecipeStep {
+            send: vec![(
+                Op::GetChildren {
+                    path: self.path.clone(),
+                    watch: false,
+                },
+                Purpose::List,
+            )],
+            ..RecipeStep::default()
+        }
+    }
+
+    fn watch(&mut self, node: String) -> RecipeStep {
+        self.phase = Phase::Waiting(node.clone());
+        RecipeStep {
+            send: vec![(
+                Op::Exists {
+                    path: node.clone(),
+                    watch: true,
+                },
+                Purpose::Watch(node),
+            )],
+            ..RecipeStep::default()
+        }
+    }
+
+    fn take(&mut self, token: u64) -> RecipeStep {
+        self.phase = Phase::Holding;
+        self.token = token;
+        self.taken += 1;
+        RecipeStep {
+            timer_ms: Some(self.hold_ms),
+            notes: vec![format!("holds the lock {} (token 0x{token:x})", self.path)],
+            ..RecipeStep::default()
+        }
+    }
+
+    /// The session is connected (the first time, or again after a lost connection).
+    pub fn on_connected(&mut self, session: u64) -> RecipeStep {
+        self.session = session;
+        match self.phase {
+            Phase::Connecting => self.try_lock(),
+            // Look again: is its node still there, and is it first?
+            Phase::Suspended => match self.kind {
+                LockKind::Herd => RecipeStep {
+                    send: vec![(
+                        Op::GetData {
+                            path: self.path.clone(),
+                            watch: false,
+                        },
+                        Purpose::Recover,
+                    )],
+                    ..RecipeStep::default()
+                },
+                LockKind::Fair => self.list(),
+            },
+            _ => RecipeStep::default(),
+        }
+    }
+
+    /// A reply to one of its requests.
+    pub fn on_reply(&mut self, purpose: &Purpose, reply: &Reply) -> RecipeStep {
+        if matches!(self.phase, Phase::Expired | Phase::Done) {
+            return RecipeStep::default();
+        }
+        if reply.result == Err(Code::SessionExpired) {
+            return self.expired();
+        }
+        match (purpose, &reply.result) {
+            (Purpose::Parent, _) => RecipeStep::default(),
+            (Purpose::Create, Ok(ReplyBody::Created { path, stat })) => match self.kind {
+                LockKind::Herd => self.take(stat.as_ref().map_or(0, |s| s.czxid)),
+                LockKind::Fair => {
+                    self.node = Some(path.clone());
+                    self.token = stat.as_ref().map_or(0, |s| s.czxid);
+                    self.list()
+                }
+            },
+            (Purpose::Create, Err(Code::NodeExists)) if self.kind == LockKind::Herd => {
+                self.watch(self.path.clone())
+            }
+            // The create may or may not have happened: look before trying again.
+            (Purpose::Create, Err(Code::ConnectionLoss)) => match self.kind {
+                LockKind::Herd => RecipeStep {
+                    send: vec![(
+                        Op::GetData {
+                            path: self.path.clone(),
+                            watch: false,
+                        },
+                        Purpose::Recover,
+                    )],
+                    ..RecipeStep::default()
+                },
+                LockKind::Fair => self.list(),
+            },
+            (Purpose::Recover, Ok(ReplyBody::Data { stat, .. })) => {
+                if stat.ephemeral_owner == self.session {
+                    self.take(stat.czxid)
+                } else {
+                    self.watch(self.path.clone())
+                }
+            }
+            (Purpose::Recover, _) => self.try_lock(),
+            (Purpose::List, Ok(ReplyBody::Children { children, .. })) => {
+                self.fair_position(children)
+            }
+            (Purpose::List, _) => self.list(),
+            (Purpose::Watch(node), Ok(_)) => {
+                // It exists: the watch is set; wait for its deletion.
+                self.phase = Phase::Waiting(node.clone());
+                RecipeStep::default()
+            }
+            (Purpose::Watch(_), Err(Code::NoNode)) => self.again(),
+            (Purpose::Watch(node), Err(_)) => self.watch(node.clone()),
+            // The delete may or may not have happened. A fair lock's node name is its own:
+            // delete it again (NoNode is fine). The herd lock's path is shared: the node
+            // may already be the next holder's, so look at its owner first.
+            (Purpose::Release, Err(Code::ConnectionLoss)) => match self.kind {
+                LockKind::Fair => RecipeStep {
+                    send: vec![(reply.op.clone(), Purpose::Release)],
+                    ..RecipeStep::default()
+                },
+                LockKind::Herd => RecipeStep {
+                    send: vec![(
+                        Op::GetData {
+                            path: self.path.clone(),
+                            watch: false,
+                        },
+                        Purpose::ReleaseCheck,
+                    )],
+                    ..RecipeStep::default()
+                },
+            },
+            (Purpose::ReleaseCheck, Ok(ReplyBody::Data { stat, .. }))
+                if stat.ephemeral_owner == self.session =>
+            {
+                RecipeStep {
+                    send: vec![(
+                        Op::Delete {
+                            path: self.path.clone(),
+                            version: stat.version,
+                        },
+                        Purpose::Release,
+                    )],
+                    ..RecipeStep::default()
+                }
+            }
+            (Purpose::ReleaseCheck, Err(Code::ConnectionLoss)) => RecipeStep {
+                send: vec![(
+                    Op::GetData {
+                        path: self.path.clone(),
+                        watch: false,
+                    },
+                    Purpose::ReleaseCheck,
+                )],
+                ..RecipeStep::default()
+            },
+            // Gone, or someone else's: the release is done.
+            (Purpose::ReleaseCheck, _) => self.on_reply(
+                &Purpose::Release,
+                &Reply {
+                    result: Err(Code::NoNode),
+                    ..reply.clone()
+                },
+            ),
+            (Purpose::Release, _) => {
+                self.node = None;
+                if self.taken >= self.rounds {
+                    self.phase = Phase::Done;
+                    RecipeStep::default()
+                } else {
+                    self.try_lock()
+                }
+            }
+            (Purpose::Create, Err(_)) => self.try_lock(),
+            (Purpose::Create, Ok(_)) => RecipeStep::default(),
+        }
+    }
+
+    /// Herd: try to create again; fair: look at the queue again.
+    fn again(&mut self) -> RecipeStep {
+        match self.kind {
+            LockKind::Herd => self.try_lock(),
+            LockKind::Fair => self.list(),
+        }
+    }
+
+    /// Fair lock: the lowest node holds; anyone else watches the node just below it.
+    fn fair_position(&mut self, children: &[String]) -> RecipeStep {
+        let prefix = self.prefix();
+        let seq = |name: &str| name.rsplit('-').next().unwrap_or("").to_string();
+        let mut queue: Vec<&String> = children.iter().filter(|c| c.starts_with("lock-")).collect();
+        queue.sort_by_key(|c| seq(c));
+        let mine = match &self.node {
+            Some(n) => n.rsplit('/').next().unwrap_or("").to_string(),
+            None => match queue.iter().find(|c| c.starts_with(&prefix)) {
+                Some(found) => {
+                    self.node = Some(format!("{}/{found}", self.path));
+                    found.to_string()
+                }
+                // The create never happened: make the node.
+                None => return self.try_lock(),
+            },
+        };
+        let Some(pos) = queue.iter().position(|c| **c == mine) else {
+            // Its node is gone (its session moved on without it): queue up again.
+            self.node = None;
+            return self.try_lock();
+        };
+        if pos == 0 {
+            return self.take(self.token);
+        }
+        let below = format!("{}/{}", self.path, queue[pos - 1]);
+        self.watch(below)
+    }
+
+    /// A watch notification or a state event.
+    pub fn on_event(&mut self, ev: &WatchedEvent) -> RecipeStep {
+        if ev.state == KeeperState::Expired {
+            return self.expired();
+        }
+        if ev.state == KeeperState::Disconnected && self.holds() {
+            self.phase = Phase::Suspended;
+            return RecipeStep {
+                notes: vec![format!(
+                    "lost its connection: it can no longer be sure it holds {}",
+                    self.path
+                )],
+                ..RecipeStep::default()
+            };
+        }
+        let Phase::Waiting(node) = &self.phase else {
+            return RecipeStep::default();
+        };
+        if ev.kind == EventType::NodeDeleted && ev.path.as_deref() == Some(node.as_str()) {
+            self.wakeups += 1;
+            return self.again();
+        }
+        RecipeStep::default()
+    }
+
+    fn expired(&mut self) -> RecipeStep {
+        let held = self.holds();
+        self.phase = Phase::Expired;
+        self.node = None;
+        RecipeStep {
+            notes: vec![if held {
+                format!(
+                    "learns its session expired: it no longer holds {}",
+                    self.path
+                )
+            } else {
+                "learns its session expired".to_string()
+            }],
+            ..RecipeStep::default()
+        }
+    }
+
+    /// The hold time is over: release.
+    pub fn on_timer(&mut self) -> RecipeStep {
+        if !self.holds() {
+            return RecipeStep::default();
+        }
+        self.phase = Phase::Releasing;
+        let node = match self.kind {
+            LockKind::Herd => self.path.clone(),
+            LockKind::Fair => self.node.clone().unwrap_or_default(),
+        };
+        RecipeStep {
+            send: vec![(
+                Op::Delete {
+                    path: node,
+                    version: -1,
+                },
+                Purpose::Release,
+            )],
+            notes: vec![format!("releases the lock {}", self.path)],
+            ..RecipeStep::default()
+        }
+    }
+
+    /// What the card shows.
+    pub fn status(&self) -> String {
+        let kind = match self.kind {
+            LockKind::Herd => "lock",
+            LockKind::Fair => "fair lock",
+        };
+        match &self.phase {
+            Phase::Connecting => format!("{kind}: connecting"),
+            Phase::Trying => format!("{kind}: trying"),
+            // Fair: the predecessor's sequence number (its name is long); herd: the lock.
+            Phase::Waiting(n) => match self.kind {
+                LockKind::Fair => {
+                    format!("{kind}: waits for #{}", n.rsplit('-').next().unwrap_or(n))
+                }
+                LockKind::Herd => format!("{kind}: waits"),
+            },
+            Phase::Holding => format!("{kind}: HOLDS"),
+            Phase::Suspended => format!("{kind}: suspended (connection lost)"),
+            Phase::Releasing => format!("{kind}: releasing"),
+            Phase::Done => format!("{kind}: done ({} times)", self.taken),
+            Phase::Expired => format!("{kind}: session expired"),
+        }
+    }
+}

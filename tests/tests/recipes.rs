@@ -1,0 +1,131 @@
+//! The lock recipes running as clients, with their checker: silent across seeded runs
+//! with crashes, power cuts, partitions and session expiries; loud for the zombie, a
+//! holder paused past its session timeout; and the herd effect counted.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use zkafka_engine::script::parse::parse_line;
+use zkafka_engine::script::run::execute;
+use zkafka_engine::sim::timeline::Timeline;
+use zkafka_engine::zookeeper::recipes::Recipe;
+use zkafka_engine::zookeeper::recipes::check::check_recipes;
+use zkafka_engine::zookeeper::sweep::{FaultKind, SweepConfig, run_seed};
+
+fn run(t: &mut Timeline, lines: &str) {
+    for (i, l) in lines.lines().enumerate() {
+        if let Some(cmd) = parse_line(l, i as u32 + 1).expect("parses") {
+            execute(t, &cmd).unwrap_or_else(|e| panic!("`{l}`: {e}"));
+        }
+    }
+}
+
+fn holder(t: &Timeline) -> Option<u32> {
+    t.world().zk_clients().find_map(|c| match &c.recipe {
+        Some(Recipe::Lock(l)) if l.holds() => Some(c.id),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_holder_paused_past_its_session_timeout_is_a_zombie_the_checker_flags() {
+    let mut t = Timeline::new(1);
+    run(
+        &mut t,
+        "zk ensemble 3\nstart all\nrun until leader elected\n\
+         recipe lock /locks/l clients 2 fair hold 60s rounds 1 session-timeout 4000\nrun 2s",
+    );
+    let zombie = holder(&t).expect("someone holds the lock after 2 s");
+    let clean = check_recipes(&t);
+    assert!(clean.violations().is_empty(), "{:?}", clean.violations());
+    // Frozen past its 4 s session: its ephemeral node goes, the other client takes the
+    // lock, and the frozen one still believes it holds it.
+    run(&mut t, &format!("pause c{zombie} for 15s\nrun 12s"));
+    let believers = t
+        .world()
+        .zk_clients()
+        .filter(|c| matches!(&c.recipe, Some(Recipe::Lock(l)) if l.holds()))
+        .count();
+    assert_eq!(believers, 2, "the zombie and the new holder both believe");
+    let checked = check_recipes(&t);
+    assert_eq!(checked.violations().len(), 1, "{:?}", checked.violations());
+    assert!(
+        checked.violations()[0]
+            .detail
+            .contains("all believe they hold the lock /locks/l"),
+        "{:?}",
+        checked.violations()
+    );
+    // Resumed, it times out its connection, stops believing, and learns it expired.
+    run(&mut t, "run 10s");
+    let z = t
+        .world()
+        .zk_clients()
+        .find(|c| c.id == zombie)
+        .expect("the zombie is there");
+    match &z.recipe {
+        Some(Recipe::Lock(l)) => assert!(!l.holds(), "the zombie still believes after resuming"),
+        None => panic!("the zombie lost its recipe"),
+    }
+}
+
+fn wakeups(kind: &str) -> u32 {
+    let mut t = Timeline::new(3);
+    run(
+        &mut t,
+        &format!(
+            "zk ensemble 3\nstart all\nrun until leader elected\n\
+             recipe lock /locks/l clients 5 {kind} hold 200ms rounds 2\nrun 20s"
+        ),
+    );
+    let mut taken = 0;
+    let mut woken = 0;
+    for c in t.world().zk_clients() {
+        if let Some(Recipe::Lock(l)) = &c.recipe {
+            taken += l.taken;
+            woken += l.wakeups;
+        }
+    }
+    assert_eq!(taken, 10, "every client takes the {kind} lock twice");
+    assert!(check_recipes(&t).violations().is_empty());
+    woken
+}
+
+#[test]
+fn the_herd_wakes_every_waiter_the_fair_lock_one() {
+    let (herd, fair) = (wakeups("herd"), wakeups("fair"));
+    // Fair: one wake-up per release at most (9 releases with someone waiting).
+    assert!(fair <= 9, "fair lock: {fair} wake-ups");
+    assert!(herd > 2 * fair, "herd {herd} vs fair {fair} wake-ups");
+}
+
+#[test]
+fn lock_recipes_stay_silent_across_seeded_fault_schedules() {
+    let seeds: u64 = std::env::var("ZKAFKA_RECIPE_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    for kind in ["fair", "herd"] {
+        let cfg = SweepConfig {
+            servers: 3,
+            clients: 2,
+            faults: FaultKind::ALL.to_vec(),
+            recipe: Some(format!(
+                "recipe lock /locks/l clients 4 {kind} hold 300ms rounds 3"
+            )),
+            client_pauses: false,
+            ..SweepConfig::default()
+        };
+        let mut woken = 0;
+        for seed in 1..=seeds {
+            let r = run_seed(&cfg, seed, &mut |_, _| {}).expect("runs");
+            assert!(
+                r.recipe_violations.is_empty(),
+                "{kind} lock, seed {seed}: {:?}",
+                r.recipe_violations
+            );
+            assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+            woken += r.wakeups;
+        }
+        assert!(woken > 0, "the {kind} lock never made anyone wait");
+    }
+}
