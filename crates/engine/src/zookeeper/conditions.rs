@@ -94,6 +94,14 @@ pub enum ZkCondition {
         /// The state.
         state: SessionState,
     },
+    /// `holders /locks/l c1,c2` or `holders /locks/l none`: exactly these clients believe
+    /// they hold the lock (two at once is the zombie).
+    Holders {
+        /// The lock's path.
+        path: String,
+        /// The clients, ascending.
+        clients: Vec<u32>,
+    },
     /// `watch-events cN N`: watch notifications delivered to cN's watcher so far.
     WatchEvents {
         /// The client.
@@ -291,6 +299,28 @@ impl ZkCondition {
                         "expected the session of c{id} to be {}, but it is {}",
                         state.name(),
                         got.name()
+                    ))
+                }
+            }
+            ZkCondition::Holders { path, clients } => {
+                let got = crate::zookeeper::recipes::check::believers(w, path);
+                let names = |v: &[u32]| {
+                    if v.is_empty() {
+                        "none".to_string()
+                    } else {
+                        v.iter()
+                            .map(|c| format!("c{c}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    }
+                };
+                if &got == clients {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected {} to believe they hold {path}, but {} do",
+                        names(clients),
+                        names(&got)
                     ))
                 }
             }

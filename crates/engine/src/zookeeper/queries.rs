@@ -76,6 +76,16 @@ pub enum ZkQuery {
         /// The server.
         sid: u32,
     },
+    /// The clients that believe they hold a lock (`c1,c2`, or `none`).
+    Holders {
+        /// The lock's path.
+        path: String,
+    },
+    /// Watch notifications the lock's waiters got (the herd effect).
+    Wakeups {
+        /// The lock's path.
+        path: String,
+    },
     /// A client's session state.
     Session {
         /// The client.
@@ -110,6 +120,12 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         "state" => ZkQuery::State { sid: c.zk()? },
         "sync" => ZkQuery::Sync { sid: c.zk()? },
         "phase" => ZkQuery::Phase { sid: c.zk()? },
+        "holders" => ZkQuery::Holders {
+            path: c.text("a lock path like /locks/l")?,
+        },
+        "wakeups" => ZkQuery::Wakeups {
+            path: c.text("a lock path like /locks/l")?,
+        },
         "stat" => {
             let path = c.text("a path like /app")?;
             let field = c.keyword(&STAT_FIELDS)?;
@@ -195,6 +211,20 @@ impl ZkQuery {
             }
             ZkQuery::Session { client: id } => client(*id)?.session_state().name().to_string(),
             ZkQuery::WatchEvents { client: id } => client(*id)?.events_delivered.to_string(),
+            ZkQuery::Holders { path } => {
+                let v = crate::zookeeper::recipes::check::believers(w, path);
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.iter()
+                        .map(|c| format!("c{c}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }
+            }
+            ZkQuery::Wakeups { path } => {
+                crate::zookeeper::recipes::check::wakeups(w, path).to_string()
+            }
         })
     }
 }

@@ -46,6 +46,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "znode",
         "session",
         "watch-events",
+        "holders",
     ],
     condition,
     queries: &[
@@ -60,6 +61,8 @@ pub const GRAMMAR: Grammar = Grammar {
         "children",
         "session",
         "watch-events",
+        "holders",
+        "wakeups",
     ],
     query: crate::zookeeper::queries::query,
 };
@@ -279,6 +282,25 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
                 .ok_or(())
                 .or_else(|_| c.fail(w, what))?;
             ZkCondition::Session { client: id, state }
+        }
+        "holders" => {
+            let path = c.text("a lock path like /locks/l")?;
+            let clients = if c.accept("none") {
+                Vec::new()
+            } else {
+                let mut v = Vec::new();
+                for n in c.node_list("clients like c1,c2, or none")? {
+                    match n {
+                        NodeId::ZkClient(id) => v.push(id),
+                        other => {
+                            return Err((c.column(), format!("{other} is not a ZooKeeper client")));
+                        }
+                    }
+                }
+                v.sort_unstable();
+                v
+            };
+            ZkCondition::Holders { path, clients }
         }
         "watch-events" => ZkCondition::WatchEvents {
             client: client(c)?,

@@ -9,6 +9,24 @@ use crate::sim::world::World;
 use crate::zookeeper::recipes::Recipe;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The clients that believe they hold the lock at `path`, in id order.
+pub fn believers(w: &World, path: &str) -> Vec<u32> {
+    w.zk_clients()
+        .filter(|c| matches!(&c.recipe, Some(Recipe::Lock(l)) if l.path == path && l.holds()))
+        .map(|c| c.id)
+        .collect()
+}
+
+/// Watch notifications the waiters of the lock at `path` got, summed.
+pub fn wakeups(w: &World, path: &str) -> u32 {
+    w.zk_clients()
+        .filter_map(|c| match &c.recipe {
+            Some(Recipe::Lock(l)) if l.path == path => Some(l.wakeups),
+            _ => None,
+        })
+        .sum()
+}
+
 /// A moment when the recipes' promise did not hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecipeViolation {
