@@ -33,3 +33,11 @@ pub fn promise(lang: Lang, inv: Invariant) -> &'static str {
         (Lang::Zh, EphemeralSession) => "会话的 closeSession 之后，不再有它的临时节点",
     }
 }
+
+/// The lock recipes' promise (the recipe checker's), in `lang`.
+pub fn lock_promise(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "at most one client believes it holds a lock (a recipe's promise, not ZAB's)",
+        Lang::Zh => "至多一个客户端相信自己持有某把锁（这是锁方案的承诺，不是 ZAB 的）",
+    }
+}

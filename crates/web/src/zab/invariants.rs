@@ -1,7 +1,8 @@
 //! The live invariants panel: ZAB's safety properties checked after every event of the
 //! recording (`zkafka_engine::zookeeper::invariants::check_timeline`), one light each. A
 //! light turns red once playback passes the event that broke it, with a link that seeks
-//! there; until then it is green for "held so far".
+//! there; until then it is green for "held so far". With recipe clients in the run, one
+//! more light: the recipes' checker (at most one client believes it holds a lock).
 
 use crate::i18n::{tr, ui, use_lang};
 use crate::sim::Sim;
@@ -9,6 +10,7 @@ use crate::zab::help;
 use leptos::prelude::*;
 use zkafka_engine::view::NodeDetail;
 use zkafka_engine::zookeeper::invariants::{Invariant, TimelineCheck, check_timeline};
+use zkafka_engine::zookeeper::recipes::check::check_recipes;
 
 /// The panel; it shows only while the world has ZooKeeper servers.
 #[component]
@@ -31,6 +33,53 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
         }
         sim.with_timeline(check_timeline).unwrap_or_default()
     });
+    // The recipes' checker too, when the run has recipe clients: one light for locks.
+    let recipes = Memo::new(move |_| {
+        sim.revision.track();
+        let has_recipes = sim.snap.with(|s| {
+            s.view
+                .nodes
+                .iter()
+                .any(|n| matches!(&n.detail, NodeDetail::ZkClient(c) if c.recipe.is_some()))
+        });
+        if !has_recipes {
+            return None;
+        }
+        sim.with_timeline(|t| {
+            check_recipes(t)
+                .violations()
+                .iter()
+                .map(|v| (v.event, v.detail.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let lock_light = move || {
+        let l = lang.get();
+        let u = ui(l);
+        let position = sim.snap.with(|s| s.position);
+        recipes.get().map(|found| {
+            let broke = found.into_iter().find(|(e, _)| *e < position);
+            let class = if broke.is_some() { "inv broken" } else { "inv holds" };
+            let mark = if broke.is_some() { "✗" } else { "●" };
+            let detail = broke.map(|(at, d)| {
+                let label = u.zb_broken.replace("{n}", &(at + 1).to_string());
+                view! {
+                    <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
+                    <span class="inv-detail">{d}</span>
+                }
+            });
+            let holds = detail.is_none().then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
+            view! {
+                <li class=class data-testid="invariant" data-name="LockHolders" title=help::lock_promise(l)>
+                    <span class="light" aria-hidden="true">{mark}</span>
+                    <code class="inv-name">"LockHolders"</code>
+                    <span class="inv-promise">{help::lock_promise(l)}</span>
+                    {holds}
+                    {detail}
+                </li>
+            }
+        })
+    };
     let lights = move || {
         let l = lang.get();
         let u = ui(l);
@@ -82,7 +131,7 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
                     <span class="hint">{checked}</span>
                 </header>
                 <p class="hint zhint">{tr(|u| u.zb_inv_hint)}</p>
-                <ul class="inv-list">{lights}</ul>
+                <ul class="inv-list">{lights}{lock_light}</ul>
             </section>
         </Show>
     }
