@@ -301,6 +301,26 @@ async function main() {
     );
     log(`txn logs: ${right} applied on 3 servers; 8 invariants hold`);
 
+    // ---- locks: the zombie holder, flagged by the recipes' checker ----
+    console.log('zk-locks');
+    await page.goto(new URL('#/lesson/zk-locks', base).href);
+    await page.getByTestId('to-end').waitFor({ timeout: 30_000 });
+    await page.getByTestId('to-end').click();
+    const lockLight = page.locator('[data-testid="invariant"][data-name="LockHolders"]');
+    await lockLight.waitFor({ timeout: 10_000 });
+    check((await lockLight.getAttribute('class')).includes('broken'), 'the LockHolders light is not red at the end of zk-locks');
+    const lockDetail = (await lockLight.textContent()) || '';
+    check(/c11, c12 all believe they hold the lock \/locks\/z/.test(lockDetail), `LockHolders says: ${lockDetail}`);
+    check(
+      (await page.locator('svg.stage g[data-node="c12"].holds-lock').count()) === 1,
+      'c12 is not drawn as the lock holder at the end',
+    );
+    check(
+      (await page.locator('[data-testid="invariant"].broken').count()) === 1,
+      'a ZAB invariant broke in the locks lesson',
+    );
+    log('LockHolders red: c11 and c12 both believed; c12 holds at the end; ZAB invariants hold');
+
     // ---- narrow screen ----
     console.log('390 px wide');
     await page.setViewportSize({ width: 390, height: 844 });
