@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test: formatting, lints, engine/CLI/lesson
-# tests (the zkCli differential test among them), the recorded zkCli transcripts against
-# a real ZooKeeper 3.8 server, the wasm trace-hash test in headless Chromium, the release
+# tests (the zkCli and real-ensemble differential tests among them), the recorded zkCli
+# transcripts against a real ZooKeeper 3.8 server, the fault scenarios against a real
+# 3-server ensemble, the wasm trace-hash test in headless Chromium, the release
 # build of the app, and the browser end-to-end test against that build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ cargo test --locked -p zkafka-web
 
 step "zkCli transcripts: the recorded outputs are still what a real ZooKeeper 3.8 prints"
 ./tests/zkcli/real.sh --check
+
+step "ZAB under faults: a real 3-server ZooKeeper 3.8 ensemble still does what tests/zab-real/expected records"
+./tests/zab-real/real.sh --check
 
 step "wasm: the same lesson and seed give the same trace hash in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked -p zkafka-tests --target wasm32-unknown-unknown --test wasm_trace
