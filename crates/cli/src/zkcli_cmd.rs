@@ -83,6 +83,7 @@ fn run_line(t: &mut Timeline, line: &str) -> Result<(), String> {
         input: Input::Zk(ZkInput::Cli {
             client: Some(CLIENT),
             line: line.to_string(),
+            background: false,
         }),
     };
     execute(t, &cmd).map_err(|e| e.to_string())?;

@@ -109,6 +109,10 @@ pub enum ZkInput {
         client: Option<u32>,
         /// The line, as zkCli reads it.
         line: String,
+        /// `zkcli c1 create /a x &`: the script goes on at once instead of waiting for
+        /// the command's answer (so a fault can strike while the write is in flight).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        background: bool,
     },
 }
 
@@ -180,10 +184,16 @@ impl fmt::Display for ZkInput {
                 Ok(())
             }
             ZkInput::Cli {
-                client: Some(client),
+                client,
                 line,
-            } => write!(f, "zkcli c{client} {line}"),
-            ZkInput::Cli { client: None, line } => write!(f, "zkcli {line}"),
+                background,
+            } => {
+                write!(f, "zkcli ")?;
+                if let Some(c) = client {
+                    write!(f, "c{c} ")?;
+                }
+                write!(f, "{line}{}", if *background { " &" } else { "" })
+            }
         }
     }
 }
@@ -223,7 +233,11 @@ impl ZkInput {
     /// What the script waits for after this input: a `zkcli` line runs to completion.
     pub fn settle(&self, w: &World) -> Option<crate::zookeeper::conditions::ZkCondition> {
         match self {
-            ZkInput::Cli { client, .. } => client
+            ZkInput::Cli {
+                background: false,
+                client,
+                ..
+            } => client
                 .or_else(|| first_client(w))
                 .map(|client| crate::zookeeper::conditions::ZkCondition::ConsoleIdle { client }),
             _ => None,
@@ -461,7 +475,7 @@ impl ZkInput {
                     w.start_node(sink, me);
                 }
             }
-            ZkInput::Cli { client, line } => {
+            ZkInput::Cli { client, line, .. } => {
                 let line = line.clone();
                 let Some(id) = client.or_else(|| first_client(w)) else {
                     return;

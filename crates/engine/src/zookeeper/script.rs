@@ -129,7 +129,13 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
             return Err((col, "expected a zkCli command like `ls /`".into()));
         }
         return Ok(Command::Input {
-            input: Input::Zk(ZkInput::Cli { client, line }),
+            input: Input::Zk(ZkInput::Cli {
+                client,
+                line: line
+                    .strip_suffix(" &")
+                    .map_or(line.clone(), |l| l.trim_end().to_string()),
+                background: line.ends_with(" &"),
+            }),
         });
     }
     let input = match c.keyword(&[
