@@ -303,17 +303,8 @@ impl ZkCondition {
                 }
             }
             ZkCondition::Holders { path, clients } => {
-                let got = crate::zookeeper::recipes::check::believers(w, path);
-                let names = |v: &[u32]| {
-                    if v.is_empty() {
-                        "none".to_string()
-                    } else {
-                        v.iter()
-                            .map(|c| format!("c{c}"))
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    }
-                };
+                use crate::zookeeper::recipes::check::{believers, client_list as names};
+                let got = believers(w, path);
                 if &got == clients {
                     Ok(())
                 } else {

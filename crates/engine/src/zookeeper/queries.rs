@@ -212,15 +212,8 @@ impl ZkQuery {
             ZkQuery::Session { client: id } => client(*id)?.session_state().name().to_string(),
             ZkQuery::WatchEvents { client: id } => client(*id)?.events_delivered.to_string(),
             ZkQuery::Holders { path } => {
-                let v = crate::zookeeper::recipes::check::believers(w, path);
-                if v.is_empty() {
-                    "none".to_string()
-                } else {
-                    v.iter()
-                        .map(|c| format!("c{c}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
+                use crate::zookeeper::recipes::check::{believers, client_list};
+                client_list(&believers(w, path))
             }
             ZkQuery::Wakeups { path } => {
                 crate::zookeeper::recipes::check::wakeups(w, path).to_string()

@@ -17,6 +17,18 @@ pub fn believers(w: &World, path: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Clients written as the `holders` condition and query write them: `c1,c2`, or `none`.
+pub fn client_list(ids: &[u32]) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.iter()
+            .map(|c| format!("c{c}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 /// Watch notifications the waiters of the lock at `path` got, summed.
 pub fn wakeups(w: &World, path: &str) -> u32 {
     w.zk_clients()

@@ -151,6 +151,29 @@ impl LockRecipe {
         step
     }
 
+    /// Reads the herd lock's node (whose is it?) with `purpose`.
+    fn read_lock(&self, purpose: Purpose) -> RecipeStep {
+        RecipeStep {
+            send: vec![(
+                Op::GetData {
+                    path: self.path.clone(),
+                    watch: false,
+                },
+                purpose,
+            )],
+            ..RecipeStep::default()
+        }
+    }
+
+    /// After a lost connection or a ConnectionLoss on its create: is its node there, and
+    /// is it first? (Herd: read the lock's owner; fair: list the queue.)
+    fn look_again(&self) -> RecipeStep {
+        match self.kind {
+            LockKind::Herd => self.read_lock(Purpose::Recover),
+            LockKind::Fair => self.list(),
+        }
+    }
+
     fn list(&self) -> RecipeStep {
         RecipeStep {
             send: vec![(
@@ -195,19 +218,7 @@ impl LockRecipe {
         match self.phase {
             Phase::Connecting => self.try_lock(),
             // Look again: is its node still there, and is it first?
-            Phase::Suspended => match self.kind {
-                LockKind::Herd => RecipeStep {
-                    send: vec![(
-                        Op::GetData {
-                            path: self.path.clone(),
-                            watch: false,
-                        },
-                        Purpose::Recover,
-                    )],
-                    ..RecipeStep::default()
-                },
-                LockKind::Fair => self.list(),
-            },
+            Phase::Suspended => self.look_again(),
             _ => RecipeStep::default(),
         }
     }
@@ -234,19 +245,7 @@ impl LockRecipe {
                 self.watch(self.path.clone())
             }
             // The create may or may not have happened: look before trying again.
-            (Purpose::Create, Err(Code::ConnectionLoss)) => match self.kind {
-                LockKind::Herd => RecipeStep {
-                    send: vec![(
-                        Op::GetData {
-                            path: self.path.clone(),
-                            watch: false,
-                        },
-                        Purpose::Recover,
-                    )],
-                    ..RecipeStep::default()
-                },
-                LockKind::Fair => self.list(),
-            },
+            (Purpose::Create, Err(Code::ConnectionLoss)) => self.look_again(),
             (Purpose::Recover, Ok(ReplyBody::Data { stat, .. })) => {
                 if stat.ephemeral_owner == self.session {
                     self.take(stat.czxid)
@@ -274,16 +273,7 @@ impl LockRecipe {
                     send: vec![(reply.op.clone(), Purpose::Release)],
                     ..RecipeStep::default()
                 },
-                LockKind::Herd => RecipeStep {
-                    send: vec![(
-                        Op::GetData {
-                            path: self.path.clone(),
-                            watch: false,
-                        },
-                        Purpose::ReleaseCheck,
-                    )],
-                    ..RecipeStep::default()
-                },
+                LockKind::Herd => self.read_lock(Purpose::ReleaseCheck),
             },
             (Purpose::ReleaseCheck, Ok(ReplyBody::Data { stat, .. }))
                 if stat.ephemeral_owner == self.session =>
@@ -299,16 +289,9 @@ impl LockRecipe {
                     ..RecipeStep::default()
                 }
             }
-            (Purpose::ReleaseCheck, Err(Code::ConnectionLoss)) => RecipeStep {
-                send: vec![(
-                    Op::GetData {
-                        path: self.path.clone(),
-                        watch: false,
-                    },
-                    Purpose::ReleaseCheck,
-                )],
-                ..RecipeStep::default()
-            },
+            (Purpose::ReleaseCheck, Err(Code::ConnectionLoss)) => {
+                self.read_lock(Purpose::ReleaseCheck)
+            }
             // Gone, or someone else's: the release is done.
             (Purpose::ReleaseCheck, _) => self.on_reply(
                 &Purpose::Release,
