@@ -104,14 +104,22 @@ fn lock_recipes_stay_silent_across_seeded_fault_schedules() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
-    for kind in ["fair", "herd"] {
+    // Readers and writers of one read/write lock run together.
+    let recipes_of = |kind: &str| match kind {
+        "rw" => vec![
+            "recipe lock /locks/l clients 3 read hold 300ms rounds 3".to_string(),
+            "recipe lock /locks/l clients 2 write hold 300ms rounds 3".to_string(),
+        ],
+        k => vec![format!(
+            "recipe lock /locks/l clients 4 {k} hold 300ms rounds 3"
+        )],
+    };
+    for kind in ["fair", "herd", "rw"] {
         let cfg = SweepConfig {
             servers: 3,
             clients: 2,
             faults: FaultKind::ALL.to_vec(),
-            recipe: Some(format!(
-                "recipe lock /locks/l clients 4 {kind} hold 300ms rounds 3"
-            )),
+            recipes: recipes_of(kind),
             client_pauses: false,
             ..SweepConfig::default()
         };
@@ -128,4 +136,54 @@ fn lock_recipes_stay_silent_across_seeded_fault_schedules() {
         }
         assert!(woken > 0, "the {kind} lock never made anyone wait");
     }
+}
+
+#[test]
+fn readers_share_a_read_write_lock_and_writers_hold_it_alone() {
+    let mut t = Timeline::new(5);
+    run(
+        &mut t,
+        "zk ensemble 3\nstart all\nrun until leader elected\nrun 500ms\n\
+         recipe lock /locks/rw clients 3 read hold 1s rounds 2\n\
+         recipe lock /locks/rw clients 2 write hold 500ms rounds 2\nrun 20s",
+    );
+    assert!(
+        check_recipes(&t).violations().is_empty(),
+        "{:?}",
+        check_recipes(&t).violations()
+    );
+    // Replay and watch who believes at each point: readers together, writers alone.
+    let mut copy = t.clone();
+    copy.rewind();
+    let (mut most_readers, mut writer_seen) = (0, false);
+    for n in 1..=copy.ops() {
+        copy.seek_op(n);
+        let holding: Vec<bool> = copy
+            .world()
+            .zk_clients()
+            .filter_map(|c| match &c.recipe {
+                Some(Recipe::Lock(l)) if l.holds() => Some(l.exclusive()),
+                _ => None,
+            })
+            .collect();
+        let readers = holding.iter().filter(|x| !**x).count();
+        let writers = holding.len() - readers;
+        most_readers = most_readers.max(readers);
+        writer_seen |= writers > 0;
+        assert!(
+            writers == 0 || holding.len() == 1,
+            "a writer shared the lock at op {n}"
+        );
+    }
+    assert!(most_readers > 1, "readers never held the lock together");
+    assert!(writer_seen, "no writer ever held the lock");
+    let taken: u32 = t
+        .world()
+        .zk_clients()
+        .filter_map(|c| match &c.recipe {
+            Some(Recipe::Lock(l)) => Some(l.taken),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(taken, 10, "every reader and writer took the lock twice");
 }

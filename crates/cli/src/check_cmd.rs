@@ -44,11 +44,12 @@ pub struct ZabArgs {
     /// With `--seed`: print the run's trace, with each violation where it was found.
     #[arg(long, requires = "seed")]
     trace: bool,
-    /// A recipe the clients run besides the traffic, as the `recipe` command takes it
-    /// (`lock /locks/l clients 5 fair hold 300ms`); its checker (at most one client
-    /// believes it holds a lock) watches every event too.
+    /// A recipe clients run besides the traffic, as the `recipe` command takes it
+    /// (`lock /locks/l clients 5 fair hold 300ms`); may be given more than once (readers
+    /// and writers of one read/write lock). The recipe checker (one exclusive holder, or
+    /// readers only) watches every event too.
     #[arg(long)]
-    recipe: Option<String>,
+    recipe: Vec<String>,
     /// Never pause clients (a paused lock holder is the zombie the recipe checker
     /// catches; leave pauses on to see it).
     #[arg(long)]
@@ -91,7 +92,7 @@ fn config(a: &ZabArgs) -> Result<SweepConfig, String> {
         faults,
         setup,
         rounds: a.rounds,
-        recipe: a.recipe.as_ref().map(|r| format!("recipe {r}")),
+        recipes: a.recipe.iter().map(|r| format!("recipe {r}")).collect(),
         client_pauses: !a.no_client_pauses,
     })
 }
@@ -247,7 +248,8 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
             first.map_or("-".to_string(), |s| s.to_string())
         );
     }
-    if let Some(r) = &cfg.recipe {
+    if !cfg.recipes.is_empty() {
+        let r = cfg.recipes.join("; ");
         out!(
             "{:<18} {:>10}  {}",
             "LockHolders",

@@ -85,7 +85,7 @@ pub enum ZkInput {
         /// host (`from 127.0.0.1`) connects as zkCli does by default, to `localhost:2181`.
         address: Option<String>,
     },
-    /// `recipe lock /locks/l clients 5 [herd|fair] [hold 500ms] [rounds 2]
+    /// `recipe lock /locks/l clients 5 [herd|fair|read|write] [hold 500ms] [rounds 2]
     /// [session-timeout MS]`: start clients (the next free numbers), each connected to
     /// every server and running the recipe instead of a console.
     Recipe {
@@ -144,6 +144,8 @@ impl fmt::Display for ZkInput {
                 let kind = match kind {
                     LockKind::Herd => "herd",
                     LockKind::Fair => "fair",
+                    LockKind::Read => "read",
+                    LockKind::Write => "write",
                 };
                 write!(
                     f,

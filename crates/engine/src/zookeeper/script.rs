@@ -77,7 +77,7 @@ fn client(c: &mut Cursor<'_>) -> PResult<u32> {
     }
 }
 
-/// `recipe lock /path clients N [herd|fair] [hold D] [rounds N] [session-timeout MS]`.
+/// `recipe lock /path clients N [herd|fair|read|write] [hold D] [rounds N] [session-timeout MS]`.
 fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
     c.keyword(&["lock"])?;
     let path = c.text("a lock path like /locks/l")?;
@@ -88,9 +88,19 @@ fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
     let mut rounds = 2;
     let mut timeout_ms = DEFAULT_SESSION_TIMEOUT_MS;
     while c.peek().is_some() {
-        match c.keyword(&["herd", "fair", "hold", "rounds", "session-timeout"])? {
+        match c.keyword(&[
+            "herd",
+            "fair",
+            "read",
+            "write",
+            "hold",
+            "rounds",
+            "session-timeout",
+        ])? {
             "herd" => kind = LockKind::Herd,
             "fair" => kind = LockKind::Fair,
+            "read" => kind = LockKind::Read,
+            "write" => kind = LockKind::Write,
             "hold" => hold_ms = c.duration()?,
             "rounds" => rounds = c.small("how many rounds")?,
             _ => {

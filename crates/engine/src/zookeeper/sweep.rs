@@ -103,9 +103,9 @@ pub struct SweepConfig {
     pub setup: Vec<String>,
     /// Rounds of faults, traffic and time per schedule.
     pub rounds: u32,
-    /// A `recipe ...` command started once the ensemble serves; its checker
+    /// `recipe ...` commands started once the ensemble serves; the recipe checker
     /// ([`RecipeChecker`]) watches every event too.
-    pub recipe: Option<String>,
+    pub recipes: Vec<String>,
     /// Whether `pause` may freeze clients (a paused lock holder is the zombie the recipe
     /// checker is meant to catch, so recipe sweeps that must stay silent turn it off).
     pub client_pauses: bool,
@@ -119,7 +119,7 @@ impl Default for SweepConfig {
             faults: FaultKind::ALL.to_vec(),
             setup: Vec::new(),
             rounds: 16,
-            recipe: None,
+            recipes: Vec::new(),
             client_pauses: true,
         }
     }
@@ -413,7 +413,7 @@ pub fn run_seed(
         d.line(&format!("zk client c{c} connect {}", all.join(",")))?;
     }
     d.settle(60_000);
-    if let Some(r) = &cfg.recipe {
+    for r in &cfg.recipes {
         d.line(r)?;
     }
     for _ in 0..cfg.rounds {

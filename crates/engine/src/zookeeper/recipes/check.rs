@@ -1,5 +1,6 @@
 //! The recipes' checker: what the clients believe, compared across clients after every
-//! event. For a lock: at most one client believes it holds it at any moment. A holder
+//! event. For a lock: at most one client believes it holds it at any moment, or any
+//! number of readers of a read/write lock and no writer. A holder
 //! paused past its session timeout breaks this when it resumes (another client took the
 //! lock after its ephemeral node went), which is why the lock alone cannot protect a
 //! resource and fencing tokens exist (Kleppmann, "How to do distributed locking", 2016;
@@ -68,19 +69,23 @@ impl RecipeChecker {
 
     /// Compares the recipe clients' beliefs after event `event`.
     pub fn observe(&mut self, w: &World, event: u64) {
-        let mut holders: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        // Per lock: who holds it, and whether any holder holds it exclusively.
+        let mut holders: BTreeMap<String, (Vec<u32>, bool)> = BTreeMap::new();
         let mut wakeups: BTreeMap<String, u32> = BTreeMap::new();
         for c in w.zk_clients() {
             if let Some(Recipe::Lock(l)) = &c.recipe {
                 *wakeups.entry(l.path.clone()).or_default() += l.wakeups;
                 if l.holds() {
-                    holders.entry(l.path.clone()).or_default().push(c.id);
+                    let e = holders.entry(l.path.clone()).or_default();
+                    e.0.push(c.id);
+                    e.1 |= l.exclusive();
                 }
             }
         }
         self.wakeups = wakeups;
-        for (path, who) in holders {
-            if who.len() > 1 && self.reported.insert((path.clone(), who.clone())) {
+        // Readers may share a lock; anyone holding exclusively must be alone.
+        for (path, (who, exclusive)) in holders {
+            if exclusive && who.len() > 1 && self.reported.insert((path.clone(), who.clone())) {
                 let names: Vec<String> = who.iter().map(|c| format!("c{c}")).collect();
                 self.violations.push(RecipeViolation {
                     event,

@@ -10,6 +10,11 @@
 //!   lets a client find its node after a ConnectionLoss on the create (the documentation's
 //!   "guid" advice; Curator's protected mode).
 //!
+//! - **read/write** (the documentation's "Shared Locks"): the same queue with `read-` and
+//!   `write-` nodes; a reader holds once no write node is ahead of it and watches the
+//!   last write node before its own, a writer holds when first and watches the node just
+//!   before it.
+//!
 //! A holder keeps the lock for `hold_ms`, deletes its node, and tries again until it has
 //! held the lock `rounds` times. It believes it holds the lock from the reply that tells
 //! it so until it deletes its node or its client tells it the session expired.
@@ -31,6 +36,11 @@ pub enum LockKind {
     Herd,
     /// A queue of sequential nodes, each watching its predecessor.
     Fair,
+    /// The shared side of a read/write lock on a queue: it holds while no writer is
+    /// ahead of it, with other readers ("Shared Locks" in the recipes page).
+    Read,
+    /// The exclusive side of a read/write lock: it holds when it is first in the queue.
+    Write,
 }
 
 /// Where a lock client is.
@@ -116,7 +126,17 @@ impl LockRecipe {
     }
 
     fn prefix(&self) -> String {
-        format!("lock-{:x}-", self.session)
+        let side = match self.kind {
+            LockKind::Read => "read",
+            LockKind::Write => "write",
+            _ => "lock",
+        };
+        format!("{side}-{:x}-", self.session)
+    }
+
+    /// True for the exclusive kinds (a holder excludes every other holder).
+    pub fn exclusive(&self) -> bool {
+        self.kind != LockKind::Read
     }
 
     /// Parents first (persistent; NodeExists is fine), then the lock node.
@@ -125,7 +145,7 @@ impl LockRecipe {
         let mut step = RecipeStep::default();
         let parents_of = match self.kind {
             LockKind::Herd => path::parent(&self.path).unwrap_or("/").to_string(),
-            LockKind::Fair => self.path.clone(),
+            _ => self.path.clone(),
         };
         let mut parents = Vec::new();
         let mut p = Some(parents_of.as_str()).filter(|_| !self.parents_made);
@@ -142,7 +162,7 @@ impl LockRecipe {
         }
         let op = match self.kind {
             LockKind::Herd => create(&self.path, CreateMode::Ephemeral),
-            LockKind::Fair => create(
+            _ => create(
                 &format!("{}/{}", self.path, self.prefix()),
                 CreateMode::EphemeralSequential,
             ),
@@ -170,7 +190,7 @@ impl LockRecipe {
     fn look_again(&self) -> RecipeStep {
         match self.kind {
             LockKind::Herd => self.read_lock(Purpose::Recover),
-            LockKind::Fair => self.list(),
+            _ => self.list(),
         }
     }
 
@@ -235,7 +255,7 @@ impl LockRecipe {
             (Purpose::Parent, _) => RecipeStep::default(),
             (Purpose::Create, Ok(ReplyBody::Created { path, stat })) => match self.kind {
                 LockKind::Herd => self.take(stat.as_ref().map_or(0, |s| s.czxid)),
-                LockKind::Fair => {
+                _ => {
                     self.node = Some(path.clone());
                     self.token = stat.as_ref().map_or(0, |s| s.czxid);
                     self.list()
@@ -269,7 +289,7 @@ impl LockRecipe {
             // delete it again (NoNode is fine). The herd lock's path is shared: the node
             // may already be the next holder's, so look at its owner first.
             (Purpose::Release, Err(Code::ConnectionLoss)) => match self.kind {
-                LockKind::Fair => RecipeStep {
+                LockKind::Fair | LockKind::Read | LockKind::Write => RecipeStep {
                     send: vec![(reply.op.clone(), Purpose::Release)],
                     ..RecipeStep::default()
                 },
@@ -318,7 +338,7 @@ impl LockRecipe {
     fn again(&mut self) -> RecipeStep {
         match self.kind {
             LockKind::Herd => self.try_lock(),
-            LockKind::Fair => self.list(),
+            _ => self.list(),
         }
     }
 
@@ -326,7 +346,10 @@ impl LockRecipe {
     fn fair_position(&mut self, children: &[String]) -> RecipeStep {
         let prefix = self.prefix();
         let seq = |name: &str| name.rsplit('-').next().unwrap_or("").to_string();
-        let mut queue: Vec<&String> = children.iter().filter(|c| c.starts_with("lock-")).collect();
+        let queued = |c: &&String| {
+            c.starts_with("lock-") || c.starts_with("read-") || c.starts_with("write-")
+        };
+        let mut queue: Vec<&String> = children.iter().filter(queued).collect();
         queue.sort_by_key(|c| seq(c));
         let mine = match &self.node {
             Some(n) => n.rsplit('/').next().unwrap_or("").to_string(),
@@ -344,11 +367,20 @@ impl LockRecipe {
             self.node = None;
             return self.try_lock();
         };
-        if pos == 0 {
-            return self.take(self.token);
+        // A reader waits only for the last writer ahead of it; anyone else for the node
+        // just ahead.
+        let ahead = if self.kind == LockKind::Read {
+            queue[..pos].iter().rev().find(|c| !c.starts_with("read-"))
+        } else {
+            pos.checked_sub(1).map(|i| &queue[i])
+        };
+        match ahead {
+            None => self.take(self.token),
+            Some(node) => {
+                let below = format!("{}/{node}", self.path);
+                self.watch(below)
+            }
         }
-        let below = format!("{}/{}", self.path, queue[pos - 1]);
-        self.watch(below)
     }
 
     /// A watch notification or a state event.
@@ -401,7 +433,7 @@ impl LockRecipe {
         self.phase = Phase::Releasing;
         let node = match self.kind {
             LockKind::Herd => self.path.clone(),
-            LockKind::Fair => self.node.clone().unwrap_or_default(),
+            _ => self.node.clone().unwrap_or_default(),
         };
         RecipeStep {
             send: vec![(
@@ -421,13 +453,15 @@ impl LockRecipe {
         let kind = match self.kind {
             LockKind::Herd => "lock",
             LockKind::Fair => "fair lock",
+            LockKind::Read => "read lock",
+            LockKind::Write => "write lock",
         };
         match &self.phase {
             Phase::Connecting => format!("{kind}: connecting"),
             Phase::Trying => format!("{kind}: trying"),
             // Fair: the predecessor's sequence number (its name is long); herd: the lock.
             Phase::Waiting(n) => match self.kind {
-                LockKind::Fair => {
+                LockKind::Fair | LockKind::Read | LockKind::Write => {
                     format!("{kind}: waits for #{}", n.rsplit('-').next().unwrap_or(n))
                 }
                 LockKind::Herd => format!("{kind}: waits"),
