@@ -188,6 +188,19 @@ impl Timeline {
         start..end
     }
 
+    /// Replays a copy of the recording from its start, calling `f` with the world after
+    /// each operation and the index of that operation's last event: for checkers that must
+    /// see every state the recording went through. `self` does not move.
+    pub fn replay_each(&self, mut f: impl FnMut(&World, u64)) {
+        let mut copy = self.clone();
+        copy.rewind();
+        let ends: Vec<u64> = copy.op_ends().collect();
+        for (n, end) in ends.iter().enumerate() {
+            copy.seek_op(n + 1);
+            f(copy.world(), end.saturating_sub(1));
+        }
+    }
+
     /// Trace length after each operation, for mapping events to operations.
     pub fn op_ends(&self) -> impl Iterator<Item = u64> + '_ {
         self.ops.iter().map(|(_, e)| *e)

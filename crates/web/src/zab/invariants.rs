@@ -10,7 +10,6 @@ use crate::zab::help;
 use leptos::prelude::*;
 use zkafka_engine::view::NodeDetail;
 use zkafka_engine::zookeeper::invariants::{Invariant, TimelineCheck, check_timeline};
-use zkafka_engine::zookeeper::recipes::check::check_recipes;
 
 /// The panel; it shows only while the world has ZooKeeper servers.
 #[component]
@@ -33,32 +32,27 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
         }
         sim.with_timeline(check_timeline).unwrap_or_default()
     });
-    // The recipes' checker too, when the run has recipe clients: one light for locks.
-    let recipes = Memo::new(move |_| {
-        sim.revision.track();
-        let has_recipes = sim.snap.with(|s| {
+    // The recipes' checker ran in the same replay; its light shows when the run has
+    // recipe clients.
+    let has_recipes = Memo::new(move |_| {
+        sim.snap.with(|s| {
             s.view
                 .nodes
                 .iter()
                 .any(|n| matches!(&n.detail, NodeDetail::ZkClient(c) if c.recipe.is_some()))
-        });
-        if !has_recipes {
-            return None;
-        }
-        sim.with_timeline(|t| {
-            check_recipes(t)
-                .violations()
-                .iter()
-                .map(|v| (v.event, v.detail.clone()))
-                .collect::<Vec<_>>()
         })
     });
     let lock_light = move || {
         let l = lang.get();
         let u = ui(l);
         let position = sim.snap.with(|s| s.position);
-        recipes.get().map(|found| {
-            let broke = found.into_iter().find(|(e, _)| *e < position);
+        has_recipes.get().then(|| {
+            let broke = check.with(|c| {
+                c.recipe_violations
+                    .iter()
+                    .find(|v| v.event < position)
+                    .map(|v| (v.event, v.detail.clone()))
+            });
             let class = if broke.is_some() { "inv broken" } else { "inv holds" };
             let mark = if broke.is_some() { "✗" } else { "●" };
             let detail = broke.map(|(at, d)| {

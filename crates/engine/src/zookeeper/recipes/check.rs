@@ -97,17 +97,11 @@ impl RecipeChecker {
     }
 }
 
-/// Runs the recipe checker over a whole recording (like
-/// [`crate::zookeeper::invariants::check_timeline`]): a copy of `t` replayed from its start,
-/// observed after each operation.
+/// Runs the recipe checker over a whole recording (its replay is
+/// [`crate::sim::timeline::Timeline::replay_each`]; to check ZAB's invariants in the same
+/// replay, use [`crate::zookeeper::invariants::check_timeline`]).
 pub fn check_recipes(t: &crate::sim::timeline::Timeline) -> RecipeChecker {
-    let mut copy = t.clone();
-    copy.rewind();
     let mut checker = RecipeChecker::default();
-    let ends: Vec<u64> = copy.op_ends().collect();
-    for (n, end) in ends.iter().enumerate() {
-        copy.seek_op(n + 1);
-        checker.observe(copy.world(), end.saturating_sub(1));
-    }
+    t.replay_each(|w, last| checker.observe(w, last));
     checker
 }
