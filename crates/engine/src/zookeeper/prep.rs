@@ -189,6 +189,28 @@ impl Prep<'_> {
         TxnBody::Multi { ops: out }
     }
 
+    /// A delete that passed its checks (`delete` and `deleteContainer` alike): the
+    /// parent's record loses a child and takes the zxid as its pzxid, the node's record
+    /// says it is gone, and the txn is a delete.
+    fn delete_records(&mut self, mut parent: ChangeRecord, path: &str, zxid: u64) -> TxnBody {
+        parent.zxid = zxid;
+        parent.child_count -= 1;
+        if let Some(s) = parent.stat.as_mut() {
+            s.pzxid = zxid;
+        }
+        self.outstanding.add(parent);
+        self.outstanding.add(ChangeRecord {
+            zxid,
+            path: path.to_string(),
+            stat: None,
+            child_count: -1,
+            acl: Vec::new(),
+        });
+        TxnBody::Delete {
+            path: path.to_string(),
+        }
+    }
+
     fn one(&mut self, op: &Op, who: Requester<'_>, zxid: u64, time: u64) -> Result<TxnBody, Code> {
         match op {
             Op::Create {
@@ -209,21 +231,7 @@ impl Prep<'_> {
                 if n.child_count > 0 {
                     return Err(Code::NotEmpty);
                 }
-                let mut p = p;
-                p.zxid = zxid;
-                p.child_count -= 1;
-                if let Some(s) = p.stat.as_mut() {
-                    s.pzxid = zxid;
-                }
-                self.outstanding.add(p);
-                self.outstanding.add(ChangeRecord {
-                    zxid,
-                    path: path.clone(),
-                    stat: None,
-                    child_count: -1,
-                    acl: Vec::new(),
-                });
-                Ok(TxnBody::Delete { path: path.clone() })
+                Ok(self.delete_records(p, path, zxid))
             }
             Op::SetData {
                 path,
@@ -291,21 +299,8 @@ impl Prep<'_> {
                 if n.stat.is_some_and(|s| is_session_owner(s.ephemeral_owner)) {
                     return Err(Code::BadVersion);
                 }
-                let mut p = self.record(&parent)?;
-                p.zxid = zxid;
-                p.child_count -= 1;
-                if let Some(s) = p.stat.as_mut() {
-                    s.pzxid = zxid;
-                }
-                self.outstanding.add(p);
-                self.outstanding.add(ChangeRecord {
-                    zxid,
-                    path: path.clone(),
-                    stat: None,
-                    child_count: -1,
-                    acl: Vec::new(),
-                });
-                Ok(TxnBody::Delete { path: path.clone() })
+                let p = self.record(&parent)?;
+                Ok(self.delete_records(p, path, zxid))
             }
             // `isReconfigEnabled()` is false by default.
             Op::Reconfig => Err(Code::ReconfigDisabled),

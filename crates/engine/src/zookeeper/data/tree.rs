@@ -476,13 +476,7 @@ impl DataTree {
         suppress: &BTreeSet<ConnId>,
         fired: &mut Vec<Fired>,
     ) -> BTreeSet<ConnId> {
-        let ws = self.data_watches.trigger(at, event, suppress);
-        fired.extend(ws.iter().map(|&watcher| Fired {
-            watcher,
-            event,
-            path: at.to_string(),
-        }));
-        ws
+        fire(&mut self.data_watches, at, event, suppress, fired)
     }
 
     fn fire_child(
@@ -492,14 +486,26 @@ impl DataTree {
         suppress: &BTreeSet<ConnId>,
         fired: &mut Vec<Fired>,
     ) -> BTreeSet<ConnId> {
-        let ws = self.child_watches.trigger(at, event, suppress);
-        fired.extend(ws.iter().map(|&watcher| Fired {
-            watcher,
-            event,
-            path: at.to_string(),
-        }));
-        ws
+        fire(&mut self.child_watches, at, event, suppress, fired)
     }
+}
+
+/// Triggers `event` at `at` in one watch table (`WatchManager.triggerWatch`), noting a
+/// notification for each watcher it fires; returns the watchers fired.
+fn fire(
+    table: &mut WatchTable,
+    at: &str,
+    event: EventType,
+    suppress: &BTreeSet<ConnId>,
+    fired: &mut Vec<Fired>,
+) -> BTreeSet<ConnId> {
+    let ws = table.trigger(at, event, suppress);
+    fired.extend(ws.iter().map(|&watcher| Fired {
+        watcher,
+        event,
+        path: at.to_string(),
+    }));
+    ws
 }
 
 #[cfg(test)]

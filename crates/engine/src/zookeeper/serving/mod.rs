@@ -205,6 +205,28 @@ impl ZkServer {
         ctx.send(conn, ZkMsg::Client(m));
     }
 
+    /// A reply to request `xid` on `conn`, stamped with the server's last zxid
+    /// (`ReplyHeader`: xid, zxid, err).
+    fn client_reply(
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        xid: i32,
+        zxid: u64,
+        err: Code,
+        body: ReplyBody,
+    ) {
+        Self::client_send(
+            ctx,
+            conn,
+            ClientMsg::Reply {
+                xid,
+                zxid,
+                err,
+                body,
+            },
+        );
+    }
+
     /// A message from a client on `conn`.
     pub(crate) fn on_client_msg(
         &mut self,
@@ -399,26 +421,22 @@ impl ZkServer {
                 if !c.auth.contains(&id) {
                     c.auth.push(id);
                 }
-                Self::client_send(
+                Self::client_reply(
                     ctx,
                     conn,
-                    ClientMsg::Reply {
-                        xid,
-                        zxid: self.last_processed,
-                        err: Code::Ok,
-                        body: ReplyBody::Empty,
-                    },
+                    xid,
+                    self.last_processed,
+                    Code::Ok,
+                    ReplyBody::Empty,
                 );
             } else {
-                Self::client_send(
+                Self::client_reply(
                     ctx,
                     conn,
-                    ClientMsg::Reply {
-                        xid,
-                        zxid: self.last_processed,
-                        err: Code::AuthFailed,
-                        body: ReplyBody::Empty,
-                    },
+                    xid,
+                    self.last_processed,
+                    Code::AuthFailed,
+                    ReplyBody::Empty,
                 );
                 ctx.close(conn, "authentication failed");
                 self.on_client_closed(conn);
@@ -462,16 +480,7 @@ impl ZkServer {
             c.queue.pop_front();
             let r = reads::read(&mut self.serving.tree, conn, &auth, session, &op);
             self.send_fired(ctx, &r.fired);
-            Self::client_send(
-                ctx,
-                conn,
-                ClientMsg::Reply {
-                    xid,
-                    zxid: self.last_processed,
-                    err: r.err,
-                    body: r.body,
-                },
-            );
+            Self::client_reply(ctx, conn, xid, self.last_processed, r.err, r.body);
         }
     }
 
@@ -651,16 +660,7 @@ impl ZkServer {
             .and_then(|c| c.queue.pop_front())
             .map(|q| q.op);
         let (err, body) = reply_of(op.as_ref(), &result);
-        Self::client_send(
-            ctx,
-            conn,
-            ClientMsg::Reply {
-                xid: txn.cxid,
-                zxid: self.last_processed,
-                err,
-                body,
-            },
-        );
+        Self::client_reply(ctx, conn, txn.cxid, self.last_processed, err, body);
         if closing {
             ctx.close(conn, "closeSession");
             self.on_client_closed(conn);
@@ -686,15 +686,13 @@ impl ZkServer {
             _ => return,
         };
         c.queue.pop_front();
-        Self::client_send(
+        Self::client_reply(
             ctx,
             conn,
-            ClientMsg::Reply {
-                xid,
-                zxid: self.last_processed,
-                err: Code::Ok,
-                body: ReplyBody::Synced { path },
-            },
+            xid,
+            self.last_processed,
+            Code::Ok,
+            ReplyBody::Synced { path },
         );
         self.pump(ctx, conn);
     }

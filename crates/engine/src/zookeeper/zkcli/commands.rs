@@ -3,7 +3,7 @@
 //! release-3.8.0 `ZooKeeperMain.processZKCmd` and `cli/*Command.java`; `ZKUtil` for
 //! `ls -R`, `deleteall` and `setAcl -R`).
 
-use super::parse::parse_options;
+use super::parse::{CommandLine, parse_options};
 use super::text;
 use super::{Console, Step};
 use crate::zookeeper::client::watches::ClientWatches;
@@ -106,6 +106,24 @@ fn java_decode(s: &str) -> Option<i64> {
     (i64::from(i32::MIN)..=i64::from(i32::MAX))
         .contains(&v)
         .then_some(v)
+}
+
+/// `retainCompatibility` of `ls`, `get` and `stat` (zkCli 3.8): a third word is the old
+/// `watch` argument. It becomes `-w`, zkCli warns that the form is deprecated
+/// (`warning` goes to stderr), and the line is parsed again.
+fn retain_watch_compat(
+    spec: &[(char, bool)],
+    words: &mut [String],
+    cl: CommandLine,
+    warning: &str,
+    step: &mut Step,
+) -> Result<CommandLine, String> {
+    if cl.args.len() <= 2 {
+        return Ok(cl);
+    }
+    words[2] = "-w".into();
+    step.err(warning);
+    parse_options(spec, words)
 }
 
 fn parse_int(s: &str) -> Result<i32, String> {
@@ -304,13 +322,13 @@ impl Console {
                         step.out(l);
                     }
                 }
-                if cl.args.len() > 2 {
-                    words[2] = "-w".into();
-                    step.err(
-                        "'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.",
-                    );
-                    cl = parse_options(&spec, &words)?;
-                }
+                cl = retain_watch_compat(
+                    &spec,
+                    &mut words,
+                    cl,
+                    "'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.",
+                    step,
+                )?;
                 if cl.args.len() < 2 {
                     return Err(text::usage_of("ls"));
                 }
@@ -338,15 +356,17 @@ impl Console {
             }
             "get" => {
                 let spec = [('s', false), ('w', false)];
-                let mut cl = parse_options(&spec, &words)?;
+                let cl = parse_options(&spec, &words)?;
                 if cl.args.len() < 2 {
                     return Err(text::usage_of("get"));
                 }
-                if cl.args.len() > 2 {
-                    words[2] = "-w".into();
-                    step.err("'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.");
-                    cl = parse_options(&spec, &words)?;
-                }
+                let cl = retain_watch_compat(
+                    &spec,
+                    &mut words,
+                    cl,
+                    "'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.",
+                    step,
+                )?;
                 let p = cl.args[1].clone();
                 path::validate(&p, false)?;
                 step.send.push(Op::GetData {
@@ -375,15 +395,17 @@ impl Console {
             }
             "stat" => {
                 let spec = [('w', false)];
-                let mut cl = parse_options(&spec, &words)?;
+                let cl = parse_options(&spec, &words)?;
                 if cl.args.len() < 2 {
                     return Err(text::usage_of("stat"));
                 }
-                if cl.args.len() > 2 {
-                    words[2] = "-w".into();
-                    step.err("'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.");
-                    cl = parse_options(&spec, &words)?;
-                }
+                let cl = retain_watch_compat(
+                    &spec,
+                    &mut words,
+                    cl,
+                    "'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.",
+                    step,
+                )?;
                 let p = cl.args[1].clone();
                 path::validate(&p, false)?;
                 step.send.push(Op::Exists {
