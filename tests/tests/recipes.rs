@@ -183,3 +183,71 @@ fn readers_share_a_read_write_lock_and_writers_hold_it_alone() {
         .sum();
     assert_eq!(taken, 10, "every reader and writer took the lock twice");
 }
+
+/// The zombie writes to a store when it thaws: `fencing` decides whether its late write
+/// lands on top of the new holder's.
+fn zombie_writes(fencing: bool, seed: u64) -> Timeline {
+    let mut t = Timeline::new(seed);
+    let store = if fencing {
+        "recipe store store1 fencing"
+    } else {
+        "recipe store store1"
+    };
+    run(
+        &mut t,
+        &format!(
+            "zk ensemble 3\nstart all\nrun until leader elected\n{store}\n\
+             recipe lock /locks/z clients 1 fair hold 5s rounds 1 session-timeout 4000 store store1\n\
+             run 1s\n\
+             recipe lock /locks/z clients 1 fair hold 2s rounds 1 session-timeout 4000 store store1\n\
+             run 1s\npause c1 for 20s\nrun 25s"
+        ),
+    );
+    t
+}
+
+#[test]
+fn without_fencing_the_zombies_late_write_overwrites_the_new_holders() {
+    for seed in [1, 2, 7] {
+        let t = zombie_writes(false, seed);
+        let store = t.world().store(1).expect("store1 is there");
+        assert_eq!(store.writes_text(), "c2:ok,c1:ok", "seed {seed}");
+        assert_eq!(
+            store.value("/locks/z").map(|w| w.from.to_string()),
+            Some("c1".to_string()),
+            "seed {seed}: the zombie's value is the one left"
+        );
+        let v = check_recipes(&t);
+        let details: Vec<&str> = v.violations().iter().map(|v| v.detail.as_str()).collect();
+        assert!(
+            details
+                .iter()
+                .any(|d| d.contains("all believe they hold the lock /locks/z")),
+            "seed {seed}: {details:?}"
+        );
+        assert!(
+            details
+                .iter()
+                .any(|d| d.starts_with("store1 applied c1's write to /locks/z with token")),
+            "seed {seed}: {details:?}"
+        );
+    }
+}
+
+#[test]
+fn with_fencing_the_store_rejects_the_zombies_older_token() {
+    for seed in [1, 2, 7] {
+        let t = zombie_writes(true, seed);
+        let store = t.world().store(1).expect("store1 is there");
+        assert_eq!(store.writes_text(), "c2:ok,c1:rejected", "seed {seed}");
+        assert!(store.writes[1].token < store.writes[0].token);
+        assert_eq!(
+            store.value("/locks/z").map(|w| w.from.to_string()),
+            Some("c2".to_string())
+        );
+        let v = check_recipes(&t);
+        // The zombie still believed (the lock cannot stop that); the store stayed right.
+        assert_eq!(v.violations().len(), 1, "seed {seed}: {:?}", v.violations());
+        assert!(v.violations()[0].detail.contains("all believe"));
+    }
+}

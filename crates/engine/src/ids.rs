@@ -17,6 +17,9 @@ pub enum NodeId {
     Zk(u32),
     /// A ZooKeeper client (`c1`, `c2`, ...).
     ZkClient(u32),
+    /// A resource that lock holders write to (`store1`): the protected store of the
+    /// fencing-token recipe.
+    Store(u32),
     /// A Kafka broker; the number is its `broker.id`.
     Broker(u32),
     /// A Kafka producer client.
@@ -31,6 +34,7 @@ impl NodeId {
         match self {
             NodeId::Zk(n)
             | NodeId::ZkClient(n)
+            | NodeId::Store(n)
             | NodeId::Broker(n)
             | NodeId::Producer(n)
             | NodeId::Consumer(n) => n,
@@ -58,6 +62,7 @@ impl fmt::Display for NodeId {
         match self {
             NodeId::Zk(n) => write!(f, "zk{n}"),
             NodeId::ZkClient(n) => write!(f, "c{n}"),
+            NodeId::Store(n) => write!(f, "store{n}"),
             NodeId::Broker(n) => write!(f, "broker{n}"),
             NodeId::Producer(n) => write!(f, "producer{n}"),
             NodeId::Consumer(n) => write!(f, "consumer{n}"),
@@ -68,7 +73,7 @@ impl fmt::Display for NodeId {
 /// Why a node name could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a node name (expected zk<N>, c<N>, broker<N>, producer<N> or consumer<N>, N >= 1)"
+    "`{0}` is not a node name (expected zk<N>, c<N>, store<N>, broker<N>, producer<N> or consumer<N>, N >= 1)"
 )]
 pub struct BadNodeId(pub String);
 
@@ -86,6 +91,7 @@ impl FromStr for NodeId {
         match prefix {
             "zk" => Ok(NodeId::Zk(n)),
             "c" => Ok(NodeId::ZkClient(n)),
+            "store" => Ok(NodeId::Store(n)),
             "broker" => Ok(NodeId::Broker(n)),
             "producer" => Ok(NodeId::Producer(n)),
             "consumer" => Ok(NodeId::Consumer(n)),
@@ -113,7 +119,15 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in ["zk1", "zk12", "c3", "broker3", "producer1", "consumer2"] {
+        for s in [
+            "zk1",
+            "zk12",
+            "c3",
+            "store1",
+            "broker3",
+            "producer1",
+            "consumer2",
+        ] {
             assert_eq!(s.parse::<NodeId>().unwrap().to_string(), s);
         }
     }

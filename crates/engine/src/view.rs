@@ -9,6 +9,7 @@ use crate::sim::world::{InFlight, World};
 use serde::Serialize;
 
 pub use crate::kafka::view::{BrokerView, ConsumerView, ProducerView, RecordView, ReplicaView};
+pub use crate::zookeeper::recipes::store::{StoreView, StoreWrite};
 pub use crate::zookeeper::view::{ZkClientView, ZkView, ZnodeView};
 
 /// What kind of node, with its details.
@@ -19,6 +20,8 @@ pub enum NodeDetail {
     Zk(ZkView),
     /// ZooKeeper client.
     ZkClient(ZkClientView),
+    /// A store lock holders write to (the fencing-token recipe).
+    Store(StoreView),
     /// Kafka broker.
     Broker(BrokerView),
     /// Producer.
@@ -94,6 +97,7 @@ pub fn view(w: &World) -> WorldView {
             let detail = match &slot.node {
                 Node::Zk(s) => NodeDetail::Zk(crate::zookeeper::view::zk_view(s)),
                 Node::ZkClient(c) => NodeDetail::ZkClient(crate::zookeeper::view::client_view(c)),
+                Node::Store(s) => NodeDetail::Store(s.view()),
                 Node::Broker(b) => NodeDetail::Broker(crate::kafka::view::broker_view(b, w.now())),
                 Node::Producer(p) => NodeDetail::Producer(crate::kafka::view::producer_view(p)),
                 Node::Consumer(c) => NodeDetail::Consumer(crate::kafka::view::consumer_view(c)),

@@ -111,6 +111,16 @@ pub struct Ui {
     pub z_watches: &'static str,
     /// ZooKeeper client card: "events".
     pub z_events: &'static str,
+    /// Store card: it checks fencing tokens.
+    pub s_fencing: &'static str,
+    /// Store card: it applies every write.
+    pub s_no_fencing: &'static str,
+    /// Store card: a write applied.
+    pub s_ok: &'static str,
+    /// Store card: a write rejected (older token).
+    pub s_rejected: &'static str,
+    /// Store card: nothing written yet.
+    pub s_no_writes: &'static str,
     /// Znode tree inspector heading.
     pub zn_title: &'static str,
     /// Hint under its heading.
@@ -419,6 +429,11 @@ pub const EN: Ui = Ui {
     z_session: "session",
     z_watches: "watches",
     z_events: "events",
+    s_fencing: "fencing",
+    s_no_fencing: "no fencing",
+    s_ok: "ok",
+    s_rejected: "rejected",
+    s_no_writes: "no writes yet",
     zn_title: "Znode tree",
     zn_hint: "Click a znode for its Stat, data, ACL and watches; whatever the last change touched lights up.",
     zn_server_tip: "Show this server's tree (click again to go back to following)",
@@ -603,6 +618,11 @@ pub const ZH: Ui = Ui {
     z_session: "会话",
     z_watches: "监听",
     z_events: "事件",
+    s_fencing: "防护令牌",
+    s_no_fencing: "无防护",
+    s_ok: "接受",
+    s_rejected: "拒绝",
+    s_no_writes: "尚无写入",
     zn_title: "Znode 树",
     zn_hint: "点击 znode 查看它的 Stat、数据、ACL 和监听；上一次变更涉及的部分会高亮。",
     zn_server_tip: "显示这台服务器的树（再点一次恢复自动跟随）",

@@ -57,6 +57,9 @@ pub enum Channel {
     Kafka,
     /// A ZooKeeper client to a server (`clientPort`, 2181).
     ZkClient,
+    /// A lock holder to the store its lock protects (the fencing-token recipe; the port
+    /// is the engine's choice, 8080, as no real system is modelled there).
+    Store,
 }
 
 impl Channel {
@@ -67,6 +70,7 @@ impl Channel {
             Channel::Quorum => 2888,
             Channel::Kafka => 9092,
             Channel::ZkClient => 2181,
+            Channel::Store => 8080,
         }
     }
 
@@ -77,6 +81,7 @@ impl Channel {
             Channel::Quorum => "quorum",
             Channel::Kafka => "kafka",
             Channel::ZkClient => "client",
+            Channel::Store => "store",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::kafka::producer::Producer;
 use crate::sim::conn::{Channel, CloseReason, ConnId};
 use crate::sim::effects::{Ctx, Msg, Timer};
 use crate::zookeeper::client::ZkClient;
+use crate::zookeeper::recipes::store::Store;
 use crate::zookeeper::server::ZkServer;
 use serde::Serialize;
 
@@ -59,6 +60,8 @@ pub enum Node {
     Zk(Box<ZkServer>),
     /// A ZooKeeper client (a zkCli process).
     ZkClient(Box<ZkClient>),
+    /// A store lock holders write to (the fencing-token recipe).
+    Store(Box<Store>),
     /// A Kafka broker.
     Broker(Box<Broker>),
     /// A Kafka producer.
@@ -74,7 +77,7 @@ impl Node {
             Node::Zk(s) => s.on_start(ctx),
             Node::ZkClient(c) => c.on_start(ctx),
             Node::Broker(b) => b.on_start(ctx),
-            Node::Producer(_) | Node::Consumer(_) => {}
+            Node::Store(_) | Node::Producer(_) | Node::Consumer(_) => {}
         }
     }
 
@@ -84,6 +87,8 @@ impl Node {
         match self {
             Node::Zk(s) => s.crash(),
             Node::ZkClient(c) => c.crash(),
+            // Its writes are synced before it answers: nothing acknowledged is lost.
+            Node::Store(_) => {}
             Node::Broker(b) => b.crash(),
             Node::Producer(p) => p.crash(),
             Node::Consumer(c) => c.crash(),
@@ -96,6 +101,7 @@ impl Node {
         match self {
             Node::Zk(s) => s.power_loss(now),
             Node::ZkClient(c) => c.crash(),
+            Node::Store(_) => {}
             Node::Broker(b) => b.power_loss(now),
             Node::Producer(p) => p.crash(),
             Node::Consumer(c) => c.crash(),
@@ -107,6 +113,7 @@ impl Node {
         match self {
             Node::Zk(s) => s.accepts(channel),
             Node::Broker(_) => channel == Channel::Kafka,
+            Node::Store(s) => s.accepts(channel),
             Node::ZkClient(_) | Node::Producer(_) | Node::Consumer(_) => false,
         }
     }
@@ -116,6 +123,7 @@ impl Node {
         match (self, msg) {
             (Node::Zk(s), Msg::Zk(m)) => s.on_message(ctx, conn, from, m),
             (Node::ZkClient(c), Msg::Zk(m)) => c.on_message(ctx, conn, m),
+            (Node::Store(s), Msg::Zk(m)) => s.on_message(ctx, conn, from, m),
             (Node::Broker(b), Msg::Kafka(m)) => b.on_message(ctx, conn, from, m),
             (Node::Producer(p), Msg::Kafka(m)) => p.on_message(ctx, conn, from, m),
             (Node::Consumer(c), Msg::Kafka(m)) => c.on_message(ctx, conn, from, m),
@@ -129,6 +137,7 @@ impl Node {
         match self {
             Node::Zk(s) => s.on_closed(ctx, conn, peer, why),
             Node::ZkClient(c) => c.on_closed(ctx, conn, why),
+            Node::Store(s) => s.on_closed(ctx, conn, why),
             Node::Broker(b) => b.on_closed(ctx, conn, peer, why),
             Node::Producer(p) => p.on_closed(ctx, conn, peer, why),
             Node::Consumer(c) => c.on_closed(ctx, conn, peer, why),

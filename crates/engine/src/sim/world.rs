@@ -340,6 +340,22 @@ impl World {
         }
     }
 
+    /// One store (the fencing-token recipe).
+    pub fn store(&self, id: u32) -> Option<&crate::zookeeper::recipes::store::Store> {
+        match &self.nodes.get(&NodeId::Store(id))?.node {
+            Node::Store(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Every store, in id order.
+    pub fn stores(&self) -> impl Iterator<Item = &crate::zookeeper::recipes::store::Store> {
+        self.nodes.values().filter_map(|s| match &s.node {
+            Node::Store(st) => Some(&**st),
+            _ => None,
+        })
+    }
+
     /// Every ZooKeeper client, in id order.
     pub fn zk_clients(&self) -> impl Iterator<Item = &ZkClient> {
         self.nodes.values().filter_map(|s| match &s.node {

@@ -102,6 +102,14 @@ pub enum ZkCondition {
         /// The clients, ascending.
         clients: Vec<u32>,
     },
+    /// `writes store1 c2:ok,c1:rejected` (or `none`): the writes the store received, in
+    /// order, each with its verdict.
+    Writes {
+        /// The store.
+        store: u32,
+        /// As [`crate::zookeeper::recipes::store::Store::writes_text`] prints them.
+        writes: String,
+    },
     /// `watch-events cN N`: watch notifications delivered to cN's watcher so far.
     WatchEvents {
         /// The client.
@@ -312,6 +320,19 @@ impl ZkCondition {
                         "expected {} to believe they hold {path}, but {} do",
                         names(clients),
                         names(&got)
+                    ))
+                }
+            }
+            ZkCondition::Writes { store, writes } => {
+                let got = w
+                    .store(*store)
+                    .ok_or_else(|| format!("there is no store store{store}"))?
+                    .writes_text();
+                if &got == writes {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected store{store} to have received {writes}, but it received {got}"
                     ))
                 }
             }

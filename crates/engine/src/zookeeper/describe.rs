@@ -160,6 +160,26 @@ pub fn change(c: &ZkChange, lang: Lang) -> String {
             (None, false) => format!("is {state}"),
             (None, true) => format!("状态 {state}"),
         },
+        ZkChange::StoreWrite {
+            from,
+            key,
+            token,
+            accepted,
+            highest,
+        } => match (accepted, zh) {
+            (true, false) => format!("applies {from}'s write to {key} (token {})", hex(*token)),
+            (true, true) => format!("接受 {from} 对 {key} 的写入（令牌 {}）", hex(*token)),
+            (false, false) => format!(
+                "rejects {from}'s write to {key}: token {} is older than {}",
+                hex(*token),
+                hex(*highest)
+            ),
+            (false, true) => format!(
+                "拒绝 {from} 对 {key} 的写入：令牌 {} 小于已接受的 {}",
+                hex(*token),
+                hex(*highest)
+            ),
+        },
         ZkChange::Printed { lines, .. } => lines.join("\n"),
     }
 }

@@ -9,6 +9,7 @@ use crate::sim::world::{InputError, World};
 use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::data::txn::Txn;
+use crate::zookeeper::recipes::store::Store;
 use crate::zookeeper::recipes::{LockKind, LockRecipe, Recipe};
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
@@ -101,6 +102,17 @@ pub enum ZkInput {
         rounds: u32,
         /// The session timeout each client asks for, ms.
         timeout_ms: u32,
+        /// `store storeN`: each holder writes to this store at the end of its hold, with
+        /// its fencing token.
+        store: Option<u32>,
+    },
+    /// `recipe store storeN [fencing]`: start a store that lock holders write to; with
+    /// `fencing` it rejects a token older than the newest it accepted.
+    Store {
+        /// Its number.
+        id: u32,
+        /// Checks fencing tokens.
+        fencing: bool,
     },
     /// `zkcli [cN] <line>`: a line typed into client cN's zkCli (the first client when
     /// none is named).
@@ -140,6 +152,7 @@ impl fmt::Display for ZkInput {
                 hold_ms,
                 rounds,
                 timeout_ms,
+                store,
             } => {
                 let kind = match kind {
                     LockKind::Herd => "herd",
@@ -154,6 +167,16 @@ impl fmt::Display for ZkInput {
                 )?;
                 if *timeout_ms != DEFAULT_SESSION_TIMEOUT_MS {
                     write!(f, " session-timeout {timeout_ms}")?;
+                }
+                if let Some(s) = store {
+                    write!(f, " store store{s}")?;
+                }
+                Ok(())
+            }
+            ZkInput::Store { id, fencing } => {
+                write!(f, "recipe store store{id}")?;
+                if *fencing {
+                    f.write_str(" fencing")?;
                 }
                 Ok(())
             }
@@ -373,12 +396,25 @@ impl ZkInput {
                     ));
                 }
             }
+            ZkInput::Store { id, .. } => {
+                if w.status(NodeId::Store(*id)).is_some() {
+                    return err(format!("store{id} already exists"));
+                }
+            }
             ZkInput::Recipe {
                 path,
                 clients,
                 timeout_ms,
+                store,
                 ..
             } => {
+                if let Some(s) = store
+                    && w.store(*s).is_none()
+                {
+                    return err(format!(
+                        "there is no store store{s}: start one with `recipe store store{s} fencing`"
+                    ));
+                }
                 crate::zookeeper::data::path::validate(path, false).map_err(InputError)?;
                 if path == "/" || path.starts_with("/zookeeper") {
                     return err(format!("{path} cannot hold a lock (a reserved path)"));
@@ -461,21 +497,25 @@ impl ZkInput {
                 hold_ms,
                 rounds,
                 timeout_ms,
+                store,
             } => {
                 let servers = w.zk_sids();
                 let first = w.zk_clients().map(|c| c.id).max().unwrap_or(0) + 1;
                 for id in first..first + clients {
                     let mut c = ZkClient::new(id, servers.clone(), *timeout_ms);
-                    c.recipe = Some(Recipe::Lock(LockRecipe::new(
-                        path.clone(),
-                        *kind,
-                        *hold_ms,
-                        *rounds,
-                    )));
+                    c.recipe = Some(Recipe::Lock(
+                        LockRecipe::new(path.clone(), *kind, *hold_ms, *rounds)
+                            .with_store(store.map(NodeId::Store)),
+                    ));
                     let me = NodeId::ZkClient(id);
                     w.add_node(me, Node::ZkClient(Box::new(c)));
                     w.start_node(sink, me);
                 }
+            }
+            ZkInput::Store { id, fencing } => {
+                let me = NodeId::Store(*id);
+                w.add_node(me, Node::Store(Box::new(Store::new(*id, *fencing))));
+                w.start_node(sink, me);
             }
             ZkInput::Cli { client, line, .. } => {
                 let line = line.clone();

@@ -22,6 +22,8 @@ pub enum ZkMsg {
     Packet(QuorumPacket),
     /// Between a client and a server, on the client port.
     Client(ClientMsg),
+    /// Between a lock holder and the store its lock protects (the fencing-token recipe).
+    Store(crate::zookeeper::recipes::store::StoreMsg),
 }
 
 /// ZAB packets (`Leader.java` packet types; the number is the wire type code).
@@ -219,6 +221,7 @@ impl ZkMsg {
                 }
             },
             ZkMsg::Client(c) => c.label(),
+            ZkMsg::Store(m) => m.label_in(lang),
         }
     }
 }
@@ -439,6 +442,19 @@ pub enum ZkChange {
         state: String,
         /// The server it is connected to or trying.
         server: Option<NodeId>,
+    },
+    /// A store answered a lock holder's write (the fencing-token recipe).
+    StoreWrite {
+        /// The writer.
+        from: NodeId,
+        /// The key (the lock's path).
+        key: String,
+        /// The fencing token the write carried.
+        token: u64,
+        /// Applied or rejected.
+        accepted: bool,
+        /// The largest token accepted for the key before it.
+        highest: u64,
     },
     /// What a client's console (zkCli) printed.
     Printed {

@@ -86,6 +86,11 @@ pub enum ZkQuery {
         /// The lock's path.
         path: String,
     },
+    /// The writes a store received, in order, with their verdicts (`c2:ok,c1:rejected`).
+    Writes {
+        /// The store.
+        store: u32,
+    },
     /// A client's session state.
     Session {
         /// The client.
@@ -125,6 +130,9 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         },
         "wakeups" => ZkQuery::Wakeups {
             path: c.text("a lock path like /locks/l")?,
+        },
+        "writes" => ZkQuery::Writes {
+            store: crate::zookeeper::script::store(c)?,
         },
         "stat" => {
             let path = c.text("a path like /app")?;
@@ -218,6 +226,10 @@ impl ZkQuery {
             ZkQuery::Wakeups { path } => {
                 crate::zookeeper::recipes::check::wakeups(w, path).to_string()
             }
+            ZkQuery::Writes { store } => w
+                .store(*store)
+                .ok_or_else(|| format!("there is no store store{store}"))?
+                .writes_text(),
         })
     }
 }

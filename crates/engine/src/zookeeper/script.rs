@@ -47,6 +47,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "session",
         "watch-events",
         "holders",
+        "writes",
     ],
     condition,
     queries: &[
@@ -63,9 +64,20 @@ pub const GRAMMAR: Grammar = Grammar {
         "watch-events",
         "holders",
         "wakeups",
+        "writes",
     ],
     query: crate::zookeeper::queries::query,
 };
+
+/// `storeN`: a store's name (the fencing-token recipe).
+pub(crate) fn store(c: &mut Cursor<'_>) -> PResult<u32> {
+    let what = "a store like store1";
+    let w = c.next(what)?;
+    match w.text.parse::<NodeId>() {
+        Ok(NodeId::Store(n)) => Ok(n),
+        _ => c.fail(w, what),
+    }
+}
 
 /// `cN`: a ZooKeeper client's name.
 fn client(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -77,9 +89,17 @@ fn client(c: &mut Cursor<'_>) -> PResult<u32> {
     }
 }
 
-/// `recipe lock /path clients N [herd|fair|read|write] [hold D] [rounds N] [session-timeout MS]`.
+/// `recipe store storeN [fencing]`, or
+/// `recipe lock /path clients N [herd|fair|read|write] [hold D] [rounds N] [session-timeout MS]
+/// [store storeN]`.
 fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
-    c.keyword(&["lock"])?;
+    if c.keyword(&["lock", "store"])? == "store" {
+        let id = store(c)?;
+        let fencing = c.accept("fencing");
+        return Ok(Command::Input {
+            input: Input::Zk(ZkInput::Store { id, fencing }),
+        });
+    }
     let path = c.text("a lock path like /locks/l")?;
     c.keyword(&["clients"])?;
     let clients = c.small("how many clients")?;
@@ -87,8 +107,10 @@ fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
     let mut hold_ms = 500;
     let mut rounds = 2;
     let mut timeout_ms = DEFAULT_SESSION_TIMEOUT_MS;
+    let mut writes_to = None;
     while c.peek().is_some() {
         match c.keyword(&[
+            "store",
             "herd",
             "fair",
             "read",
@@ -103,6 +125,7 @@ fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
             "write" => kind = LockKind::Write,
             "hold" => hold_ms = c.duration()?,
             "rounds" => rounds = c.small("how many rounds")?,
+            "store" => writes_to = Some(store(c)?),
             _ => {
                 timeout_ms = c
                     .number("a session timeout in ms")?
@@ -118,6 +141,7 @@ fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
             hold_ms,
             rounds,
             timeout_ms,
+            store: writes_to,
         }),
     })
 }
@@ -317,6 +341,25 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
                 v
             };
             ZkCondition::Holders { path, clients }
+        }
+        "writes" => {
+            let store = store(c)?;
+            let what = "writes like c2:ok,c1:rejected, or none";
+            let w = c.next(what)?;
+            let ok = w.text == "none"
+                || w.text.split(',').all(|one| {
+                    one.split_once(':').is_some_and(|(who, verdict)| {
+                        matches!(who.parse::<NodeId>(), Ok(NodeId::ZkClient(_)))
+                            && matches!(verdict, "ok" | "rejected")
+                    })
+                });
+            if !ok {
+                return c.fail(w, what);
+            }
+            ZkCondition::Writes {
+                store,
+                writes: w.text.clone(),
+            }
         }
         "watch-events" => ZkCondition::WatchEvents {
             client: client(c)?,

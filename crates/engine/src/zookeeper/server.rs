@@ -305,7 +305,7 @@ impl ZkServer {
             Channel::Election => !self.standalone,
             Channel::Quorum => matches!(self.role, Role::Leader(_)),
             Channel::ZkClient => true,
-            Channel::Kafka => false,
+            Channel::Kafka | Channel::Store => false,
         }
     }
 
@@ -401,7 +401,7 @@ impl ZkServer {
                 Role::Learner(_) => self.learner_on_packet(ctx, conn, p),
                 Role::None => {}
             },
-            ZkMsg::Client(_) => {}
+            ZkMsg::Client(_) | ZkMsg::Store(_) => {}
         }
     }
 

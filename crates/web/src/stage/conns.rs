@@ -51,6 +51,7 @@ fn channel_class(c: Channel) -> &'static str {
         Channel::Quorum => "ch-quorum",
         Channel::Kafka => "ch-kafka",
         Channel::ZkClient => "ch-client",
+        Channel::Store => "ch-store",
     }
 }
 

@@ -142,6 +142,7 @@ impl Layout {
     pub fn of(v: &WorldView, narrow: bool) -> Layout {
         let mut zk: Vec<NodeId> = Vec::new();
         let mut zk_clients: Vec<NodeId> = Vec::new();
+        let mut stores: Vec<NodeId> = Vec::new();
         let mut brokers: Vec<(u32, Vec<String>)> = Vec::new();
         let mut producers: Vec<NodeId> = Vec::new();
         let mut consumer = None;
@@ -150,6 +151,7 @@ impl Layout {
             match &n.detail {
                 NodeDetail::Zk(_) => zk.push(n.id),
                 NodeDetail::ZkClient(_) => zk_clients.push(n.id),
+                NodeDetail::Store(_) => stores.push(n.id),
                 NodeDetail::Broker(b) => {
                     let rows: Vec<String> = b.replicas.iter().map(|r| r.tp.clone()).collect();
                     brokers.push((b.id, rows));
@@ -199,6 +201,10 @@ impl Layout {
         }
         if !zk_clients.is_empty() {
             y = l.zk_clients(y, &zk_clients, width);
+        }
+        // Stores in a row of their own under the clients that write to them.
+        if !stores.is_empty() {
+            y = l.zk_clients(y, &stores, width);
         }
         if !brokers.is_empty() || !producers.is_empty() || consumer.is_some() {
             y = if narrow {

@@ -12,6 +12,7 @@ use zkafka_engine::sim::world::InFlight;
 use zkafka_engine::zookeeper::data::code::Code;
 use zkafka_engine::zookeeper::messages::ZkMsg;
 use zkafka_engine::zookeeper::proto::ClientMsg;
+use zkafka_engine::zookeeper::recipes::store::StoreMsg;
 
 /// How far along its path a held message stops (0 = sender, 1 = receiver).
 const HELD_AT: f64 = 0.45;
@@ -26,6 +27,9 @@ pub fn kind_class(m: &Msg) -> &'static str {
             "msg-reply"
         }
         Msg::Zk(ZkMsg::Client(_)) => "msg-request",
+        Msg::Zk(ZkMsg::Store(StoreMsg::Write { .. })) => "msg-store",
+        Msg::Zk(ZkMsg::Store(StoreMsg::Reply { accepted: true, .. })) => "msg-reply",
+        Msg::Zk(ZkMsg::Store(StoreMsg::Reply { .. })) => "msg-store-rejected",
         Msg::Kafka(KafkaMsg::MetadataRequest { .. } | KafkaMsg::MetadataResponse { .. }) => {
             "msg-meta"
         }
@@ -48,6 +52,9 @@ pub fn short_label(m: &Msg) -> String {
         }
         Msg::Zk(ZkMsg::Packet(p)) => p.name().to_string(),
         Msg::Zk(ZkMsg::Client(c)) => client_label(c),
+        Msg::Zk(ZkMsg::Store(StoreMsg::Write { token, .. })) => format!("write 0x{token:x}"),
+        Msg::Zk(ZkMsg::Store(StoreMsg::Reply { accepted: true, .. })) => "OK".into(),
+        Msg::Zk(ZkMsg::Store(StoreMsg::Reply { .. })) => "REJECTED".into(),
         Msg::Kafka(k) => match k {
             KafkaMsg::MetadataRequest { .. } => "Metadata?".into(),
             KafkaMsg::MetadataResponse { .. } => "Metadata".into(),

@@ -5,6 +5,7 @@ pub mod icons;
 pub mod kafka;
 pub mod layout;
 pub mod messages;
+pub mod store;
 pub mod zk;
 pub mod zkclient;
 
@@ -130,6 +131,7 @@ fn nodes(
             NodeDetail::Producer(p) => kafka::producer_card(p, live, r, l, ui, on_node),
             NodeDetail::Consumer(c) => kafka::consumer_card(c, live, r, l, ui, on_node),
             NodeDetail::ZkClient(c) => zkclient::client_card(c, live, r, ui, on_node),
+            NodeDetail::Store(st) => store::store_card(st, live, r, ui, on_node),
         };
         out.push(v);
     }

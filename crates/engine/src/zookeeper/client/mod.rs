@@ -18,6 +18,7 @@
 //!   client is closed for good and a new session must be created.
 
 pub mod hosts;
+pub mod store_link;
 pub mod watches;
 
 use crate::ids::NodeId;
@@ -27,12 +28,14 @@ use crate::zookeeper::data::code::Code;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::messages::{ZkChange, ZkMsg, ZkTimer};
 use crate::zookeeper::proto::{ClientMsg, Op, ReplyBody};
+use crate::zookeeper::recipes::store::StoreMsg;
 use crate::zookeeper::recipes::{Purpose, Recipe, RecipeStep};
 use crate::zookeeper::zkcli::{Console, Line, Step};
 use hosts::HostProvider;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
+use store_link::StoreLink;
 use watches::ClientWatches;
 
 /// `ZooKeeper.States`.
@@ -218,6 +221,9 @@ pub struct ZkClient {
     pub recipe: Option<Recipe>,
     /// The recipe's requests waiting for their reply, by xid.
     recipe_xids: BTreeMap<i32, Purpose>,
+    /// The recipe's connection to a store (the fencing-token recipe).
+    #[serde(skip)]
+    store: StoreLink,
 }
 
 impl ZkClient {
@@ -251,6 +257,7 @@ impl ZkClient {
             console: Console::default(),
             recipe: None,
             recipe_xids: BTreeMap::new(),
+            store: StoreLink::default(),
         }
     }
 
@@ -345,6 +352,14 @@ impl ZkClient {
         }
         if let Some(ms) = step.timer_ms {
             ctx.set_timer(ZkTimer::RecipeTimer, ms);
+        }
+        if let Some((store, mut msg)) = step.store_write {
+            if let StoreMsg::Write { value, .. } = &mut msg
+                && value.is_empty()
+            {
+                *value = format!("result of c{}", self.id);
+            }
+            self.store.send(ctx, store, msg);
         }
         for (op, purpose) in step.send {
             // Known before `submit`, which may answer at once on a closed client.
@@ -610,6 +625,15 @@ impl ZkClient {
 
     /// A message from its server.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, msg: ZkMsg) {
+        if self.store.owns(conn) {
+            if let Some(verdict) = self.store.on_message(msg)
+                && let Some(r) = self.recipe.as_mut()
+            {
+                let step = r.on_store_reply(Some(verdict));
+                self.do_recipe_step(ctx, step);
+            }
+            return;
+        }
         if Some(conn) != self.conn {
             return;
         }
@@ -763,6 +787,15 @@ impl ZkClient {
 
     /// Its connection closed (the server closed it, crashed, or refused it).
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, why: &CloseReason) {
+        if self.store.owns(conn) {
+            if self.store.on_closed() > 0
+                && let Some(r) = self.recipe.as_mut()
+            {
+                let step = r.on_store_reply(None);
+                self.do_recipe_step(ctx, step);
+            }
+            return;
+        }
         if Some(conn) != self.conn {
             return;
         }

@@ -83,6 +83,27 @@ impl RecipeChecker {
             }
         }
         self.wakeups = wakeups;
+        // A store that applied an older holder's write after a newer one's: the update
+        // under the newer holder's lock is lost (what fencing tokens prevent).
+        for st in w.stores() {
+            for (newer, older) in st.out_of_order() {
+                // One report per late write.
+                let key = (
+                    format!("store{} {} at {}", st.id, older.from, older.time),
+                    Vec::new(),
+                );
+                if self.reported.insert(key) {
+                    self.violations.push(RecipeViolation {
+                        event,
+                        time: w.now(),
+                        detail: format!(
+                            "store{} applied {}'s write to {} with token 0x{:x} after {}'s with token 0x{:x}: a zombie's write overwrote the holder's",
+                            st.id, older.from, older.key, older.token, newer.from, newer.token
+                        ),
+                    });
+                }
+            }
+        }
         // Readers may share a lock; anyone holding exclusively must be alone.
         for (path, (who, exclusive)) in holders {
             if exclusive && who.len() > 1 && self.reported.insert((path.clone(), who.clone())) {

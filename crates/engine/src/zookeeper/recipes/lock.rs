@@ -18,13 +18,23 @@
 //! A holder keeps the lock for `hold_ms`, deletes its node, and tries again until it has
 //! held the lock `rounds` times. It believes it holds the lock from the reply that tells
 //! it so until it deletes its node or its client tells it the session expired.
+//!
+//! With a store ([`crate::zookeeper::recipes::store`]), the hold is work done under the
+//! lock in the common shape `acquire; compute; write(result, token); release`: at the end
+//! of the hold the holder writes to the store with its fencing token (its lock node's
+//! czxid) and releases once the store answers. The write is not preceded by a second look
+//! at the lock: a holder frozen in the middle of its work writes when it thaws, whatever
+//! its session did meanwhile (Kleppmann's zombie; the thread that would tell it runs only
+//! after the write is on its way).
 
+use crate::ids::NodeId;
 use crate::zookeeper::client::{KeeperState, Reply, WatchedEvent};
 use crate::zookeeper::data::acl::Acl;
 use crate::zookeeper::data::code::Code;
 use crate::zookeeper::data::path;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
+use crate::zookeeper::recipes::store::StoreMsg;
 use crate::zookeeper::recipes::{Purpose, RecipeStep};
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +67,8 @@ pub enum Phase {
     /// It held the lock and lost its connection: it can no longer be sure it holds it
     /// (Curator's SUSPENDED), and acts as if it did not until it has looked again.
     Suspended,
+    /// Writing its result to the store, still believing it holds the lock.
+    Writing,
     /// Deleting its node.
     Releasing,
     /// Held it `rounds` times.
@@ -90,6 +102,12 @@ pub struct LockRecipe {
     pub token: u64,
     /// Watch notifications it got while waiting (the herd effect, summed).
     pub wakeups: u32,
+    /// The store it writes to at the end of each hold, if any.
+    pub store: Option<NodeId>,
+    /// Its work under the lock is under way (from taking the lock to its write).
+    working: bool,
+    /// The store's answer to its last write: accepted or rejected.
+    pub last_write: Option<bool>,
 }
 
 fn create(path: &str, mode: CreateMode) -> Op {
@@ -117,12 +135,21 @@ impl LockRecipe {
             node: None,
             token: 0,
             wakeups: 0,
+            store: None,
+            working: false,
+            last_write: None,
         }
+    }
+
+    /// The same lock, writing to `store` at the end of each hold.
+    pub fn with_store(mut self, store: Option<NodeId>) -> LockRecipe {
+        self.store = store;
+        self
     }
 
     /// True while it believes it holds the lock.
     pub fn holds(&self) -> bool {
-        self.phase == Phase::Holding
+        matches!(self.phase, Phase::Holding | Phase::Writing)
     }
 
     fn prefix(&self) -> String {
@@ -225,6 +252,7 @@ impl LockRecipe {
         self.phase = Phase::Holding;
         self.token = token;
         self.taken += 1;
+        self.working = self.store.is_some();
         RecipeStep {
             timer_ms: Some(self.hold_ms),
             notes: vec![format!("holds the lock {} (token 0x{token:x})", self.path)],
@@ -425,11 +453,62 @@ impl LockRecipe {
         }
     }
 
-    /// The hold time is over: release.
+    /// The hold time is over: write the result to the store (if it has one and its work
+    /// was under way, whatever it has learned since), or release.
     pub fn on_timer(&mut self) -> RecipeStep {
+        if self.working
+            && let Some(store) = self.store
+        {
+            self.working = false;
+            if self.phase == Phase::Holding {
+                self.phase = Phase::Writing;
+            }
+            return RecipeStep {
+                store_write: Some((
+                    store,
+                    StoreMsg::Write {
+                        key: self.path.clone(),
+                        value: String::new(),
+                        token: self.token,
+                    },
+                )),
+                notes: vec![format!(
+                    "writes its result to {store} with token 0x{:x}",
+                    self.token
+                )],
+                ..RecipeStep::default()
+            };
+        }
         if !self.holds() {
             return RecipeStep::default();
         }
+        self.release()
+    }
+
+    /// The store answered its write (`None`: the connection closed first, so it cannot
+    /// know): a holder that still believes releases.
+    pub fn on_store_reply(&mut self, accepted: Option<bool>) -> RecipeStep {
+        self.last_write = accepted;
+        let mut notes = Vec::new();
+        if accepted == Some(false) {
+            notes.push(format!(
+                "the store rejected its write: token 0x{:x} is older than a newer holder's",
+                self.token
+            ));
+        }
+        if self.phase != Phase::Writing {
+            return RecipeStep {
+                notes,
+                ..RecipeStep::default()
+            };
+        }
+        let mut step = self.release();
+        notes.append(&mut step.notes);
+        step.notes = notes;
+        step
+    }
+
+    fn release(&mut self) -> RecipeStep {
         self.phase = Phase::Releasing;
         let node = match self.kind {
             LockKind::Herd => self.path.clone(),
@@ -467,6 +546,7 @@ impl LockRecipe {
                 LockKind::Herd => format!("{kind}: waits"),
             },
             Phase::Holding => format!("{kind}: HOLDS"),
+            Phase::Writing => format!("{kind}: HOLDS, writing"),
             Phase::Suspended => format!("{kind}: suspended (connection lost)"),
             Phase::Releasing => format!("{kind}: releasing"),
             Phase::Done => format!("{kind}: done ({} times)", self.taken),

@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod lock;
+pub mod store;
 
 use crate::zookeeper::client::Reply;
 use crate::zookeeper::client::WatchedEvent;
@@ -27,6 +28,9 @@ pub struct RecipeStep {
     pub timer_ms: Option<u64>,
     /// Lines for the trace (what the recipe now believes or does).
     pub notes: Vec<String>,
+    /// A write to a store (the fencing-token recipe), sent on the client's connection to
+    /// that store (opened when first needed).
+    pub store_write: Option<(crate::ids::NodeId, store::StoreMsg)>,
 }
 
 /// Why a recipe sent a request: how to read its reply.
@@ -75,6 +79,13 @@ impl Recipe {
     pub fn on_event(&mut self, ev: &WatchedEvent) -> RecipeStep {
         match self {
             Recipe::Lock(l) => l.on_event(ev),
+        }
+    }
+
+    /// The store answered its write (`None`: the connection to the store closed first).
+    pub fn on_store_reply(&mut self, accepted: Option<bool>) -> RecipeStep {
+        match self {
+            Recipe::Lock(l) => l.on_store_reply(accepted),
         }
     }
 
