@@ -13,6 +13,7 @@ use std::time::Instant;
 use zkafka_engine::describe::describe;
 use zkafka_engine::i18n::Lang;
 use zkafka_engine::zookeeper::invariants::Invariant;
+use zkafka_engine::zookeeper::recipes::check::RecipeProperty;
 use zkafka_engine::zookeeper::sweep::{FaultKind, SeedReport, SweepConfig, run_seed};
 
 /// `zkafka check zab` options.
@@ -191,8 +192,7 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
     let mut per: BTreeMap<Invariant, (usize, Option<u64>)> = BTreeMap::new();
     let mut violations = 0usize;
     let mut bad_seeds = 0usize;
-    let mut recipe_bad = 0usize;
-    let mut recipe_first: Option<u64> = None;
+    let mut recipe_per: BTreeMap<RecipeProperty, (usize, Option<u64>)> = BTreeMap::new();
     for r in reports {
         if !r.violations.is_empty() {
             bad_seeds += 1;
@@ -211,10 +211,12 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
         }
         for v in &r.recipe_violations {
             violations += 1;
-            recipe_bad += 1;
-            recipe_first.get_or_insert(r.seed);
+            let e = recipe_per.entry(v.property).or_insert((0, None));
+            e.0 += 1;
+            e.1.get_or_insert(r.seed);
             out!(
-                "  LockHolders at event {} (t={} ms): {}",
+                "  {} at event {} (t={} ms): {}",
+                v.property.name(),
                 v.event,
                 v.time,
                 v.detail
@@ -250,14 +252,41 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
     }
     if !cfg.recipes.is_empty() {
         let r = cfg.recipes.join("; ");
-        out!(
-            "{:<18} {:>10}  {}",
-            "LockHolders",
-            recipe_bad,
-            recipe_first.map_or("-".to_string(), |s| s.to_string())
-        );
+        // The rows of the recipes' own promises, and any other that was broken.
+        let mut rows: Vec<RecipeProperty> = cfg
+            .recipes
+            .iter()
+            .flat_map(|l| RecipeProperty::of_line(l))
+            .chain(recipe_per.keys().copied())
+            .collect();
+        rows.sort();
+        rows.dedup();
+        for p in rows {
+            let (n, first) = recipe_per.get(&p).copied().unwrap_or((0, None));
+            out!(
+                "{:<18} {:>10}  {}",
+                p.name(),
+                n,
+                first.map_or("-".to_string(), |s| s.to_string())
+            );
+        }
         let wakeups: u32 = reports.iter().map(|r| r.wakeups).sum();
         out!("{:<18} {:>10}  ({r})", "lock wake-ups", wakeups);
+        let expired: u32 = reports.iter().map(|r| r.expired).sum();
+        let runs = reports.iter().filter(|r| r.expired > 0).count();
+        out!(
+            "{:<18} {:>10}  (clients, in {runs} runs)",
+            "sessions expired",
+            expired
+        );
+        let duplicates: u32 = reports.iter().map(|r| r.duplicates).sum();
+        if duplicates > 0 {
+            out!(
+                "{:<18} {:>10}  (queue items taken twice: at least once)",
+                "duplicates",
+                duplicates
+            );
+        }
     }
     out!("{:<18} {:>10}", "seeds violating", bad_seeds);
     out!(

@@ -102,6 +102,30 @@ pub enum ZkCondition {
         /// The clients, ascending.
         clients: Vec<u32>,
     },
+    /// `inside /b c1,c2,c3` or `inside /b none`: exactly these clients compute inside
+    /// the double barrier.
+    Inside {
+        /// The barrier's path.
+        path: String,
+        /// The clients, ascending.
+        clients: Vec<u32>,
+    },
+    /// `taken /q N`: the queue's consumers took N items in all.
+    Taken {
+        /// The queue's path.
+        path: String,
+        /// How many.
+        count: u32,
+    },
+    /// `sees /services/api cN N`: watcher cN sees N instances of the service.
+    Sees {
+        /// The service's path.
+        path: String,
+        /// The watcher.
+        client: u32,
+        /// How many.
+        count: u32,
+    },
     /// `writes store1 c2:ok,c1:rejected` (or `none`): the writes the store received, in
     /// order, each with its verdict.
     Writes {
@@ -323,6 +347,34 @@ impl ZkCondition {
                     ))
                 }
             }
+            ZkCondition::Inside { path, clients } => {
+                use crate::zookeeper::recipes::check::{client_list as names, inside};
+                let got = inside(w, path);
+                if &got == clients {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected {} to compute inside the barrier {path}, but {} do",
+                        names(clients),
+                        names(&got)
+                    ))
+                }
+            }
+            ZkCondition::Taken { path, count } => equal(
+                format!("the items taken from {path}"),
+                *count,
+                crate::zookeeper::recipes::check::taken(w, path),
+            ),
+            ZkCondition::Sees {
+                path,
+                client: id,
+                count,
+            } => equal(
+                format!("the instances of {path} c{id} sees"),
+                *count,
+                crate::zookeeper::recipes::check::sees(w, path, *id)
+                    .ok_or_else(|| format!("c{id} does not watch {path}"))?,
+            ),
             ZkCondition::Writes { store, writes } => {
                 let got = w
                     .store(*store)

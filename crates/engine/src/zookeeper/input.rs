@@ -9,8 +9,8 @@ use crate::sim::world::{InputError, World};
 use crate::zookeeper::client::ZkClient;
 use crate::zookeeper::config::ZkConfig;
 use crate::zookeeper::data::txn::Txn;
+use crate::zookeeper::recipes::spec::RecipeSpec;
 use crate::zookeeper::recipes::store::Store;
-use crate::zookeeper::recipes::{LockKind, LockRecipe, Recipe};
 use crate::zookeeper::server::{ZkDisk, ZkServer};
 use crate::zookeeper::zxid;
 use serde::{Deserialize, Serialize};
@@ -86,25 +86,14 @@ pub enum ZkInput {
         /// host (`from 127.0.0.1`) connects as zkCli does by default, to `localhost:2181`.
         address: Option<String>,
     },
-    /// `recipe lock /locks/l clients 5 [herd|fair|read|write] [hold 500ms] [rounds 2]
-    /// [session-timeout MS]`: start clients (the next free numbers), each connected to
-    /// every server and running the recipe instead of a console.
+    /// `recipe <kind> <path> ... [session-timeout MS]` (see
+    /// [`crate::zookeeper::recipes::spec`]): start clients (the next free numbers), each
+    /// connected to every server and running its part of the recipe instead of a console.
     Recipe {
-        /// The lock's path.
-        path: String,
-        /// Herd or fair.
-        kind: LockKind,
-        /// How many clients.
-        clients: u32,
-        /// How long a holder keeps the lock, ms.
-        hold_ms: u64,
-        /// How many times each client takes it.
-        rounds: u32,
+        /// Which recipe, where, and how many clients.
+        spec: RecipeSpec,
         /// The session timeout each client asks for, ms.
         timeout_ms: u32,
-        /// `store storeN`: each holder writes to this store at the end of its hold, with
-        /// its fencing token.
-        store: Option<u32>,
     },
     /// `recipe store storeN [fencing]`: start a store that lock holders write to; with
     /// `fencing` it rejects a token older than the newest it accepted.
@@ -145,31 +134,10 @@ impl fmt::Display for ZkInput {
             ZkInput::SetLog { sid, zxids } => {
                 write!(f, "zk set-log zk{sid} {}", zxid_ranges(zxids))
             }
-            ZkInput::Recipe {
-                path,
-                kind,
-                clients,
-                hold_ms,
-                rounds,
-                timeout_ms,
-                store,
-            } => {
-                let kind = match kind {
-                    LockKind::Herd => "herd",
-                    LockKind::Fair => "fair",
-                    LockKind::Read => "read",
-                    LockKind::Write => "write",
-                };
-                write!(
-                    f,
-                    "recipe lock {path} clients {clients} {kind} hold {} rounds {rounds}",
-                    crate::sim::input::duration(*hold_ms)
-                )?;
+            ZkInput::Recipe { spec, timeout_ms } => {
+                write!(f, "{spec}")?;
                 if *timeout_ms != DEFAULT_SESSION_TIMEOUT_MS {
                     write!(f, " session-timeout {timeout_ms}")?;
-                }
-                if let Some(s) = store {
-                    write!(f, " store store{s}")?;
                 }
                 Ok(())
             }
@@ -401,27 +369,8 @@ impl ZkInput {
                     return err(format!("store{id} already exists"));
                 }
             }
-            ZkInput::Recipe {
-                path,
-                clients,
-                timeout_ms,
-                store,
-                ..
-            } => {
-                if let Some(s) = store
-                    && w.store(*s).is_none()
-                {
-                    return err(format!(
-                        "there is no store store{s}: start one with `recipe store store{s} fencing`"
-                    ));
-                }
-                crate::zookeeper::data::path::validate(path, false).map_err(InputError)?;
-                if path == "/" || path.starts_with("/zookeeper") {
-                    return err(format!("{path} cannot hold a lock (a reserved path)"));
-                }
-                if !(1..=9).contains(clients) {
-                    return err(format!("a recipe runs 1 to 9 clients, not {clients}"));
-                }
+            ZkInput::Recipe { spec, timeout_ms } => {
+                spec.check(w).map_err(InputError)?;
                 if w.zk_sids().is_empty() {
                     return err("there is no ZooKeeper server: `zk ensemble 3` first");
                 }
@@ -490,23 +439,13 @@ impl ZkInput {
                 w.add_node(me, Node::ZkClient(Box::new(c)));
                 w.start_node(sink, me);
             }
-            ZkInput::Recipe {
-                path,
-                kind,
-                clients,
-                hold_ms,
-                rounds,
-                timeout_ms,
-                store,
-            } => {
+            ZkInput::Recipe { spec, timeout_ms } => {
                 let servers = w.zk_sids();
                 let first = w.zk_clients().map(|c| c.id).max().unwrap_or(0) + 1;
-                for id in first..first + clients {
+                for i in 0..spec.clients() {
+                    let id = first + i;
                     let mut c = ZkClient::new(id, servers.clone(), *timeout_ms);
-                    c.recipe = Some(Recipe::Lock(
-                        LockRecipe::new(path.clone(), *kind, *hold_ms, *rounds)
-                            .with_store(store.map(NodeId::Store)),
-                    ));
+                    c.recipe = Some(spec.program(i, id));
                     let me = NodeId::ZkClient(id);
                     w.add_node(me, Node::ZkClient(Box::new(c)));
                     w.start_node(sink, me);

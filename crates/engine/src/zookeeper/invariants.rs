@@ -490,6 +490,8 @@ pub struct TimelineCheck {
     pub violations: Vec<Violation>,
     /// What the recipes' checker found (empty when no client runs a recipe).
     pub recipe_violations: Vec<RecipeViolation>,
+    /// The recipes' promises that concern the recording (the recipes it ran by its end).
+    pub recipe_properties: Vec<crate::zookeeper::recipes::check::RecipeProperty>,
     /// Events checked (the recording's length).
     pub events: u64,
     /// Transactions delivered by the end.
@@ -502,7 +504,13 @@ pub struct TimelineCheck {
 pub fn check_timeline(t: &crate::sim::timeline::Timeline) -> TimelineCheck {
     let mut zab: Option<ZabChecker> = None;
     let mut recipes = RecipeChecker::default();
+    let mut present = Vec::new();
     t.replay_each(|w, last| {
+        for p in crate::zookeeper::recipes::check::RecipeProperty::present(w) {
+            if !present.contains(&p) {
+                present.push(p);
+            }
+        }
         // Made from the world after the first operation: the replay starts from an empty
         // world, and setup histories of servers that never ran count as proposed anyway.
         zab.get_or_insert_with(|| ZabChecker::new(w))
@@ -510,10 +518,18 @@ pub fn check_timeline(t: &crate::sim::timeline::Timeline) -> TimelineCheck {
         recipes.observe(w, last);
     });
     let zab = zab.unwrap_or_default();
+    // The recipes' end-of-run promises, on the recording's last state (a lesson ends
+    // settled; a sandbox run may not, and says so only if something is wrong there).
+    let events = t.op_ends().last().unwrap_or(0);
+    recipes.finish(t.world(), events.saturating_sub(1));
     TimelineCheck {
         violations: zab.violations().to_vec(),
         recipe_violations: recipes.violations().to_vec(),
-        events: t.op_ends().last().unwrap_or(0),
+        recipe_properties: {
+            present.sort();
+            present
+        },
+        events,
         delivered: zab.delivered(),
     }
 }

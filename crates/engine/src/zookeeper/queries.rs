@@ -86,6 +86,23 @@ pub enum ZkQuery {
         /// The lock's path.
         path: String,
     },
+    /// The clients computing inside a double barrier (`c1,c2`, or `none`).
+    Inside {
+        /// The barrier's path.
+        path: String,
+    },
+    /// The items a queue's consumers took, in all.
+    Taken {
+        /// The queue's path.
+        path: String,
+    },
+    /// The instances of a service a watcher sees.
+    Sees {
+        /// The service's path.
+        path: String,
+        /// The watcher.
+        client: u32,
+    },
     /// The writes a store received, in order, with their verdicts (`c2:ok,c1:rejected`).
     Writes {
         /// The store.
@@ -130,6 +147,16 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         },
         "wakeups" => ZkQuery::Wakeups {
             path: c.text("a lock path like /locks/l")?,
+        },
+        "inside" => ZkQuery::Inside {
+            path: c.text("a barrier path like /b")?,
+        },
+        "taken" => ZkQuery::Taken {
+            path: c.text("a queue path like /q")?,
+        },
+        "sees" => ZkQuery::Sees {
+            path: c.text("a service path like /services/api")?,
+            client: client(c)?,
         },
         "writes" => ZkQuery::Writes {
             store: crate::zookeeper::script::store(c)?,
@@ -225,6 +252,16 @@ impl ZkQuery {
             }
             ZkQuery::Wakeups { path } => {
                 crate::zookeeper::recipes::check::wakeups(w, path).to_string()
+            }
+            ZkQuery::Inside { path } => {
+                use crate::zookeeper::recipes::check::{client_list, inside};
+                client_list(&inside(w, path))
+            }
+            ZkQuery::Taken { path } => crate::zookeeper::recipes::check::taken(w, path).to_string(),
+            ZkQuery::Sees { path, client: id } => {
+                crate::zookeeper::recipes::check::sees(w, path, *id)
+                    .ok_or_else(|| format!("c{id} does not watch {path}"))?
+                    .to_string()
             }
             ZkQuery::Writes { store } => w
                 .store(*store)

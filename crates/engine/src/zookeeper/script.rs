@@ -18,7 +18,6 @@ use crate::zookeeper::client::SessionState;
 use crate::zookeeper::conditions::ZkCondition;
 use crate::zookeeper::input::{DEFAULT_SESSION_TIMEOUT_MS, ZkInput};
 use crate::zookeeper::messages::ZabPhase;
-use crate::zookeeper::recipes::LockKind;
 use crate::zookeeper::vote::ServerState;
 
 /// `[on zkN]`.
@@ -48,6 +47,9 @@ pub const GRAMMAR: Grammar = Grammar {
         "watch-events",
         "holders",
         "writes",
+        "inside",
+        "taken",
+        "sees",
     ],
     condition,
     queries: &[
@@ -65,6 +67,9 @@ pub const GRAMMAR: Grammar = Grammar {
         "holders",
         "wakeups",
         "writes",
+        "inside",
+        "taken",
+        "sees",
     ],
     query: crate::zookeeper::queries::query,
 };
@@ -79,6 +84,21 @@ pub(crate) fn store(c: &mut Cursor<'_>) -> PResult<u32> {
     }
 }
 
+/// `c1,c2`: ZooKeeper clients, ascending.
+fn zk_clients(c: &mut Cursor<'_>) -> PResult<Vec<u32>> {
+    let mut v = Vec::new();
+    for n in c.node_list("clients like c1,c2, or none")? {
+        match n {
+            NodeId::ZkClient(id) => v.push(id),
+            other => {
+                return Err((c.column(), format!("{other} is not a ZooKeeper client")));
+            }
+        }
+    }
+    v.sort_unstable();
+    Ok(v)
+}
+
 /// `cN`: a ZooKeeper client's name.
 fn client(c: &mut Cursor<'_>) -> PResult<u32> {
     let what = "a client like c1";
@@ -89,60 +109,22 @@ fn client(c: &mut Cursor<'_>) -> PResult<u32> {
     }
 }
 
-/// `recipe store storeN [fencing]`, or
-/// `recipe lock /path clients N [herd|fair|read|write] [hold D] [rounds N] [session-timeout MS]
-/// [store storeN]`.
+/// `recipe store storeN [fencing]`, or a recipe run by clients
+/// ([`crate::zookeeper::recipes::spec`]).
 fn recipe(c: &mut Cursor<'_>) -> PResult<Command> {
-    if c.keyword(&["lock", "store"])? == "store" {
+    use crate::zookeeper::recipes::spec::{KINDS, RecipeSpec};
+    let kind = c.keyword(&KINDS)?;
+    if kind == "store" {
         let id = store(c)?;
         let fencing = c.accept("fencing");
         return Ok(Command::Input {
             input: Input::Zk(ZkInput::Store { id, fencing }),
         });
     }
-    let path = c.text("a lock path like /locks/l")?;
-    c.keyword(&["clients"])?;
-    let clients = c.small("how many clients")?;
-    let mut kind = LockKind::Fair;
-    let mut hold_ms = 500;
-    let mut rounds = 2;
     let mut timeout_ms = DEFAULT_SESSION_TIMEOUT_MS;
-    let mut writes_to = None;
-    while c.peek().is_some() {
-        match c.keyword(&[
-            "store",
-            "herd",
-            "fair",
-            "read",
-            "write",
-            "hold",
-            "rounds",
-            "session-timeout",
-        ])? {
-            "herd" => kind = LockKind::Herd,
-            "fair" => kind = LockKind::Fair,
-            "read" => kind = LockKind::Read,
-            "write" => kind = LockKind::Write,
-            "hold" => hold_ms = c.duration()?,
-            "rounds" => rounds = c.small("how many rounds")?,
-            "store" => writes_to = Some(store(c)?),
-            _ => {
-                timeout_ms = c
-                    .number("a session timeout in ms")?
-                    .min(u64::from(u32::MAX)) as u32
-            }
-        }
-    }
+    let spec = RecipeSpec::parse(kind, c, &mut timeout_ms)?;
     Ok(Command::Input {
-        input: Input::Zk(ZkInput::Recipe {
-            path,
-            kind,
-            clients,
-            hold_ms,
-            rounds,
-            timeout_ms,
-            store: writes_to,
-        }),
+        input: Input::Zk(ZkInput::Recipe { spec, timeout_ms }),
     })
 }
 
@@ -328,20 +310,28 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
             let clients = if c.accept("none") {
                 Vec::new()
             } else {
-                let mut v = Vec::new();
-                for n in c.node_list("clients like c1,c2, or none")? {
-                    match n {
-                        NodeId::ZkClient(id) => v.push(id),
-                        other => {
-                            return Err((c.column(), format!("{other} is not a ZooKeeper client")));
-                        }
-                    }
-                }
-                v.sort_unstable();
-                v
+                zk_clients(c)?
             };
             ZkCondition::Holders { path, clients }
         }
+        "inside" => {
+            let path = c.text("a barrier path like /b")?;
+            let clients = if c.accept("none") {
+                Vec::new()
+            } else {
+                zk_clients(c)?
+            };
+            ZkCondition::Inside { path, clients }
+        }
+        "taken" => ZkCondition::Taken {
+            path: c.text("a queue path like /q")?,
+            count: c.small("a count")?,
+        },
+        "sees" => ZkCondition::Sees {
+            path: c.text("a service path like /services/api")?,
+            client: client(c)?,
+            count: c.small("a count")?,
+        },
         "writes" => {
             let store = store(c)?;
             let what = "writes like c2:ok,c1:rejected, or none";

@@ -143,6 +143,10 @@ pub struct SeedReport {
     pub recipe_violations: Vec<RecipeViolation>,
     /// Watch notifications the recipe's waiters got, summed (the herd effect).
     pub wakeups: u32,
+    /// Queue items taken more than once (at least once delivery: not a violation).
+    pub duplicates: u32,
+    /// Clients whose session had expired by the end.
+    pub expired: u32,
 }
 
 /// Drives one world and its checker, handing each trace event to `watch`.
@@ -457,6 +461,12 @@ pub fn run_seed(
     let settled = d.settle(120_000);
     // Let the clients' last writes and the learners' syncs finish.
     d.run_for(10_000);
+    // Settled: what the recipes must have reached by now (no missed wake-up, no lost
+    // queue item, registry views up to date).
+    if settled {
+        let last = d.world.event_count().saturating_sub(1);
+        d.recipes.finish(&d.world, last);
+    }
     Ok(SeedReport {
         seed,
         violations: d.checker.violations().to_vec(),
@@ -465,5 +475,11 @@ pub fn run_seed(
         stuck: !settled,
         recipe_violations: d.recipes.violations().to_vec(),
         wakeups: d.recipes.wakeups.values().sum(),
+        duplicates: d.recipes.duplicates,
+        expired: d
+            .world
+            .zk_clients()
+            .filter(|c| c.session_state() == crate::zookeeper::client::SessionState::Expired)
+            .count() as u32,
     })
 }

@@ -159,7 +159,8 @@ pub struct ZkClientView {
     pub busy: bool,
     /// What its recipe is doing (`fair lock: HOLDS`), if it runs one.
     pub recipe: Option<String>,
-    /// True while its recipe believes it holds a lock.
+    /// True while its recipe believes it holds a lock, leads, or computes inside a
+    /// barrier.
     pub holds: bool,
 }
 
@@ -185,7 +186,7 @@ pub fn client_view(c: &ZkClient) -> ZkClientView {
             .collect(),
         busy: c.console.busy(),
         recipe: c.recipe.as_ref().map(|r| r.status()),
-        holds: matches!(&c.recipe, Some(crate::zookeeper::recipes::Recipe::Lock(l)) if l.holds()),
+        holds: c.recipe.as_ref().is_some_and(|r| r.holds()),
     }
 }
 

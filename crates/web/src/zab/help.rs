@@ -4,6 +4,7 @@
 
 use zkafka_engine::i18n::Lang;
 use zkafka_engine::zookeeper::invariants::Invariant;
+use zkafka_engine::zookeeper::recipes::check::RecipeProperty;
 
 /// The invariant's promise in one line, in `lang`.
 pub fn promise(lang: Lang, inv: Invariant) -> &'static str {
@@ -34,10 +35,35 @@ pub fn promise(lang: Lang, inv: Invariant) -> &'static str {
     }
 }
 
-/// The lock recipes' promise (the recipe checker's), in `lang`.
-pub fn lock_promise(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "at most one client believes it holds a lock (a recipe's promise, not ZAB's)",
-        Lang::Zh => "至多一个客户端相信自己持有某把锁（这是锁方案的承诺，不是 ZAB 的）",
+/// A recipe's promise (the recipe checker's), in `lang`.
+pub fn recipe_promise(lang: Lang, p: RecipeProperty) -> &'static str {
+    use RecipeProperty::*;
+    match (lang, p) {
+        (Lang::En, LockHolders) => {
+            "at most one client believes it holds a lock (a recipe's promise, not ZAB's)"
+        }
+        (Lang::En, OneLeader) => "at most one candidate believes it leads an election",
+        (Lang::En, FencedWrites) => {
+            "a store never applies an older holder's write after a newer one's"
+        }
+        (Lang::En, BarrierOrder) => {
+            "nobody computes before all have entered the barrier, nobody leaves before all are done"
+        }
+        (Lang::En, MissedWakeup) => {
+            "no waiter sleeps through what it waits for (checked at the end)"
+        }
+        (Lang::En, QueueItems) => "no acknowledged queue item is lost (checked at the end)",
+        (Lang::En, RegistryView) => {
+            "every watcher sees exactly the registered instances (checked at the end)"
+        }
+        (Lang::Zh, LockHolders) => {
+            "至多一个客户端相信自己持有某把锁（这是锁方案的承诺，不是 ZAB 的）"
+        }
+        (Lang::Zh, OneLeader) => "至多一个候选者相信自己是选举的 Leader",
+        (Lang::Zh, FencedWrites) => "存储绝不在接受较新持有者的写入后，再应用较旧持有者的写入",
+        (Lang::Zh, BarrierOrder) => "所有人进入屏障之前没人开始计算，所有人完成之前没人离开",
+        (Lang::Zh, MissedWakeup) => "等待者不会错过它在等的事（在运行结束时检查）",
+        (Lang::Zh, QueueItems) => "已确认的队列条目不会丢失（在运行结束时检查）",
+        (Lang::Zh, RegistryView) => "每个监听者看到的恰好是已注册的实例（在运行结束时检查）",
     }
 }

@@ -2,7 +2,8 @@
 //! recording (`zkafka_engine::zookeeper::invariants::check_timeline`), one light each. A
 //! light turns red once playback passes the event that broke it, with a link that seeks
 //! there; until then it is green for "held so far". With recipe clients in the run, one
-//! more light: the recipes' checker (at most one client believes it holds a lock).
+//! more light per promise of the recipes it runs (the recipes' checker: LockHolders,
+//! OneLeader, FencedWrites, BarrierOrder, and the end-of-run ones).
 
 use crate::i18n::{tr, ui, use_lang};
 use crate::sim::Sim;
@@ -32,46 +33,42 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
         }
         sim.with_timeline(check_timeline).unwrap_or_default()
     });
-    // The recipes' checker ran in the same replay; its light shows when the run has
-    // recipe clients.
-    let has_recipes = Memo::new(move |_| {
-        sim.snap.with(|s| {
-            s.view
-                .nodes
-                .iter()
-                .any(|n| matches!(&n.detail, NodeDetail::ZkClient(c) if c.recipe.is_some()))
-        })
-    });
-    let lock_light = move || {
+    // The recipes' checker ran in the same replay: one light for each promise of the
+    // recipes the run has.
+    let recipe_lights = move || {
         let l = lang.get();
         let u = ui(l);
         let position = sim.snap.with(|s| s.position);
-        has_recipes.get().then(|| {
-            let broke = check.with(|c| {
-                c.recipe_violations
-                    .iter()
-                    .find(|v| v.event < position)
-                    .map(|v| (v.event, v.detail.clone()))
-            });
-            let class = if broke.is_some() { "inv broken" } else { "inv holds" };
-            let mark = if broke.is_some() { "✗" } else { "●" };
-            let detail = broke.map(|(at, d)| {
-                let label = u.zb_broken.replace("{n}", &(at + 1).to_string());
-                view! {
-                    <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
-                    <span class="inv-detail">{d}</span>
-                }
-            });
-            let holds = detail.is_none().then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
-            view! {
-                <li class=class data-testid="invariant" data-name="LockHolders" title=help::lock_promise(l)>
-                    <span class="light" aria-hidden="true">{mark}</span>
-                    <code class="inv-name">"LockHolders"</code>
-                    <span class="inv-promise">{help::lock_promise(l)}</span>
-                    {holds}
-                    {detail}
-                </li>
-            }
+        check.with(|c| {
+            c.recipe_properties
+                .iter()
+                .map(|&p| {
+                    let broke = c
+                        .recipe_violations
+                        .iter()
+                        .find(|v| v.property == p && v.event < position)
+                        .map(|v| (v.event, v.detail.clone()));
+                    let class = if broke.is_some() { "inv broken" } else { "inv holds" };
+                    let mark = if broke.is_some() { "✗" } else { "●" };
+                    let detail = broke.map(|(at, d)| {
+                        let label = u.zb_broken.replace("{n}", &(at + 1).to_string());
+                        view! {
+                            <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
+                            <span class="inv-detail">{d}</span>
+                        }
+                    });
+                    let holds = detail.is_none().then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
+                    view! {
+                        <li class=class data-testid="invariant" data-name=p.name() title=help::recipe_promise(l, p)>
+                            <span class="light" aria-hidden="true">{mark}</span>
+                            <code class="inv-name">{p.name()}</code>
+                            <span class="inv-promise">{help::recipe_promise(l, p)}</span>
+                            {holds}
+                            {detail}
+                        </li>
+                    }
+                })
+                .collect_view()
         })
     };
     let lights = move || {
@@ -125,7 +122,7 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
                     <span class="hint">{checked}</span>
                 </header>
                 <p class="hint zhint">{tr(|u| u.zb_inv_hint)}</p>
-                <ul class="inv-list">{lights}{lock_light}</ul>
+                <ul class="inv-list">{lights}{recipe_lights}</ul>
             </section>
         </Show>
     }

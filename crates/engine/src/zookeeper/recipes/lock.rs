@@ -35,7 +35,7 @@ use crate::zookeeper::data::path;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
 use crate::zookeeper::recipes::store::StoreMsg;
-use crate::zookeeper::recipes::{Purpose, RecipeStep};
+use crate::zookeeper::recipes::{Purpose, RecipeStep, Wait, seq_of};
 use serde::{Deserialize, Serialize};
 
 /// Which lock.
@@ -51,6 +51,10 @@ pub enum LockKind {
     Read,
     /// The exclusive side of a read/write lock: it holds when it is first in the queue.
     Write,
+    /// Leader election ("ZooKeeper Recipes and Solutions", Leader Election): the same
+    /// queue as the fair lock under `n_` names; the lowest leads, each other candidate
+    /// watches the one just below it (no herd), and leading is holding.
+    Election,
 }
 
 /// Where a lock client is.
@@ -153,12 +157,12 @@ impl LockRecipe {
     }
 
     fn prefix(&self) -> String {
-        let side = match self.kind {
-            LockKind::Read => "read",
-            LockKind::Write => "write",
-            _ => "lock",
-        };
-        format!("{side}-{:x}-", self.session)
+        match self.kind {
+            LockKind::Read => format!("read-{:x}-", self.session),
+            LockKind::Write => format!("write-{:x}-", self.session),
+            LockKind::Election => format!("n_{:x}-", self.session),
+            LockKind::Herd | LockKind::Fair => format!("lock-{:x}-", self.session),
+        }
     }
 
     /// True for the exclusive kinds (a holder excludes every other holder).
@@ -255,7 +259,11 @@ impl LockRecipe {
         self.working = self.store.is_some();
         RecipeStep {
             timer_ms: Some(self.hold_ms),
-            notes: vec![format!("holds the lock {} (token 0x{token:x})", self.path)],
+            notes: vec![if self.kind == LockKind::Election {
+                format!("leads {} (its node's czxid 0x{token:x})", self.path)
+            } else {
+                format!("holds the lock {} (token 0x{token:x})", self.path)
+            }],
             ..RecipeStep::default()
         }
     }
@@ -317,10 +325,12 @@ impl LockRecipe {
             // delete it again (NoNode is fine). The herd lock's path is shared: the node
             // may already be the next holder's, so look at its owner first.
             (Purpose::Release, Err(Code::ConnectionLoss)) => match self.kind {
-                LockKind::Fair | LockKind::Read | LockKind::Write => RecipeStep {
-                    send: vec![(reply.op.clone(), Purpose::Release)],
-                    ..RecipeStep::default()
-                },
+                LockKind::Fair | LockKind::Read | LockKind::Write | LockKind::Election => {
+                    RecipeStep {
+                        send: vec![(reply.op.clone(), Purpose::Release)],
+                        ..RecipeStep::default()
+                    }
+                }
                 LockKind::Herd => self.read_lock(Purpose::ReleaseCheck),
             },
             (Purpose::ReleaseCheck, Ok(ReplyBody::Data { stat, .. }))
@@ -359,6 +369,8 @@ impl LockRecipe {
             }
             (Purpose::Create, Err(_)) => self.try_lock(),
             (Purpose::Create, Ok(_)) => RecipeStep::default(),
+            // The other recipes' purposes.
+            _ => RecipeStep::default(),
         }
     }
 
@@ -375,7 +387,10 @@ impl LockRecipe {
         let prefix = self.prefix();
         let seq = |name: &str| name.rsplit('-').next().unwrap_or("").to_string();
         let queued = |c: &&String| {
-            c.starts_with("lock-") || c.starts_with("read-") || c.starts_with("write-")
+            c.starts_with("lock-")
+                || c.starts_with("read-")
+                || c.starts_with("write-")
+                || c.starts_with("n_")
         };
         let mut queue: Vec<&String> = children.iter().filter(queued).collect();
         queue.sort_by_key(|c| seq(c));
@@ -429,7 +444,12 @@ impl LockRecipe {
         let Phase::Waiting(node) = &self.phase else {
             return RecipeStep::default();
         };
-        if ev.kind == EventType::NodeDeleted && ev.path.as_deref() == Some(node.as_str()) {
+        // Any notification about the node it waits on sends it to look again: the
+        // recipe's "wait for a notification on the pathname". Not only NodeDeleted: a
+        // watch set again after a reconnect (SetWatches) fires NodeDataChanged when the
+        // herd lock's node was deleted and created again meanwhile
+        // (`DataTree.setWatches`), and that wake-up must not be slept through.
+        if ev.kind != EventType::None && ev.path.as_deref() == Some(node.as_str()) {
             self.wakeups += 1;
             return self.again();
         }
@@ -522,8 +542,20 @@ impl LockRecipe {
                 },
                 Purpose::Release,
             )],
-            notes: vec![format!("releases the lock {}", self.path)],
+            notes: vec![if self.kind == LockKind::Election {
+                format!("steps down as leader of {}", self.path)
+            } else {
+                format!("releases the lock {}", self.path)
+            }],
             ..RecipeStep::default()
+        }
+    }
+
+    /// What it waits for, if anything.
+    pub fn waits_for(&self) -> Option<Wait> {
+        match &self.phase {
+            Phase::Waiting(n) => Some(Wait::Gone(n.clone())),
+            _ => None,
         }
     }
 
@@ -534,14 +566,25 @@ impl LockRecipe {
             LockKind::Fair => "fair lock",
             LockKind::Read => "read lock",
             LockKind::Write => "write lock",
+            LockKind::Election => {
+                return match &self.phase {
+                    Phase::Holding | Phase::Writing => "election: LEADER".into(),
+                    Phase::Waiting(n) => format!("election: watches #{}", seq_of(n)),
+                    Phase::Done => format!("election: stepped down ({} terms)", self.taken),
+                    Phase::Releasing => "election: stepping down".into(),
+                    Phase::Suspended => "election: suspended (connection lost)".into(),
+                    Phase::Expired => "election: session expired".into(),
+                    Phase::Connecting | Phase::Trying => "election: candidate".into(),
+                };
+            }
         };
         match &self.phase {
             Phase::Connecting => format!("{kind}: connecting"),
             Phase::Trying => format!("{kind}: trying"),
             // Fair: the predecessor's sequence number (its name is long); herd: the lock.
             Phase::Waiting(n) => match self.kind {
-                LockKind::Fair | LockKind::Read | LockKind::Write => {
-                    format!("{kind}: waits for #{}", n.rsplit('-').next().unwrap_or(n))
+                LockKind::Fair | LockKind::Read | LockKind::Write | LockKind::Election => {
+                    format!("{kind}: waits for #{}", seq_of(n))
                 }
                 LockKind::Herd => format!("{kind}: waits"),
             },
