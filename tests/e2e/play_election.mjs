@@ -321,6 +321,39 @@ async function main() {
     );
     log('LockHolders red: c11 and c12 both believed; c12 holds at the end; ZAB invariants hold');
 
+    // ---- fencing tokens: the plain store takes the zombie's write, the fencing one refuses ----
+    console.log('zk-fencing-tokens');
+    await page.goto(new URL('#/lesson/zk-fencing-tokens', base).href);
+    await page.getByTestId('to-end').waitFor({ timeout: 30_000 });
+    await page.getByTestId('to-end').click();
+    const fenced = page.locator('[data-testid="invariant"][data-name="FencedWrites"]');
+    await fenced.waitFor({ timeout: 10_000 });
+    check((await fenced.getAttribute('class')).includes('broken'), 'FencedWrites is not red after store1 took the zombie write');
+    check(/store1 applied c1's write/.test((await fenced.textContent()) || ''), 'FencedWrites names store1 and c1');
+    const store2 = (await page.locator('svg.stage g[data-node="store2"]').textContent()) || '';
+    check(/rejected/.test(store2), `store2's card shows no rejected write: ${store2}`);
+    check(
+      (await page.locator('svg.stage g[data-node="store2"].rejected').count()) === 1,
+      'store2 is not marked as having rejected the last write',
+    );
+    log('FencedWrites red for store1; store2 rejected the stale token');
+
+    // ---- the other recipes: one light per promise, all green ----
+    console.log('zk-recipes');
+    await page.goto(new URL('#/lesson/zk-recipes', base).href);
+    await page.getByTestId('to-end').waitFor({ timeout: 30_000 });
+    await page.getByTestId('to-end').click();
+    for (const name of ['OneLeader', 'BarrierOrder', 'QueueItems', 'RegistryView']) {
+      const light = page.locator(`[data-testid="invariant"][data-name="${name}"]`);
+      await light.waitFor({ timeout: 10_000 });
+      check((await light.getAttribute('class')).includes('holds'), `${name} is not green in zk-recipes`);
+    }
+    check(
+      (await page.locator('[data-testid="invariant"].broken').count()) === 0,
+      'something broke in the recipes lesson',
+    );
+    log('zk-recipes: OneLeader, BarrierOrder, QueueItems, RegistryView hold');
+
     // ---- narrow screen ----
     console.log('390 px wide');
     await page.setViewportSize({ width: 390, height: 844 });

@@ -35,7 +35,7 @@ use crate::zookeeper::data::path;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
 use crate::zookeeper::recipes::store::StoreMsg;
-use crate::zookeeper::recipes::{Purpose, RecipeStep, Wait, seq_of};
+use crate::zookeeper::recipes::{Purpose, RecipeStep, Wait, seq_of, short_seq};
 use serde::{Deserialize, Serialize};
 
 /// Which lock.
@@ -569,7 +569,7 @@ impl LockRecipe {
             LockKind::Election => {
                 return match &self.phase {
                     Phase::Holding | Phase::Writing => "election: LEADER".into(),
-                    Phase::Waiting(n) => format!("election: watches #{}", seq_of(n)),
+                    Phase::Waiting(n) => format!("election: watches {}", short_seq(n)),
                     Phase::Done => format!("election: stepped down ({} terms)", self.taken),
                     Phase::Releasing => "election: stepping down".into(),
                     Phase::Suspended => "election: suspended (connection lost)".into(),

@@ -114,6 +114,12 @@ pub(crate) fn seq_of(name: &str) -> &str {
     name.rsplit('-').next().unwrap_or("")
 }
 
+/// A sequential node's number without its leading zeros, for cards (`#3`).
+pub(crate) fn short_seq(name: &str) -> String {
+    let n = seq_of(name).trim_start_matches('0');
+    format!("#{}", if n.is_empty() { "0" } else { n })
+}
+
 /// What a waiting recipe waits for, so a run's end can tell a missed wake-up (it still
 /// waits for something that already happened).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use crate::zookeeper::client::{KeeperState, Reply, WatchedEvent};
 use crate::zookeeper::data::code::Code;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::proto::{CreateMode, ReplyBody};
-use crate::zookeeper::recipes::{Purpose, RecipeStep, create_op, list_op, parents, seq_of};
+use crate::zookeeper::recipes::{Purpose, RecipeStep, create_op, list_op, parents, short_seq};
 use serde::Serialize;
 
 /// Which side of the registry a client is.
@@ -191,7 +191,7 @@ impl RegistryRecipe {
         match (self.role, self.expired) {
             (_, true) => "registry: session expired".into(),
             (RegistryRole::Instance, _) => match &self.node {
-                Some(n) => format!("instance: registered #{}", seq_of(n)),
+                Some(n) => format!("instance {} registered", short_seq(n)),
                 None => "instance: registering".into(),
             },
             (RegistryRole::Watcher, _) => format!("watcher: sees {}", self.view.len()),
