@@ -334,32 +334,16 @@ impl ZkCondition {
                     ))
                 }
             }
-            ZkCondition::Holders { path, clients } => {
-                use crate::zookeeper::recipes::check::{believers, client_list as names};
-                let got = believers(w, path);
-                if &got == clients {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "expected {} to believe they hold {path}, but {} do",
-                        names(clients),
-                        names(&got)
-                    ))
-                }
-            }
-            ZkCondition::Inside { path, clients } => {
-                use crate::zookeeper::recipes::check::{client_list as names, inside};
-                let got = inside(w, path);
-                if &got == clients {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "expected {} to compute inside the barrier {path}, but {} do",
-                        names(clients),
-                        names(&got)
-                    ))
-                }
-            }
+            ZkCondition::Holders { path, clients } => same_clients(
+                clients,
+                &crate::zookeeper::recipes::check::believers(w, path),
+                &format!("believe they hold {path}"),
+            ),
+            ZkCondition::Inside { path, clients } => same_clients(
+                clients,
+                &crate::zookeeper::recipes::check::inside(w, path),
+                &format!("compute inside the barrier {path}"),
+            ),
             ZkCondition::Taken { path, count } => equal(
                 format!("the items taken from {path}"),
                 *count,
@@ -416,5 +400,20 @@ impl ZkCondition {
                 }
             }
         }
+    }
+}
+
+/// Exactly the clients `want` (ascending) do something, as `got` says: `expected c1,c2 to
+/// <doing>, but none do`.
+fn same_clients(want: &[u32], got: &[u32], doing: &str) -> Result<(), String> {
+    use crate::zookeeper::recipes::check::client_list as names;
+    if want == got {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {} to {doing}, but {} do",
+            names(want),
+            names(got)
+        ))
     }
 }

@@ -48,25 +48,7 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
                         .iter()
                         .find(|v| v.property == p && v.event < position)
                         .map(|v| (v.event, v.detail.clone()));
-                    let class = if broke.is_some() { "inv broken" } else { "inv holds" };
-                    let mark = if broke.is_some() { "✗" } else { "●" };
-                    let detail = broke.map(|(at, d)| {
-                        let label = u.zb_broken.replace("{n}", &(at + 1).to_string());
-                        view! {
-                            <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
-                            <span class="inv-detail">{d}</span>
-                        }
-                    });
-                    let holds = detail.is_none().then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
-                    view! {
-                        <li class=class data-testid="invariant" data-name=p.name() title=help::recipe_promise(l, p)>
-                            <span class="light" aria-hidden="true">{mark}</span>
-                            <code class="inv-name">{p.name()}</code>
-                            <span class="inv-promise">{help::recipe_promise(l, p)}</span>
-                            {holds}
-                            {detail}
-                        </li>
-                    }
+                    light(sim, u, p.name(), help::recipe_promise(l, p), broke)
                 })
                 .collect_view()
         })
@@ -83,29 +65,8 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
                         .violations
                         .iter()
                         .find(|v| v.invariant == inv && v.event < position)
-                        .cloned();
-                    let (class, state) = match &broke {
-                        Some(_) => ("inv broken", "✗"),
-                        None => ("inv holds", "●"),
-                    };
-                    let detail = broke.map(|v| {
-                        let label = u.zb_broken.replace("{n}", &(v.event + 1).to_string());
-                        let at = v.event;
-                        view! {
-                            <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
-                            <span class="inv-detail">{v.detail.clone()}</span>
-                        }
-                    });
-                    let holds = detail.is_none().then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
-                    view! {
-                        <li class=class data-testid="invariant" data-name=inv.name() title=help::promise(l, inv)>
-                            <span class="light" aria-hidden="true">{state}</span>
-                            <code class="inv-name">{inv.name()}</code>
-                            <span class="inv-promise">{help::promise(l, inv)}</span>
-                            {holds}
-                            {detail}
-                        </li>
-                    }
+                        .map(|v| (v.event, v.detail.clone()));
+                    light(sim, u, inv.name(), help::promise(l, inv), broke)
                 })
                 .collect_view()
         })
@@ -125,5 +86,39 @@ pub fn InvariantsPanel(sim: Sim) -> impl IntoView {
                 <ul class="inv-list">{lights}{recipe_lights}</ul>
             </section>
         </Show>
+    }
+}
+
+/// One light: green for "held so far", or red with a link that seeks to the event after
+/// which `broke` was seen and what was wrong.
+fn light(
+    sim: Sim,
+    u: &'static crate::i18n::Ui,
+    name: &'static str,
+    promise: &'static str,
+    broke: Option<(u64, String)>,
+) -> impl IntoView {
+    let (class, mark) = match &broke {
+        Some(_) => ("inv broken", "✗"),
+        None => ("inv holds", "●"),
+    };
+    let detail = broke.map(|(at, d)| {
+        let label = u.zb_broken.replace("{n}", &(at + 1).to_string());
+        view! {
+            <button class="inv-link" data-testid="invariant-link" on:click=move |_| sim.seek_event(at)>{label}</button>
+            <span class="inv-detail">{d}</span>
+        }
+    });
+    let holds = detail
+        .is_none()
+        .then(|| view! { <span class="inv-ok">{u.zb_holds}</span> });
+    view! {
+        <li class=class data-testid="invariant" data-name=name title=promise>
+            <span class="light" aria-hidden="true">{mark}</span>
+            <code class="inv-name">{name}</code>
+            <span class="inv-promise">{promise}</span>
+            {holds}
+            {detail}
+        </li>
     }
 }

@@ -29,13 +29,12 @@
 
 use crate::ids::NodeId;
 use crate::zookeeper::client::{KeeperState, Reply, WatchedEvent};
-use crate::zookeeper::data::acl::Acl;
 use crate::zookeeper::data::code::Code;
 use crate::zookeeper::data::path;
 use crate::zookeeper::data::watch::EventType;
 use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
 use crate::zookeeper::recipes::store::StoreMsg;
-use crate::zookeeper::recipes::{Purpose, RecipeStep, Wait, seq_of, short_seq};
+use crate::zookeeper::recipes::{Purpose, RecipeStep, Wait, create_op, parents, seq_of, short_seq};
 use serde::{Deserialize, Serialize};
 
 /// Which lock.
@@ -114,16 +113,6 @@ pub struct LockRecipe {
     pub last_write: Option<bool>,
 }
 
-fn create(path: &str, mode: CreateMode) -> Op {
-    Op::Create {
-        path: path.to_string(),
-        data: Some(Vec::new().into()),
-        acl: Acl::open(),
-        mode,
-        ttl: None,
-    }
-}
-
 impl LockRecipe {
     /// A lock recipe on `path`.
     pub fn new(path: String, kind: LockKind, hold_ms: u64, rounds: u32) -> LockRecipe {
@@ -173,29 +162,21 @@ impl LockRecipe {
     /// Parents first (persistent; NodeExists is fine), then the lock node.
     fn try_lock(&mut self) -> RecipeStep {
         self.phase = Phase::Trying;
-        let mut step = RecipeStep::default();
         let parents_of = match self.kind {
             LockKind::Herd => path::parent(&self.path).unwrap_or("/").to_string(),
             _ => self.path.clone(),
         };
-        let mut parents = Vec::new();
-        let mut p = Some(parents_of.as_str()).filter(|_| !self.parents_made);
-        while let Some(q) = p {
-            if q != "/" {
-                parents.push(q.to_string());
-            }
-            p = path::parent(q);
+        let mut step = RecipeStep::default();
+        if !self.parents_made {
+            step.send = parents(&parents_of);
         }
         self.parents_made = true;
-        for q in parents.into_iter().rev() {
-            step.send
-                .push((create(&q, CreateMode::Persistent), Purpose::Parent));
-        }
         let op = match self.kind {
-            LockKind::Herd => create(&self.path, CreateMode::Ephemeral),
-            _ => create(
+            LockKind::Herd => create_op(&self.path, CreateMode::Ephemeral, &[]),
+            _ => create_op(
                 &format!("{}/{}", self.path, self.prefix()),
                 CreateMode::EphemeralSequential,
+                &[],
             ),
         };
         step.send.push((op, Purpose::Create));
