@@ -6,7 +6,8 @@
 #   - with --browser: Debian's chromium and chromium-driver, a CJK font (fonts-wqy-microhei,
 #     so the 中文 pages render in headless screenshots), and the e2e test's npm packages
 #   - with --peers: Debian's zookeeper package (a real ZooKeeper 3.8 server and zkCli.sh)
-#     and Java, the real peer the zkCli differential test is recorded against
+#     and Java, the real peer the zkCli differential test is recorded against; and PyPI
+#     kafka-python with its codecs in tests/kafka-python/.venv (record batch v2 peer)
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,14 @@ if [ "$peers" = 1 ]; then
     say "installing Debian's zookeeper (a real ZooKeeper 3.8 for the zkCli differential test)"
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends zookeeper default-jre-headless
+  fi
+fi
+if [ "$peers" = 1 ]; then
+  venv=tests/kafka-python/.venv
+  if ! "$venv/bin/python" -c 'import kafka, snappy, lz4, zstandard' 2>/dev/null; then
+    say "installing kafka-python and its codecs into $venv (the record batch peer)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r tests/kafka-python/requirements.txt
   fi
 fi
 say "ready"

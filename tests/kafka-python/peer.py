@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""kafka-python as the real peer of zkafka's record batch v2 codec.
+
+Reads JSON lines on stdin, answers one JSON line per request on stdout:
+  {"op": "build", "batch": SPEC}  -> {"hex": "<the batch kafka-python's
+                                     DefaultRecordBatchBuilder builds>"}
+  {"op": "read", "hex": "..."}    -> {"batch": SPEC} as DefaultRecordBatch reads it
+                                     (CRC validated), or {"error": "..."}
+SPEC: {"compression": 0-4, "transactional": bool, "producer_id": int,
+       "producer_epoch": int, "base_sequence": int, "base_offset": int,
+       "leader_epoch": int, "records": [{"ts": int, "offset_delta": int,
+       "key": hex|null, "value": hex|null, "headers": [[str, hex|null], ...]}]}
+kafka-python always writes base offset 0 and leader epoch 0 (the broker sets them), and
+falls back to no compression when compressing does not shrink the records.
+"""
+import json
+import sys
+
+from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
+
+
+def unhex(h):
+    return None if h is None else bytes.fromhex(h)
+
+
+def enhex(b):
+    return None if b is None else bytes(b).hex()
+
+
+def build(spec):
+    b = DefaultRecordBatchBuilder(
+        magic=2,
+        compression_type=spec["compression"],
+        is_transactional=spec["transactional"],
+        producer_id=spec["producer_id"],
+        producer_epoch=spec["producer_epoch"],
+        base_sequence=spec["base_sequence"],
+        batch_size=1 << 30,
+    )
+    for r in spec["records"]:
+        headers = [(k, unhex(v)) for k, v in r["headers"]]
+        meta = b.append(r["offset_delta"], r["ts"], unhex(r["key"]), unhex(r["value"]), headers)
+        assert meta is not None
+    return {"hex": bytes(b.build()).hex()}
+
+
+def read(h):
+    batch = DefaultRecordBatch(bytearray.fromhex(h))
+    if not batch.validate_crc():
+        return {"error": "crc"}
+    out = {
+        "compression": batch.compression_type,
+        "transactional": batch.is_transactional,
+        "producer_id": batch.producer_id,
+        "producer_epoch": batch.producer_epoch,
+        "base_sequence": batch.base_sequence,
+        "base_offset": batch.base_offset,
+        "leader_epoch": batch.leader_epoch,
+        "records": [],
+    }
+    for r in batch:
+        out["records"].append({
+            "ts": r.timestamp,
+            "offset_delta": r.offset - batch.base_offset,
+            "key": enhex(r.key),
+            "value": enhex(r.value),
+            "headers": [[k, enhex(v)] for k, v in r.headers],
+        })
+    return {"batch": out}
+
+
+def main():
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            resp = build(req["batch"]) if req["op"] == "build" else read(req["hex"])
+        except Exception as e:  # report, keep serving
+            resp = {"error": f"{type(e).__name__}: {e}"}
+        sys.stdout.write(json.dumps(resp) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
