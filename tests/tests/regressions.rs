@@ -106,7 +106,7 @@ fn sticky_stints_follow_kip_794_for_every_seed() {
         .filter(|l| !l.starts_with("expect"))
         .map(|l| format!("{l}\n"))
         .collect();
-    let stints = [8u64, 4, 6, 6];
+    let stints = [8u64, 7, 6, 3];
     let sums: std::collections::BTreeSet<u64> = (0..16u32)
         .map(|mask| {
             (0..4)

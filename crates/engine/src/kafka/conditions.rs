@@ -58,6 +58,30 @@ pub enum KafkaCondition {
         /// Count.
         count: u64,
     },
+    /// `segments <tp> N [on brokerB]`: segments of the replica's log (on the leader unless
+    /// `on`).
+    Segments {
+        /// The partition.
+        tp: TopicPartition,
+        /// Expected count.
+        count: u64,
+        /// A specific replica.
+        on: Option<u32>,
+    },
+    /// `record <tp> offset O [key K] [value V | value null] [on brokerB]`: the record at
+    /// offset O of the replica's log exists and has this key and value.
+    Record {
+        /// The partition.
+        tp: TopicPartition,
+        /// Its offset.
+        offset: u64,
+        /// Expected key.
+        key: Option<String>,
+        /// Expected value (`Some(None)`: a tombstone).
+        value: Option<Option<String>>,
+        /// A specific replica.
+        on: Option<u32>,
+    },
 }
 
 /// The running broker to ask about `tp`: `on` if given, else the partition's leader. A
@@ -177,6 +201,57 @@ impl KafkaCondition {
                     *count,
                     got,
                 )
+            }
+            KafkaCondition::Segments { tp, count, on } => {
+                let b = leader_broker(w, tp, *on, true)?;
+                let log = w
+                    .broker(b)
+                    .and_then(|br| br.disk().logs.get(tp))
+                    .ok_or_else(|| format!("broker{b} holds no replica of {tp}"))?;
+                equal(
+                    format!("the segments of {tp} on broker{b}"),
+                    *count,
+                    log.segments().len() as u64,
+                )
+            }
+            KafkaCondition::Record {
+                tp,
+                offset,
+                key,
+                value,
+                on,
+            } => {
+                let b = leader_broker(w, tp, *on, true)?;
+                let log = w
+                    .broker(b)
+                    .and_then(|br| br.disk().logs.get(tp))
+                    .ok_or_else(|| format!("broker{b} holds no replica of {tp}"))?;
+                let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+                let Some(r) = log.record_at(*offset) else {
+                    return Err(format!(
+                        "{tp} on broker{b} has no record at offset {offset} (log start {}, LEO {})",
+                        log.log_start_offset(),
+                        log.leo()
+                    ));
+                };
+                if let Some(k) = key
+                    && r.key.as_ref() != Some(k)
+                {
+                    return Err(format!(
+                        "the record at {tp} offset {offset} has key {}, not {k}",
+                        show(&r.key)
+                    ));
+                }
+                if let Some(v) = value
+                    && &r.value != v
+                {
+                    return Err(format!(
+                        "the record at {tp} offset {offset} has value {}, not {}",
+                        show(&r.value),
+                        show(v)
+                    ));
+                }
+                Ok(())
             }
             KafkaCondition::Consumed { tp, count } => {
                 let got = w

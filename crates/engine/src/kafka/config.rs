@@ -26,6 +26,10 @@ pub struct BrokerConfig {
     /// before an append would take the active segment past this many bytes (1073741824;
     /// at least 14, `LegacyRecord.RECORD_OVERHEAD_V0`; `LogConfig`, 3.7).
     pub log_segment_bytes: u64,
+    /// `log.retention.check.interval.ms` (300000): how often retention runs.
+    pub log_retention_check_interval_ms: u64,
+    /// `log.cleaner.backoff.ms` (15000): how often the log cleaner looks for work.
+    pub log_cleaner_backoff_ms: u64,
 }
 
 impl Default for BrokerConfig {
@@ -39,6 +43,8 @@ impl Default for BrokerConfig {
             min_insync_replicas: 1,
             hw_checkpoint_interval_ms: 5000,
             log_segment_bytes: 1 << 30,
+            log_retention_check_interval_ms: 300_000,
+            log_cleaner_backoff_ms: 15_000,
         }
     }
 }

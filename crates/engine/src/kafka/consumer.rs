@@ -220,8 +220,7 @@ impl Consumer {
                     let mut count = 0;
                     let out = self.consumed.entry(fp.tp.clone()).or_default();
                     for b in &fp.batches {
-                        for (i, r) in b.records.iter().enumerate() {
-                            let offset = b.base_offset + i as u64;
+                        for (offset, r) in b.with_offsets() {
                             if offset < *pos {
                                 continue;
                             }
@@ -234,6 +233,9 @@ impl Consumer {
                             });
                             *pos = offset + 1;
                         }
+                        // A cleaned batch can end in removed records: the next fetch
+                        // starts after the batch (`CompletedFetch.nextFetchOffset`).
+                        *pos = (*pos).max(b.next_offset());
                     }
                     if let Some(first_offset) = first {
                         ctx.change(KafkaChange::Consumed {

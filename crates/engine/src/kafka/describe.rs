@@ -49,6 +49,105 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::SegmentsDeleted {
+            tp,
+            segments,
+            reason,
+            log_start_offset,
+        } => {
+            let list = segments
+                .iter()
+                .map(|s| format!("{s:020}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if zh {
+                format!(
+                    "{tp} 按 {reason} 删除了日志段 {list}；log start offset 变为 {log_start_offset}"
+                )
+            } else {
+                format!(
+                    "{tp} deleted segment(s) {list} by {reason}; the log start offset is now {log_start_offset}"
+                )
+            }
+        }
+        KafkaChange::Compacted {
+            tp,
+            superseded,
+            tombstones,
+            cleaner_point,
+        } => {
+            if zh {
+                format!(
+                    "{tp} 压缩（compaction）：删除 {superseded} 条被同 key 新记录覆盖的记录、{tombstones} 个过了 delete horizon 的墓碑；cleaner 检查点 {cleaner_point}"
+                )
+            } else {
+                format!(
+                    "{tp} compacted: {superseded} record(s) superseded by a later one with the same key and {tombstones} tombstone(s) past their delete horizon removed; cleaner checkpoint {cleaner_point}"
+                )
+            }
+        }
+        KafkaChange::Recovered {
+            tp,
+            checked,
+            leo,
+            truncated_bytes,
+        } => {
+            if zh {
+                format!(
+                    "{tp} 恢复日志：从恢复点起用 CRC 校验了 {checked} 个批次，截掉尾部 {truncated_bytes} 字节，LEO = {leo}"
+                )
+            } else {
+                format!(
+                    "{tp} recovered its log: {checked} batch(es) checked by CRC from the recovery point, {truncated_bytes} byte(s) cut from the tail, LEO {leo}"
+                )
+            }
+        }
+        KafkaChange::Lookup {
+            tp,
+            offset,
+            log_start_offset,
+            leo,
+            lookup,
+        } => match lookup {
+            None if zh => format!(
+                "{tp} 找不到 offset {offset}：超出范围 [{log_start_offset}, {leo})（OFFSET_OUT_OF_RANGE）"
+            ),
+            None => format!(
+                "{tp} cannot serve offset {offset}: outside [{log_start_offset}, {leo}) (OFFSET_OUT_OF_RANGE)"
+            ),
+            Some(l) => {
+                let entry = match l.index_entry {
+                    Some(e) if zh => format!(
+                        "索引项 {} → 位置 {}",
+                        l.segment + u64::from(e.relative_offset),
+                        e.position
+                    ),
+                    Some(e) => format!(
+                        "index entry {} -> position {}",
+                        l.segment + u64::from(e.relative_offset),
+                        e.position
+                    ),
+                    None if zh => "没有不大于它的索引项，从位置 0 开始".into(),
+                    None => "no index entry at or below it, so from position 0".into(),
+                };
+                let (pos, base, last) = l.found.unwrap_or((0, 0, 0));
+                if zh {
+                    format!(
+                        "{tp} 查找 offset {offset}：日志段 {:020}，二分查找 {} 次得到{entry}，扫描 {} 个批次头，找到位置 {pos} 的批次（offset {base}..{last}）",
+                        l.segment,
+                        l.probes.len(),
+                        l.scanned.len()
+                    )
+                } else {
+                    format!(
+                        "{tp} lookup of offset {offset}: segment {:020}, {} index probe(s) found {entry}, scanned {} batch header(s), batch at position {pos} (offsets {base}..{last})",
+                        l.segment,
+                        l.probes.len(),
+                        l.scanned.len()
+                    )
+                }
+            }
+        },
         KafkaChange::Appended {
             tp,
             base_offset,

@@ -42,9 +42,20 @@ pub enum KafkaInput {
         rf: Option<u32>,
         /// Explicit replica lists per partition (`--replica-assignment`).
         assignment: Option<Vec<Vec<u32>>>,
+        /// Topic-level configs (`--config segment.bytes=1024`), in the order given.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        configs: Vec<(String, String)>,
     },
     /// `produce <topic> [partition P] [key K] value V [count N] [acks all|1|0]`.
     Produce(ProduceSpec),
+    /// `fetch <topic-partition> offset <offset>`: how the leader finds the offset in its
+    /// log (floor segment, index entry, scan), reported as a change.
+    Fetch {
+        /// The partition.
+        tp: TopicPartition,
+        /// The offset to look up.
+        offset: u64,
+    },
     /// `consume <topic-partition> from <offset>`.
     Consume {
         /// The partition.
@@ -76,6 +87,7 @@ impl fmt::Display for KafkaInput {
                 partitions,
                 rf,
                 assignment,
+                configs,
             } => {
                 write!(f, "topic create {topic}")?;
                 if let Some(p) = partitions {
@@ -90,6 +102,9 @@ impl fmt::Display for KafkaInput {
                         .map(|r| r.iter().map(u32::to_string).collect::<Vec<_>>().join(":"))
                         .collect();
                     write!(f, " assignment {}", parts.join(","))?;
+                }
+                for (k, v) in configs {
+                    write!(f, " {k} {}", quote(v))?;
                 }
                 Ok(())
             }
@@ -113,6 +128,7 @@ impl fmt::Display for KafkaInput {
                 Ok(())
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
+            KafkaInput::Fetch { tp, offset } => write!(f, "fetch {tp} offset {offset}"),
         }
     }
 }
@@ -145,7 +161,12 @@ impl KafkaInput {
                 partitions,
                 rf,
                 assignment,
+                configs,
             } => {
+                let mut log_cfg = crate::kafka::log::config::LogConfig::default();
+                for (k, v) in configs {
+                    log_cfg.set(k, v).map_err(InputError)?;
+                }
                 if broker_count == 0 {
                     return err("there is no Kafka cluster; start with `kafka cluster 3`");
                 }
@@ -215,7 +236,7 @@ impl KafkaInput {
                     return err("count must be 1 to 100000");
                 }
             }
-            KafkaInput::Consume { tp, .. } => {
+            KafkaInput::Consume { tp, .. } | KafkaInput::Fetch { tp, .. } => {
                 if w.topics().partition(tp).is_none() {
                     return err(format!("partition {tp} does not exist"));
                 }
@@ -272,6 +293,7 @@ impl KafkaInput {
                 partitions,
                 rf,
                 assignment,
+                configs,
             } => {
                 let brokers = w.broker_ids();
                 let assignment = match assignment {
@@ -289,11 +311,11 @@ impl KafkaInput {
                     if w.is_up(id) {
                         w.run_node(sink, id, |n, ctx| {
                             if let Node::Broker(b) = n {
-                                b.install_topic(Some(ctx), topic, &assignment);
+                                b.install_topic(Some(ctx), topic, &assignment, configs);
                             }
                         });
                     } else if let Some(b) = w.broker_mut(b) {
-                        b.install_topic(None, topic, &assignment);
+                        b.install_topic(None, topic, &assignment, configs);
                     }
                 }
             }
@@ -305,6 +327,29 @@ impl KafkaInput {
                         p.produce(ctx, spec);
                     }
                 });
+            }
+            KafkaInput::Fetch { tp, offset } => {
+                let Some(leader) = w.topics().partition(tp).and_then(|p| p.leader) else {
+                    return;
+                };
+                let node = NodeId::Broker(leader);
+                let change = match w.broker(leader).and_then(|b| b.disk().logs.get(tp)) {
+                    Some(log) => KafkaChange::Lookup {
+                        tp: tp.clone(),
+                        offset: *offset,
+                        log_start_offset: log.log_start_offset(),
+                        leo: log.leo(),
+                        lookup: log.lookup(*offset),
+                    },
+                    None => return,
+                };
+                w.emit(
+                    sink,
+                    EventKind::Change {
+                        node,
+                        change: change.into(),
+                    },
+                );
             }
             KafkaInput::Consume { tp, offset } => {
                 let id = client(w, NodeId::Consumer(1));

@@ -300,6 +300,10 @@ pub enum KafkaTimer {
     RequestTimeout(u64),
     /// A consumer retries its fetches or metadata after a backoff.
     ConsumerRetry,
+    /// The log manager's retention check (`log.retention.check.interval.ms`).
+    LogRetention,
+    /// The log cleaner wakes (`log.cleaner.backoff.ms`).
+    LogCleaner,
 }
 
 impl fmt::Display for KafkaTimer {
@@ -314,6 +318,8 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::Sender => f.write_str("sender wake-up"),
             KafkaTimer::RequestTimeout(c) => write!(f, "request timeout (#{c})"),
             KafkaTimer::ConsumerRetry => f.write_str("retry backoff"),
+            KafkaTimer::LogRetention => f.write_str("kafka-log-retention"),
+            KafkaTimer::LogCleaner => f.write_str("log cleaner"),
         }
     }
 }
@@ -357,6 +363,54 @@ pub enum KafkaChange {
         tp: TopicPartition,
         /// The new active segment's base offset.
         base_offset: u64,
+    },
+    /// Retention deleted the oldest segments of the replica's log
+    /// (`UnifiedLog.deleteOldSegments`).
+    SegmentsDeleted {
+        /// The partition.
+        tp: TopicPartition,
+        /// Base offsets of the deleted segments.
+        segments: Vec<u64>,
+        /// `retention.ms` or `retention.bytes`.
+        reason: String,
+        /// The log start offset afterwards.
+        log_start_offset: u64,
+    },
+    /// The log cleaner compacted the replica's log.
+    Compacted {
+        /// The partition.
+        tp: TopicPartition,
+        /// Records removed because a later record has their key.
+        superseded: u64,
+        /// Tombstones removed after their delete horizon.
+        tombstones: u64,
+        /// The cleaner checkpoint afterwards.
+        cleaner_point: u64,
+    },
+    /// The replica's log was loaded after an unclean stop (`LogLoader`): batches checked by
+    /// CRC from the recovery point, and where a torn or corrupt tail was cut.
+    Recovered {
+        /// The partition.
+        tp: TopicPartition,
+        /// Batches checked.
+        checked: u64,
+        /// The LEO after recovery.
+        leo: u64,
+        /// Bytes cut from the tail, if any.
+        truncated_bytes: u64,
+    },
+    /// How the broker found an offset in its log (`fetch <tp> offset N`).
+    Lookup {
+        /// The partition.
+        tp: TopicPartition,
+        /// The offset asked for.
+        offset: u64,
+        /// The log start offset.
+        log_start_offset: u64,
+        /// The LEO.
+        leo: u64,
+        /// The steps, or none when the offset is out of range.
+        lookup: Option<crate::kafka::log::segment::Lookup>,
     },
     /// The replica's high watermark moved.
     HighWatermark {

@@ -26,6 +26,9 @@ pub struct PartitionInfo {
 /// Topics and their partitions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterMetadata {
+    /// Topic-level config overrides (`topic create ... segment.bytes 1024`), by topic.
+    #[serde(default)]
+    pub configs: BTreeMap<String, Vec<(String, String)>>,
     /// Partitions of each topic, by partition number.
     pub topics: BTreeMap<String, Vec<PartitionInfo>>,
 }

@@ -51,7 +51,7 @@ pub struct ProduceSpec {
     pub topic: String,
     /// Explicit partition.
     pub partition: Option<u32>,
-    /// Key (with `count`, a running number 1..=count is appended).
+    /// Key (with `count`, a running number 0..count is appended: k0, k1, ...).
     pub key: Option<String>,
     /// Value (with `count`, a running number is appended).
     pub value: Option<String>,
@@ -237,7 +237,7 @@ impl Producer {
             Some(s) if spec.count > 1 => Some(format!("{s}{i}")),
             other => other.clone(),
         };
-        for i in 1..=spec.count.max(1) {
+        for i in 0..spec.count.max(1) {
             self.waiting.push(Pending {
                 topic: spec.topic.clone(),
                 partition: spec.partition,
@@ -554,16 +554,7 @@ impl Producer {
         self.next_corr += 1;
         let wire: Vec<(TopicPartition, Arc<Batch>)> = batches
             .iter()
-            .map(|(tp, b)| {
-                (
-                    tp.clone(),
-                    Arc::new(Batch {
-                        base_offset: 0,
-                        leader_epoch: 0,
-                        records: b.records.clone(),
-                    }),
-                )
-            })
+            .map(|(tp, b)| (tp.clone(), Arc::new(Batch::new(0, 0, b.records.clone()))))
             .collect();
         let acks = self.cfg.acks;
         let conn = self.net.send(

@@ -1,7 +1,9 @@
 //! Records and record batches as the log holds them. Sizes follow the record batch v2
 //! format (`DefaultRecordBatch`, `DefaultRecord`): a 61-byte batch header and zig-zag
-//! varint framed records, so byte counts (batch.size, fetch sizes, positions) are real.
+//! varint framed records, so byte counts (batch.size, fetch sizes, positions) are real;
+//! [`Batch::encode`] gives the batch's bytes ([`crate::kafka::format`]).
 
+use crate::kafka::format::{self, RecordBatch, RecordBytes};
 use serde::{Deserialize, Serialize};
 
 /// `RECORD_BATCH_OVERHEAD`: the v2 batch header, 61 bytes.
@@ -27,29 +29,27 @@ pub struct Batch {
     pub leader_epoch: u32,
     /// The records, in offset order.
     pub records: Vec<Record>,
+    /// Set when the log cleaner removed records from the batch: compaction keeps a v2
+    /// batch's base and last offset and each kept record's offset
+    /// (`MemoryRecords.filterTo`, `overrideLastOffset`), so offsets have gaps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleaned: Option<Cleaned>,
 }
 
-/// Bytes of a zig-zag varint (`ByteUtils.sizeOfVarint`).
-pub fn varint_len(v: i32) -> u64 {
-    let mut z = ((v << 1) ^ (v >> 31)) as u32;
-    let mut n = 1;
-    while z >= 0x80 {
-        z >>= 7;
-        n += 1;
-    }
-    n
+/// The offsets of a batch the cleaner filtered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cleaned {
+    /// Each kept record's offset minus the base offset.
+    pub deltas: Vec<u32>,
+    /// The original last offset minus the base offset.
+    pub last_offset_delta: u32,
+    /// KIP-534's delete horizon (ms): set by the first cleaning that kept a tombstone; a
+    /// later cleaning past it removes the tombstones (attribute bit 6, stored as the
+    /// batch's baseTimestamp).
+    pub delete_horizon: Option<u64>,
 }
 
-/// Bytes of a zig-zag varlong (`ByteUtils.sizeOfVarlong`).
-pub fn varlong_len(v: i64) -> u64 {
-    let mut z = ((v << 1) ^ (v >> 63)) as u64;
-    let mut n = 1;
-    while z >= 0x80 {
-        z >>= 7;
-        n += 1;
-    }
-    n
-}
+pub use crate::kafka::format::varint::{varint_len, varlong_len};
 
 fn opt_len(s: &Option<String>) -> (u64, i32) {
     match s {
@@ -76,19 +76,128 @@ impl Record {
 }
 
 impl Batch {
-    /// Offset of the last record.
+    /// A batch as a producer sends it (the leader sets the base offset and epoch).
+    pub fn new(base_offset: u64, leader_epoch: u32, records: Vec<Record>) -> Self {
+        Batch {
+            base_offset,
+            leader_epoch,
+            records,
+            cleaned: None,
+        }
+    }
+
+    /// Offset of the last record (a cleaned batch keeps its original last offset).
     pub fn last_offset(&self) -> u64 {
-        self.base_offset + self.records.len().saturating_sub(1) as u64
+        match &self.cleaned {
+            Some(c) => self.base_offset + u64::from(c.last_offset_delta),
+            None => self.base_offset + self.records.len().saturating_sub(1) as u64,
+        }
     }
 
     /// The offset after the last record.
     pub fn next_offset(&self) -> u64 {
-        self.base_offset + self.records.len() as u64
+        self.last_offset() + 1
     }
 
-    /// Size in bytes of the batch in v2 format.
+    /// The offset of the `i`-th record.
+    pub fn offset_of(&self, i: usize) -> u64 {
+        match &self.cleaned {
+            Some(c) => self.base_offset + u64::from(c.deltas.get(i).copied().unwrap_or(0)),
+            None => self.base_offset + i as u64,
+        }
+    }
+
+    /// The records with their offsets.
+    pub fn with_offsets(&self) -> impl Iterator<Item = (u64, &Record)> {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (self.offset_of(i), r))
+    }
+
+    /// The greatest record timestamp (ms), the batch's `maxTimestamp`.
+    pub fn max_timestamp(&self) -> u64 {
+        self.records.iter().map(|r| r.timestamp).max().unwrap_or(0)
+    }
+
+    /// Size in bytes of the batch in v2 format (no compression, no headers).
     pub fn size_bytes(&self) -> u64 {
+        if self.cleaned.is_some() {
+            return self.encode().len() as u64;
+        }
         batch_size(&self.records)
+    }
+
+    /// The batch in record batch v2 form: CreateTime timestamps, no producer id (-1), no
+    /// compression; a cleaned batch keeps its offsets, and one with a delete horizon
+    /// carries it as its base timestamp with attribute bit 6 (KIP-534).
+    pub fn to_format(&self) -> RecordBatch {
+        let first_ts = self.records.first().map_or(0, |r| r.timestamp) as i64;
+        let horizon = self.cleaned.as_ref().and_then(|c| c.delete_horizon);
+        let base_ts = horizon.map_or(first_ts, |h| h as i64);
+        RecordBatch {
+            base_offset: self.base_offset as i64,
+            partition_leader_epoch: self.leader_epoch as i32,
+            flags: if horizon.is_some() {
+                format::batch::DELETE_HORIZON_BIT
+            } else {
+                0
+            },
+            compression: format::Compression::None,
+            last_offset_delta: (self.last_offset() - self.base_offset) as i32,
+            base_timestamp: base_ts,
+            max_timestamp: self.max_timestamp() as i64,
+            producer_id: -1,
+            producer_epoch: -1,
+            base_sequence: -1,
+            records: self
+                .with_offsets()
+                .map(|(o, r)| RecordBytes {
+                    attributes: 0,
+                    timestamp_delta: r.timestamp as i64 - base_ts,
+                    offset_delta: (o - self.base_offset) as i32,
+                    key: r.key.as_ref().map(|k| k.as_bytes().to_vec()),
+                    value: r.value.as_ref().map(|v| v.as_bytes().to_vec()),
+                    headers: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    /// The batch's bytes as they sit in a `.log` file.
+    pub fn encode(&self) -> Vec<u8> {
+        self.to_format().encode()
+    }
+
+    /// The engine's batch for decoded bytes (keys and values read as UTF-8, lossily).
+    pub fn from_format(b: &RecordBatch) -> Batch {
+        let base = b.base_offset.max(0) as u64;
+        let horizon = (b.flags & format::batch::DELETE_HORIZON_BIT != 0)
+            .then_some(b.base_timestamp.max(0) as u64);
+        let text =
+            |v: &Option<Vec<u8>>| v.as_ref().map(|v| String::from_utf8_lossy(v).into_owned());
+        let records: Vec<Record> = b
+            .records
+            .iter()
+            .map(|r| Record {
+                key: text(&r.key),
+                value: text(&r.value),
+                timestamp: (b.base_timestamp + r.timestamp_delta).max(0) as u64,
+            })
+            .collect();
+        let deltas: Vec<u32> = b.records.iter().map(|r| r.offset_delta as u32).collect();
+        let contiguous = deltas.iter().enumerate().all(|(i, d)| *d as usize == i)
+            && b.last_offset_delta as usize + 1 == records.len();
+        Batch {
+            base_offset: base,
+            leader_epoch: b.partition_leader_epoch.max(0) as u32,
+            records,
+            cleaned: (!contiguous || horizon.is_some()).then_some(Cleaned {
+                deltas,
+                last_offset_delta: b.last_offset_delta as u32,
+                delete_horizon: horizon,
+            }),
+        }
     }
 }
 
@@ -135,11 +244,12 @@ mod tests {
     }
 
     #[test]
-    fn varints() {
-        assert_eq!(varint_len(0), 1);
-        assert_eq!(varint_len(-1), 1);
-        assert_eq!(varint_len(63), 1);
-        assert_eq!(varint_len(64), 2);
-        assert_eq!(varlong_len(1_700_000_000_000), 6);
+    fn size_bytes_is_the_encoded_length() {
+        for n in [0, 57, 58, 8185] {
+            let b = Batch::new(0, 0, value_of(n));
+            assert_eq!(b.size_bytes(), b.encode().len() as u64);
+            let back = Batch::from_format(&RecordBatch::decode(&b.encode()).unwrap().0);
+            assert_eq!(back, b);
+        }
     }
 }

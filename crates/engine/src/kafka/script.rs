@@ -6,8 +6,13 @@
 //! topic create orders partitions 1 rf 3 [assignment 1:2:3]
 //! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0]
 //! consume orders-0 from 0
+//! fetch orders-0 offset 42       (the leader's lookup: segment, index entry, scan)
+//! topic create orders partitions 2 [rf 1] [segment.bytes 1024] [retention.ms 60000]
+//!              [cleanup.policy compact] (any topic config of `log::config::TOPIC_KEYS`)
 //! conditions: hw orders-0 5 [on broker2], leo orders-0 5 [on broker2], isr orders-0 1,2,3,
-//!             acked orders-0 5, failed orders-0 1, consumed orders-0 5
+//!             acked orders-0 5, failed orders-0 1, consumed orders-0 5,
+//!             segments orders-0 4 [on broker2],
+//!             record orders-0 offset 42 [key k42] [value v42 | value null] [on broker2]
 //! ```
 
 use crate::kafka::conditions::KafkaCondition;
@@ -21,9 +26,11 @@ use crate::sim::input::Input;
 
 /// The Kafka grammar.
 pub const GRAMMAR: Grammar = Grammar {
-    verbs: &["kafka", "topic", "produce", "consume"],
+    verbs: &["kafka", "topic", "produce", "consume", "fetch"],
     command,
-    conditions: &["hw", "leo", "isr", "acked", "failed", "consumed"],
+    conditions: &[
+        "hw", "leo", "isr", "acked", "failed", "consumed", "segments", "record",
+    ],
     condition,
     queries: &["hw", "leo", "isr", "acked", "consumed"],
     query: crate::kafka::queries::query,
@@ -42,6 +49,14 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         },
         "topic" => parse_topic(c)?,
         "produce" => parse_produce(c)?,
+        "fetch" => {
+            let tp = c.tp()?;
+            c.keyword(&["offset"])?;
+            KafkaInput::Fetch {
+                tp,
+                offset: c.number("an offset")?,
+            }
+        }
         _ => {
             let tp = c.tp()?;
             c.keyword(&["from"])?;
@@ -95,7 +110,16 @@ fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
     c.keyword(&["create"])?;
     let topic = c.text("a topic name")?;
     let (mut partitions, mut rf, mut assignment) = (None, None, None);
+    let mut configs = Vec::new();
     while c.peek().is_some() {
+        if let Some(w) = c.peek()
+            && crate::kafka::log::config::TOPIC_KEYS.contains(&w.text.as_str())
+        {
+            let key = c.text("a topic config")?;
+            configs.push((key, c.text("a value")?));
+            continue;
+        }
+        // A topic config word was taken above; the rest are these.
         match c.keyword(&["partitions", "rf", "assignment"])? {
             "partitions" => partitions = Some(c.small("a partition count")?),
             "rf" => rf = Some(c.small("a replication factor")?),
@@ -145,6 +169,7 @@ fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
         partitions,
         rf,
         assignment,
+        configs,
     })
 }
 
@@ -183,10 +208,52 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
             tp: c.tp()?,
             count: c.number("a record count")?,
         },
+        "segments" => {
+            let tp = c.tp()?;
+            let count = c.number("a segment count")?;
+            KafkaCondition::Segments {
+                tp,
+                count,
+                on: on_broker(c)?,
+            }
+        }
+        "record" => {
+            let tp = c.tp()?;
+            c.keyword(&["offset"])?;
+            let offset = c.number("an offset")?;
+            let (mut key, mut value) = (None, None);
+            while let Some(w) = c.peek() {
+                if w.text == "on" {
+                    break;
+                }
+                match c.keyword(&["key", "value", "on"])? {
+                    "key" => key = Some(c.text("a key")?),
+                    _ => {
+                        let v = c.text("a value (or null for a tombstone)")?;
+                        value = Some((v != "null").then_some(v));
+                    }
+                }
+            }
+            KafkaCondition::Record {
+                tp,
+                offset,
+                key,
+                value,
+                on: on_broker(c)?,
+            }
+        }
         _ => KafkaCondition::Consumed {
             tp: c.tp()?,
             count: c.number("a record count")?,
         },
     };
     Ok(Condition::Kafka(cond))
+}
+
+fn on_broker(c: &mut Cursor<'_>) -> PResult<Option<u32>> {
+    Ok(if c.accept("on") {
+        Some(c.broker()?)
+    } else {
+        None
+    })
 }

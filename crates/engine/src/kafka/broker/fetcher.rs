@@ -84,7 +84,6 @@ impl Broker {
             _ => return, // a response to a fetch from before a restart
         }
         ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
-        let segment_bytes = self.cfg.log_segment_bytes;
         let mut failed = false;
         for fp in parts {
             if let Some(e) = fp.error {
@@ -95,10 +94,15 @@ impl Broker {
                 failed = true;
                 continue;
             }
-            let log = self.disk.logs.entry(fp.tp.clone()).or_default();
+            let cfg = self.log_config(&fp.tp.topic);
+            let log = self
+                .disk
+                .logs
+                .entry(fp.tp.clone())
+                .or_insert_with(|| crate::kafka::log::PartitionLog::new(cfg));
             for b in fp.batches {
                 let (base, count) = (b.base_offset, b.records.len() as u64);
-                match log.append_as_follower(b, ctx.now(), segment_bytes) {
+                match log.append_as_follower(b, ctx.now()) {
                     Ok(Some(rolled)) => {
                         if let Some(base_offset) = rolled {
                             ctx.change(KafkaChange::Rolled {

@@ -9,6 +9,7 @@
 //! restarted leader starts from the ISR of the topic's creation.
 
 pub mod fetcher;
+pub mod log_tasks;
 pub mod partition;
 pub mod requests;
 
@@ -38,6 +39,9 @@ pub struct BrokerDisk {
     pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
     /// Cluster metadata (stands in for ZooKeeper until the controller arrives).
     pub metadata: ClusterMetadata,
+    /// Set by a crash or power cut (no clean-shutdown marker): the next start recovers
+    /// every log.
+    pub unclean: bool,
 }
 
 /// A Kafka broker.
@@ -101,11 +105,15 @@ impl Broker {
     /// Replaces the settings.
     pub fn set_config(&mut self, cfg: BrokerConfig) {
         self.cfg = cfg;
+        self.refresh_log_configs();
     }
 
     /// Starts the broker: reload its logs and metadata, take its partition roles, and
     /// start the periodic tasks.
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
+        if std::mem::take(&mut self.disk.unclean) {
+            self.recover_logs(ctx);
+        }
         let topics: Vec<String> = self.disk.metadata.topics.keys().cloned().collect();
         for t in topics {
             self.take_roles(ctx, &t);
@@ -115,12 +123,14 @@ impl Broker {
             self.cfg.replica_lag_time_max_ms / 2,
         );
         ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
+        self.start_log_tasks(ctx);
     }
 
     /// The process died: logs (page cache included), checkpoints and metadata survive;
     /// everything else is lost.
     pub fn crash(&mut self) {
-        let disk = std::mem::take(&mut self.disk);
+        let mut disk = std::mem::take(&mut self.disk);
+        disk.unclean = true;
         *self = Broker {
             disk,
             ..Broker::new(self.id, self.cfg.clone())
@@ -142,17 +152,22 @@ impl Broker {
         ctx: Option<&mut Ctx<'_>>,
         topic: &str,
         assignment: &[Vec<u32>],
+        configs: &[(String, String)],
     ) {
         self.disk.metadata.create_topic(topic, assignment);
+        if !configs.is_empty() {
+            self.disk
+                .metadata
+                .configs
+                .insert(topic.to_string(), configs.to_vec());
+        }
         for (p, replicas) in assignment.iter().enumerate() {
             if replicas.contains(&self.id) {
-                self.disk
-                    .logs
-                    .entry(TopicPartition::new(topic, p as u32))
-                    .or_default();
+                self.log_mut(&TopicPartition::new(topic, p as u32));
             }
         }
         if let Some(ctx) = ctx {
+            self.maybe_start_cleaner(ctx);
             self.take_roles(ctx, topic);
         }
     }
@@ -168,7 +183,7 @@ impl Broker {
                 continue;
             }
             let tp = TopicPartition::new(topic, p as u32);
-            let leo = self.disk.logs.entry(tp.clone()).or_default().leo();
+            let leo = self.log_mut(&tp).leo();
             let hw = self
                 .disk
                 .hw_checkpoint
@@ -287,6 +302,8 @@ impl Broker {
                 }
                 ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
             }
+            KafkaTimer::LogRetention => self.on_log_retention(ctx),
+            KafkaTimer::LogCleaner => self.on_log_cleaner(ctx),
             KafkaTimer::FetcherRetry(leader) => self.send_fetch(ctx, leader),
             KafkaTimer::FetcherTimeout(leader) => self.on_fetch_timeout(ctx, leader),
             KafkaTimer::Sender | KafkaTimer::RequestTimeout(_) | KafkaTimer::ConsumerRetry => {}

@@ -79,10 +79,10 @@ impl Broker {
             self.cfg.replica_lag_time_max_ms,
             self.cfg.min_insync_replicas,
         );
-        let segment_bytes = self.cfg.log_segment_bytes;
         let mut results = Vec::new();
         let mut required = Vec::new();
         for (tp, batch) in batches {
+            let cfg = self.log_config(&tp.topic);
             let Some(p) = self.partitions.get_mut(&tp).filter(|p| p.leader == self.id) else {
                 results.push(ProduceResult {
                     tp,
@@ -104,9 +104,12 @@ impl Broker {
                 });
                 continue;
             }
-            let log = self.disk.logs.entry(tp.clone()).or_default();
-            let (stored, rolled) =
-                log.append_as_leader(batch.records.clone(), p.leader_epoch, now, segment_bytes);
+            let log = self
+                .disk
+                .logs
+                .entry(tp.clone())
+                .or_insert_with(|| crate::kafka::log::PartitionLog::new(cfg));
+            let (stored, rolled) = log.append_as_leader(batch.records.clone(), p.leader_epoch, now);
             let leo = log.leo();
             if let Some(base) = rolled {
                 ctx.change(KafkaChange::Rolled {

@@ -1,0 +1,160 @@
+//! The broker's log manager side: each partition log's settings (the broker's `log.*`
+//! defaults with the topic's overrides), the periodic retention check and log cleaner, the
+//! recovery of every log when a broker starts after an unclean stop (`LogManager.loadLogs`:
+//! no `.kafka_cleanshutdown` marker, so each log is recovered from its recovery point), and
+//! the files of its log directory.
+
+use super::Broker;
+use crate::kafka::log::PartitionLog;
+use crate::kafka::log::config::LogConfig;
+use crate::kafka::log::files::{Files, log_dir_files, partition_files};
+use crate::kafka::log::recovery::recover;
+use crate::kafka::messages::{KafkaChange, KafkaTimer};
+use crate::kafka::topic::TopicPartition;
+use crate::sim::effects::Ctx;
+
+impl Broker {
+    /// The settings of `topic`'s logs: `log.segment.bytes` from the broker, then the
+    /// topic's overrides (validated when the topic was created).
+    pub fn log_config(&self, topic: &str) -> LogConfig {
+        let mut c = LogConfig {
+            segment_bytes: self.cfg.log_segment_bytes,
+            ..LogConfig::default()
+        };
+        for (k, v) in self.disk.metadata.configs.get(topic).into_iter().flatten() {
+            let _ = c.set(k, v);
+        }
+        c
+    }
+
+    /// This broker's log of `tp`, created empty with the topic's settings if missing.
+    pub(crate) fn log_mut(&mut self, tp: &TopicPartition) -> &mut PartitionLog {
+        let cfg = self.log_config(&tp.topic);
+        self.disk
+            .logs
+            .entry(tp.clone())
+            .or_insert_with(|| PartitionLog::new(cfg))
+    }
+
+    /// Applies changed broker defaults to every log.
+    pub(crate) fn refresh_log_configs(&mut self) {
+        let tps: Vec<TopicPartition> = self.disk.logs.keys().cloned().collect();
+        for tp in tps {
+            let cfg = self.log_config(&tp.topic);
+            if let Some(l) = self.disk.logs.get_mut(&tp) {
+                l.set_config(cfg);
+            }
+        }
+    }
+
+    /// Starts the log manager's periodic tasks: the retention check, and the cleaner when
+    /// a log is compacted (Kafka's cleaner threads idle otherwise; not arming the timer
+    /// keeps idle wake-ups out of the trace).
+    pub(crate) fn start_log_tasks(&mut self, ctx: &mut Ctx<'_>) {
+        ctx.set_timer(
+            KafkaTimer::LogRetention,
+            self.cfg.log_retention_check_interval_ms,
+        );
+        self.maybe_start_cleaner(ctx);
+    }
+
+    /// Arms the cleaner if some log is compacted.
+    pub(crate) fn maybe_start_cleaner(&mut self, ctx: &mut Ctx<'_>) {
+        if self
+            .disk
+            .logs
+            .values()
+            .any(|l| l.config().cleanup_policy.compacts())
+        {
+            ctx.set_timer(KafkaTimer::LogCleaner, self.cfg.log_cleaner_backoff_ms);
+        }
+    }
+
+    fn hw_of(&self, tp: &TopicPartition) -> u64 {
+        self.partitions.get(tp).map_or(0, |p| p.hw)
+    }
+
+    /// `kafka-log-retention`: each log deletes the segments retention allows.
+    pub(crate) fn on_log_retention(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        let tps: Vec<TopicPartition> = self.disk.logs.keys().cloned().collect();
+        for tp in tps {
+            let hw = self.hw_of(&tp);
+            let Some(log) = self.disk.logs.get_mut(&tp) else {
+                continue;
+            };
+            if let Some(r) = log.apply_retention(now, hw) {
+                ctx.change(KafkaChange::SegmentsDeleted {
+                    tp,
+                    segments: r.deleted,
+                    reason: r.reason.to_string(),
+                    log_start_offset: r.log_start_offset,
+                });
+            }
+        }
+        ctx.set_timer(
+            KafkaTimer::LogRetention,
+            self.cfg.log_retention_check_interval_ms,
+        );
+    }
+
+    /// The log cleaner: each compacted log is cleaned when it has something to clean.
+    pub(crate) fn on_log_cleaner(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        let tps: Vec<TopicPartition> = self.disk.logs.keys().cloned().collect();
+        for tp in tps {
+            let hw = self.hw_of(&tp);
+            let Some(log) = self.disk.logs.get_mut(&tp) else {
+                continue;
+            };
+            if let Some(r) = log.compact(now, hw)
+                && (!r.superseded.is_empty()
+                    || !r.tombstones.is_empty()
+                    || r.segments_before != r.segments_after)
+            {
+                ctx.change(KafkaChange::Compacted {
+                    tp,
+                    superseded: r.superseded.len() as u64,
+                    tombstones: r.tombstones.len() as u64,
+                    cleaner_point: r.cleaner_point,
+                });
+            }
+        }
+        ctx.set_timer(KafkaTimer::LogCleaner, self.cfg.log_cleaner_backoff_ms);
+    }
+
+    /// After an unclean stop: each log is read back from its files and checked from its
+    /// recovery point (`LogLoader`); a cut tail is dropped.
+    pub(crate) fn recover_logs(&mut self, ctx: &mut Ctx<'_>) {
+        let tps: Vec<TopicPartition> = self.disk.logs.keys().cloned().collect();
+        for tp in tps {
+            let Some(log) = self.disk.logs.get_mut(&tp) else {
+                continue;
+            };
+            let files = partition_files(log);
+            let Ok((_, report)) = recover(
+                &files,
+                log.recovery_point(),
+                log.log_start_offset(),
+                log.config().clone(),
+            ) else {
+                continue;
+            };
+            if report.leo < log.leo() {
+                log.truncate_to(report.leo);
+            }
+            ctx.change(KafkaChange::Recovered {
+                tp,
+                checked: report.batches_checked,
+                leo: log.leo(),
+                truncated_bytes: report.truncated.map_or(0, |t| t.bytes),
+            });
+        }
+    }
+
+    /// The files of this broker's log directory now (see
+    /// [`crate::kafka::log::files`]); `clean` adds the clean-shutdown marker.
+    pub fn log_dir_files(&self, clean: bool) -> Files {
+        log_dir_files(&self.disk.logs, &self.disk.hw_checkpoint, clean)
+    }
+}

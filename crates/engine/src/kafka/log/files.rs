@@ -1,0 +1,169 @@
+//! The files of a broker's log directory, laid out as Kafka lays out `log.dirs`
+//! (reference/protocol-facts.md section 6; `LogFileUtils`, `LeaderEpochCheckpointFile`,
+//! `OffsetCheckpointFile`, `LogLoader`, apache/kafka 3.8):
+//! ```text
+//! recovery-point-offset-checkpoint   0 / count / "<topic> <partition> <offset>" lines
+//! log-start-offset-checkpoint        same format
+//! replication-offset-checkpoint      same format (high watermarks)
+//! cleaner-offset-checkpoint          same format (only when a log was compacted)
+//! .kafka_cleanshutdown               after a clean shutdown (empty here)
+//! <topic>-<partition>/00000000000000000000.log, .index, .timeindex
+//! <topic>-<partition>/leader-epoch-checkpoint   0 / count / "<epoch> <start offset>"
+//! ```
+//! Segment files are named by their base offset with 20 digits, zero-padded
+//! (`LogFileUtils.filenamePrefixFromOffset`). Indexes are shown trimmed to their entries,
+//! as a roll or a clean close leaves them (Kafka preallocates the active segment's to
+//! `segment.index.bytes` while it is open). Checkpoint entries are sorted by topic and
+//! partition (Kafka writes them in its map's order).
+
+use super::PartitionLog;
+use crate::kafka::topic::TopicPartition;
+use std::collections::BTreeMap;
+
+/// A file's path relative to the log directory, and its bytes.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// `<offset>` with 20 digits, zero-padded.
+pub fn file_prefix(offset: u64) -> String {
+    format!("{offset:020}")
+}
+
+/// The `<topic>-<partition>` directory name.
+pub fn partition_dir(tp: &TopicPartition) -> String {
+    format!("{}-{}", tp.topic, tp.partition)
+}
+
+/// The name of the clean-shutdown marker (`LogLoader.CleanShutdownFile`).
+pub const CLEAN_SHUTDOWN: &str = ".kafka_cleanshutdown";
+
+/// An offset checkpoint file (`OffsetCheckpointFile`): version 0, the count, then
+/// `<topic> <partition> <offset>` per line.
+pub fn offset_checkpoint(entries: &BTreeMap<TopicPartition, u64>) -> Vec<u8> {
+    let mut s = format!("0\n{}\n", entries.len());
+    for (tp, o) in entries {
+        s.push_str(&format!("{} {} {o}\n", tp.topic, tp.partition));
+    }
+    s.into_bytes()
+}
+
+/// Parses an offset checkpoint file; the error names the line.
+pub fn parse_offset_checkpoint(bytes: &[u8]) -> Result<BTreeMap<TopicPartition, u64>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let mut lines = text.lines();
+    if lines.next() != Some("0") {
+        return Err("line 1: expected version 0".into());
+    }
+    let count: usize = lines
+        .next()
+        .and_then(|l| l.parse().ok())
+        .ok_or("line 2: expected the entry count")?;
+    let mut out = BTreeMap::new();
+    for (i, l) in lines.enumerate() {
+        let w: Vec<&str> = l.split(' ').collect();
+        let parsed = match w.as_slice() {
+            [t, p, o] => p.parse().ok().zip(o.parse().ok()).map(|(p, o)| (t, p, o)),
+            _ => None,
+        };
+        let (t, p, o) = parsed.ok_or(format!(
+            "line {}: expected `<topic> <partition> <offset>`",
+            i + 3
+        ))?;
+        out.insert(TopicPartition::new(*t, p), o);
+    }
+    if out.len() != count {
+        return Err(format!(
+            "line 2 says {count} entries, the file has {}",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// `leader-epoch-checkpoint`: version 0, the count, then `<epoch> <start offset>` lines.
+pub fn epoch_checkpoint(epochs: &[(u32, u64)]) -> Vec<u8> {
+    let mut s = format!("0\n{}\n", epochs.len());
+    for (e, o) in epochs {
+        s.push_str(&format!("{e} {o}\n"));
+    }
+    s.into_bytes()
+}
+
+/// The files of one partition's directory, by name.
+pub fn partition_files(log: &PartitionLog) -> Files {
+    let mut out = Files::new();
+    for seg in log.segments() {
+        let p = file_prefix(seg.base_offset);
+        out.insert(format!("{p}.log"), seg.log_bytes());
+        out.insert(format!("{p}.index"), seg.index_bytes());
+        out.insert(format!("{p}.timeindex"), seg.time_index_bytes());
+    }
+    out.insert(
+        "leader-epoch-checkpoint".into(),
+        epoch_checkpoint(log.epochs()),
+    );
+    out
+}
+
+/// Every file of a broker's log directory: its partition logs, the high watermarks
+/// (`replication-offset-checkpoint`), and the log-dir checkpoints; `clean` adds the
+/// clean-shutdown marker.
+pub fn log_dir_files(
+    logs: &BTreeMap<TopicPartition, PartitionLog>,
+    hw: &BTreeMap<TopicPartition, u64>,
+    clean: bool,
+) -> Files {
+    let mut out = Files::new();
+    let mut recovery = BTreeMap::new();
+    let mut start = BTreeMap::new();
+    let mut cleaner = BTreeMap::new();
+    for (tp, log) in logs {
+        let dir = partition_dir(tp);
+        for (name, bytes) in partition_files(log) {
+            out.insert(format!("{dir}/{name}"), bytes);
+        }
+        recovery.insert(tp.clone(), log.recovery_point());
+        start.insert(tp.clone(), log.log_start_offset());
+        if log.config().cleanup_policy.compacts() {
+            cleaner.insert(tp.clone(), log.cleaner_point());
+        }
+    }
+    out.insert(
+        "recovery-point-offset-checkpoint".into(),
+        offset_checkpoint(&recovery),
+    );
+    out.insert(
+        "log-start-offset-checkpoint".into(),
+        offset_checkpoint(&start),
+    );
+    out.insert(
+        "replication-offset-checkpoint".into(),
+        offset_checkpoint(hw),
+    );
+    if !cleaner.is_empty() {
+        out.insert(
+            "cleaner-offset-checkpoint".into(),
+            offset_checkpoint(&cleaner),
+        );
+    }
+    if clean {
+        out.insert(CLEAN_SHUTDOWN.into(), Vec::new());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_checkpoints() {
+        assert_eq!(file_prefix(170410), "00000000000000170410");
+        assert_eq!(epoch_checkpoint(&[(0, 0), (3, 42)]), b"0\n2\n0 0\n3 42\n");
+        let mut m = BTreeMap::new();
+        m.insert(TopicPartition::new("orders", 1), 7);
+        let bytes = offset_checkpoint(&m);
+        assert_eq!(bytes, b"0\n1\norders 1 7\n");
+        assert_eq!(parse_offset_checkpoint(&bytes).unwrap(), m);
+        assert!(parse_offset_checkpoint(b"0\n2\norders 1 7\n").is_err());
+    }
+}
