@@ -18,7 +18,9 @@ macro_rules! out {
 mod bench_cmd;
 mod check_cmd;
 mod coverage_cmd;
+mod file_storage;
 mod lesson_cmd;
+mod log_cmd;
 mod output;
 mod run_cmd;
 mod zkcli_cmd;
@@ -69,6 +71,34 @@ enum Top {
         script: String,
         #[command(flatten)]
         opts: RunOpts,
+        /// Keep the brokers' logs as real files in DIR (`DIR/broker<N>/<topic>-<p>/...`,
+        /// laid out as Kafka's log.dirs); DIR must be new or empty.
+        #[arg(long, value_name = "DIR")]
+        log_dir: Option<std::path::PathBuf>,
+    },
+    /// Kafka log directories: dump segments as kafka-dump-log.sh does, or verify them.
+    Log {
+        #[command(subcommand)]
+        command: LogCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCmd {
+    /// Print a segment file, or every segment file under a directory, like
+    /// kafka-dump-log.sh (batches, index and time index entries).
+    Dump {
+        /// A .log/.index/.timeindex file or a directory.
+        path: std::path::PathBuf,
+        /// Also print each record with its offset, key and value.
+        #[arg(long)]
+        print_data_log: bool,
+    },
+    /// Check every partition directory under DIR: whole batches with valid CRCs, index
+    /// entries pointing at their batches, time index in order. Exits 1 on a problem.
+    Verify {
+        /// A log directory (or a tree of them).
+        dir: std::path::PathBuf,
     },
 }
 
@@ -139,7 +169,21 @@ fn main() -> ExitCode {
         Top::Lesson {
             command: LessonCmd::Coverage { coverage, strict },
         } => coverage_cmd::run(coverage.as_deref(), strict),
-        Top::Run { script, opts } => run_cmd::run(&script, &opts),
+        Top::Run {
+            script,
+            opts,
+            log_dir,
+        } => run_cmd::run(&script, &opts, log_dir.as_deref()),
+        Top::Log {
+            command:
+                LogCmd::Dump {
+                    path,
+                    print_data_log,
+                },
+        } => log_cmd::dump(&path, print_data_log),
+        Top::Log {
+            command: LogCmd::Verify { dir },
+        } => log_cmd::verify(&dir),
         Top::Bench { iterations } => bench_cmd::run(iterations),
         Top::Zkcli { ensemble, seed } => zkcli_cmd::run(ensemble, seed),
         Top::Check {

@@ -7,7 +7,14 @@ use zkafka_engine::script::parse::parse_script;
 use zkafka_engine::script::run::execute;
 use zkafka_engine::sim::timeline::Timeline;
 
-pub fn run(path: &str, opts: &RunOpts) -> u8 {
+pub fn run(path: &str, opts: &RunOpts, log_dir: Option<&std::path::Path>) -> u8 {
+    let mut sync = match log_dir.map(crate::log_cmd::LogDirSync::new).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let src = if path == "-" {
         let mut s = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut s) {
@@ -37,7 +44,14 @@ pub fn run(path: &str, opts: &RunOpts) -> u8 {
     let mut t = Timeline::new(opts.seed.unwrap_or(1));
     let mut failed = false;
     for line in &lines {
-        match execute(&mut t, &line.command) {
+        let result = execute(&mut t, &line.command);
+        if let Some(s) = sync.as_mut()
+            && let Err(e) = s.sync(t.world())
+        {
+            eprintln!("error: --log-dir: {e}");
+            return 2;
+        }
+        match result {
             Ok(outcome) => {
                 output::events(
                     &t.trace()[outcome.events.start as usize..outcome.events.end as usize],

@@ -17,6 +17,7 @@
 
 pub mod cleaner;
 pub mod config;
+pub mod dump;
 pub mod files;
 pub mod recovery;
 pub mod segment;
