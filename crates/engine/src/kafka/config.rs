@@ -30,6 +30,9 @@ pub struct BrokerConfig {
     pub log_retention_check_interval_ms: u64,
     /// `log.cleaner.backoff.ms` (15000): how often the log cleaner looks for work.
     pub log_cleaner_backoff_ms: u64,
+    /// `page.cache.bytes`: memory the broker's host gives the page cache (an engine
+    /// setting, not Kafka's: Kafka leaves caching to the OS). 67108864 (64 MiB).
+    pub page_cache_bytes: u64,
 }
 
 impl Default for BrokerConfig {
@@ -45,6 +48,7 @@ impl Default for BrokerConfig {
             log_segment_bytes: 1 << 30,
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
+            page_cache_bytes: 64 << 20,
         }
     }
 }
@@ -166,7 +170,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 15] = [
+    pub const KEYS: [&'static str; 16] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -182,6 +186,7 @@ impl KafkaConfig {
         "max.in.flight.requests.per.connection",
         "fetch.max.wait.ms",
         "partitioner.adaptive.partitioning.enable",
+        "page.cache.bytes",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -236,6 +241,16 @@ impl KafkaConfig {
                 self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
             }
             "fetch.max.wait.ms" => self.consumer.fetch_max_wait_ms = num()?,
+            "page.cache.bytes" => {
+                self.broker.page_cache_bytes = match value.parse::<u64>() {
+                    Ok(n) if n >= 4096 => n,
+                    _ => {
+                        return Err(format!(
+                            "`page.cache.bytes` is a byte count of at least 4096, not `{value}`"
+                        ));
+                    }
+                }
+            }
             _ => {
                 return Err(format!(
                     "unknown Kafka setting `{key}` (known: {})",

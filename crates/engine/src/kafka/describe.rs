@@ -108,6 +108,7 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
             log_start_offset,
             leo,
             lookup,
+            served,
         } => match lookup {
             None if zh => format!(
                 "{tp} 找不到 offset {offset}：超出范围 [{log_start_offset}, {leo})（OFFSET_OUT_OF_RANGE）"
@@ -116,6 +117,50 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 "{tp} cannot serve offset {offset}: outside [{log_start_offset}, {leo}) (OFFSET_OUT_OF_RANGE)"
             ),
             Some(l) => {
+                let sent = served.as_ref().map_or(String::new(), |s| {
+                    let paths: Vec<String> = s
+                        .paths
+                        .iter()
+                        .map(|(p, _, c)| {
+                            if zh {
+                                format!(
+                                    "{}：DMA 拷贝 {}、CPU 拷贝 {}、上下文切换 {}、系统调用 {}",
+                                    p.name(),
+                                    c.dma_copies,
+                                    c.cpu_copies,
+                                    c.context_switches,
+                                    c.syscalls
+                                )
+                            } else {
+                                format!(
+                                    "{}: {} DMA + {} CPU copies, {} context switches, {} syscalls",
+                                    p.name(),
+                                    c.dma_copies,
+                                    c.cpu_copies,
+                                    c.context_switches,
+                                    c.syscalls
+                                )
+                            }
+                        })
+                        .collect();
+                    if zh {
+                        format!(
+                            "；发送 {} 字节，页缓存命中 {} 页、未命中 {} 页；{}",
+                            s.bytes,
+                            s.cache_hits,
+                            s.cache_misses,
+                            paths.join("；")
+                        )
+                    } else {
+                        format!(
+                            "; sending {} bytes: {} page(s) in the page cache, {} read from disk; {}",
+                            s.bytes,
+                            s.cache_hits,
+                            s.cache_misses,
+                            paths.join("; ")
+                        )
+                    }
+                });
                 let entry = match l.index_entry {
                     Some(e) if zh => format!(
                         "索引项 {} → 位置 {}",
@@ -133,14 +178,14 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 let (pos, base, last) = l.found.unwrap_or((0, 0, 0));
                 if zh {
                     format!(
-                        "{tp} 查找 offset {offset}：日志段 {:020}，二分查找 {} 次得到{entry}，扫描 {} 个批次头，找到位置 {pos} 的批次（offset {base}..{last}）",
+                        "{tp} 查找 offset {offset}：日志段 {:020}，二分查找 {} 次得到{entry}，扫描 {} 个批次头，找到位置 {pos} 的批次（offset {base}..{last}）{sent}",
                         l.segment,
                         l.probes.len(),
                         l.scanned.len()
                     )
                 } else {
                     format!(
-                        "{tp} lookup of offset {offset}: segment {:020}, {} index probe(s) found {entry}, scanned {} batch header(s), batch at position {pos} (offsets {base}..{last})",
+                        "{tp} lookup of offset {offset}: segment {:020}, {} index probe(s) found {entry}, scanned {} batch header(s), batch at position {pos} (offsets {base}..{last}){sent}",
                         l.segment,
                         l.probes.len(),
                         l.scanned.len()

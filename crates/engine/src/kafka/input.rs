@@ -333,15 +333,23 @@ impl KafkaInput {
                     return;
                 };
                 let node = NodeId::Broker(leader);
-                let change = match w.broker(leader).and_then(|b| b.disk().logs.get(tp)) {
-                    Some(log) => KafkaChange::Lookup {
-                        tp: tp.clone(),
-                        offset: *offset,
-                        log_start_offset: log.log_start_offset(),
-                        leo: log.leo(),
-                        lookup: log.lookup(*offset),
-                    },
-                    None => return,
+                let Some((log_start_offset, leo, lookup)) = w
+                    .broker(leader)
+                    .and_then(|b| b.disk().logs.get(tp))
+                    .map(|log| (log.log_start_offset(), log.leo(), log.lookup(*offset)))
+                else {
+                    return;
+                };
+                let served = w
+                    .broker_mut(leader)
+                    .and_then(|b| b.serve_fetch(tp, *offset));
+                let change = KafkaChange::Lookup {
+                    tp: tp.clone(),
+                    offset: *offset,
+                    log_start_offset,
+                    leo,
+                    lookup,
+                    served,
                 };
                 w.emit(
                     sink,

@@ -411,6 +411,9 @@ pub enum KafkaChange {
         leo: u64,
         /// The steps, or none when the offset is out of range.
         lookup: Option<crate::kafka::log::segment::Lookup>,
+        /// The fetched region sent the three ways, with the page cache's hits and misses.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        served: Option<crate::kafka::zerocopy::ServedFetch>,
     },
     /// The replica's high watermark moved.
     HighWatermark {

@@ -21,3 +21,4 @@ pub mod record;
 pub mod script;
 pub mod topic;
 pub mod view;
+pub mod zerocopy;

@@ -85,6 +85,7 @@ impl Broker {
         }
         ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
         let mut failed = false;
+        let mut written = Vec::new();
         for fp in parts {
             if let Some(e) = fp.error {
                 ctx.note(format!(
@@ -115,7 +116,8 @@ impl Broker {
                             base_offset: base,
                             count,
                             leo: log.leo(),
-                        })
+                        });
+                        written.push((fp.tp.clone(), base));
                     }
                     Ok(None) => {}
                     Err(e) => {
@@ -136,6 +138,9 @@ impl Broker {
                     });
                 }
             }
+        }
+        for (tp, base) in written {
+            self.cache_write(&tp, base);
         }
         if failed {
             ctx.set_timer(

@@ -152,6 +152,35 @@ impl Broker {
         }
     }
 
+    /// An append went through the page cache: the batch's pages are cached.
+    pub(crate) fn cache_write(&mut self, tp: &TopicPartition, base_offset: u64) {
+        self.cache_read(tp, base_offset);
+    }
+
+    /// A batch was read (a fetch): its pages are used; returns (hits, misses).
+    pub(crate) fn cache_read(&mut self, tp: &TopicPartition, base_offset: u64) -> (u64, u64) {
+        let Some((seg, pos, len)) = self.disk.logs.get(tp).and_then(|l| l.locate(base_offset))
+        else {
+            return (0, 0);
+        };
+        let cap = self.cfg.page_cache_bytes;
+        self.disk.page_cache.access(tp, seg, pos, pos + len, cap)
+    }
+
+    /// `fetch <tp> offset N`: the region a consumer fetch at `offset` reads (up to
+    /// `max.partition.fetch.bytes`, 1048576), through the page cache, and how each of the
+    /// three transfer paths would send it.
+    pub fn serve_fetch(
+        &mut self,
+        tp: &TopicPartition,
+        offset: u64,
+    ) -> Option<crate::kafka::zerocopy::ServedFetch> {
+        let (seg, from, to) = self.disk.logs.get(tp)?.fetch_region(offset, 1 << 20)?;
+        let cap = self.cfg.page_cache_bytes;
+        let (hits, misses) = self.disk.page_cache.access(tp, seg, from, to, cap);
+        Some(crate::kafka::zerocopy::serve(to - from, hits, misses))
+    }
+
     /// The files of this broker's log directory now (see
     /// [`crate::kafka::log::files`]); `clean` adds the clean-shutdown marker.
     pub fn log_dir_files(&self, clean: bool) -> Files {

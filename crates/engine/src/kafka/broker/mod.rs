@@ -39,6 +39,9 @@ pub struct BrokerDisk {
     pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
     /// Cluster metadata (stands in for ZooKeeper until the controller arrives).
     pub metadata: ClusterMetadata,
+    /// The host's page cache over this broker's segment files (it outlives the process;
+    /// a power cut empties it).
+    pub page_cache: crate::kafka::zerocopy::PageCache,
     /// Set by a crash or power cut (no clean-shutdown marker): the next start recovers
     /// every log.
     pub unclean: bool,
@@ -143,6 +146,7 @@ impl Broker {
         for log in self.disk.logs.values_mut() {
             log.lose_unflushed(now);
         }
+        self.disk.page_cache.clear();
         self.crash();
     }
 

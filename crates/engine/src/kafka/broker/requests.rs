@@ -80,6 +80,7 @@ impl Broker {
             self.cfg.min_insync_replicas,
         );
         let mut results = Vec::new();
+        let mut written = Vec::new();
         let mut required = Vec::new();
         for (tp, batch) in batches {
             let cfg = self.log_config(&tp.topic);
@@ -130,11 +131,15 @@ impl Broker {
                 });
             }
             required.push((tp.clone(), leo));
+            written.push((tp.clone(), stored.base_offset));
             results.push(ProduceResult {
                 tp,
                 base_offset: stored.base_offset as i64,
                 error: None,
             });
+        }
+        for (tp, base) in written {
+            self.cache_write(&tp, base);
         }
         match acks {
             Acks::None => {}
@@ -236,8 +241,16 @@ impl Broker {
         (bytes, false)
     }
 
-    fn respond_fetch(&self, ctx: &mut Ctx<'_>, req: &DelayedFetch) {
-        ctx.send(req.conn, self.fetch_response(req));
+    fn respond_fetch(&mut self, ctx: &mut Ctx<'_>, req: &DelayedFetch) {
+        let resp = self.fetch_response(req);
+        if let KafkaMsg::FetchResponse { partitions, .. } = &resp {
+            for fp in partitions {
+                for b in &fp.batches {
+                    self.cache_read(&fp.tp, b.base_offset);
+                }
+            }
+        }
+        ctx.send(req.conn, resp);
     }
 
     /// The answer to a fetch as of now: whole batches below the limit, and the HW.

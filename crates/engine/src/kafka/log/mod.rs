@@ -347,6 +347,37 @@ impl PartitionLog {
             .and_then(|s| s.find_offset_by_timestamp(ts))
     }
 
+    /// Where the batch starting at `base_offset` sits: (segment base, byte position, size).
+    pub fn locate(&self, base_offset: u64) -> Option<(u64, u64, u64)> {
+        let i = self
+            .segments
+            .partition_point(|s| s.base_offset <= base_offset);
+        let seg = &self.segments[i.checked_sub(1)?];
+        let b = seg
+            .batches()
+            .iter()
+            .find(|b| b.batch.base_offset == base_offset)?;
+        Some((seg.base_offset, u64::from(b.position), b.bytes.len() as u64))
+    }
+
+    /// The bytes a fetch at `target` reads from its segment (`LogSegment.read`: from the
+    /// found batch on, up to `max_bytes` of whole batches, the first one always): (segment
+    /// base, start position, end position).
+    pub fn fetch_region(&self, target: u64, max_bytes: u64) -> Option<(u64, u64, u64)> {
+        let l = self.lookup(target)?;
+        let (start, _, _) = l.found?;
+        let seg = self.segments.iter().find(|s| s.base_offset == l.segment)?;
+        let mut end = u64::from(start);
+        for b in seg.batches().iter().filter(|b| b.position >= start) {
+            let next = u64::from(b.position) + b.bytes.len() as u64;
+            if end > u64::from(start) && next - u64::from(start) > max_bytes {
+                break;
+            }
+            end = next;
+        }
+        Some((l.segment, u64::from(start), end))
+    }
+
     /// Rebuilds a log from recovered segments (see [`recovery`]).
     pub(crate) fn from_parts(
         segments: Vec<Segment>,
