@@ -16,6 +16,7 @@ macro_rules! out {
 }
 
 mod bench_cmd;
+mod bench_storage;
 mod check_cmd;
 mod coverage_cmd;
 mod file_storage;
@@ -44,11 +45,14 @@ enum Top {
         #[command(subcommand)]
         command: LessonCmd,
     },
-    /// Measure how fast the engine runs the bundled lessons (events per second).
+    /// Measure how fast the engine runs the bundled lessons (events per second), or with
+    /// `storage`, the log's append and fetch paths on this machine.
     Bench {
         /// Runs per lesson.
         #[arg(long, default_value_t = 20)]
         iterations: u32,
+        #[command(subcommand)]
+        what: Option<BenchWhat>,
     },
     /// A zkCli console on a fresh ZooKeeper (standalone by default), reading commands
     /// from standard input and printing what zkCli.sh 3.8 prints.
@@ -80,6 +84,26 @@ enum Top {
     Log {
         #[command(subcommand)]
         command: LogCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Append vs a raw sequential write, and a loopback fetch by read()+write() vs
+    /// sendfile() (Linux), with a summary table.
+    Storage {
+        /// MiB written and sent per run.
+        #[arg(long, default_value_t = 512)]
+        size_mib: u64,
+        /// Directory for the files (a new temporary one by default).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        /// fsync at the end of each write run (Kafka does not by default).
+        #[arg(long)]
+        fsync: bool,
+        /// Runs of each path; the best counts.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
     },
 }
 
@@ -184,7 +208,20 @@ fn main() -> ExitCode {
         Top::Log {
             command: LogCmd::Verify { dir },
         } => log_cmd::verify(&dir),
-        Top::Bench { iterations } => bench_cmd::run(iterations),
+        Top::Bench {
+            iterations,
+            what: None,
+        } => bench_cmd::run(iterations),
+        Top::Bench {
+            what:
+                Some(BenchWhat::Storage {
+                    size_mib,
+                    dir,
+                    fsync,
+                    rounds,
+                }),
+            ..
+        } => bench_storage::run(size_mib, dir, fsync, rounds),
         Top::Zkcli { ensemble, seed } => zkcli_cmd::run(ensemble, seed),
         Top::Check {
             command: CheckCmd::Zab(args),
