@@ -9,6 +9,7 @@ mod lessons;
 mod pages;
 mod sim;
 mod stage;
+mod storage;
 mod zab;
 mod znodes;
 

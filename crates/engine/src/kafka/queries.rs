@@ -1,11 +1,27 @@
 //! Kafka queries for quizzes: `hw <tp> [on brokerN]`, `leo <tp> [on brokerN]`,
-//! `isr <tp>`, `acked <tp>`, `consumed <tp>`.
+//! `isr <tp>`, `acked <tp>`, `consumed <tp>`, `segments <tp> [on brokerN]`,
+//! `log-start <tp>`, `batch <tp> offset N` (the batch a fetch at N returns, `base..last`),
+//! `copies <read+write|mmap+write|sendfile> <dma|cpu|switches|syscalls>` (the zero-copy
+//! model's count for one fetch that misses the page cache).
 
 use crate::kafka::conditions::leader_broker;
+use crate::kafka::log::PartitionLog;
 use crate::kafka::topic::TopicPartition;
+use crate::kafka::zerocopy::{TransferPath, count};
 use crate::script::cursor::{Cursor, PResult};
 use crate::script::query::Query;
 use crate::sim::world::World;
+
+fn leader_log<'w>(
+    w: &'w World,
+    tp: &TopicPartition,
+    on: Option<u32>,
+) -> Result<&'w PartitionLog, String> {
+    let b = leader_broker(w, tp, on, true)?;
+    w.broker(b)
+        .and_then(|br| br.disk().logs.get(tp))
+        .ok_or_else(|| format!("broker{b} holds no replica of {tp}"))
+}
 
 /// A Kafka query.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,10 +55,44 @@ pub enum KafkaQuery {
         /// The partition.
         tp: TopicPartition,
     },
+    /// Segments of the replica's log (leader's unless `on`).
+    Segments {
+        /// The partition.
+        tp: TopicPartition,
+        /// A replica.
+        on: Option<u32>,
+    },
+    /// The leader's log start offset.
+    LogStart {
+        /// The partition.
+        tp: TopicPartition,
+    },
+    /// The batch a fetch at `offset` starts with, `base..last`.
+    Batch {
+        /// The partition.
+        tp: TopicPartition,
+        /// The offset.
+        offset: u64,
+    },
+    /// One count of a transfer path.
+    Copies {
+        /// The path.
+        path: TransferPath,
+        /// `dma`, `cpu`, `switches` or `syscalls`.
+        what: &'static str,
+    },
 }
 
 /// Reads a Kafka query after its first word.
 pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
+    if word == "copies" {
+        let w = c.next("read+write, mmap+write or sendfile")?;
+        let Some(path) = TransferPath::ALL.into_iter().find(|p| p.name() == w.text) else {
+            return c.fail(w, "read+write, mmap+write or sendfile");
+        };
+        let what = c.keyword(&["dma", "cpu", "switches", "syscalls"])?;
+        return Ok(Query::Kafka(KafkaQuery::Copies { path, what }));
+    }
     let tp = c.tp()?;
     let on = |c: &mut Cursor<'_>| -> PResult<Option<u32>> {
         Ok(if c.accept("on") {
@@ -56,6 +106,15 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         "leo" => KafkaQuery::Leo { tp, on: on(c)? },
         "isr" => KafkaQuery::Isr { tp },
         "acked" => KafkaQuery::Acked { tp },
+        "segments" => KafkaQuery::Segments { tp, on: on(c)? },
+        "log-start" => KafkaQuery::LogStart { tp },
+        "batch" => {
+            c.keyword(&["offset"])?;
+            KafkaQuery::Batch {
+                tp,
+                offset: c.number("an offset")?,
+            }
+        }
         _ => KafkaQuery::Consumed { tp },
     };
     Ok(Query::Kafka(q))
@@ -99,6 +158,29 @@ impl KafkaQuery {
                 .and_then(|c| c.consumed().get(tp))
                 .map_or(0, |v| v.len())
                 .to_string()),
+            KafkaQuery::Segments { tp, on } => {
+                Ok(leader_log(w, tp, *on)?.segments().len().to_string())
+            }
+            KafkaQuery::LogStart { tp } => {
+                Ok(leader_log(w, tp, None)?.log_start_offset().to_string())
+            }
+            KafkaQuery::Batch { tp, offset } => {
+                let log = leader_log(w, tp, None)?;
+                match log.lookup(*offset).and_then(|l| l.found) {
+                    Some((_, base, last)) => Ok(format!("{base}..{last}")),
+                    None => Err(format!("offset {offset} is outside {tp}'s log")),
+                }
+            }
+            KafkaQuery::Copies { path, what } => {
+                let c = count(&path.steps(true));
+                Ok(match *what {
+                    "dma" => c.dma_copies,
+                    "cpu" => c.cpu_copies,
+                    "switches" => c.context_switches,
+                    _ => c.syscalls,
+                }
+                .to_string())
+            }
         }
     }
 }

@@ -32,7 +32,17 @@ pub const GRAMMAR: Grammar = Grammar {
         "hw", "leo", "isr", "acked", "failed", "consumed", "segments", "record",
     ],
     condition,
-    queries: &["hw", "leo", "isr", "acked", "consumed"],
+    queries: &[
+        "hw",
+        "leo",
+        "isr",
+        "acked",
+        "consumed",
+        "segments",
+        "log-start",
+        "batch",
+        "copies",
+    ],
     query: crate::kafka::queries::query,
 };
 

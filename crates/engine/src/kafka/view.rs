@@ -45,6 +45,38 @@ pub struct ReplicaView {
     pub follower_leos: Vec<(u32, Option<u64>)>,
     /// The last records (at most 12), oldest first.
     pub records: Vec<RecordView>,
+    /// Log start offset.
+    pub log_start_offset: u64,
+    /// The log's segments, oldest first (the last is active).
+    pub segments: Vec<SegmentView>,
+    /// The cleaner checkpoint (compacted topics).
+    pub cleaner_point: Option<u64>,
+}
+
+/// Index entries and batches shown per segment.
+const SHOWN_ENTRIES: usize = 24;
+
+/// One segment as the storage inspector draws it: its files and what they hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SegmentView {
+    /// Base offset (the file names' number).
+    pub base: u64,
+    /// `.log` size in bytes.
+    pub size: u64,
+    /// The offset after its last batch.
+    pub next_offset: u64,
+    /// Batches: (position, base offset, last offset, bytes), at most 24 (the last ones).
+    pub batches: Vec<(u32, u64, u64, u64)>,
+    /// Batches in all.
+    pub batch_count: usize,
+    /// `.index` entries: (absolute offset, position), at most 24.
+    pub index: Vec<(u64, u32)>,
+    /// `.index` entries in all.
+    pub index_count: usize,
+    /// `.timeindex` entries as the file holds them when closed: (timestamp, offset).
+    pub time_index: Vec<(i64, u64)>,
+    /// Bytes of the segment in the host's page cache.
+    pub cached_bytes: u64,
 }
 
 /// A broker.
@@ -113,6 +145,63 @@ pub fn broker_view(b: &Broker, now: u64) -> BrokerView {
                     .map(|p| p.followers.iter().map(|(id, f)| (*id, f.leo)).collect())
                     .unwrap_or_default(),
                 records,
+                log_start_offset: log.log_start_offset(),
+                segments: log
+                    .segments()
+                    .iter()
+                    .map(|s| {
+                        let pages = s.size().div_ceil(crate::kafka::zerocopy::PAGE);
+                        let cached = (0..pages)
+                            .filter(|pg| {
+                                b.disk().page_cache.cached(
+                                    tp,
+                                    s.base_offset,
+                                    pg * crate::kafka::zerocopy::PAGE,
+                                )
+                            })
+                            .count() as u64;
+                        let batches = s.batches();
+                        SegmentView {
+                            base: s.base_offset,
+                            size: s.size(),
+                            next_offset: s.next_offset(),
+                            batches: batches
+                                .iter()
+                                .skip(batches.len().saturating_sub(SHOWN_ENTRIES))
+                                .map(|x| {
+                                    (
+                                        x.position,
+                                        x.batch.base_offset,
+                                        x.batch.last_offset(),
+                                        x.bytes.len() as u64,
+                                    )
+                                })
+                                .collect(),
+                            batch_count: batches.len(),
+                            index: s
+                                .index()
+                                .iter()
+                                .take(SHOWN_ENTRIES)
+                                .map(|e| (s.base_offset + u64::from(e.relative_offset), e.position))
+                                .collect(),
+                            index_count: s.index().len(),
+                            time_index: s
+                                .closed_time_index()
+                                .iter()
+                                .take(SHOWN_ENTRIES)
+                                .map(|e| {
+                                    (e.timestamp, s.base_offset + u64::from(e.relative_offset))
+                                })
+                                .collect(),
+                            cached_bytes: (cached * crate::kafka::zerocopy::PAGE).min(s.size()),
+                        }
+                    })
+                    .collect(),
+                cleaner_point: log
+                    .config()
+                    .cleanup_policy
+                    .compacts()
+                    .then_some(log.cleaner_point()),
             }
         })
         .collect();

@@ -10,6 +10,8 @@ use crate::pages::quiz::{QuizState, quiz_box};
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
+use crate::storage::inspector::StorageInspector;
+use crate::storage::zerocopy::ZeroCopyView;
 use crate::zab::invariants::InvariantsPanel;
 use crate::zab::logs::TxnLogs;
 use crate::znodes::ZnodeInspector;
@@ -340,6 +342,8 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />
+                    <StorageInspector sim=sim />
+                    <ZeroCopyView sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

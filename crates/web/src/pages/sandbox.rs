@@ -11,6 +11,8 @@ use crate::pages::player::LeaderBadge;
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
+use crate::storage::inspector::StorageInspector;
+use crate::storage::zerocopy::ZeroCopyView;
 use crate::zab::invariants::InvariantsPanel;
 use crate::zab::logs::TxnLogs;
 use crate::znodes::ZnodeInspector;
@@ -464,6 +466,8 @@ pub fn Sandbox() -> impl IntoView {
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />
+                    <StorageInspector sim=sim />
+                    <ZeroCopyView sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

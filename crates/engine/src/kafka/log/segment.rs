@@ -188,9 +188,16 @@ impl Segment {
 
     /// The `.timeindex` entries as the file holds them after the segment is closed.
     pub fn closed_time_index(&self) -> Vec<TimeIndexEntry> {
-        let mut s = self.clone();
-        s.close();
-        s.time_index
+        let mut out = self.time_index.clone();
+        if let Some((t, o)) = self.max_timestamp
+            && out.last().is_none_or(|e| t > e.timestamp)
+        {
+            out.push(TimeIndexEntry {
+                timestamp: t,
+                relative_offset: (o - self.base_offset) as u32,
+            });
+        }
+        out
     }
 
     /// Finds the batch holding `target` (`OffsetIndex.lookup` then
