@@ -490,6 +490,39 @@ async function main() {
     await page.setViewportSize({ width: 1280, height: 800 });
     log(`paused and resumed ${other}, powered off ${third}`);
 
+    // ---- Kafka storage: the segments, a lookup, the zero-copy view ----
+    console.log('kafka-storage');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openLesson(page, 'kafka-storage');
+    await page.getByTestId('to-end').click();
+    await page.getByTestId('storage-panel').waitFor({ timeout: 10_000 });
+    const segs = await page.locator('[data-testid="segment"]').count();
+    check(segs === 3, `the storage inspector shows ${segs} segments, expected 3`);
+    const found = (await page.locator('.storage-panel .bt.found').textContent()) || '';
+    check(found.includes('245..258'), `the lookup of offset 250 found "${found}", expected the batch 245..258`);
+    await page.getByTestId('storage-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'storage-1280.png') });
+    log(`storage inspector: ${segs} segments, lookup found ${found.trim()}`);
+    await openLesson(page, 'kafka-why-fast');
+    await page.getByTestId('to-end').click();
+    await page.getByTestId('zc-panel').waitFor({ timeout: 10_000 });
+    const paths = await page.locator('[data-testid="zc-path"]').evaluateAll((els) => els.map((e) => e.dataset.path));
+    check(paths.join(',') === 'read+write,mmap+write,sendfile', `zero-copy paths shown: ${paths}`);
+    // The fetch just played: the view starts before its first step; step through them all.
+    const cpuCell = page.locator('[data-testid="zc-path"][data-path="sendfile"] [data-testid="zc-cpu"]');
+    const before = (await cpuCell.textContent()).trim();
+    check(before === '0 / 1', `before stepping sendfile's CPU copies read "${before}", expected "0 / 1"`);
+    for (let i = 0; i < 8; i++) await page.getByTestId('zc-next').click();
+    const cpu = (await cpuCell.textContent()).trim();
+    check(cpu === '1 / 1', `sendfile's CPU copies read "${cpu}", expected "1 / 1"`);
+    await page.getByTestId('zc-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'zerocopy-1280.png') });
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.getByTestId('zc-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'zerocopy-390.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    log('zero-copy view: three paths, sendfile 1 CPU copy');
+
     // ---- an unsafe setting in the sandbox: the invariants panel catches the loss ----
     console.log('unsafe sandbox');
     await page.goto(new URL('#/sandbox?unsafe', base).href);

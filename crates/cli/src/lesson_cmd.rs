@@ -144,6 +144,9 @@ pub fn run(id: &str, opts: &RunOpts) -> u8 {
             result.trace_hash()
         );
     }
+    if lesson.measure.as_deref() == Some("zero-copy") && !opts.json {
+        crate::bench_storage::lesson_measurement();
+    }
     for f in &failures {
         eprintln!("{f}");
     }

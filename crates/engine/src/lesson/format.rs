@@ -108,7 +108,14 @@ pub struct Lesson {
     pub intro: Text,
     /// The steps.
     pub steps: Vec<Step>,
+    /// A measurement the native CLI adds after the run (`measure = "zero-copy"`: a short
+    /// loopback fetch by read()+write() and by sendfile(), as `zkafka bench storage`); the
+    /// browser shows the engine's counts only.
+    pub measure: Option<String>,
 }
+
+/// The measurements a lesson may ask the CLI for.
+pub const MEASURES: &[&str] = &["zero-copy"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,6 +128,8 @@ struct RawLesson {
     title: Text,
     intro: Text,
     steps: Vec<RawStep>,
+    #[serde(default)]
+    measure: Option<String>,
 }
 
 fn default_seed() -> u64 {
@@ -259,6 +268,17 @@ pub fn load(file: &str, src: &str) -> Result<Lesson, LessonError> {
     if steps.is_empty() {
         return Err(at(0, 0, "a lesson needs at least one [[steps]]".into()));
     }
+    if let Some(m) = raw
+        .measure
+        .as_ref()
+        .filter(|m| !MEASURES.contains(&m.as_str()))
+    {
+        return Err(at(
+            0,
+            0,
+            format!("`measure = \"{m}\"` is not one of: {}", MEASURES.join(", ")),
+        ));
+    }
     Ok(Lesson {
         id: raw.id,
         covers: raw.covers,
@@ -266,6 +286,7 @@ pub fn load(file: &str, src: &str) -> Result<Lesson, LessonError> {
         title: raw.title,
         intro: raw.intro,
         steps,
+        measure: raw.measure,
     })
 }
 

@@ -104,10 +104,10 @@ pub fn StorageInspector(sim: Sim) -> impl IntoView {
             .iter()
             .map(|e| (l.segment + u64::from(e.relative_offset)).to_string())
             .collect::<Vec<_>>()
-            .join(" → ");
+            .join(", ");
         let entry = l.index_entry.map_or("—".to_string(), |e| {
             format!(
-                "{} → {}",
+                "{} @ {}",
                 l.segment + u64::from(e.relative_offset),
                 e.position
             )
@@ -120,8 +120,8 @@ pub fn StorageInspector(sim: Sim) -> impl IntoView {
                 <p class="lk-head">{format!("{} · {tp} · offset {offset}", t.lookup_title)}</p>
                 <ol>
                     {line(1, t.step_floor, format!("{:020}.log", l.segment))}
-                    {line(2, t.step_index, format!("{probes} ⇒ {entry}"))}
-                    {line(3, t.step_scan, format!("{} batch header(s)", l.scanned.len()))}
+                    {line(2, t.step_index, format!("[{probes}] ⇒ {entry}"))}
+                    {line(3, t.step_scan, format!("{} {}", l.scanned.len(), t.headers))}
                     {line(4, t.step_found, found)}
                 </ol>
                 <div class="lk-nav">
