@@ -6,6 +6,9 @@ Reads JSON lines on stdin, answers one JSON line per request on stdout:
                                      DefaultRecordBatchBuilder builds>"}
   {"op": "read", "hex": "..."}    -> {"batch": SPEC} as DefaultRecordBatch reads it
                                      (CRC validated), or {"error": "..."}
+  {"op": "read_log", "hex": "..."} -> {"records": [[offset, key hex|null, value hex|null]]}
+                                     for a whole .log segment (MemoryRecords, every
+                                     batch's CRC validated)
 SPEC: {"compression": 0-4, "transactional": bool, "producer_id": int,
        "producer_epoch": int, "base_sequence": int, "base_offset": int,
        "leader_epoch": int, "records": [{"ts": int, "offset_delta": int,
@@ -17,6 +20,7 @@ import json
 import sys
 
 from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
+from kafka.record.memory_records import MemoryRecords
 
 
 def unhex(h):
@@ -69,11 +73,28 @@ def read(h):
     return {"batch": out}
 
 
+def read_log(h):
+    m = MemoryRecords(bytes.fromhex(h))
+    out = []
+    while m.has_next():
+        batch = m.next_batch()
+        if not batch.validate_crc():
+            return {"error": f"crc of the batch at offset {batch.base_offset}"}
+        for r in batch:
+            out.append([r.offset, enhex(r.key), enhex(r.value)])
+    return {"records": out}
+
+
 def main():
     for line in sys.stdin:
         req = json.loads(line)
         try:
-            resp = build(req["batch"]) if req["op"] == "build" else read(req["hex"])
+            if req["op"] == "build":
+                resp = build(req["batch"])
+            elif req["op"] == "read_log":
+                resp = read_log(req["hex"])
+            else:
+                resp = read(req["hex"])
         except Exception as e:  # report, keep serving
             resp = {"error": f"{type(e).__name__}: {e}"}
         sys.stdout.write(json.dumps(resp) + "\n")

@@ -8,6 +8,10 @@
 //!   gets the same records back (compressed bytes depend on the compressor, so they are not
 //!   compared; kafka-python also falls back to no compression when it does not shrink).
 //!
+//! And the `.log` files a scripted run leaves (each codec as the producer's
+//! `compression.type`, a compacted topic with gaps and a tombstone) are read by kafka-python's
+//! `MemoryRecords` to the records the engine holds.
+//!
 //! Set `ZKAFKA_SKIP_PEERS=1` to skip it on a machine without the peer.
 
 use rand_chacha::ChaCha8Rng;
@@ -244,4 +248,74 @@ fn batches_round_trip_with_kafka_python() {
         compressed_by_peer > 250,
         "kafka-python compressed only {compressed_by_peer} of 320 batches"
     );
+}
+
+#[test]
+fn kafka_python_reads_the_segment_files_of_a_run() {
+    use zkafka_engine::kafka::topic::TopicPartition;
+    use zkafka_engine::script::parse::parse_script;
+    use zkafka_engine::script::run::execute;
+    use zkafka_engine::sim::timeline::Timeline;
+    let Some(mut peer) = Peer::start() else {
+        return;
+    };
+    for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
+        let script = format!(
+            "kafka cluster 1\nkafka config compression.type {codec}\nkafka config batch.size 400\n\
+             start all\ntopic create t partitions 1 rf 1 segment.bytes 2000\n\
+             topic create c partitions 1 rf 1 segment.bytes 300 cleanup.policy compact\n\
+             produce t key k value aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa count 120\n\
+             produce c key a value 1\nrun 100ms\nproduce c key b value 1\nrun 100ms\n\
+             produce c key a value 2\nrun 100ms\nproduce c key b\nrun 100ms\n\
+             produce c key z value 9 count 3\nrun 20s\n"
+        );
+        let mut t = Timeline::new(5);
+        for line in parse_script(&script, 1).expect("parses") {
+            execute(&mut t, &line.command).expect("runs");
+        }
+        let broker = t.world().broker(1).expect("broker1");
+        let files = broker.log_dir_files(false);
+        for topic in ["t", "c"] {
+            let tp = TopicPartition::new(topic, 0);
+            let log = &broker.disk().logs[&tp];
+            let mut seen = 0;
+            for (name, bytes) in files
+                .iter()
+                .filter(|(n, _)| n.starts_with(&format!("{topic}-0/")) && n.ends_with(".log"))
+            {
+                let got = peer.ask(json!({"op": "read_log", "hex": hex(bytes)}));
+                let records = got["records"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{codec} {name}: kafka-python says {got}"));
+                for r in records {
+                    let offset = r[0].as_u64().expect("offset");
+                    let ours = log
+                        .record_at(offset)
+                        .unwrap_or_else(|| panic!("{codec} {name}: no record {offset} here"));
+                    let text = |v: &Value| {
+                        v.as_str()
+                            .map(|h| String::from_utf8(unhex(h)).expect("utf-8"))
+                    };
+                    assert_eq!(text(&r[1]), ours.key, "{codec} {name} offset {offset} key");
+                    assert_eq!(
+                        text(&r[2]),
+                        ours.value,
+                        "{codec} {name} offset {offset} value"
+                    );
+                    seen += 1;
+                }
+            }
+            let ours = log.batches().map(|b| b.records.len()).sum::<usize>();
+            assert_eq!(
+                seen, ours,
+                "{codec} {topic}-0: kafka-python read {seen} records, the log holds {ours}"
+            );
+        }
+        assert!(
+            broker.disk().logs[&TopicPartition::new("c", 0)]
+                .record_at(0)
+                .is_none(),
+            "{codec}: the compacted topic lost its superseded record"
+        );
+    }
 }

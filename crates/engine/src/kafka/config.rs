@@ -111,6 +111,8 @@ pub struct ProducerConfig {
     /// `partitioner.adaptive.partitioning.enable` (true): the sticky partitioner favours
     /// partitions with shorter queues.
     pub adaptive_partitioning: bool,
+    /// `compression.type` (none): the codec of the producer's batches.
+    pub compression: crate::kafka::format::Compression,
 }
 
 impl Default for ProducerConfig {
@@ -126,6 +128,7 @@ impl Default for ProducerConfig {
             max_in_flight: 5,
             max_request_size: 1_048_576,
             adaptive_partitioning: true,
+            compression: crate::kafka::format::Compression::None,
         }
     }
 }
@@ -170,7 +173,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 17] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -187,6 +190,7 @@ impl KafkaConfig {
         "fetch.max.wait.ms",
         "partitioner.adaptive.partitioning.enable",
         "page.cache.bytes",
+        "compression.type",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -241,6 +245,14 @@ impl KafkaConfig {
                 self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
             }
             "fetch.max.wait.ms" => self.consumer.fetch_max_wait_ms = num()?,
+            "compression.type" => {
+                self.producer.compression = crate::kafka::format::Compression::parse(value)
+                    .ok_or_else(|| {
+                        format!(
+                            "`compression.type` is none, gzip, snappy, lz4 or zstd, not `{value}`"
+                        )
+                    })?
+            }
             "page.cache.bytes" => {
                 self.broker.page_cache_bytes = match value.parse::<u64>() {
                     Ok(n) if n >= 4096 => n,

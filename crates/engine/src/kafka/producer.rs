@@ -554,7 +554,11 @@ impl Producer {
         self.next_corr += 1;
         let wire: Vec<(TopicPartition, Arc<Batch>)> = batches
             .iter()
-            .map(|(tp, b)| (tp.clone(), Arc::new(Batch::new(0, 0, b.records.clone()))))
+            .map(|(tp, b)| {
+                let batch =
+                    Batch::new(0, 0, b.records.clone()).with_compression(self.cfg.compression);
+                (tp.clone(), Arc::new(batch))
+            })
             .collect();
         let acks = self.cfg.acks;
         let conn = self.net.send(

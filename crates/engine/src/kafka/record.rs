@@ -3,7 +3,7 @@
 //! varint framed records, so byte counts (batch.size, fetch sizes, positions) are real;
 //! [`Batch::encode`] gives the batch's bytes ([`crate::kafka::format`]).
 
-use crate::kafka::format::{self, RecordBatch, RecordBytes};
+use crate::kafka::format::{self, Compression, RecordBatch, RecordBytes};
 use serde::{Deserialize, Serialize};
 
 /// `RECORD_BATCH_OVERHEAD`: the v2 batch header, 61 bytes.
@@ -34,7 +34,31 @@ pub struct Batch {
     /// (`MemoryRecords.filterTo`, `overrideLastOffset`), so offsets have gaps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleaned: Option<Cleaned>,
+    /// The producer's `compression.type`: the records are compressed as one block, and
+    /// the broker stores and sends the batch as it came (topic `compression.type`
+    /// `producer`, the default).
+    #[serde(default, skip_serializing_if = "is_none_codec")]
+    pub compression: Compression,
+    /// The encoded size, once computed (a compressed batch has to be encoded to know it).
+    #[serde(skip)]
+    size_cache: SizeCache,
 }
+
+fn is_none_codec(c: &Compression) -> bool {
+    *c == Compression::None
+}
+
+/// A cache that takes no part in comparisons.
+#[derive(Clone, Debug, Default)]
+struct SizeCache(std::sync::OnceLock<u64>);
+
+impl PartialEq for SizeCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SizeCache {}
 
 /// The offsets of a batch the cleaner filtered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +107,16 @@ impl Batch {
             leader_epoch,
             records,
             cleaned: None,
+            compression: Compression::None,
+            size_cache: SizeCache::default(),
         }
+    }
+
+    /// The same batch compressed with `compression`.
+    pub fn with_compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self.size_cache = SizeCache::default();
+        self
     }
 
     /// Offset of the last record (a cleaned batch keeps its original last offset).
@@ -120,12 +153,12 @@ impl Batch {
         self.records.iter().map(|r| r.timestamp).max().unwrap_or(0)
     }
 
-    /// Size in bytes of the batch in v2 format (no compression, no headers).
+    /// Size in bytes of the batch in v2 format (its encoded length).
     pub fn size_bytes(&self) -> u64 {
-        if self.cleaned.is_some() {
-            return self.encode().len() as u64;
+        if self.cleaned.is_none() && self.compression == Compression::None {
+            return batch_size(&self.records);
         }
-        batch_size(&self.records)
+        *self.size_cache.0.get_or_init(|| self.encode().len() as u64)
     }
 
     /// The batch in record batch v2 form: CreateTime timestamps, no producer id (-1), no
@@ -143,7 +176,7 @@ impl Batch {
             } else {
                 0
             },
-            compression: format::Compression::None,
+            compression: self.compression,
             last_offset_delta: (self.last_offset() - self.base_offset) as i32,
             base_timestamp: base_ts,
             max_timestamp: self.max_timestamp() as i64,
@@ -189,6 +222,8 @@ impl Batch {
         let contiguous = deltas.iter().enumerate().all(|(i, d)| *d as usize == i)
             && b.last_offset_delta as usize + 1 == records.len();
         Batch {
+            compression: b.compression,
+            size_cache: SizeCache::default(),
             base_offset: base,
             leader_epoch: b.partition_leader_epoch.max(0) as u32,
             records,

@@ -110,7 +110,7 @@ impl Broker {
                 .logs
                 .entry(tp.clone())
                 .or_insert_with(|| crate::kafka::log::PartitionLog::new(cfg));
-            let (stored, rolled) = log.append_as_leader(batch.records.clone(), p.leader_epoch, now);
+            let (stored, rolled) = log.append_produced(&batch, p.leader_epoch, now);
             let leo = log.leo();
             if let Some(base) = rolled {
                 ctx.change(KafkaChange::Rolled {

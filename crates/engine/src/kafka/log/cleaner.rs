@@ -227,7 +227,8 @@ impl PartitionLog {
                 }
                 let new_horizon =
                     horizon.or(has_tombstone.then_some(now + self.config.delete_retention_ms));
-                let mut nb = Batch::new(b.base_offset, b.leader_epoch, records);
+                let mut nb = Batch::new(b.base_offset, b.leader_epoch, records)
+                    .with_compression(b.compression);
                 let last_delta = (b.last_offset() - b.base_offset) as u32;
                 let contiguous = deltas.iter().enumerate().all(|(i, d)| *d as usize == i)
                     && last_delta as usize + 1 == deltas.len();

@@ -211,6 +211,22 @@ impl PartitionLog {
         (batch, rolled)
     }
 
+    /// Leader append of a producer's batch: as [`Self::append_as_leader`], keeping the
+    /// producer's compression (the batch is stored as it came).
+    pub fn append_produced(
+        &mut self,
+        produced: &Batch,
+        leader_epoch: u32,
+        now: u64,
+    ) -> (Arc<Batch>, Option<u64>) {
+        let batch = Arc::new(
+            Batch::new(self.leo, leader_epoch, produced.records.clone())
+                .with_compression(produced.compression),
+        );
+        let rolled = self.push(batch.clone(), now);
+        (batch, rolled)
+    }
+
     /// The offset below which the log is on disk at `now`: flushed explicitly, or written
     /// back by the OS.
     pub fn durable_end(&self, now: u64) -> u64 {
