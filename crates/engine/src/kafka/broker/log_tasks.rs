@@ -74,24 +74,39 @@ impl Broker {
         self.partitions.get(tp).map_or(0, |p| p.hw)
     }
 
-    /// `kafka-log-retention`: each log deletes the segments retention allows.
-    pub(crate) fn on_log_retention(&mut self, ctx: &mut Ctx<'_>) {
+    /// Runs `task` on each log with the time and the partition's HW, reporting what it
+    /// returns.
+    fn each_log(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        mut task: impl FnMut(&mut PartitionLog, u64, u64, &TopicPartition) -> Option<KafkaChange>,
+    ) {
         let now = ctx.now();
         let tps: Vec<TopicPartition> = self.disk.logs.keys().cloned().collect();
         for tp in tps {
             let hw = self.hw_of(&tp);
-            let Some(log) = self.disk.logs.get_mut(&tp) else {
-                continue;
-            };
-            if let Some(r) = log.apply_retention(now, hw) {
-                ctx.change(KafkaChange::SegmentsDeleted {
-                    tp,
-                    segments: r.deleted,
-                    reason: r.reason.to_string(),
-                    log_start_offset: r.log_start_offset,
-                });
+            if let Some(change) = self
+                .disk
+                .logs
+                .get_mut(&tp)
+                .and_then(|log| task(log, now, hw, &tp))
+            {
+                ctx.change(change);
             }
         }
+    }
+
+    /// `kafka-log-retention`: each log deletes the segments retention allows.
+    pub(crate) fn on_log_retention(&mut self, ctx: &mut Ctx<'_>) {
+        self.each_log(ctx, |log, now, hw, tp| {
+            let r = log.apply_retention(now, hw)?;
+            Some(KafkaChange::SegmentsDeleted {
+                tp: tp.clone(),
+                segments: r.deleted,
+                reason: r.reason.to_string(),
+                log_start_offset: r.log_start_offset,
+            })
+        });
         ctx.set_timer(
             KafkaTimer::LogRetention,
             self.cfg.log_retention_check_interval_ms,
@@ -100,26 +115,18 @@ impl Broker {
 
     /// The log cleaner: each compacted log is cleaned when it has something to clean.
     pub(crate) fn on_log_cleaner(&mut self, ctx: &mut Ctx<'_>) {
-        let now = ctx.now();
-        let tps: Vec<TopicPartition> = self.disk.logs.keys().cloned().collect();
-        for tp in tps {
-            let hw = self.hw_of(&tp);
-            let Some(log) = self.disk.logs.get_mut(&tp) else {
-                continue;
-            };
-            if let Some(r) = log.compact(now, hw)
-                && (!r.superseded.is_empty()
-                    || !r.tombstones.is_empty()
-                    || r.segments_before != r.segments_after)
-            {
-                ctx.change(KafkaChange::Compacted {
-                    tp,
-                    superseded: r.superseded.len() as u64,
-                    tombstones: r.tombstones.len() as u64,
-                    cleaner_point: r.cleaner_point,
-                });
-            }
-        }
+        self.each_log(ctx, |log, now, hw, tp| {
+            let r = log.compact(now, hw)?;
+            let changed = !r.superseded.is_empty()
+                || !r.tombstones.is_empty()
+                || r.segments_before != r.segments_after;
+            changed.then(|| KafkaChange::Compacted {
+                tp: tp.clone(),
+                superseded: r.superseded.len() as u64,
+                tombstones: r.tombstones.len() as u64,
+                cleaner_point: r.cleaner_point,
+            })
+        });
         ctx.set_timer(KafkaTimer::LogCleaner, self.cfg.log_cleaner_backoff_ms);
     }
 
