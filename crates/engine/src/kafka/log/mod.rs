@@ -436,6 +436,31 @@ mod tests {
     }
 
     #[test]
+    fn offsets_for_times_use_the_time_index() {
+        // `UnifiedLog.fetchOffsetByTimestamp`: the first offset whose timestamp is at or
+        // after the target, found through the segment whose largest timestamp reaches it.
+        let mut log = PartitionLog::new(LogConfig {
+            segment_bytes: 300,
+            index_interval_bytes: 50,
+            ..LogConfig::default()
+        });
+        for i in 0..20u64 {
+            let recs = vec![Record {
+                key: None,
+                value: Some(format!("v{i}")),
+                timestamp: 1000 * i,
+            }];
+            log.append_as_leader(recs, 0, 0);
+        }
+        assert!(log.segments().len() > 2);
+        assert_eq!(log.offset_for_time(0), Some(0));
+        assert_eq!(log.offset_for_time(7000), Some(7));
+        assert_eq!(log.offset_for_time(7001), Some(8));
+        assert_eq!(log.offset_for_time(19_000), Some(19));
+        assert_eq!(log.offset_for_time(19_001), None, "after the last record");
+    }
+
+    #[test]
     fn leader_assigns_offsets() {
         let mut log = PartitionLog::default();
         let a = log.append_as_leader(recs(3), 0, 0).0;
