@@ -153,7 +153,7 @@ impl LogDirSync {
         let mut out = Files::new();
         for id in w.broker_ids() {
             if let Some(b) = w.broker(id) {
-                for (p, bytes) in b.log_dir_files(false) {
+                for (p, bytes) in b.log_dir_files() {
                     out.insert(format!("broker{id}/{p}"), bytes);
                 }
             }
@@ -196,6 +196,10 @@ halt broker1
 run 1s
 start broker1
 run 6m
+stop broker2
+run 1s
+start broker2
+run 10s
 ";
 
     /// The file backend and the in-memory backend get the same operations and end with
@@ -210,6 +214,7 @@ run 6m
         let mut last = Files::new();
         let mut t = Timeline::new(3);
         let mut cut = false;
+        let mut marker = false;
         for line in parse_script(SCRIPT, 1).unwrap() {
             execute(&mut t, &line.command).unwrap();
             files.sync(t.world()).unwrap();
@@ -224,11 +229,17 @@ run 6m
                 mem.apply(&op).unwrap();
             }
             last = now;
+            marker |= last.contains_key("broker2/.kafka_cleanshutdown");
             let on_disk = files.storage.snapshot().unwrap();
             assert_eq!(on_disk, mem.snapshot().unwrap(), "after `{}`", line.text);
             assert_eq!(on_disk, last, "after `{}`", line.text);
         }
         assert!(cut, "the power cut truncated a file");
+        assert!(marker, "the clean stop wrote the marker");
+        assert!(
+            !last.contains_key("broker2/.kafka_cleanshutdown"),
+            "the start deleted it"
+        );
         assert!(last.keys().any(|p| p.starts_with("broker2/orders-0/")));
         assert_eq!(verify(&root), 0);
         let _ = std::fs::remove_dir_all(&root);

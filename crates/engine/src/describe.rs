@@ -215,6 +215,18 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
         }
         EventKind::NodeDown {
             node,
+            fault: Fault::Stop,
+        } => {
+            if zh {
+                format!("{node} 正常关闭（进程刷盘后退出，内核关闭其连接）")
+            } else {
+                format!(
+                    "{node} shuts down cleanly (the process flushes what it must and exits; its kernel closes its connections)"
+                )
+            }
+        }
+        EventKind::NodeDown {
+            node,
             fault: Fault::Halt,
         } => {
             if zh {

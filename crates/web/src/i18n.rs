@@ -209,6 +209,8 @@ pub struct Ui {
     pub m_event: &'static str,
     /// A crashed process.
     pub st_crashed: &'static str,
+    /// Stopped cleanly (`stop`).
+    pub st_stopped: &'static str,
     /// A host without power.
     pub st_halted: &'static str,
     /// A frozen (paused) process.
@@ -270,6 +272,8 @@ pub struct Ui {
     pub s_accepted: &'static str,
     /// Stage: node down (crashed).
     pub s_down: &'static str,
+    /// Card word for a cleanly stopped process.
+    pub s_stopped: &'static str,
     /// Stage: host without power.
     pub s_halted: &'static str,
     /// Stage: paused process.
@@ -318,6 +322,8 @@ pub struct Ui {
     pub f_title: &'static str,
     /// Fault: crash.
     pub f_crash: &'static str,
+    /// Fault menu: a clean shutdown.
+    pub f_stop: &'static str,
     /// Fault: power off.
     pub f_halt: &'static str,
     /// Fault: pause.
@@ -478,6 +484,7 @@ pub const EN: Ui = Ui {
     m_reply: "reply to client",
     m_event: "watch notification",
     st_crashed: "crashed (process killed)",
+    st_stopped: "stopped (clean shutdown)",
     st_halted: "powered off",
     st_paused: "paused (frozen)",
     st_established: "established leader",
@@ -509,6 +516,7 @@ pub const EN: Ui = Ui {
     s_epoch: "epoch",
     s_accepted: "acc",
     s_down: "CRASHED",
+    s_stopped: "STOPPED",
     s_halted: "POWERED OFF",
     s_paused: "PAUSED",
     s_kept: "kept by its kernel",
@@ -533,6 +541,7 @@ pub const EN: Ui = Ui {
     s_click_hint: "Click a server or broker (or Tab to it and press Enter) to crash it, cut its power, pause it or restart it.",
     f_title: "Faults for",
     f_crash: "Crash (kill -9)",
+    f_stop: "Stop (clean shutdown)",
     f_halt: "Power off",
     f_pause: "Pause",
     f_pause5: "Pause 5 s",
@@ -667,6 +676,7 @@ pub const ZH: Ui = Ui {
     m_reply: "给客户端的回复",
     m_event: "监听通知",
     st_crashed: "已崩溃（进程被杀）",
+    st_stopped: "已停止（正常关闭）",
     st_halted: "已断电",
     st_paused: "已暂停（冻结）",
     st_established: "已就任的 Leader",
@@ -698,6 +708,7 @@ pub const ZH: Ui = Ui {
     s_epoch: "epoch",
     s_accepted: "已接受",
     s_down: "已崩溃",
+    s_stopped: "已停止",
     s_halted: "已断电",
     s_paused: "已暂停",
     s_kept: "条由内核暂存",
@@ -722,6 +733,7 @@ pub const ZH: Ui = Ui {
     s_click_hint: "点击服务器或 Broker（或用 Tab 选中后按 Enter），可以让它崩溃、断电、暂停或重启。",
     f_title: "故障操作：",
     f_crash: "崩溃（kill -9）",
+    f_stop: "停止（正常关闭）",
     f_halt: "断电",
     f_pause: "暂停",
     f_pause5: "暂停 5 秒",

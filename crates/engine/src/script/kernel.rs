@@ -2,11 +2,11 @@
 //! every system shares. Registered first in [`crate::script::parse::SYSTEMS`].
 //!
 //! ```text
-//! start all | start zk1,zk2      crash zk5        halt zk5          restart zk5
+//! start all | start zk1,zk2      crash zk5        stop broker1      halt zk5     restart zk5
 //! pause zk5 [for 5s]             resume zk5       reset zk1 zk2     heal
 //! partition zk1,zk2 | zk3,zk4,zk5                 partition zk1 -> zk2,zk3
 //! delay zk1->zk2 300ms           net latency 5ms..20ms               net loss 2%
-//! conditions: up broker2, down broker2, paused zk5, crashed zk5, halted zk5
+//! conditions: up broker2, down broker2, paused zk5, crashed zk5, stopped broker1, halted zk5
 //! ```
 
 use crate::ids::NodeId;
@@ -21,6 +21,7 @@ pub const GRAMMAR: Grammar = Grammar {
     verbs: &[
         "start",
         "crash",
+        "stop",
         "halt",
         "pause",
         "resume",
@@ -33,7 +34,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "net",
     ],
     command,
-    conditions: &["up", "down", "paused", "crashed", "halted"],
+    conditions: &["up", "down", "paused", "crashed", "stopped", "halted"],
     condition,
     queries: &["status"],
     query: crate::script::query::kernel_query,
@@ -49,6 +50,7 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
             }
         }
         "crash" => Input::Crash(c.node()?),
+        "stop" => Input::Stop(c.node()?),
         "halt" => Input::Halt(c.node()?),
         "pause" => {
             let node = c.node()?;
@@ -123,6 +125,10 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
         "crashed" => Condition::Status {
             node,
             status: Status::Crashed,
+        },
+        "stopped" => Condition::Status {
+            node,
+            status: Status::Stopped,
         },
         _ => Condition::Status {
             node,

@@ -2,6 +2,9 @@
 //! - `crash`: the process is killed (kill -9). Volatile state is lost; what it wrote
 //!   survives, page cache included, because the OS keeps running; the kernel closes every
 //!   connection, so peers see the close one latency later.
+//! - `stop`: a clean shutdown (SIGTERM): the process runs its shutdown hook (a broker
+//!   flushes its logs and writes its clean-shutdown marker) and exits; connections close
+//!   as for a crash.
 //! - `halt`: the host loses power. Volatile state and writes that were not on disk yet are
 //!   lost; peers see nothing and find out only by their own timeouts.
 //! - `pause` / `resume`: the process freezes (a long GC pause, SIGSTOP). It handles nothing
@@ -53,6 +56,26 @@ impl World {
             EventKind::NodeDown {
                 node: id,
                 fault: Fault::Crash,
+            },
+        );
+        self.kernel_closes_all(sink, id);
+    }
+
+    /// `stop`: a clean shutdown; the process exits after its shutdown hook, and its kernel
+    /// closes its connections as for a crash.
+    pub(crate) fn stop_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
+        let Some(slot) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        slot.status = Status::Stopped;
+        slot.node.shutdown();
+        self.forget_pause(id);
+        self.cancel_timers_of(id);
+        self.emit(
+            sink,
+            EventKind::NodeDown {
+                node: id,
+                fault: Fault::Stop,
             },
         );
         self.kernel_closes_all(sink, id);

@@ -31,6 +31,9 @@ pub enum Input {
     /// `crash <node>`: the process is killed (kill -9); its kernel closes its connections
     /// and what it wrote survives, page cache included.
     Crash(NodeId),
+    /// `stop <node>`: a clean shutdown (SIGTERM): the process runs its shutdown hook and
+    /// exits; its kernel closes its connections.
+    Stop(NodeId),
     /// `halt <node>`: the host loses power; unflushed writes are lost and peers hear
     /// nothing.
     Halt(NodeId),
@@ -118,6 +121,7 @@ impl fmt::Display for Input {
             Input::Start(Targets::All) => f.write_str("start all"),
             Input::Start(Targets::Nodes(n)) => write!(f, "start {}", list(n)),
             Input::Crash(n) => write!(f, "crash {n}"),
+            Input::Stop(n) => write!(f, "stop {n}"),
             Input::Halt(n) => write!(f, "halt {n}"),
             Input::Pause { node, for_ms: None } => write!(f, "pause {node}"),
             Input::Pause {

@@ -25,6 +25,8 @@ pub enum Status {
     Paused,
     /// The process was killed (`crash`); the host and its kernel keep running.
     Crashed,
+    /// The process shut down cleanly (`stop`: SIGTERM) and exited; the host keeps running.
+    Stopped,
     /// The host lost power (`halt`): no process, no kernel, unflushed writes lost.
     Halted,
 }
@@ -37,6 +39,7 @@ impl Status {
             Status::Running => "running",
             Status::Paused => "paused",
             Status::Crashed => "crashed",
+            Status::Stopped => "stopped",
             Status::Halted => "powered off",
         }
     }
@@ -92,6 +95,16 @@ impl Node {
             Node::Broker(b) => b.crash(),
             Node::Producer(p) => p.crash(),
             Node::Consumer(c) => c.crash(),
+        }
+    }
+
+    /// A clean shutdown (`stop`, SIGTERM): the process does what its shutdown hook does
+    /// (a Kafka broker flushes its logs, checkpoints and writes the clean-shutdown marker,
+    /// `LogManager.shutdown`), then exits; nodes without one simply exit, as a crash.
+    pub fn shutdown(&mut self) {
+        match self {
+            Node::Broker(b) => b.shutdown(),
+            other => other.crash(),
         }
     }
 

@@ -29,6 +29,8 @@ pub enum Fault {
     Crash,
     /// `halt`: the host lost power; unflushed writes are gone and peers hear nothing.
     Halt,
+    /// `stop`: the process shut down cleanly and exited.
+    Stop,
 }
 
 /// What happened.

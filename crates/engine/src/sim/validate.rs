@@ -48,6 +48,15 @@ pub fn check(w: &World, input: &Input) -> Result<(), InputError> {
                 return err(format!("{id} is {}: there is no process to kill", s.name()));
             }
         }
+        Input::Stop(id) => match status(id)? {
+            Status::Running => {}
+            Status::Paused => {
+                return err(format!(
+                    "{id} is paused: a frozen process cannot shut down; `resume {id}` first"
+                ));
+            }
+            s => return err(format!("{id} is {}: there is no process to stop", s.name())),
+        },
         Input::Halt(id) => {
             if status(id)? == Status::Halted {
                 return err(format!("{id} is already powered off"));

@@ -600,6 +600,7 @@ impl World {
                 }
             }
             Input::Crash(id) => self.crash_node(sink, *id),
+            Input::Stop(id) => self.stop_node(sink, *id),
             Input::Halt(id) => self.halt_node(sink, *id),
             Input::Pause { node, for_ms } => self.pause_node(sink, *node, *for_ms),
             Input::Resume(id) => self.resume_node(sink, *id),

@@ -35,6 +35,7 @@ pub fn actions(id: NodeId, status: Status, u: &Ui) -> Vec<FaultAction> {
     match status {
         Status::Running => vec![
             a(u.f_crash, "fault-crash", format!("crash {id}")),
+            a(u.f_stop, "fault-stop", format!("stop {id}")),
             a(u.f_halt, "fault-halt", format!("halt {id}")),
             a(u.f_pause, "fault-pause", format!("pause {id}")),
             a(u.f_pause5, "fault-pause5", format!("pause {id} for 5s")),
@@ -45,7 +46,7 @@ pub fn actions(id: NodeId, status: Status, u: &Ui) -> Vec<FaultAction> {
             a(u.f_crash, "fault-crash", format!("crash {id}")),
             a(u.f_halt, "fault-halt", format!("halt {id}")),
         ],
-        Status::Crashed | Status::NotStarted => vec![
+        Status::Crashed | Status::Stopped | Status::NotStarted => vec![
             a(u.f_start, "fault-start", format!("start {id}")),
             a(u.f_halt, "fault-halt", format!("halt {id}")),
         ],
@@ -137,6 +138,7 @@ fn status_text(s: Status, u: &Ui) -> &'static str {
         Status::Running => u.st_running,
         Status::Paused => u.st_paused,
         Status::Crashed => u.st_crashed,
+        Status::Stopped => u.st_stopped,
         Status::Halted => u.st_halted,
         Status::NotStarted => u.st_down,
     }

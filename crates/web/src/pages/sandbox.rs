@@ -45,7 +45,7 @@ pub enum Needs {
 }
 
 /// Commands offered as one-click examples, each shown when the world has what it needs.
-pub const EXAMPLES: [(&str, Needs); 22] = [
+pub const EXAMPLES: [(&str, Needs); 23] = [
     ("start all", Needs::Any),
     ("run until leader elected", Needs::Zk),
     ("zkcli create /app hello", Needs::Client),
@@ -67,6 +67,7 @@ pub const EXAMPLES: [(&str, Needs); 22] = [
     ("topic create orders partitions 1 rf 3", Needs::Kafka),
     ("produce orders key k value v count 5", Needs::Kafka),
     ("consume orders-0 from 0", Needs::Kafka),
+    ("fetch orders-0 offset 2", Needs::Kafka),
     ("zk client c2 connect zk1", Needs::Zk),
 ];
 

@@ -25,6 +25,7 @@ pub fn status_class(s: Status) -> &'static str {
         Status::Running => "",
         Status::Paused => " st-paused",
         Status::Crashed => " st-down st-crashed",
+        Status::Stopped => " st-down st-stopped",
         Status::Halted => " st-down st-halted",
         Status::NotStarted => " st-down st-unstarted",
     }
@@ -36,6 +37,7 @@ pub fn status_word(ui: &'static Ui, s: Status) -> &'static str {
         Status::Running => "",
         Status::Paused => ui.s_paused,
         Status::Crashed => ui.s_down,
+        Status::Stopped => ui.s_stopped,
         Status::Halted => ui.s_halted,
         Status::NotStarted => ui.s_not_started,
     }

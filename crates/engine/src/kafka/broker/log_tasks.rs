@@ -188,9 +188,73 @@ impl Broker {
         Some(crate::kafka::zerocopy::serve(to - from, hits, misses))
     }
 
-    /// The files of this broker's log directory now (see
-    /// [`crate::kafka::log::files`]); `clean` adds the clean-shutdown marker.
-    pub fn log_dir_files(&self, clean: bool) -> Files {
-        log_dir_files(&self.disk.logs, &self.disk.hw_checkpoint, clean)
+    /// The files of this broker's log directory now (see [`crate::kafka::log::files`]),
+    /// with the clean-shutdown marker after a clean shutdown.
+    pub fn log_dir_files(&self) -> Files {
+        log_dir_files(
+            &self.disk.logs,
+            &self.disk.hw_checkpoint,
+            self.disk.clean_marker,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kafka::messages::KafkaChange;
+    use crate::kafka::topic::TopicPartition;
+    use crate::sim::effects::Change;
+    use crate::sim::timeline::Timeline;
+    use crate::sim::trace::EventKind;
+
+    fn run(t: &mut Timeline, lines: &str) {
+        for line in lines.lines() {
+            let cmd = crate::script::parse::parse_line(line, 1)
+                .expect("parses")
+                .expect("a command");
+            crate::script::run::execute(t, &cmd).expect("runs");
+        }
+    }
+
+    fn recovered(t: &Timeline) -> usize {
+        t.trace()
+            .iter()
+            .filter(|e| {
+                matches!(
+                    &e.kind,
+                    EventKind::Change {
+                        change: Change::Kafka(KafkaChange::Recovered { .. }),
+                        ..
+                    }
+                )
+            })
+            .count()
+    }
+
+    /// A clean stop flushes every log and writes the clean-shutdown marker, and the next
+    /// start loads the logs without recovery and deletes the marker; a crash leaves no
+    /// marker and the next start recovers.
+    #[test]
+    fn a_clean_stop_leaves_the_marker_and_skips_recovery() {
+        let mut t = Timeline::new(1);
+        run(
+            &mut t,
+            "kafka cluster 1\nstart all\ntopic create t partitions 1 rf 1\nproduce t value v count 10\nrun 1s",
+        );
+        let files = t.world().broker(1).unwrap().log_dir_files();
+        assert!(!files.contains_key(".kafka_cleanshutdown"));
+        assert_eq!(files["recovery-point-offset-checkpoint"], b"0\n1\nt 0 0\n");
+        run(&mut t, "stop broker1\nexpect stopped broker1");
+        let files = t.world().broker(1).unwrap().log_dir_files();
+        assert!(files.contains_key(".kafka_cleanshutdown"));
+        assert_eq!(files["recovery-point-offset-checkpoint"], b"0\n1\nt 0 10\n");
+        let tp = TopicPartition::new("t", 0);
+        assert_eq!(t.world().broker(1).unwrap().leo(&tp), Some(10));
+        run(&mut t, "start broker1\nrun 1s");
+        assert_eq!(recovered(&t), 0, "a clean start does not recover");
+        let files = t.world().broker(1).unwrap().log_dir_files();
+        assert!(!files.contains_key(".kafka_cleanshutdown"));
+        run(&mut t, "crash broker1\nstart broker1\nrun 1s");
+        assert_eq!(recovered(&t), 1, "a start after a crash recovers");
     }
 }

@@ -45,6 +45,9 @@ pub struct BrokerDisk {
     /// Set by a crash or power cut (no clean-shutdown marker): the next start recovers
     /// every log.
     pub unclean: bool,
+    /// `.kafka_cleanshutdown` is in the log dir: written by a clean shutdown, deleted by
+    /// the next start once the logs are loaded (`LogManager`).
+    pub clean_marker: bool,
 }
 
 /// A Kafka broker.
@@ -117,6 +120,7 @@ impl Broker {
         if std::mem::take(&mut self.disk.unclean) {
             self.recover_logs(ctx);
         }
+        self.disk.clean_marker = false;
         let topics: Vec<String> = self.disk.metadata.topics.keys().cloned().collect();
         for t in topics {
             self.take_roles(ctx, &t);
@@ -134,6 +138,26 @@ impl Broker {
     pub fn crash(&mut self) {
         let mut disk = std::mem::take(&mut self.disk);
         disk.unclean = true;
+        disk.clean_marker = false;
+        *self = Broker {
+            disk,
+            ..Broker::new(self.id, self.cfg.clone())
+        };
+    }
+
+    /// A clean shutdown (`LogManager.shutdown`): every log is flushed (the recovery point
+    /// reaches the LEO) and closed, the high watermarks are checkpointed, the clean-shutdown
+    /// marker is written; the next start loads the logs without recovery.
+    pub fn shutdown(&mut self) {
+        for log in self.disk.logs.values_mut() {
+            log.flush();
+        }
+        for (tp, p) in &self.partitions {
+            self.disk.hw_checkpoint.insert(tp.clone(), p.hw);
+        }
+        let mut disk = std::mem::take(&mut self.disk);
+        disk.unclean = false;
+        disk.clean_marker = true;
         *self = Broker {
             disk,
             ..Broker::new(self.id, self.cfg.clone())
