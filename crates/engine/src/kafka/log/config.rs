@@ -63,6 +63,11 @@ pub struct LogConfig {
     /// `delete.retention.ms` (`log.cleaner.delete.retention.ms`, 86400000): how long the
     /// cleaner keeps a tombstone after it first saw it in a cleaned segment.
     pub delete_retention_ms: u64,
+    /// `flush.messages` (`log.flush.interval.messages`, Long.MAX_VALUE: never): the log is
+    /// fsynced once this many messages are past the recovery point
+    /// (`UnifiedLog.append`: `unflushedMessages >= flushInterval`). Kafka leaves it unset
+    /// and relies on replication.
+    pub flush_messages: Option<u64>,
 }
 
 impl Default for LogConfig {
@@ -76,6 +81,7 @@ impl Default for LogConfig {
             retention_bytes: None,
             cleanup_policy: CleanupPolicy::Delete,
             delete_retention_ms: 86_400_000,
+            flush_messages: None,
         }
     }
 }
@@ -90,6 +96,7 @@ pub const TOPIC_KEYS: &[&str] = &[
     "retention.bytes",
     "cleanup.policy",
     "delete.retention.ms",
+    "flush.messages",
 ];
 
 impl LogConfig {
@@ -118,6 +125,7 @@ impl LogConfig {
                 self.retention_bytes = (n >= 0).then_some(n as u64);
             }
             "delete.retention.ms" => self.delete_retention_ms = num(0)? as u64,
+            "flush.messages" => self.flush_messages = Some(num(1)? as u64),
             "cleanup.policy" => {
                 self.cleanup_policy = match value {
                     "delete" => CleanupPolicy::Delete,

@@ -194,6 +194,13 @@ impl PartitionLog {
         self.leo = batch.next_offset();
         let interval = self.config.index_interval_bytes;
         self.active_mut().append(batch, bytes, now, interval);
+        if self
+            .config
+            .flush_messages
+            .is_some_and(|n| self.leo - self.flushed >= n)
+        {
+            self.flush();
+        }
         rolled
     }
 
@@ -458,6 +465,20 @@ mod tests {
         assert_eq!(log.offset_for_time(7001), Some(8));
         assert_eq!(log.offset_for_time(19_000), Some(19));
         assert_eq!(log.offset_for_time(19_001), None, "after the last record");
+    }
+
+    #[test]
+    fn flush_messages_fsyncs_every_n_messages() {
+        let mut log = PartitionLog::new(LogConfig {
+            flush_messages: Some(5),
+            ..LogConfig::default()
+        });
+        log.append_as_leader(recs(3), 0, 0);
+        assert_eq!(log.durable_end(0), 0, "3 unflushed messages: no fsync yet");
+        log.append_as_leader(recs(3), 0, 0);
+        assert_eq!(log.durable_end(0), 6, "6 >= 5: the log is flushed");
+        let mut cut = log.clone();
+        assert_eq!(cut.lose_unflushed(0), 6, "a power cut keeps it");
     }
 
     #[test]
