@@ -274,7 +274,7 @@ fn kafka_python_reads_the_segment_files_of_a_run() {
             execute(&mut t, &line.command).expect("runs");
         }
         let broker = t.world().broker(1).expect("broker1");
-        let files = broker.log_dir_files(false);
+        let files = broker.log_dir_files();
         for topic in ["t", "c"] {
             let tp = TopicPartition::new(topic, 0);
             let log = &broker.disk().logs[&tp];
