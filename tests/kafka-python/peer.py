@@ -6,6 +6,9 @@ Reads JSON lines on stdin, answers one JSON line per request on stdout:
                                      DefaultRecordBatchBuilder builds>"}
   {"op": "read", "hex": "..."}    -> {"batch": SPEC} as DefaultRecordBatch reads it
                                      (CRC validated), or {"error": "..."}
+  {"op": "murmur2", "hex": "...", "partitions": N}
+                                  -> {"hash": murmur2 as unsigned 32 bits,
+                                      "partition": DefaultPartitioner's choice}
   {"op": "read_log", "hex": "..."} -> {"records": [[offset, key hex|null, value hex|null]]}
                                      for a whole .log segment (MemoryRecords, every
                                      batch's CRC validated)
@@ -20,6 +23,7 @@ import json
 import sys
 
 from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
+from kafka.partitioner.default import murmur2
 from kafka.record.memory_records import MemoryRecords
 
 
@@ -91,6 +95,10 @@ def main():
         try:
             if req["op"] == "build":
                 resp = build(req["batch"])
+            elif req["op"] == "murmur2":
+                key = bytes.fromhex(req["hex"])
+                h = murmur2(key) & 0xFFFFFFFF
+                resp = {"hash": h, "partition": (h & 0x7FFFFFFF) % req["partitions"]}
             elif req["op"] == "read_log":
                 resp = read_log(req["hex"])
             else:

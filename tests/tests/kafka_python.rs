@@ -12,6 +12,9 @@
 //! `compression.type`, a compacted topic with gaps and a tombstone) are read by kafka-python's
 //! `MemoryRecords` to the records the engine holds.
 //!
+//! And murmur2 with the partition a key goes to, for random keys of every length up to 40
+//! bytes (`kafka.partitioner.default`, a port of `Utils.murmur2`).
+//!
 //! Set `ZKAFKA_SKIP_PEERS=1` to skip it on a machine without the peer.
 
 use rand_chacha::ChaCha8Rng;
@@ -316,6 +319,33 @@ fn kafka_python_reads_the_segment_files_of_a_run() {
                 .record_at(0)
                 .is_none(),
             "{codec}: the compacted topic lost its superseded record"
+        );
+    }
+}
+
+#[test]
+fn murmur2_and_key_partitions_match_kafka_python() {
+    use zkafka_engine::kafka::murmur2::{murmur2, partition_for_key};
+    let Some(mut peer) = Peer::start() else {
+        return;
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    for i in 0..1000u32 {
+        let len = (i % 41) as usize;
+        let key: Vec<u8> = (0..len).map(|_| rng.next_u32() as u8).collect();
+        let partitions = 1 + draw(&mut rng, 100);
+        let got = peer.ask(json!({"op": "murmur2", "hex": hex(&key), "partitions": partitions}));
+        assert_eq!(
+            got["hash"].as_u64(),
+            Some(u64::from(murmur2(&key) as u32)),
+            "murmur2 of {}",
+            hex(&key)
+        );
+        assert_eq!(
+            got["partition"].as_u64(),
+            Some(u64::from(partition_for_key(&key, partitions))),
+            "partition of {} among {partitions}",
+            hex(&key)
         );
     }
 }
