@@ -218,10 +218,10 @@ pub fn describe(e: &TraceEvent, lang: Lang) -> String {
             fault: Fault::Stop,
         } => {
             if zh {
-                format!("{node} 正常关闭（进程刷盘后退出，内核关闭其连接）")
+                format!("{node} 正常关闭（进程刷盘、关闭自己的连接后退出）")
             } else {
                 format!(
-                    "{node} shuts down cleanly (the process flushes what it must and exits; its kernel closes its connections)"
+                    "{node} shuts down cleanly (the process flushes what it must, closes its connections and exits)"
                 )
             }
         }

@@ -3,8 +3,8 @@
 //!   survives, page cache included, because the OS keeps running; the kernel closes every
 //!   connection, so peers see the close one latency later.
 //! - `stop`: a clean shutdown (SIGTERM): the process runs its shutdown hook (a broker
-//!   flushes its logs and writes its clean-shutdown marker) and exits; connections close
-//!   as for a crash.
+//!   flushes its logs and writes its clean-shutdown marker), closes its connections
+//!   itself ("shutting down") and exits.
 //! - `halt`: the host loses power. Volatile state and writes that were not on disk yet are
 //!   lost; peers see nothing and find out only by their own timeouts.
 //! - `pause` / `resume`: the process freezes (a long GC pause, SIGSTOP). It handles nothing
@@ -61,8 +61,8 @@ impl World {
         self.kernel_closes_all(sink, id);
     }
 
-    /// `stop`: a clean shutdown; the process exits after its shutdown hook, and its kernel
-    /// closes its connections as for a crash.
+    /// `stop`: a clean shutdown; the process runs its shutdown hook, closes its
+    /// connections itself ("shutting down") and exits.
     pub(crate) fn stop_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
         let Some(slot) = self.nodes.get_mut(&id) else {
             return;
@@ -78,7 +78,7 @@ impl World {
                 fault: Fault::Stop,
             },
         );
-        self.kernel_closes_all(sink, id);
+        self.process_closes_all(sink, id);
     }
 
     /// `halt`: the host loses power.

@@ -32,7 +32,7 @@ pub enum Input {
     /// and what it wrote survives, page cache included.
     Crash(NodeId),
     /// `stop <node>`: a clean shutdown (SIGTERM): the process runs its shutdown hook and
-    /// exits; its kernel closes its connections.
+    /// exits, closing its connections itself.
     Stop(NodeId),
     /// `halt <node>`: the host loses power; unflushed writes are lost and peers hear
     /// nothing.

@@ -608,6 +608,23 @@ impl World {
     /// A killed process: its kernel closes every connection it had open (FIN behind the
     /// data already sent), so each peer learns of it one latency later.
     pub(crate) fn kernel_closes_all(&mut self, sink: &mut Vec<TraceEvent>, node: NodeId) {
+        self.close_all_of(sink, node, || CloseReason::ProcessDied { by: node });
+    }
+
+    /// A process that shuts down closes every connection it has itself (FIN), saying so.
+    pub(crate) fn process_closes_all(&mut self, sink: &mut Vec<TraceEvent>, node: NodeId) {
+        self.close_all_of(sink, node, || CloseReason::Closed {
+            by: node,
+            why: "shutting down".into(),
+        });
+    }
+
+    fn close_all_of(
+        &mut self,
+        sink: &mut Vec<TraceEvent>,
+        node: NodeId,
+        reason: impl Fn() -> CloseReason,
+    ) {
         let ids: Vec<ConnId> = self
             .conns
             .values()
@@ -615,7 +632,7 @@ impl World {
             .map(|c| c.id)
             .collect();
         for conn in ids {
-            self.close_end(sink, conn, node, CloseReason::ProcessDied { by: node });
+            self.close_end(sink, conn, node, reason());
         }
     }
 
