@@ -42,63 +42,49 @@ impl World {
         });
     }
 
-    /// `crash`: kill -9.
-    pub(crate) fn crash_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
+    /// Takes a node's process down: its new status, what happens to its state (`down`),
+    /// no pause or timers left, and the `NodeDown` event. Returns false for an unknown node.
+    fn take_down(
+        &mut self,
+        sink: &mut Vec<TraceEvent>,
+        id: NodeId,
+        status: Status,
+        fault: Fault,
+        down: impl FnOnce(&mut crate::sim::node::Node, u64),
+    ) -> bool {
+        let now = self.now;
         let Some(slot) = self.nodes.get_mut(&id) else {
-            return;
+            return false;
         };
-        slot.status = Status::Crashed;
-        slot.node.crash();
+        slot.status = status;
+        down(&mut slot.node, now);
         self.forget_pause(id);
         self.cancel_timers_of(id);
-        self.emit(
-            sink,
-            EventKind::NodeDown {
-                node: id,
-                fault: Fault::Crash,
-            },
-        );
-        self.kernel_closes_all(sink, id);
+        self.emit(sink, EventKind::NodeDown { node: id, fault });
+        true
+    }
+
+    /// `crash`: kill -9; its kernel closes its connections.
+    pub(crate) fn crash_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
+        if self.take_down(sink, id, Status::Crashed, Fault::Crash, |n, _| n.crash()) {
+            self.kernel_closes_all(sink, id);
+        }
     }
 
     /// `stop`: a clean shutdown; the process runs its shutdown hook, closes its
     /// connections itself ("shutting down") and exits.
     pub(crate) fn stop_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
-        let Some(slot) = self.nodes.get_mut(&id) else {
-            return;
-        };
-        slot.status = Status::Stopped;
-        slot.node.shutdown();
-        self.forget_pause(id);
-        self.cancel_timers_of(id);
-        self.emit(
-            sink,
-            EventKind::NodeDown {
-                node: id,
-                fault: Fault::Stop,
-            },
-        );
-        self.process_closes_all(sink, id);
+        if self.take_down(sink, id, Status::Stopped, Fault::Stop, |n, _| n.shutdown()) {
+            self.process_closes_all(sink, id);
+        }
     }
 
-    /// `halt`: the host loses power.
+    /// `halt`: the host loses power; its connections are forgotten without a word.
     pub(crate) fn halt_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
-        let now = self.now;
-        let Some(slot) = self.nodes.get_mut(&id) else {
-            return;
-        };
-        slot.status = Status::Halted;
-        slot.node.power_loss(now);
-        self.forget_pause(id);
-        self.cancel_timers_of(id);
-        self.emit(
-            sink,
-            EventKind::NodeDown {
-                node: id,
-                fault: Fault::Halt,
-            },
-        );
-        self.host_forgets_all(sink, id);
+        let down = |n: &mut crate::sim::node::Node, now| n.power_loss(now);
+        if self.take_down(sink, id, Status::Halted, Fault::Halt, down) {
+            self.host_forgets_all(sink, id);
+        }
     }
 
     /// `pause X [for D]`: freezes the process, resuming it after `for_ms` if given.
