@@ -207,12 +207,13 @@ impl KafkaInput {
                     None => {
                         let p = partitions.unwrap_or(1);
                         let r = rf.unwrap_or(1);
+                        let live = live_brokers(w).len() as u32;
                         if !(1..=1000).contains(&p) {
                             return err(format!("partitions must be 1 to 1000, not {p}"));
                         }
-                        if r == 0 || r > broker_count {
+                        if r == 0 || r > live {
                             return err(format!(
-                                "Replication factor: {r} larger than available brokers: {broker_count}."
+                                "Replication factor: {r} larger than available brokers: {live}."
                             ));
                         }
                     }
@@ -296,26 +297,27 @@ impl KafkaInput {
                 configs,
             } => {
                 let brokers = w.broker_ids();
+                let live = live_brokers(w);
                 let assignment = match assignment {
                     Some(a) => a.clone(),
                     None => assign_replicas(
                         w.rng_mut(),
                         partitions.unwrap_or(1),
                         rf.unwrap_or(1),
-                        &brokers,
+                        &live,
                     ),
                 };
-                w.topics_mut().create_topic(topic, &assignment);
+                w.topics_mut().create_topic(topic, &assignment, &live);
                 for b in brokers {
                     let id = NodeId::Broker(b);
                     if w.is_up(id) {
                         w.run_node(sink, id, |n, ctx| {
                             if let Node::Broker(b) = n {
-                                b.install_topic(Some(ctx), topic, &assignment, configs);
+                                b.install_topic(Some(ctx), topic, &assignment, configs, &live);
                             }
                         });
                     } else if let Some(b) = w.broker_mut(b) {
-                        b.install_topic(None, topic, &assignment, configs);
+                        b.install_topic(None, topic, &assignment, configs, &live);
                     }
                 }
             }
@@ -369,6 +371,19 @@ impl KafkaInput {
             }
         }
     }
+}
+
+/// The brokers a controller would count as live: those with a process (running, or
+/// paused with their ZooKeeper session still standing), ascending. Topic creation places
+/// replicas on them only (`AdminUtils.assignReplicasToBrokers` over the registered brokers).
+fn live_brokers(w: &World) -> Vec<u32> {
+    w.broker_ids()
+        .into_iter()
+        .filter(|b| {
+            w.slot(NodeId::Broker(*b))
+                .is_some_and(|s| s.status.has_process())
+        })
+        .collect()
 }
 
 /// The producer that sends with `acks`: the first one created with that setting, or a new
@@ -430,6 +445,37 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn topics_are_placed_on_live_brokers_only() {
+        let mut t = Timeline::new(1);
+        run(&mut t, "kafka cluster 3");
+        run(&mut t, "start broker1,broker3");
+        let cmd = crate::script::parse::parse_line("topic create t partitions 4 rf 3", 1)
+            .expect("parses")
+            .expect("a command");
+        let e = crate::script::run::execute(&mut t, &cmd).expect_err("refused");
+        assert!(
+            e.to_string()
+                .contains("Replication factor: 3 larger than available brokers: 2."),
+            "{e}"
+        );
+        run(&mut t, "topic create t partitions 4 rf 2");
+        for p in 0..4 {
+            let info = t
+                .world()
+                .topics()
+                .partition(&format!("t-{p}").parse().unwrap())
+                .unwrap()
+                .clone();
+            assert!(
+                !info.replicas.contains(&2),
+                "partition {p} placed on dead broker2: {info:?}"
+            );
+            assert_eq!(info.isr, info.replicas);
+            assert_eq!(info.leader, info.replicas.first().copied());
+        }
     }
 
     #[test]

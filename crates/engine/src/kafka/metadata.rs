@@ -2,8 +2,9 @@
 //!
 //! In ZooKeeper-mode Kafka this lives in ZooKeeper (`/brokers/topics/<t>` and
 //! `.../partitions/<p>/state`) and reaches brokers from the controller. The controller
-//! comes in a later issue; until then `topic create` writes it straight to every broker
-//! and the first replica of each partition leads.
+//! comes in a later issue; until then `topic create` writes it straight to every broker,
+//! initialised as the controller would: the first live replica leads, the live replicas
+//! form the ISR.
 
 use crate::kafka::messages::{PartitionMetadata, TopicMetadata};
 use crate::kafka::topic::TopicPartition;
@@ -44,17 +45,22 @@ impl ClusterMetadata {
         self.topics.get(topic).map(|p| p.len() as u32)
     }
 
-    /// Adds a topic whose partitions have the given replica lists; the first replica of
-    /// each leads at epoch 0 with every replica in the ISR (what the controller does for a
-    /// new topic).
-    pub fn create_topic(&mut self, topic: &str, assignment: &[Vec<u32>]) {
+    /// Records a new topic as the controller initialises it
+    /// (`PartitionStateMachine.initializeLeaderAndIsrForPartitions`, Kafka 3.7): the leader
+    /// is the first replica in assignment order that is live (its broker has a process,
+    /// so its ZooKeeper registration stands), the ISR is the live replicas, leader epoch 0.
+    /// A partition with no live replica has no leader and an empty ISR (OfflinePartition).
+    pub fn create_topic(&mut self, topic: &str, assignment: &[Vec<u32>], live: &[u32]) {
         let parts = assignment
             .iter()
-            .map(|r| PartitionInfo {
-                replicas: r.clone(),
-                leader: r.first().copied(),
-                leader_epoch: 0,
-                isr: r.clone(),
+            .map(|r| {
+                let isr: Vec<u32> = r.iter().copied().filter(|b| live.contains(b)).collect();
+                PartitionInfo {
+                    replicas: r.clone(),
+                    leader: isr.first().copied(),
+                    leader_epoch: 0,
+                    isr,
+                }
             })
             .collect();
         self.topics.insert(topic.to_string(), parts);

@@ -181,8 +181,9 @@ impl Broker {
         topic: &str,
         assignment: &[Vec<u32>],
         configs: &[(String, String)],
+        live: &[u32],
     ) {
-        self.disk.metadata.create_topic(topic, assignment);
+        self.disk.metadata.create_topic(topic, assignment, live);
         if !configs.is_empty() {
             self.disk
                 .metadata
