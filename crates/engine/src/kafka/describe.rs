@@ -49,6 +49,7 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::ToolOutput { lines } => format!("\n{}", lines.join("\n")),
         KafkaChange::SegmentsDeleted {
             tp,
             segments,

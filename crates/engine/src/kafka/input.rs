@@ -56,6 +56,11 @@ pub enum KafkaInput {
         /// The offset to look up.
         offset: u64,
     },
+    /// `kafka-topics --describe [--topic T]`: what `kafka-topics.sh --describe` prints.
+    DescribeTopics {
+        /// One topic, or all.
+        topic: Option<String>,
+    },
     /// `consume <topic-partition> from <offset>`.
     Consume {
         /// The partition.
@@ -129,6 +134,10 @@ impl fmt::Display for KafkaInput {
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
             KafkaInput::Fetch { tp, offset } => write!(f, "fetch {tp} offset {offset}"),
+            KafkaInput::DescribeTopics { topic: None } => f.write_str("kafka-topics --describe"),
+            KafkaInput::DescribeTopics { topic: Some(t) } => {
+                write!(f, "kafka-topics --describe --topic {t}")
+            }
         }
     }
 }
@@ -237,6 +246,25 @@ impl KafkaInput {
                     return err("count must be 1 to 100000");
                 }
             }
+            KafkaInput::DescribeTopics { topic } => {
+                if broker_count == 0 {
+                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
+                }
+                if !w
+                    .slots()
+                    .any(|(id, s)| id.is_broker() && s.status.has_process())
+                {
+                    return err(
+                        "no broker is running to answer (kafka-topics needs --bootstrap-server)",
+                    );
+                }
+                if let Some(t) = topic
+                    .as_ref()
+                    .filter(|t| !w.topics().topics.contains_key(*t))
+                {
+                    return err(format!("Topic '{t}' does not exist as expected"));
+                }
+            }
             KafkaInput::Consume { tp, .. } | KafkaInput::Fetch { tp, .. } => {
                 if w.topics().partition(tp).is_none() {
                     return err(format!("partition {tp} does not exist"));
@@ -308,6 +336,11 @@ impl KafkaInput {
                     ),
                 };
                 w.topics_mut().create_topic(topic, &assignment, &live);
+                if !configs.is_empty() {
+                    w.topics_mut()
+                        .configs
+                        .insert(topic.clone(), configs.clone());
+                }
                 for b in brokers {
                     let id = NodeId::Broker(b);
                     if w.is_up(id) {
@@ -358,6 +391,24 @@ impl KafkaInput {
                     EventKind::Change {
                         node,
                         change: change.into(),
+                    },
+                );
+            }
+            KafkaInput::DescribeTopics { topic } => {
+                let lines = crate::kafka::tools::describe_topics(w, topic.as_deref());
+                let Some(node) = w
+                    .broker_ids()
+                    .into_iter()
+                    .map(NodeId::Broker)
+                    .find(|id| w.is_up(*id))
+                else {
+                    return;
+                };
+                w.emit(
+                    sink,
+                    EventKind::Change {
+                        node,
+                        change: KafkaChange::ToolOutput { lines }.into(),
                     },
                 );
             }

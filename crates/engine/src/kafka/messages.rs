@@ -399,6 +399,12 @@ pub enum KafkaChange {
         /// Bytes cut from the tail, if any.
         truncated_bytes: u64,
     },
+    /// What a command-line tool printed (`kafka-topics --describe`), answered by this
+    /// broker, line by line.
+    ToolOutput {
+        /// The lines, as the tool prints them.
+        lines: Vec<String>,
+    },
     /// How the broker found an offset in its log (`fetch <tp> offset N`).
     Lookup {
         /// The partition.

@@ -19,6 +19,7 @@ pub mod producer;
 pub mod queries;
 pub mod record;
 pub mod script;
+pub mod tools;
 pub mod topic;
 pub mod view;
 pub mod zerocopy;

@@ -26,7 +26,14 @@ use crate::sim::input::Input;
 
 /// The Kafka grammar.
 pub const GRAMMAR: Grammar = Grammar {
-    verbs: &["kafka", "topic", "produce", "consume", "fetch"],
+    verbs: &[
+        "kafka",
+        "topic",
+        "produce",
+        "consume",
+        "fetch",
+        "kafka-topics",
+    ],
     command,
     conditions: &[
         "hw", "leo", "isr", "acked", "failed", "consumed", "segments", "record",
@@ -59,6 +66,15 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         },
         "topic" => parse_topic(c)?,
         "produce" => parse_produce(c)?,
+        "kafka-topics" => {
+            c.keyword(&["--describe"])?;
+            let topic = if c.accept("--topic") {
+                Some(c.text("a topic name")?)
+            } else {
+                None
+            };
+            KafkaInput::DescribeTopics { topic }
+        }
         "fetch" => {
             let tp = c.tp()?;
             c.keyword(&["offset"])?;
