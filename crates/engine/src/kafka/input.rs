@@ -56,10 +56,15 @@ pub enum KafkaInput {
         /// The offset to look up.
         offset: u64,
     },
-    /// `kafka-topics --describe [--topic T]`: what `kafka-topics.sh --describe` prints.
+    /// `kafka-topics --describe [--topic T] [--under-replicated-partitions |
+    /// --unavailable-partitions]`: what `kafka-topics.sh --describe` prints.
     DescribeTopics {
         /// One topic, or all.
         topic: Option<String>,
+        /// Only partitions whose ISR is smaller than their replicas, or only those without
+        /// a live leader.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        only: Option<crate::kafka::tools::Only>,
     },
     /// `consume <topic-partition> from <offset>`.
     Consume {
@@ -134,9 +139,15 @@ impl fmt::Display for KafkaInput {
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
             KafkaInput::Fetch { tp, offset } => write!(f, "fetch {tp} offset {offset}"),
-            KafkaInput::DescribeTopics { topic: None } => f.write_str("kafka-topics --describe"),
-            KafkaInput::DescribeTopics { topic: Some(t) } => {
-                write!(f, "kafka-topics --describe --topic {t}")
+            KafkaInput::DescribeTopics { topic, only } => {
+                f.write_str("kafka-topics --describe")?;
+                if let Some(t) = topic {
+                    write!(f, " --topic {t}")?;
+                }
+                if let Some(o) = only {
+                    write!(f, " {}", o.flag())?;
+                }
+                Ok(())
             }
         }
     }
@@ -246,7 +257,7 @@ impl KafkaInput {
                     return err("count must be 1 to 100000");
                 }
             }
-            KafkaInput::DescribeTopics { topic } => {
+            KafkaInput::DescribeTopics { topic, .. } => {
                 if broker_count == 0 {
                     return err("there is no Kafka cluster; start with `kafka cluster 3`");
                 }
@@ -394,8 +405,8 @@ impl KafkaInput {
                     },
                 );
             }
-            KafkaInput::DescribeTopics { topic } => {
-                let lines = crate::kafka::tools::describe_topics(w, topic.as_deref());
+            KafkaInput::DescribeTopics { topic, only } => {
+                let lines = crate::kafka::tools::describe_topics(w, topic.as_deref(), *only);
                 let Some(node) = w
                     .broker_ids()
                     .into_iter()

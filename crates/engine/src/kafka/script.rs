@@ -68,12 +68,21 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         "produce" => parse_produce(c)?,
         "kafka-topics" => {
             c.keyword(&["--describe"])?;
-            let topic = if c.accept("--topic") {
-                Some(c.text("a topic name")?)
-            } else {
-                None
-            };
-            KafkaInput::DescribeTopics { topic }
+            let (mut topic, mut only) = (None, None);
+            while c.peek().is_some() {
+                match c.keyword(&[
+                    "--topic",
+                    "--under-replicated-partitions",
+                    "--unavailable-partitions",
+                ])? {
+                    "--topic" => topic = Some(c.text("a topic name")?),
+                    "--under-replicated-partitions" => {
+                        only = Some(crate::kafka::tools::Only::UnderReplicated)
+                    }
+                    _ => only = Some(crate::kafka::tools::Only::Unavailable),
+                }
+            }
+            KafkaInput::DescribeTopics { topic, only }
         }
         "fetch" => {
             let tp = c.tp()?;

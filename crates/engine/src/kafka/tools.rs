@@ -7,19 +7,45 @@
 //! UUID), then per partition
 //! `\tTopic: <t>\tPartition: <p>\tLeader: <id|none>\tReplicas: <ids>\tIsr: <ids>\tElr: N/A\tLastKnownElr: N/A`
 //! (ELR fields since 3.8; N/A without KRaft's ELR). Configs are the topic's overrides in
-//! the order they were given. Leader and replicas come from the metadata; the ISR is the
+//! the order they were given. `--under-replicated-partitions` and `--unavailable-partitions`
+//! print only the matching partition lines, with no topic line (`DescribeOptions`). Leader
+//! and replicas come from the metadata; the ISR is the
 //! leader's own (in ZooKeeper mode the leader writes ISR changes to the partition state
 //! znode the tool reads; the engine has no controller yet, so the leader's view stands in).
 
 use crate::ids::NodeId;
 use crate::sim::world::World;
+use serde::{Deserialize, Serialize};
+
+/// A `--describe` filter (`TopicCommand`'s describe options).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Only {
+    /// `--under-replicated-partitions`: the ISR is smaller than the replicas. Only the
+    /// partition lines are printed.
+    UnderReplicated,
+    /// `--unavailable-partitions`: no live leader.
+    Unavailable,
+}
+
+impl Only {
+    /// The flag.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Only::UnderReplicated => "--under-replicated-partitions",
+            Only::Unavailable => "--unavailable-partitions",
+        }
+    }
+}
 
 fn ids(v: &[u32]) -> String {
     v.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// The lines `kafka-topics --describe [--topic t]` prints, topics in name order.
-pub fn describe_topics(w: &World, topic: Option<&str>) -> Vec<String> {
+/// The lines `kafka-topics --describe [--topic t] [filter]` prints, topics in name order.
+/// With a filter, only the matching partition lines (TopicCommand prints no topic line
+/// then).
+pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Vec<String> {
     let meta = w.topics();
     let mut out = Vec::new();
     for (name, parts) in &meta.topics {
@@ -37,10 +63,12 @@ pub fn describe_topics(w: &World, topic: Option<&str>) -> Vec<String> {
                     .join(",")
             })
             .unwrap_or_default();
-        out.push(format!(
-            "Topic: {name}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {configs}",
-            parts.len()
-        ));
+        if only.is_none() {
+            out.push(format!(
+                "Topic: {name}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {configs}",
+                parts.len()
+            ));
+        }
         for (p, info) in parts.iter().enumerate() {
             let tp = crate::kafka::topic::TopicPartition::new(name, p as u32);
             let live_leader = info.leader.filter(|b| w.is_up(NodeId::Broker(*b)));
@@ -49,6 +77,14 @@ pub fn describe_topics(w: &World, topic: Option<&str>) -> Vec<String> {
                 .and_then(|b| w.broker(b))
                 .and_then(|b| b.partitions().get(&tp))
                 .map_or_else(|| info.isr.clone(), |s| s.isr.clone());
+            let shown = match only {
+                None => true,
+                Some(Only::UnderReplicated) => isr.len() < info.replicas.len(),
+                Some(Only::Unavailable) => live_leader.is_none(),
+            };
+            if !shown {
+                continue;
+            }
             out.push(format!(
                 "\tTopic: {name}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: N/A\tLastKnownElr: N/A",
                 live_leader.map_or("none".to_string(), |b| b.to_string()),
@@ -78,8 +114,26 @@ mod tests {
                 .expect("a command");
             crate::script::run::execute(&mut t, &cmd).expect("runs");
         }
+        assert!(
+            super::describe_topics(t.world(), None, Some(super::Only::UnderReplicated)).is_empty()
+        );
+        let cmd = crate::script::parse::parse_line("crash broker1", 1)
+            .unwrap()
+            .unwrap();
+        crate::script::run::execute(&mut t, &cmd).unwrap();
         assert_eq!(
-            super::describe_topics(t.world(), Some("orders")),
+            super::describe_topics(t.world(), None, Some(super::Only::Unavailable)),
+            vec![
+                "\tTopic: orders\tPartition: 0\tLeader: none\tReplicas: 1,2,3\tIsr: 1,2,3\tElr: N/A\tLastKnownElr: N/A"
+            ],
+            "the partition led by the dead broker1 (no controller to move it yet)"
+        );
+        let cmd = crate::script::parse::parse_line("start broker1", 1)
+            .unwrap()
+            .unwrap();
+        crate::script::run::execute(&mut t, &cmd).unwrap();
+        assert_eq!(
+            super::describe_topics(t.world(), Some("orders"), None),
             vec![
                 "Topic: orders\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: segment.bytes=1024",
                 "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3\tElr: N/A\tLastKnownElr: N/A",
