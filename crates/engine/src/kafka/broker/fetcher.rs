@@ -96,11 +96,7 @@ impl Broker {
                 continue;
             }
             let cfg = self.log_config(&fp.tp.topic);
-            let log = self
-                .disk
-                .logs
-                .entry(fp.tp.clone())
-                .or_insert_with(|| crate::kafka::log::PartitionLog::new(cfg));
+            let log = self.disk.log_entry(&fp.tp, cfg);
             for b in fp.batches {
                 let (base, count) = (b.base_offset, b.records.len() as u64);
                 match log.append_as_follower(b, ctx.now()) {

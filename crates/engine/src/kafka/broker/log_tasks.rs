@@ -30,10 +30,7 @@ impl Broker {
     /// This broker's log of `tp`, created empty with the topic's settings if missing.
     pub(crate) fn log_mut(&mut self, tp: &TopicPartition) -> &mut PartitionLog {
         let cfg = self.log_config(&tp.topic);
-        self.disk
-            .logs
-            .entry(tp.clone())
-            .or_insert_with(|| PartitionLog::new(cfg))
+        self.disk.log_entry(tp, cfg)
     }
 
     /// Applies changed broker defaults to every log.

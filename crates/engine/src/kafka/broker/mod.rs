@@ -50,6 +50,20 @@ pub struct BrokerDisk {
     pub clean_marker: bool,
 }
 
+impl BrokerDisk {
+    /// The log of `tp`, created empty with `cfg` (the topic's settings) if missing. Takes
+    /// the disk alone so a caller can hold a partition's state at the same time.
+    pub(crate) fn log_entry(
+        &mut self,
+        tp: &TopicPartition,
+        cfg: crate::kafka::log::config::LogConfig,
+    ) -> &mut PartitionLog {
+        self.logs
+            .entry(tp.clone())
+            .or_insert_with(|| PartitionLog::new(cfg))
+    }
+}
+
 /// A Kafka broker.
 #[derive(Clone, Debug)]
 pub struct Broker {

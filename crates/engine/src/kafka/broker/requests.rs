@@ -105,11 +105,7 @@ impl Broker {
                 });
                 continue;
             }
-            let log = self
-                .disk
-                .logs
-                .entry(tp.clone())
-                .or_insert_with(|| crate::kafka::log::PartitionLog::new(cfg));
+            let log = self.disk.log_entry(&tp, cfg);
             let (stored, rolled) = log.append_produced(&batch, p.leader_epoch, now);
             let leo = log.leo();
             if let Some(base) = rolled {
