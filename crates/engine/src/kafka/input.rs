@@ -489,12 +489,7 @@ mod tests {
     use crate::sim::timeline::Timeline;
     use crate::sim::trace::EventKind;
 
-    fn run(t: &mut Timeline, line: &str) {
-        let cmd = crate::script::parse::parse_line(line, 1)
-            .expect("parses")
-            .expect("a command");
-        crate::script::run::execute(t, &cmd).expect("runs");
-    }
+    use crate::script::run::run_lines as run;
 
     fn kept(t: &Timeline) -> Vec<String> {
         t.trace()

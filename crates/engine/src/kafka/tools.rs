@@ -98,29 +98,22 @@ pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Ve
 
 #[cfg(test)]
 mod tests {
+    use crate::script::run::run_lines;
     use crate::sim::timeline::Timeline;
 
     #[test]
     fn describe_prints_kafka_topics_lines() {
         let mut t = Timeline::new(1);
-        for line in [
-            "kafka cluster 3",
-            "start all",
-            "topic create orders partitions 2 rf 3 assignment 1:2:3,2:3:1 segment.bytes 1024",
-            "run 1s",
-        ] {
-            let cmd = crate::script::parse::parse_line(line, 1)
-                .expect("parses")
-                .expect("a command");
-            crate::script::run::execute(&mut t, &cmd).expect("runs");
-        }
+        run_lines(
+            &mut t,
+            "kafka cluster 3\nstart all\n\
+             topic create orders partitions 2 rf 3 assignment 1:2:3,2:3:1 segment.bytes 1024\n\
+             run 1s",
+        );
         assert!(
             super::describe_topics(t.world(), None, Some(super::Only::UnderReplicated)).is_empty()
         );
-        let cmd = crate::script::parse::parse_line("crash broker1", 1)
-            .unwrap()
-            .unwrap();
-        crate::script::run::execute(&mut t, &cmd).unwrap();
+        run_lines(&mut t, "crash broker1");
         assert_eq!(
             super::describe_topics(t.world(), None, Some(super::Only::Unavailable)),
             vec![
@@ -128,10 +121,7 @@ mod tests {
             ],
             "the partition led by the dead broker1 (no controller to move it yet)"
         );
-        let cmd = crate::script::parse::parse_line("start broker1", 1)
-            .unwrap()
-            .unwrap();
-        crate::script::run::execute(&mut t, &cmd).unwrap();
+        run_lines(&mut t, "start broker1");
         assert_eq!(
             super::describe_topics(t.world(), Some("orders"), None),
             vec![

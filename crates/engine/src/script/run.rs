@@ -119,3 +119,14 @@ pub fn execute(t: &mut Timeline, cmd: &Command) -> Result<Outcome, RunError> {
         failed,
     })
 }
+
+/// Runs each line of `src` on `t` (tests): every line must parse to a command and run.
+#[cfg(test)]
+pub(crate) fn run_lines(t: &mut Timeline, src: &str) {
+    for line in src.lines() {
+        let cmd = crate::script::parse::parse_line(line, 1)
+            .expect("parses")
+            .expect("a command");
+        execute(t, &cmd).unwrap_or_else(|e| panic!("`{line}`: {e}"));
+    }
+}

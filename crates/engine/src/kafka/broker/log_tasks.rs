@@ -204,14 +204,7 @@ mod tests {
     use crate::sim::timeline::Timeline;
     use crate::sim::trace::EventKind;
 
-    fn run(t: &mut Timeline, lines: &str) {
-        for line in lines.lines() {
-            let cmd = crate::script::parse::parse_line(line, 1)
-                .expect("parses")
-                .expect("a command");
-            crate::script::run::execute(t, &cmd).expect("runs");
-        }
-    }
+    use crate::script::run::run_lines as run;
 
     fn recovered(t: &Timeline) -> usize {
         t.trace()
