@@ -386,9 +386,9 @@ impl KafkaInput {
                 else {
                     return;
                 };
-                let served = w
-                    .broker_mut(leader)
-                    .and_then(|b| b.serve_fetch(tp, *offset));
+                let served = lookup
+                    .as_ref()
+                    .and_then(|l| w.broker_mut(leader)?.serve_fetch(tp, l));
                 let change = KafkaChange::Lookup {
                     tp: tp.clone(),
                     offset: *offset,

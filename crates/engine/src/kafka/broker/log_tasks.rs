@@ -171,15 +171,15 @@ impl Broker {
         self.disk.page_cache.access(tp, seg, pos, pos + len, cap)
     }
 
-    /// `fetch <tp> offset N`: the region a consumer fetch at `offset` reads (up to
-    /// `max.partition.fetch.bytes`, 1048576), through the page cache, and how each of the
-    /// three transfer paths would send it.
+    /// `fetch <tp> offset N`: the region a consumer fetch reads once `lookup` found its
+    /// batch (up to `max.partition.fetch.bytes`, 1048576), through the page cache, and how
+    /// each of the three transfer paths would send it.
     pub fn serve_fetch(
         &mut self,
         tp: &TopicPartition,
-        offset: u64,
+        lookup: &crate::kafka::log::segment::Lookup,
     ) -> Option<crate::kafka::zerocopy::ServedFetch> {
-        let (seg, from, to) = self.disk.logs.get(tp)?.fetch_region(offset, 1 << 20)?;
+        let (seg, from, to) = self.disk.logs.get(tp)?.fetch_region(lookup, 1 << 20)?;
         let cap = self.cfg.page_cache_bytes;
         let (hits, misses) = self.disk.page_cache.access(tp, seg, from, to, cap);
         Some(crate::kafka::zerocopy::serve(to - from, hits, misses))

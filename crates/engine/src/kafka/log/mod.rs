@@ -383,11 +383,10 @@ impl PartitionLog {
         Some((seg.base_offset, u64::from(b.position), b.bytes.len() as u64))
     }
 
-    /// The bytes a fetch at `target` reads from its segment (`LogSegment.read`: from the
-    /// found batch on, up to `max_bytes` of whole batches, the first one always): (segment
-    /// base, start position, end position).
-    pub fn fetch_region(&self, target: u64, max_bytes: u64) -> Option<(u64, u64, u64)> {
-        let l = self.lookup(target)?;
+    /// The bytes a fetch reads from its segment once [`Self::lookup`] found its batch
+    /// (`LogSegment.read`: from that batch on, up to `max_bytes` of whole batches, the
+    /// first one always): (segment base, start position, end position).
+    pub fn fetch_region(&self, l: &Lookup, max_bytes: u64) -> Option<(u64, u64, u64)> {
         let (start, _, _) = l.found?;
         let seg = self.segments.iter().find(|s| s.base_offset == l.segment)?;
         let mut end = u64::from(start);
