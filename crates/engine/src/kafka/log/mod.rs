@@ -26,7 +26,7 @@ pub mod storage;
 use crate::kafka::record::{Batch, Record};
 use crate::sim::disk::written_back_at;
 use config::LogConfig;
-use segment::{Lookup, Segment};
+use segment::{Lookup, Segment, StoredBatch};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -129,6 +129,18 @@ impl PartitionLog {
         self.segments
             .iter()
             .flat_map(|s| s.batches().iter().map(|b| &b.batch))
+    }
+
+    /// The stored batches from the one holding `offset` (or the first after it) on, found by
+    /// binary search over the segments and within the segment, as the broker's read does.
+    fn stored_from(&self, offset: u64) -> impl Iterator<Item = &StoredBatch> {
+        let first = self.segments.partition_point(|s| s.next_offset() <= offset);
+        let segments = self.segments.get(first..).unwrap_or_default();
+        let skip = segments.first().map_or(0, |s| {
+            s.batches()
+                .partition_point(|b| b.batch.next_offset() <= offset)
+        });
+        segments.iter().flat_map(|s| s.batches().iter()).skip(skip)
     }
 
     /// Total size in bytes of the segments.
@@ -291,16 +303,16 @@ impl PartitionLog {
     pub fn read(&self, from: u64, limit: u64, max_bytes: u64) -> Vec<Arc<Batch>> {
         let mut out = Vec::new();
         let mut bytes = 0;
-        for b in self.batches().skip_while(|b| b.next_offset() <= from) {
-            if b.next_offset() > limit {
+        for b in self.stored_from(from) {
+            if b.batch.next_offset() > limit {
                 break;
             }
-            let size = b.size_bytes();
+            let size = b.bytes.len() as u64;
             if !out.is_empty() && bytes + size > max_bytes {
                 break;
             }
             bytes += size;
-            out.push(b.clone());
+            out.push(b.batch.clone());
         }
         out
     }
@@ -310,10 +322,9 @@ impl PartitionLog {
         if from >= limit {
             return 0;
         }
-        self.batches()
-            .skip_while(|b| b.next_offset() <= from)
-            .take_while(|b| b.next_offset() <= limit)
-            .map(|b| b.size_bytes())
+        self.stored_from(from)
+            .take_while(|b| b.batch.next_offset() <= limit)
+            .map(|b| b.bytes.len() as u64)
             .sum()
     }
 
@@ -341,8 +352,9 @@ impl PartitionLog {
 
     /// The record at `offset`, if present.
     pub fn record_at(&self, offset: u64) -> Option<&Record> {
-        self.batches()
-            .find(|b| b.next_offset() > offset)?
+        self.stored_from(offset)
+            .next()?
+            .batch
             .with_offsets()
             .find(|(o, _)| *o == offset)
             .map(|(_, r)| r)
