@@ -8,6 +8,7 @@
 //! `isvalid: false`.
 
 use super::files::Files;
+use super::segment::{IndexEntry, TimeIndexEntry};
 use crate::kafka::format::{RecordBatch, batch::crc32c, batch::read_header};
 
 fn text(b: &Option<Vec<u8>>) -> Option<String> {
@@ -100,22 +101,26 @@ pub fn dump_file(name: &str, bytes: &[u8], print_data: bool) -> Result<Vec<Strin
             ));
         }
     } else if base_name.ends_with(".index") {
-        for e in bytes.chunks_exact(8) {
-            let rel = u32::from_be_bytes([e[0], e[1], e[2], e[3]]);
-            let p = u32::from_be_bytes([e[4], e[5], e[6], e[7]]);
-            if rel == 0 && !out.is_empty() {
+        for e in IndexEntry::parse(bytes) {
+            if e.relative_offset == 0 && !out.is_empty() {
                 break; // preallocated zeros
             }
-            out.push(format!("offset: {} position: {p}", base + u64::from(rel)));
+            out.push(format!(
+                "offset: {} position: {}",
+                base + u64::from(e.relative_offset),
+                e.position
+            ));
         }
     } else if base_name.ends_with(".timeindex") {
-        for e in bytes.chunks_exact(12) {
-            let ts = i64::from_be_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]);
-            let rel = u32::from_be_bytes([e[8], e[9], e[10], e[11]]);
-            if ts == 0 && rel == 0 && !out.is_empty() {
+        for e in TimeIndexEntry::parse(bytes) {
+            if e.timestamp == 0 && e.relative_offset == 0 && !out.is_empty() {
                 break;
             }
-            out.push(format!("timestamp: {ts} offset: {}", base + u64::from(rel)));
+            out.push(format!(
+                "timestamp: {} offset: {}",
+                e.timestamp,
+                base + u64::from(e.relative_offset)
+            ));
         }
     } else if base_name.ends_with("checkpoint") || base_name == super::files::CLEAN_SHUTDOWN {
         out.extend(String::from_utf8_lossy(bytes).lines().map(str::to_string));
@@ -156,9 +161,8 @@ pub fn verify_partition(files: &Files) -> Vec<String> {
             .cloned()
             .unwrap_or_default();
         let base: u64 = stem.parse().unwrap_or(0);
-        for e in bytes.chunks_exact(8) {
-            let rel = u32::from_be_bytes([e[0], e[1], e[2], e[3]]);
-            let p = u32::from_be_bytes([e[4], e[5], e[6], e[7]]) as usize;
+        for e in IndexEntry::parse(bytes) {
+            let (rel, p) = (e.relative_offset, e.position as usize);
             let found = log.get(p..).and_then(|s| read_header(s).ok());
             match found {
                 Some(h) if h.last_offset() as u64 == base + u64::from(rel) => {}
@@ -185,8 +189,8 @@ pub fn verify_partition(files: &Files) -> Vec<String> {
             continue;
         }
         let mut prev = i64::MIN;
-        for e in bytes.chunks_exact(12) {
-            let ts = i64::from_be_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]);
+        for e in TimeIndexEntry::parse(bytes) {
+            let ts = e.timestamp;
             if ts <= prev {
                 problems.push(format!(
                     "{name}: timestamp {ts} after {prev} is out of order"

@@ -79,6 +79,42 @@ pub struct Lookup {
     pub found: Option<(u32, u64, u64)>,
 }
 
+impl IndexEntry {
+    /// The 8 bytes of the entry in a `.index` file.
+    pub fn to_bytes(self) -> [u8; 8] {
+        let mut b = [0u8; 8];
+        b[..4].copy_from_slice(&self.relative_offset.to_be_bytes());
+        b[4..].copy_from_slice(&self.position.to_be_bytes());
+        b
+    }
+
+    /// The entries of a `.index` file's bytes (a trailing partial entry is ignored).
+    pub fn parse(bytes: &[u8]) -> impl Iterator<Item = IndexEntry> + '_ {
+        bytes.chunks_exact(8).map(|e| IndexEntry {
+            relative_offset: u32::from_be_bytes([e[0], e[1], e[2], e[3]]),
+            position: u32::from_be_bytes([e[4], e[5], e[6], e[7]]),
+        })
+    }
+}
+
+impl TimeIndexEntry {
+    /// The 12 bytes of the entry in a `.timeindex` file.
+    pub fn to_bytes(self) -> [u8; 12] {
+        let mut b = [0u8; 12];
+        b[..8].copy_from_slice(&self.timestamp.to_be_bytes());
+        b[8..].copy_from_slice(&self.relative_offset.to_be_bytes());
+        b
+    }
+
+    /// The entries of a `.timeindex` file's bytes (a trailing partial entry is ignored).
+    pub fn parse(bytes: &[u8]) -> impl Iterator<Item = TimeIndexEntry> + '_ {
+        bytes.chunks_exact(12).map(|e| TimeIndexEntry {
+            timestamp: i64::from_be_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]),
+            relative_offset: u32::from_be_bytes([e[8], e[9], e[10], e[11]]),
+        })
+    }
+}
+
 impl Segment {
     /// An empty segment at `base_offset`.
     pub fn new(base_offset: u64) -> Self {
@@ -312,22 +348,15 @@ impl Segment {
 
     /// The `.index` file's bytes (trimmed to its entries, as after a roll or close).
     pub fn index_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.index.len() * 8);
-        for e in &self.index {
-            out.extend_from_slice(&e.relative_offset.to_be_bytes());
-            out.extend_from_slice(&e.position.to_be_bytes());
-        }
-        out
+        self.index.iter().flat_map(|e| e.to_bytes()).collect()
     }
 
     /// The `.timeindex` file's bytes after the segment is closed.
     pub fn time_index_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for e in self.closed_time_index() {
-            out.extend_from_slice(&e.timestamp.to_be_bytes());
-            out.extend_from_slice(&e.relative_offset.to_be_bytes());
-        }
-        out
+        self.closed_time_index()
+            .into_iter()
+            .flat_map(TimeIndexEntry::to_bytes)
+            .collect()
     }
 }
 
