@@ -13,7 +13,7 @@
 //!   1.5x the throughput of read+write.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -58,6 +58,33 @@ fn thread_cpu() -> Duration {
     }
 }
 
+/// Times writing a new file at `path` with `body` (through the page cache; fsync at the
+/// end when asked), then removes it; returns seconds.
+fn timed_write(
+    path: &Path,
+    fsync: bool,
+    body: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<f64> {
+    let start = Instant::now();
+    let mut f = File::create(path)?;
+    body(&mut f)?;
+    if fsync {
+        f.sync_all()?;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    fs::remove_file(path)?;
+    Ok(secs)
+}
+
+/// `batches` copies of `tpl` written to a new file at `path`.
+fn write_copies(path: &Path, tpl: &[u8], batches: u64) -> std::io::Result<()> {
+    let mut f = File::create(path)?;
+    for _ in 0..batches {
+        f.write_all(tpl)?;
+    }
+    Ok(())
+}
+
 /// The broker's append path; returns seconds.
 fn append_run(
     dir: &Path,
@@ -66,33 +93,28 @@ fn append_run(
     fsync: bool,
     pb: &ProgressBar,
 ) -> std::io::Result<f64> {
-    let log_path = dir.join("00000000000000000000.log");
-    let start = Instant::now();
-    let mut log = File::create(&log_path)?;
-    let mut index = Vec::new();
-    let mut buf = tpl.to_vec();
-    let count = 16u64;
-    let (mut position, mut since_index) = (0u64, 0u64);
-    for i in 0..batches {
-        let base = i * count;
-        stamp(&mut buf, base as i64, 0);
-        if since_index > 4096 {
-            index.extend_from_slice(&((base + count - 1) as u32).to_be_bytes());
-            index.extend_from_slice(&(position as u32).to_be_bytes());
-            since_index = 0;
+    let index_path = dir.join("00000000000000000000.index");
+    let secs = timed_write(&dir.join("00000000000000000000.log"), fsync, |log| {
+        let mut index = Vec::new();
+        let mut buf = tpl.to_vec();
+        let count = 16u64;
+        let (mut position, mut since_index) = (0u64, 0u64);
+        for i in 0..batches {
+            let base = i * count;
+            stamp(&mut buf, base as i64, 0);
+            if since_index > 4096 {
+                index.extend_from_slice(&((base + count - 1) as u32).to_be_bytes());
+                index.extend_from_slice(&(position as u32).to_be_bytes());
+                since_index = 0;
+            }
+            log.write_all(&buf)?;
+            since_index += buf.len() as u64;
+            position += buf.len() as u64;
+            pb.inc(buf.len() as u64);
         }
-        log.write_all(&buf)?;
-        since_index += buf.len() as u64;
-        position += buf.len() as u64;
-        pb.inc(buf.len() as u64);
-    }
-    fs::write(dir.join("00000000000000000000.index"), &index)?;
-    if fsync {
-        log.sync_all()?;
-    }
-    let secs = start.elapsed().as_secs_f64();
-    fs::remove_file(&log_path)?;
-    fs::remove_file(dir.join("00000000000000000000.index"))?;
+        fs::write(&index_path, &index)
+    })?;
+    fs::remove_file(&index_path)?;
     Ok(secs)
 }
 
@@ -104,19 +126,13 @@ fn raw_run(
     fsync: bool,
     pb: &ProgressBar,
 ) -> std::io::Result<f64> {
-    let path = dir.join("raw.bin");
-    let start = Instant::now();
-    let mut f = File::create(&path)?;
-    for _ in 0..batches {
-        f.write_all(tpl)?;
-        pb.inc(tpl.len() as u64);
-    }
-    if fsync {
-        f.sync_all()?;
-    }
-    let secs = start.elapsed().as_secs_f64();
-    fs::remove_file(&path)?;
-    Ok(secs)
+    timed_write(&dir.join("raw.bin"), fsync, |f| {
+        for _ in 0..batches {
+            f.write_all(tpl)?;
+            pb.inc(tpl.len() as u64);
+        }
+        Ok(())
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -238,16 +254,7 @@ fn measure(dir: &Path, size_mib: u64, fsync: bool, rounds: u32) -> std::io::Resu
     }
     // The fetch source: a segment-sized file, read once so it is in the page cache.
     let src = dir.join("fetch.log");
-    {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .open(&src)?;
-        for _ in 0..batches {
-            f.write_all(&tpl)?;
-        }
-    }
+    write_copies(&src, &tpl, batches)?;
     let mut warm = Vec::new();
     File::open(&src)?.read_to_end(&mut warm)?;
     drop(warm);
@@ -327,11 +334,7 @@ pub fn lesson_measurement() {
         let batches = 64 * MIB / tpl.len() as u64;
         let bytes = batches * tpl.len() as u64;
         let src = dir.join("fetch.log");
-        let mut f = File::create(&src)?;
-        for _ in 0..batches {
-            f.write_all(&tpl)?;
-        }
-        drop(f);
+        write_copies(&src, &tpl, batches)?;
         let hidden = ProgressBar::hidden();
         let rw = fetch_run(&src, bytes, Send::ReadWrite, &hidden)?;
         let sf = fetch_run(&src, bytes, Send::Sendfile, &hidden)?;
