@@ -39,26 +39,11 @@ pub struct Batch {
     /// `producer`, the default).
     #[serde(default, skip_serializing_if = "is_none_codec")]
     pub compression: Compression,
-    /// The encoded size, once computed (a compressed batch has to be encoded to know it).
-    #[serde(skip)]
-    size_cache: SizeCache,
 }
 
 fn is_none_codec(c: &Compression) -> bool {
     *c == Compression::None
 }
-
-/// A cache that takes no part in comparisons.
-#[derive(Clone, Debug, Default)]
-struct SizeCache(std::sync::OnceLock<u64>);
-
-impl PartialEq for SizeCache {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for SizeCache {}
 
 /// The offsets of a batch the cleaner filtered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,14 +93,12 @@ impl Batch {
             records,
             cleaned: None,
             compression: Compression::None,
-            size_cache: SizeCache::default(),
         }
     }
 
     /// The same batch compressed with `compression`.
     pub fn with_compression(mut self, compression: Compression) -> Self {
         self.compression = compression;
-        self.size_cache = SizeCache::default();
         self
     }
 
@@ -153,12 +136,13 @@ impl Batch {
         self.records.iter().map(|r| r.timestamp).max().unwrap_or(0)
     }
 
-    /// Size in bytes of the batch in v2 format (its encoded length).
+    /// Size in bytes of the batch in v2 format (its encoded length; the log counts the
+    /// bytes it stored instead of asking).
     pub fn size_bytes(&self) -> u64 {
         if self.cleaned.is_none() && self.compression == Compression::None {
             return batch_size(&self.records);
         }
-        *self.size_cache.0.get_or_init(|| self.encode().len() as u64)
+        self.encode().len() as u64
     }
 
     /// The batch in record batch v2 form: CreateTime timestamps, no producer id (-1), no
@@ -223,7 +207,6 @@ impl Batch {
             && b.last_offset_delta as usize + 1 == records.len();
         Batch {
             compression: b.compression,
-            size_cache: SizeCache::default(),
             base_offset: base,
             leader_epoch: b.partition_leader_epoch.max(0) as u32,
             records,
