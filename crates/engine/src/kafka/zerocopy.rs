@@ -91,11 +91,6 @@ impl PageCache {
         *self = PageCache::default();
     }
 
-    /// Pages cached.
-    pub fn len(&self) -> usize {
-        self.pages.len()
-    }
-
     /// Whether nothing is cached.
     pub fn is_empty(&self) -> bool {
         self.pages.is_empty()

@@ -46,39 +46,6 @@ pub fn offset_checkpoint(entries: &BTreeMap<TopicPartition, u64>) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// Parses an offset checkpoint file; the error names the line.
-pub fn parse_offset_checkpoint(bytes: &[u8]) -> Result<BTreeMap<TopicPartition, u64>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
-    let mut lines = text.lines();
-    if lines.next() != Some("0") {
-        return Err("line 1: expected version 0".into());
-    }
-    let count: usize = lines
-        .next()
-        .and_then(|l| l.parse().ok())
-        .ok_or("line 2: expected the entry count")?;
-    let mut out = BTreeMap::new();
-    for (i, l) in lines.enumerate() {
-        let w: Vec<&str> = l.split(' ').collect();
-        let parsed = match w.as_slice() {
-            [t, p, o] => p.parse().ok().zip(o.parse().ok()).map(|(p, o)| (t, p, o)),
-            _ => None,
-        };
-        let (t, p, o) = parsed.ok_or(format!(
-            "line {}: expected `<topic> <partition> <offset>`",
-            i + 3
-        ))?;
-        out.insert(TopicPartition::new(*t, p), o);
-    }
-    if out.len() != count {
-        return Err(format!(
-            "line 2 says {count} entries, the file has {}",
-            out.len()
-        ));
-    }
-    Ok(out)
-}
-
 /// `leader-epoch-checkpoint`: version 0, the count, then `<epoch> <start offset>` lines.
 pub fn epoch_checkpoint(epochs: &[(u32, u64)]) -> Vec<u8> {
     let mut s = format!("0\n{}\n", epochs.len());
@@ -163,7 +130,5 @@ mod tests {
         m.insert(TopicPartition::new("orders", 1), 7);
         let bytes = offset_checkpoint(&m);
         assert_eq!(bytes, b"0\n1\norders 1 7\n");
-        assert_eq!(parse_offset_checkpoint(&bytes).unwrap(), m);
-        assert!(parse_offset_checkpoint(b"0\n2\norders 1 7\n").is_err());
     }
 }
