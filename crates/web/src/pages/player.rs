@@ -10,8 +10,7 @@ use crate::pages::quiz::{QuizState, quiz_box};
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
-use crate::storage::inspector::StorageInspector;
-use crate::storage::zerocopy::ZeroCopyView;
+use crate::storage::StoragePanels;
 use crate::zab::invariants::InvariantsPanel;
 use crate::zab::logs::TxnLogs;
 use crate::znodes::ZnodeInspector;
@@ -342,8 +341,7 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />
-                    <StorageInspector sim=sim />
-                    <ZeroCopyView sim=sim />
+                    <StoragePanels sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

@@ -11,8 +11,7 @@ use crate::pages::player::LeaderBadge;
 use crate::sim::Sim;
 use crate::stage::layout::Layout;
 use crate::stage::{Legend, Stage};
-use crate::storage::inspector::StorageInspector;
-use crate::storage::zerocopy::ZeroCopyView;
+use crate::storage::StoragePanels;
 use crate::zab::invariants::InvariantsPanel;
 use crate::zab::logs::TxnLogs;
 use crate::znodes::ZnodeInspector;
@@ -467,8 +466,7 @@ pub fn Sandbox() -> impl IntoView {
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />
-                    <StorageInspector sim=sim />
-                    <ZeroCopyView sim=sim />
+                    <StoragePanels sim=sim />
                     <Legend layout=layout />
                 </div>
                 <aside class="side-col">

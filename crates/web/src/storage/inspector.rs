@@ -3,7 +3,7 @@
 //! the last offset lookup stepped through (floor segment, index binary search, scan,
 //! found batch), and what the last retention pass or cleaning removed.
 
-use super::events::{StorageEvent, is_lookup, is_removal, last};
+use super::events::{StorageEvent, StorageEvents};
 use super::text::text;
 use crate::i18n::use_lang;
 use crate::sim::Sim;
@@ -48,16 +48,10 @@ fn pick(sim: &Sim, focus: Option<&StorageEvent>) -> Option<(u32, ReplicaView)> {
 
 /// The inspector; it shows while the world has a broker with data.
 #[component]
-pub fn StorageInspector(sim: Sim) -> impl IntoView {
+pub fn StorageInspector(sim: Sim, events: Memo<StorageEvents>) -> impl IntoView {
     let lang = use_lang();
-    let lookup = Memo::new(move |_| {
-        sim.revision.track();
-        last(&sim, is_lookup)
-    });
-    let removal = Memo::new(move |_| {
-        sim.revision.track();
-        last(&sim, is_removal)
-    });
+    let lookup = Memo::new(move |_| events.with(|e| e.lookup.clone()));
+    let removal = Memo::new(move |_| events.with(|e| e.removal.clone()));
     let replica = Memo::new(move |_| {
         let focus = lookup.get().or_else(|| removal.get());
         pick(&sim, focus.as_ref())

@@ -9,3 +9,20 @@ pub mod events;
 pub mod inspector;
 pub mod text;
 pub mod zerocopy;
+
+use crate::sim::Sim;
+use leptos::prelude::*;
+
+/// Both storage panels, fed by one scan of the trace per playback position (the
+/// recording's revision and the position both make it rescan).
+#[component]
+pub fn StoragePanels(sim: Sim) -> impl IntoView {
+    let events = Memo::new(move |_| {
+        sim.revision.track();
+        events::scan(&sim)
+    });
+    view! {
+        <inspector::StorageInspector sim=sim events=events />
+        <zerocopy::ZeroCopyView events=events />
+    }
+}

@@ -4,10 +4,9 @@
 //! moves through the steps, lighting each copy (DMA or CPU) and each user/kernel switch,
 //! and the counts add up as they happen.
 
-use super::events::{is_lookup, last};
+use super::events::StorageEvents;
 use super::text::{StorageText, text};
 use crate::i18n::use_lang;
-use crate::sim::Sim;
 use leptos::prelude::*;
 use zkafka_engine::kafka::messages::KafkaChange;
 use zkafka_engine::kafka::zerocopy::{Counts, Place, Step, count};
@@ -33,13 +32,15 @@ fn step_text(t: &StorageText, s: &Step) -> String {
 
 /// The view; it shows once a fetch was served.
 #[component]
-pub fn ZeroCopyView(sim: Sim) -> impl IntoView {
+pub fn ZeroCopyView(events: Memo<StorageEvents>) -> impl IntoView {
     let lang = use_lang();
     let served = Memo::new(move |_| {
-        sim.revision.track();
-        last(&sim, is_lookup).and_then(|e| match e.change {
-            KafkaChange::Lookup { served, .. } => served.map(|s| (s, e.current)),
-            _ => None,
+        events.with(|e| {
+            let ev = e.lookup.as_ref()?;
+            match &ev.change {
+                KafkaChange::Lookup { served, .. } => served.clone().map(|s| (s, ev.current)),
+                _ => None,
+            }
         })
     });
     // How many steps are shown of each path (all of them unless the fetch just played).
