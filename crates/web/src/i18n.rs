@@ -225,6 +225,8 @@ pub struct Ui {
     pub m_zab: &'static str,
     /// Metadata request/response.
     pub m_meta: &'static str,
+    /// Legend: the controller's LeaderAndIsr and UpdateMetadata.
+    pub m_controller: &'static str,
     /// Produce request.
     pub m_produce: &'static str,
     /// Produce response.
@@ -492,6 +494,7 @@ pub const EN: Ui = Ui {
     m_vote: "vote",
     m_zab: "ZAB packet",
     m_meta: "metadata",
+    m_controller: "controller request",
     m_produce: "produce",
     m_produce_resp: "produce response",
     m_fetch: "fetch",
@@ -684,6 +687,7 @@ pub const ZH: Ui = Ui {
     m_vote: "选票",
     m_zab: "ZAB 数据包",
     m_meta: "元数据",
+    m_controller: "controller 请求",
     m_produce: "生产请求",
     m_produce_resp: "生产响应",
     m_fetch: "拉取请求",

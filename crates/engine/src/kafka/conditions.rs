@@ -10,6 +10,19 @@ use crate::sim::world::World;
 /// Something about the cluster or its clients that can be checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KafkaCondition {
+    /// `controller [brokerN]`: a running broker is the controller (that one, if named).
+    Controller {
+        /// The broker expected.
+        broker: Option<u32>,
+    },
+    /// (What `topic create` waits for.) Every running broker's metadata cache has every
+    /// partition of the topic: the controller wrote their states and told everyone.
+    TopicReady {
+        /// The topic.
+        topic: String,
+        /// Its partition count.
+        partitions: u32,
+    },
     /// `hw <tp> N [on brokerB]`: the high watermark (on the leader unless `on`).
     Hw {
         /// The partition.
@@ -28,7 +41,7 @@ pub enum KafkaCondition {
         /// A specific replica.
         on: Option<u32>,
     },
-    /// `isr <tp> 1,2,3`: the leader's ISR (order ignored).
+    /// `isr <tp> 1,2,3`: the ISR in the partition's state znode (order ignored).
     Isr {
         /// The partition.
         tp: TopicPartition,
@@ -137,6 +150,51 @@ impl KafkaCondition {
     /// Checks the condition against `w`.
     pub fn check(&self, w: &World) -> Result<(), String> {
         match self {
+            KafkaCondition::Controller { broker } => {
+                let running: Vec<u32> = w
+                    .brokers()
+                    .filter(|(up, b)| *up && b.is_controller())
+                    .map(|(_, b)| b.id())
+                    .collect();
+                match (broker, running.first()) {
+                    (None, Some(_)) => Ok(()),
+                    (Some(want), Some(got)) if want == got => Ok(()),
+                    (_, got) => Err(format!(
+                        "expected {} to be the controller, but {}",
+                        broker.map_or("a running broker".to_string(), |b| format!("broker{b}")),
+                        got.map_or("no running broker is".to_string(), |b| format!(
+                            "broker{b} is"
+                        )),
+                    )),
+                }
+            }
+            KafkaCondition::TopicReady { topic, partitions } => {
+                let running = |b: &u32| w.is_up(NodeId::Broker(*b));
+                for (up, b) in w.brokers().filter(|(up, _)| *up) {
+                    let _ = up;
+                    let cache = b.metadata_cache();
+                    let Some(parts) = cache
+                        .topics
+                        .get(topic)
+                        .filter(|p| p.len() as u32 >= *partitions)
+                    else {
+                        return Err(format!("broker{} does not know all of {topic} yet", b.id()));
+                    };
+                    for (p, info) in parts.iter().enumerate() {
+                        let tp = TopicPartition::new(topic, p as u32);
+                        if info.leader.is_none() && info.replicas.iter().any(running) {
+                            return Err(format!("broker{} knows no leader of {tp} yet", b.id()));
+                        }
+                        if info.replicas.contains(&b.id())
+                            && info.leader.is_some()
+                            && b.role(&tp).is_none()
+                        {
+                            return Err(format!("broker{} has no role in {tp} yet", b.id()));
+                        }
+                    }
+                }
+                Ok(())
+            }
             KafkaCondition::Hw { tp, value, on } | KafkaCondition::Leo { tp, value, on } => {
                 let b = leader_broker(w, tp, *on, true)?;
                 let broker = w
@@ -158,12 +216,17 @@ impl KafkaCondition {
                 }
             }
             KafkaCondition::Isr { tp, isr } => {
-                let b = leader_broker(w, tp, None, false)?;
-                let got = w
-                    .broker(b)
-                    .and_then(|br| br.partitions().get(tp))
-                    .map(|p| p.isr.clone())
-                    .unwrap_or_default();
+                // The ISR of record is the partition's state znode, written by the leader
+                // on each change and by the controller (the leader's own copy agrees
+                // once its write is through).
+                if w.topics().partition(tp).is_none() {
+                    return Err(format!("there is no partition {tp}"));
+                }
+                let got = crate::kafka::zk_data::current_state(w, tp)
+                    .map(|s| s.isr)
+                    .ok_or_else(|| {
+                        format!("ZooKeeper holds no state for {tp} (is a ZooKeeper server up?)")
+                    })?;
                 let (mut a, mut g) = (isr.clone(), got.clone());
                 a.sort_unstable();
                 g.sort_unstable();

@@ -33,6 +33,13 @@ pub struct BrokerConfig {
     /// `page.cache.bytes`: memory the broker's host gives the page cache (an engine
     /// setting, not Kafka's: Kafka leaves caching to the OS). 67108864 (64 MiB).
     pub page_cache_bytes: u64,
+    /// `zookeeper.session.timeout.ms`: the session timeout the broker asks ZooKeeper for
+    /// (18000 since Kafka 2.5, KIP-537; `ZkConfigs`). A broker that stops talking to
+    /// ZooKeeper this long loses its registration and the controller moves its leaders.
+    pub zk_session_timeout_ms: u32,
+    /// `unclean.leader.election.enable` (false): when no ISR member is alive, may the
+    /// controller make an out-of-sync replica leader (losing what it lacks)?
+    pub unclean_leader_election: bool,
 }
 
 impl Default for BrokerConfig {
@@ -49,6 +56,8 @@ impl Default for BrokerConfig {
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
             page_cache_bytes: 64 << 20,
+            zk_session_timeout_ms: 18_000,
+            unclean_leader_election: false,
         }
     }
 }
@@ -173,7 +182,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 17] = [
+    pub const KEYS: [&'static str; 19] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -191,6 +200,8 @@ impl KafkaConfig {
         "partitioner.adaptive.partitioning.enable",
         "page.cache.bytes",
         "compression.type",
+        "zookeeper.session.timeout.ms",
+        "unclean.leader.election.enable",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -245,6 +256,16 @@ impl KafkaConfig {
                 self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
             }
             "fetch.max.wait.ms" => self.consumer.fetch_max_wait_ms = num()?,
+            "zookeeper.session.timeout.ms" => {
+                self.broker.zk_session_timeout_ms = num()?.clamp(1, u64::from(u32::MAX)) as u32
+            }
+            "unclean.leader.election.enable" => {
+                self.broker.unclean_leader_election = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(format!("`{key}` takes true or false, not `{value}`")),
+                }
+            }
             "compression.type" => {
                 self.producer.compression = crate::kafka::format::Compression::parse(value)
                     .ok_or_else(|| {

@@ -27,6 +27,85 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::Registered { session } => {
+            if zh {
+                format!("在 ZooKeeper 中注册 /brokers/ids（临时节点，会话 0x{session:x}）")
+            } else {
+                format!(
+                    "registered in ZooKeeper at /brokers/ids (ephemeral, session 0x{session:x})"
+                )
+            }
+        }
+        KafkaChange::ControllerElected { epoch } => {
+            if zh {
+                format!("成为 controller：创建了 /controller，controller epoch 为 {epoch}")
+            } else {
+                format!("became the controller: created /controller, controller epoch {epoch}")
+            }
+        }
+        KafkaChange::ControllerResigned => {
+            if zh {
+                "不再是 controller".to_string()
+            } else {
+                "is no longer the controller".to_string()
+            }
+        }
+        KafkaChange::Decided {
+            tp,
+            leader,
+            leader_epoch,
+            isr,
+            why,
+        } => {
+            use crate::kafka::messages::Decision;
+            let l = leader.map_or("none".to_string(), |b| format!("broker{b}"));
+            let reason = match (why, zh) {
+                (Decision::New, false) => "new partition: the first live replica leads",
+                (Decision::New, true) => "新分区：第一个存活的副本当 leader",
+                (Decision::Offline, false) => {
+                    "the leader is gone: the first live ISR replica leads"
+                }
+                (Decision::Offline, true) => "leader 没了：ISR 中第一个存活的副本当 leader",
+                (Decision::Unclean, false) => {
+                    "UNCLEAN election: no ISR replica is alive, an out-of-sync replica leads and what it lacks is lost"
+                }
+                (Decision::Unclean, true) => {
+                    "不干净选举：ISR 里没有存活的副本，一个落后的副本当 leader，它缺的数据丢失"
+                }
+                (Decision::ReplicaOffline, false) => {
+                    "a replica's broker is gone: it leaves the ISR"
+                }
+                (Decision::ReplicaOffline, true) => "一个副本所在的 broker 没了：它离开 ISR",
+                (Decision::NoLeader, false) => {
+                    "no ISR replica is alive: the partition is offline (the ISR keeps its last member)"
+                }
+                (Decision::NoLeader, true) => {
+                    "ISR 里没有存活的副本：分区离线（ISR 保留最后一个成员）"
+                }
+            };
+            if zh {
+                format!(
+                    "controller 写入 {tp} 的状态：leader {l}，leader epoch {leader_epoch}，ISR [{}]（{reason}）",
+                    ids(isr)
+                )
+            } else {
+                format!(
+                    "controller wrote {tp}'s state: leader {l}, leader epoch {leader_epoch}, ISR [{}] ({reason})",
+                    ids(isr)
+                )
+            }
+        }
+        KafkaChange::StaleController { epoch, seen } => {
+            if zh {
+                format!(
+                    "拒绝来自 controller epoch {epoch} 的请求：已经见过 epoch {seen}（STALE_CONTROLLER_EPOCH）"
+                )
+            } else {
+                format!(
+                    "refused a request of controller epoch {epoch}: it has seen epoch {seen} (STALE_CONTROLLER_EPOCH)"
+                )
+            }
+        }
         KafkaChange::SettingKept { key } => {
             if zh {
                 format!(

@@ -158,6 +158,21 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
 }
 
 impl KafkaInput {
+    /// What a script waits for after the input: `topic create` returns once every
+    /// running broker knows the new partitions (kafka-topics returns when the
+    /// controller's metadata has them, `DelayedCreatePartitions`).
+    pub fn settle(&self, w: &World) -> Option<crate::kafka::conditions::KafkaCondition> {
+        match self {
+            KafkaInput::TopicCreate { topic, .. } => {
+                Some(crate::kafka::conditions::KafkaCondition::TopicReady {
+                    topic: topic.clone(),
+                    partitions: w.topics().partition_count(topic)?,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// Checks the input against `w`; nothing changes on error.
     pub(crate) fn validate(&self, w: &World) -> Result<(), InputError> {
         let broker_count = w.slots().filter(|(id, _)| id.is_broker()).count() as u32;
@@ -197,6 +212,9 @@ impl KafkaInput {
                 }
                 if w.topics().topics.contains_key(topic) {
                     return err(format!("Topic '{topic}' already exists."));
+                }
+                if live_brokers(w).is_empty() {
+                    return err("no broker is running to take the request");
                 }
                 match assignment {
                     Some(a) => {
@@ -289,8 +307,24 @@ impl KafkaInput {
     pub(crate) fn apply(&self, w: &mut World, sink: &mut Vec<TraceEvent>) {
         match self {
             KafkaInput::Cluster { brokers } => {
+                // ZooKeeper mode needs a ZooKeeper: a world without one gets a standalone
+                // zk1, running from the start, as the cluster's own.
+                let mut zk: Vec<u32> = w.zk_servers().map(|(_, s)| s.sid()).collect();
+                if zk.is_empty() {
+                    let mut server = crate::zookeeper::server::ZkServer::new(
+                        1,
+                        false,
+                        w.zk_config().clone(),
+                        1..=1,
+                    );
+                    server.set_standalone();
+                    w.add_node(NodeId::Zk(1), Node::Zk(Box::new(server)));
+                    w.start_node(sink, NodeId::Zk(1));
+                    zk.push(1);
+                }
                 for id in 1..=*brokers {
-                    let b = Broker::new(id, w.kafka_config().broker.clone());
+                    let b =
+                        Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk.clone());
                     w.add_node(NodeId::Broker(id), Node::Broker(Box::new(b)));
                 }
             }
@@ -357,12 +391,28 @@ impl KafkaInput {
                     if w.is_up(id) {
                         w.run_node(sink, id, |n, ctx| {
                             if let Node::Broker(b) = n {
-                                b.install_topic(Some(ctx), topic, &assignment, configs, &live);
+                                b.install_topic(Some(ctx), topic, &assignment, configs);
                             }
                         });
                     } else if let Some(b) = w.broker_mut(b) {
-                        b.install_topic(None, topic, &assignment, configs, &live);
+                        b.install_topic(None, topic, &assignment, configs);
                     }
+                }
+                // CreateTopics reaches the controller (or, while there is none, any
+                // running broker), which writes the config and the assignment to
+                // ZooKeeper (`AdminZkClient.createTopicWithAssignment`); the controller's
+                // watch on /brokers/topics does the rest.
+                let admin = w
+                    .broker_ids()
+                    .into_iter()
+                    .filter(|b| w.is_up(NodeId::Broker(*b)))
+                    .min_by_key(|b| !w.broker(*b).is_some_and(|x| x.is_controller()));
+                if let Some(b) = admin {
+                    w.run_node(sink, NodeId::Broker(b), |n, ctx| {
+                        if let Node::Broker(b) = n {
+                            b.write_topic(ctx, topic, &assignment, configs);
+                        }
+                    });
                 }
             }
             KafkaInput::Produce(spec) => {
@@ -375,7 +425,7 @@ impl KafkaInput {
                 });
             }
             KafkaInput::Fetch { tp, offset } => {
-                let Some(leader) = w.topics().partition(tp).and_then(|p| p.leader) else {
+                let Some(leader) = w.partition_leader(tp) else {
                     return;
                 };
                 let node = NodeId::Broker(leader);

@@ -30,6 +30,9 @@ pub enum KafkaError {
     /// The client's own `TimeoutException` for a batch whose `delivery.timeout.ms` passed
     /// (no wire code).
     DeliveryTimeout,
+    /// STALE_CONTROLLER_EPOCH (11): a controller request from an epoch older than one the
+    /// broker has seen (a deposed controller, `ReplicaManager.becomeLeaderOrFollower`).
+    StaleControllerEpoch,
 }
 
 impl KafkaError {
@@ -44,6 +47,7 @@ impl KafkaError {
             KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             KafkaError::DeliveryTimeout => "TimeoutException",
+            KafkaError::StaleControllerEpoch => "STALE_CONTROLLER_EPOCH",
         }
     }
 
@@ -140,6 +144,23 @@ pub struct FetchedPartition {
     pub batches: Vec<Arc<Batch>>,
 }
 
+/// One partition of a LeaderAndIsr request (`LeaderAndIsrPartitionState`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaderAndIsrPartition {
+    /// The partition.
+    pub tp: TopicPartition,
+    /// The leader (`None`: Kafka's −1, no leader).
+    pub leader: Option<u32>,
+    /// The leader epoch.
+    pub leader_epoch: u32,
+    /// The ISR.
+    pub isr: Vec<u32>,
+    /// The assigned replicas (AR).
+    pub replicas: Vec<u32>,
+    /// The state znode's version, which the leader's ISR writes are conditional on.
+    pub zk_version: i32,
+}
+
 /// A Kafka protocol message. `corr` is the correlation id that pairs a response with
 /// its request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +223,37 @@ pub enum KafkaMsg {
         corr: u64,
         /// Per partition.
         partitions: Vec<FetchedPartition>,
+    },
+    /// LeaderAndIsr (API key 4), controller to broker: become leader or follower.
+    LeaderAndIsr {
+        /// The controller's broker id.
+        controller: u32,
+        /// The controller epoch.
+        controller_epoch: u32,
+        /// The partitions.
+        partitions: Vec<LeaderAndIsrPartition>,
+    },
+    /// LeaderAndIsr response.
+    LeaderAndIsrResponse {
+        /// Set when the whole request was refused.
+        error: Option<KafkaError>,
+    },
+    /// UpdateMetadata (API key 6), controller to every live broker: the live brokers and
+    /// each partition's leader and ISR, which brokers answer Metadata requests from.
+    UpdateMetadata {
+        /// The controller's broker id.
+        controller: u32,
+        /// The controller epoch.
+        controller_epoch: u32,
+        /// The live brokers.
+        brokers: Vec<u32>,
+        /// Every partition the controller knows, by topic and partition number.
+        topics: Vec<(String, Vec<crate::kafka::metadata::PartitionInfo>)>,
+    },
+    /// UpdateMetadata response.
+    UpdateMetadataResponse {
+        /// Set when the request was refused.
+        error: Option<KafkaError>,
     },
 }
 
@@ -273,6 +325,44 @@ impl KafkaMsg {
                     })
                     .collect();
                 format!("FetchResponse {}", parts.join(" "))
+            }
+            KafkaMsg::LeaderAndIsr {
+                controller_epoch,
+                partitions,
+                ..
+            } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| match p.leader {
+                        Some(l) => format!("{} leader {l} epoch {}", p.tp, p.leader_epoch),
+                        None => format!("{} leader none epoch {}", p.tp, p.leader_epoch),
+                    })
+                    .collect();
+                format!("LeaderAndIsr (c{controller_epoch}) {}", parts.join(" "))
+            }
+            KafkaMsg::UpdateMetadata {
+                controller_epoch,
+                brokers,
+                ..
+            } => {
+                let b: Vec<String> = brokers.iter().map(u32::to_string).collect();
+                if zh {
+                    format!("UpdateMetadata（c{controller_epoch}）存活 {}", b.join(","))
+                } else {
+                    format!("UpdateMetadata (c{controller_epoch}) live {}", b.join(","))
+                }
+            }
+            KafkaMsg::LeaderAndIsrResponse { error }
+            | KafkaMsg::UpdateMetadataResponse { error } => {
+                let name = if matches!(self, KafkaMsg::LeaderAndIsrResponse { .. }) {
+                    "LeaderAndIsrResponse"
+                } else {
+                    "UpdateMetadataResponse"
+                };
+                match error {
+                    Some(e) => format!("{name} {e}"),
+                    None => name.to_string(),
+                }
             }
         }
     }
@@ -478,4 +568,55 @@ pub enum KafkaChange {
         /// `(partition, leader)` pairs learned.
         leaders: Vec<(TopicPartition, Option<u32>)>,
     },
+    /// The broker registered itself in ZooKeeper (`/brokers/ids/<id>`).
+    Registered {
+        /// Its ZooKeeper session.
+        session: u64,
+    },
+    /// The broker won the controller election (`/controller` is its).
+    ControllerElected {
+        /// The new controller epoch.
+        epoch: u32,
+    },
+    /// The broker is no longer the controller (`onControllerResignation`).
+    ControllerResigned,
+    /// The controller wrote a partition's new state to ZooKeeper.
+    Decided {
+        /// The partition.
+        tp: TopicPartition,
+        /// The new leader (`None`: no leader).
+        leader: Option<u32>,
+        /// The leader epoch.
+        leader_epoch: u32,
+        /// The new ISR.
+        isr: Vec<u32>,
+        /// Why.
+        why: Decision,
+    },
+    /// A controller request was refused: its epoch is older than one already seen.
+    StaleController {
+        /// The request's controller epoch.
+        epoch: u32,
+        /// The newest epoch the broker has seen.
+        seen: u32,
+    },
+}
+
+/// Why the controller changed a partition's leader or ISR.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// A new partition: the first live replica leads, the live replicas are the ISR
+    /// (`initializeLeaderAndIsrForPartitions`).
+    New,
+    /// The leader died: the first live ISR replica in assignment order leads
+    /// (`OfflinePartitionLeaderElectionStrategy`).
+    Offline,
+    /// No ISR replica is alive and `unclean.leader.election.enable` is on: an out-of-sync
+    /// replica leads, and what only the old ISR had is lost.
+    Unclean,
+    /// A follower died and leaves the ISR (`removeReplicasFromIsr`).
+    ReplicaOffline,
+    /// The last ISR member died: no leader, the ISR keeps it (`removeReplicasFromIsr`).
+    NoLeader,
 }

@@ -1,10 +1,10 @@
 //! Cluster metadata: which brokers hold which partitions, who leads, and the ISR.
 //!
 //! In ZooKeeper-mode Kafka this lives in ZooKeeper (`/brokers/topics/<t>` and
-//! `.../partitions/<p>/state`) and reaches brokers from the controller. The controller
-//! comes in a later issue; until then `topic create` writes it straight to every broker,
-//! initialised as the controller would: the first live replica leads, the live replicas
-//! form the ISR.
+//! `.../partitions/<p>/state`) and reaches brokers from the controller (UpdateMetadata):
+//! each broker's metadata cache is one of these. The world keeps one more as the admin's
+//! record of what `topic create` asked for (assignments and topic configs); its leaders
+//! and ISRs are only the first ones and are not kept up to date.
 
 use crate::kafka::messages::{PartitionMetadata, TopicMetadata};
 use crate::kafka::topic::TopicPartition;

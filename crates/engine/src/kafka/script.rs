@@ -12,7 +12,8 @@
 //! conditions: hw orders-0 5 [on broker2], leo orders-0 5 [on broker2], isr orders-0 1,2,3,
 //!             acked orders-0 5, failed orders-0 1, consumed orders-0 5,
 //!             segments orders-0 4 [on broker2],
-//!             record orders-0 offset 42 [key k42] [value v42 | value null] [on broker2]
+//!             record orders-0 offset 42 [key k42] [value v42 | value null] [on broker2],
+//!             controller [broker2]
 //! ```
 
 use crate::kafka::conditions::KafkaCondition;
@@ -36,7 +37,15 @@ pub const GRAMMAR: Grammar = Grammar {
     ],
     command,
     conditions: &[
-        "hw", "leo", "isr", "acked", "failed", "consumed", "segments", "record",
+        "hw",
+        "leo",
+        "isr",
+        "acked",
+        "failed",
+        "consumed",
+        "segments",
+        "record",
+        "controller",
     ],
     condition,
     queries: &[
@@ -277,6 +286,13 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
                 on: on_broker(c)?,
             }
         }
+        "controller" => KafkaCondition::Controller {
+            broker: if c.peek().is_some() {
+                Some(c.broker()?)
+            } else {
+                None
+            },
+        },
         _ => KafkaCondition::Consumed {
             tp: c.tp()?,
             count: c.number("a record count")?,

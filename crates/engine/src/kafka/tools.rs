@@ -13,7 +13,6 @@
 //! leader's own (in ZooKeeper mode the leader writes ISR changes to the partition state
 //! znode the tool reads; the engine has no controller yet, so the leader's view stands in).
 
-use crate::ids::NodeId;
 use crate::sim::world::World;
 use serde::{Deserialize, Serialize};
 
@@ -42,18 +41,25 @@ fn ids(v: &[u32]) -> String {
     v.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// The lines `kafka-topics --describe [--topic t] [filter]` prints, topics in name order.
-/// With a filter, only the matching partition lines (TopicCommand prints no topic line
-/// then).
+/// The lines `kafka-topics --describe [--topic t] [filter]` prints, topics in name order,
+/// from the metadata cache of the first running broker (the tool's bootstrap server; its
+/// cache is what UpdateMetadata last said). With a filter, only the matching partition
+/// lines (TopicCommand prints no topic line then); a partition is unavailable when it has
+/// no leader or its leader is not among the live brokers.
 pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Vec<String> {
-    let meta = w.topics();
+    let Some((_, broker)) = w.brokers().find(|(up, _)| *up) else {
+        return Vec::new();
+    };
+    let meta = broker.metadata_cache();
+    let live = broker.alive_brokers();
     let mut out = Vec::new();
     for (name, parts) in &meta.topics {
         if topic.is_some_and(|t| t != name) {
             continue;
         }
         let rf = parts.first().map_or(0, |p| p.replicas.len());
-        let configs = meta
+        let configs = w
+            .topics()
             .configs
             .get(name)
             .map(|c| {
@@ -70,26 +76,19 @@ pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Ve
             ));
         }
         for (p, info) in parts.iter().enumerate() {
-            let tp = crate::kafka::topic::TopicPartition::new(name, p as u32);
-            let live_leader = info.leader.filter(|b| w.is_up(NodeId::Broker(*b)));
-            let isr = info
-                .leader
-                .and_then(|b| w.broker(b))
-                .and_then(|b| b.partitions().get(&tp))
-                .map_or_else(|| info.isr.clone(), |s| s.isr.clone());
             let shown = match only {
                 None => true,
-                Some(Only::UnderReplicated) => isr.len() < info.replicas.len(),
-                Some(Only::Unavailable) => live_leader.is_none(),
+                Some(Only::UnderReplicated) => info.isr.len() < info.replicas.len(),
+                Some(Only::Unavailable) => !info.leader.is_some_and(|l| live.contains(&l)),
             };
             if !shown {
                 continue;
             }
             out.push(format!(
                 "\tTopic: {name}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: N/A\tLastKnownElr: N/A",
-                live_leader.map_or("none".to_string(), |b| b.to_string()),
+                info.leader.map_or("none".to_string(), |b| b.to_string()),
                 ids(&info.replicas),
-                ids(&isr),
+                ids(&info.isr),
             ));
         }
     }
@@ -114,21 +113,28 @@ mod tests {
             super::describe_topics(t.world(), None, Some(super::Only::UnderReplicated)).is_empty()
         );
         run_lines(&mut t, "crash broker1");
-        assert_eq!(
-            super::describe_topics(t.world(), None, Some(super::Only::Unavailable)),
-            vec![
-                "\tTopic: orders\tPartition: 0\tLeader: none\tReplicas: 1,2,3\tIsr: 1,2,3\tElr: N/A\tLastKnownElr: N/A"
-            ],
-            "the partition led by the dead broker1 (no controller to move it yet)"
+        assert!(
+            super::describe_topics(t.world(), None, Some(super::Only::Unavailable)).is_empty(),
+            "until broker1's session expires nobody knows it is gone"
         );
-        run_lines(&mut t, "start broker1");
+        run_lines(&mut t, "run 25s");
+        assert_eq!(
+            super::describe_topics(t.world(), None, Some(super::Only::UnderReplicated)),
+            vec![
+                "\tTopic: orders\tPartition: 0\tLeader: 2\tReplicas: 1,2,3\tIsr: 2,3\tElr: N/A\tLastKnownElr: N/A",
+                "\tTopic: orders\tPartition: 1\tLeader: 2\tReplicas: 2,3,1\tIsr: 2,3\tElr: N/A\tLastKnownElr: N/A",
+            ],
+            "the controller moved orders-0 to broker2, the first live ISR replica"
+        );
+        run_lines(&mut t, "start broker1\nrun 5s");
         assert_eq!(
             super::describe_topics(t.world(), Some("orders"), None),
             vec![
                 "Topic: orders\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: segment.bytes=1024",
-                "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3\tElr: N/A\tLastKnownElr: N/A",
+                "\tTopic: orders\tPartition: 0\tLeader: 2\tReplicas: 1,2,3\tIsr: 2,3,1\tElr: N/A\tLastKnownElr: N/A",
                 "\tTopic: orders\tPartition: 1\tLeader: 2\tReplicas: 2,3,1\tIsr: 2,3,1\tElr: N/A\tLastKnownElr: N/A",
-            ]
+            ],
+            "broker1 is back in both ISRs; leadership stays with broker2 (no preferred-leader election yet)"
         );
     }
 }

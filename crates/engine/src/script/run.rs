@@ -29,6 +29,7 @@ pub struct RunError(pub String);
 fn settle(input: &crate::sim::input::Input, w: &crate::sim::world::World) -> Option<Condition> {
     match input {
         crate::sim::input::Input::Zk(z) => z.settle(w).map(Condition::Zk),
+        crate::sim::input::Input::Kafka(k) => k.settle(w).map(Condition::Kafka),
         _ => None,
     }
 }

@@ -156,6 +156,12 @@ pub enum Effect {
     CancelTimer(Timer),
     /// Record a state change.
     Change(Change),
+    /// The process exits on its own (a fatal error): the world shuts it down as `stop`
+    /// does, after the node's other effects.
+    Exit {
+        /// Why, in the program's words.
+        why: String,
+    },
 }
 
 /// What a node sees while it handles one event: the virtual time, its own name, the
@@ -243,6 +249,12 @@ impl<'a> Ctx<'a> {
     /// Records a state change.
     pub fn change(&mut self, change: impl Into<Change>) {
         self.effects.push(Effect::Change(change.into()));
+    }
+
+    /// The process exits on its own (a fatal error), once this event's other effects are
+    /// applied.
+    pub fn exit(&mut self, why: impl Into<String>) {
+        self.effects.push(Effect::Exit { why: why.into() });
     }
 
     /// Records a free-text remark.

@@ -74,6 +74,9 @@ impl World {
     /// `stop`: a clean shutdown; the process runs its shutdown hook, closes its
     /// connections itself ("shutting down") and exits.
     pub(crate) fn stop_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
+        if self.status(id) == Some(crate::sim::node::Status::Running) {
+            self.run_node(sink, id, |n, ctx| n.on_stop(ctx));
+        }
         if self.take_down(sink, id, Status::Stopped, Fault::Stop, |n, _| n.shutdown()) {
             self.process_closes_all(sink, id);
         }

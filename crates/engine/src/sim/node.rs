@@ -98,6 +98,14 @@ impl Node {
         }
     }
 
+    /// What a running process does on SIGTERM before its shutdown hook, with a chance to
+    /// send (a Kafka broker closes its ZooKeeper session).
+    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) {
+        if let Node::Broker(b) = self {
+            b.on_stop(ctx);
+        }
+    }
+
     /// A clean shutdown (`stop`, SIGTERM): the process does what its shutdown hook does
     /// (a Kafka broker flushes its logs, checkpoints and writes the clean-shutdown marker,
     /// `LogManager.shutdown`), then exits; nodes without one simply exit, as a crash.
@@ -138,6 +146,7 @@ impl Node {
             (Node::ZkClient(c), Msg::Zk(m)) => c.on_message(ctx, conn, m),
             (Node::Store(s), Msg::Zk(m)) => s.on_message(ctx, conn, from, m),
             (Node::Broker(b), Msg::Kafka(m)) => b.on_message(ctx, conn, from, m),
+            (Node::Broker(b), Msg::Zk(m)) => b.on_zk_message(ctx, conn, m),
             (Node::Producer(p), Msg::Kafka(m)) => p.on_message(ctx, conn, from, m),
             (Node::Consumer(c), Msg::Kafka(m)) => c.on_message(ctx, conn, from, m),
             _ => {}
@@ -163,6 +172,7 @@ impl Node {
             (Node::Zk(s), Timer::Zk(t)) => s.on_timer(ctx, t),
             (Node::ZkClient(c), Timer::Zk(t)) => c.on_timer(ctx, t),
             (Node::Broker(b), Timer::Kafka(t)) => b.on_timer(ctx, t),
+            (Node::Broker(b), Timer::Zk(t)) => b.on_zk_timer(ctx, t),
             (Node::Producer(p), Timer::Kafka(t)) => p.on_timer(ctx, t),
             (Node::Consumer(c), Timer::Kafka(t)) => c.on_timer(ctx, t),
             _ => {}

@@ -372,9 +372,9 @@ impl World {
         }
     }
 
-    /// The leader of a partition per the cluster metadata.
+    /// The leader of a partition as its state znode in ZooKeeper says.
     pub fn partition_leader(&self, tp: &TopicPartition) -> Option<u32> {
-        self.topics.partition(tp)?.leader
+        crate::kafka::zk_data::current_state(self, tp)?.leader
     }
 
     /// Messages on the wire or held by a partition, oldest first.
@@ -470,6 +470,7 @@ impl World {
     }
 
     fn apply_effects(&mut self, sink: &mut Vec<TraceEvent>, node: NodeId, effects: Vec<Effect>) {
+        let mut exit = false;
         for e in effects {
             match e {
                 Effect::Connect { conn, to, channel } => {
@@ -490,7 +491,11 @@ impl World {
                 }
                 Effect::CancelTimer(timer) => self.cancel_timer(node, timer),
                 Effect::Change(change) => self.emit(sink, EventKind::Change { node, change }),
+                Effect::Exit { .. } => exit = true,
             }
+        }
+        if exit {
+            self.stop_node(sink, node);
         }
     }
 

@@ -37,6 +37,12 @@ pub fn kind_class(m: &Msg) -> &'static str {
         Msg::Kafka(KafkaMsg::ProduceResponse { .. }) => "msg-produce-resp",
         Msg::Kafka(KafkaMsg::FetchRequest { .. }) => "msg-fetch",
         Msg::Kafka(KafkaMsg::FetchResponse { .. }) => "msg-fetch-resp",
+        Msg::Kafka(KafkaMsg::LeaderAndIsr { .. } | KafkaMsg::UpdateMetadata { .. }) => {
+            "msg-controller"
+        }
+        Msg::Kafka(
+            KafkaMsg::LeaderAndIsrResponse { .. } | KafkaMsg::UpdateMetadataResponse { .. },
+        ) => "msg-reply",
     }
 }
 
@@ -79,6 +85,22 @@ pub fn short_label(m: &Msg) -> String {
                     .sum();
                 let hw = partitions.first().map_or(0, |p| p.high_watermark);
                 format!("+{n} hw{hw}")
+            }
+            KafkaMsg::LeaderAndIsr { partitions, .. } => match partitions.first() {
+                Some(p) => match p.leader {
+                    Some(l) => format!("L&I b{l} e{}", p.leader_epoch),
+                    None => format!("L&I none e{}", p.leader_epoch),
+                },
+                None => "L&I".into(),
+            },
+            KafkaMsg::UpdateMetadata { .. } => "UpdMeta".into(),
+            KafkaMsg::LeaderAndIsrResponse { error }
+            | KafkaMsg::UpdateMetadataResponse { error } => {
+                if error.is_some() {
+                    "stale".into()
+                } else {
+                    "ok".into()
+                }
             }
         },
     }

@@ -293,6 +293,7 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
             ("msg-reply", u.m_reply),
             ("msg-event", u.m_event),
             ("msg-meta", u.m_meta),
+            ("msg-controller", u.m_controller),
             ("msg-produce", u.m_produce),
             ("msg-produce-resp", u.m_produce_resp),
             ("msg-fetch", u.m_fetch),

@@ -36,6 +36,13 @@ impl Broker {
         }
     }
 
+    /// Stops fetching `tp` from `leader` (the partition changed leader).
+    pub(crate) fn remove_fetch_partition(&mut self, leader: u32, tp: &TopicPartition) {
+        if let Some(f) = self.fetchers.get_mut(&leader) {
+            f.partitions.remove(tp);
+        }
+    }
+
     /// Sends the next fetch to `leader`, at each partition's LEO.
     pub(crate) fn send_fetch(&mut self, ctx: &mut Ctx<'_>, leader: u32) {
         let corr = self.next_corr;

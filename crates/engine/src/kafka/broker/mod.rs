@@ -4,14 +4,18 @@
 //! client whose connection closed goes nowhere ("Attempting to send response via channel
 //! for which there is no open connection", SocketServer), the work done stays done.
 //!
-//! Simplifications of this slice (the controller issue removes them): ISR changes take
-//! effect at once (no AlterPartition, no maximal ISR) and are not written anywhere, so a
-//! restarted leader starts from the ISR of the topic's creation.
+//! A broker with ZooKeeper servers to connect to registers there and may become the
+//! controller ([`zk_session`], [`crate::kafka::controller`]); its roles come from the
+//! controller's LeaderAndIsr ([`controller_requests`]), never from its own disk. ISR
+//! changes take effect in the leader at once and are then written to ZooKeeper (no
+//! AlterPartition, no maximal ISR).
 
+pub mod controller_requests;
 pub mod fetcher;
 pub mod log_tasks;
 pub mod partition;
 pub mod requests;
+pub mod zk_session;
 
 use crate::ids::NodeId;
 use crate::kafka::config::BrokerConfig;
@@ -37,7 +41,7 @@ pub struct BrokerDisk {
     /// `replication-offset-checkpoint`: high watermarks as of the last checkpoint, which
     /// Kafka writes with an fsync (`CheckpointFile.write`), so it survives a power cut.
     pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
-    /// Cluster metadata (stands in for ZooKeeper until the controller arrives).
+    /// Topic config overrides as the broker read them when it created each topic's logs.
     pub metadata: ClusterMetadata,
     /// The host's page cache over this broker's segment files (it outlives the process;
     /// a power cut empties it).
@@ -78,6 +82,18 @@ pub struct Broker {
     /// The fetchers' connections to the leaders.
     pub(crate) net: NetworkClient,
     pub(crate) next_corr: u64,
+    /// The ZooKeeper servers (sids) of `zookeeper.connect`; empty: no ZooKeeper.
+    pub(crate) zk_connect: Vec<u32>,
+    /// Its ZooKeeper session, while the process runs.
+    pub(crate) zk: Option<zk_session::BrokerZk>,
+    /// The controller, while this broker is it.
+    pub(crate) controller: Option<crate::kafka::controller::Controller>,
+    /// The newest controller epoch seen in a controller request.
+    pub(crate) controller_epoch_seen: u32,
+    /// The metadata cache (UpdateMetadata): partitions' leaders and ISRs.
+    pub(crate) metadata: ClusterMetadata,
+    /// The live brokers, as the last UpdateMetadata said.
+    pub(crate) alive_brokers: Vec<u32>,
 }
 
 impl Broker {
@@ -94,7 +110,24 @@ impl Broker {
             fetchers: BTreeMap::new(),
             net: NetworkClient::default(),
             next_corr: 0,
+            zk_connect: Vec::new(),
+            zk: None,
+            controller: None,
+            controller_epoch_seen: 0,
+            metadata: ClusterMetadata::default(),
+            alive_brokers: Vec::new(),
         }
+    }
+
+    /// A broker whose `zookeeper.connect` names the servers `zk` (sids).
+    pub fn with_zookeeper(mut self, zk: Vec<u32>) -> Self {
+        self.zk_connect = zk;
+        self
+    }
+
+    /// Its ZooKeeper session, while it runs with one.
+    pub fn zk(&self) -> Option<&zk_session::BrokerZk> {
+        self.zk.as_ref()
     }
 
     /// `broker.id`.
@@ -135,16 +168,51 @@ impl Broker {
             self.recover_logs(ctx);
         }
         self.disk.clean_marker = false;
-        let topics: Vec<String> = self.disk.metadata.topics.keys().cloned().collect();
-        for t in topics {
-            self.take_roles(ctx, &t);
-        }
         ctx.set_timer(
             KafkaTimer::IsrExpiration,
             self.cfg.replica_lag_time_max_ms / 2,
         );
         ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
         self.start_log_tasks(ctx);
+        if !self.zk_connect.is_empty() {
+            self.zk = Some(zk_session::BrokerZk::new(
+                self.id,
+                self.zk_connect.clone(),
+                self.cfg.zk_session_timeout_ms,
+            ));
+            self.zk_start(ctx);
+        }
+    }
+
+    /// `stop`: before the process exits, it closes its ZooKeeper session
+    /// (`KafkaServer.shutdown` → `zkClient.close()`), so its ephemeral znodes go at once.
+    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(zk) = self.zk.as_mut()
+            && zk.client.session_state() == crate::zookeeper::client::SessionState::Connected
+        {
+            zk.client.close_session(ctx);
+        }
+    }
+
+    /// A ZooKeeper message for its session.
+    pub fn on_zk_message(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        msg: crate::zookeeper::messages::ZkMsg,
+    ) {
+        if let Some(zk) = self.zk.as_mut() {
+            zk.client.on_message(ctx, conn, msg);
+        }
+        self.zk_drain(ctx);
+    }
+
+    /// One of its ZooKeeper client's timers.
+    pub fn on_zk_timer(&mut self, ctx: &mut Ctx<'_>, t: crate::zookeeper::messages::ZkTimer) {
+        if let Some(zk) = self.zk.as_mut() {
+            zk.client.on_timer(ctx, t);
+        }
+        self.zk_drain(ctx);
     }
 
     /// The process died: logs (page cache included), checkpoints and metadata survive;
@@ -155,6 +223,7 @@ impl Broker {
         disk.clean_marker = false;
         *self = Broker {
             disk,
+            zk_connect: std::mem::take(&mut self.zk_connect),
             ..Broker::new(self.id, self.cfg.clone())
         };
     }
@@ -174,6 +243,7 @@ impl Broker {
         disk.clean_marker = true;
         *self = Broker {
             disk,
+            zk_connect: std::mem::take(&mut self.zk_connect),
             ..Broker::new(self.id, self.cfg.clone())
         };
     }
@@ -188,19 +258,22 @@ impl Broker {
         self.crash();
     }
 
-    /// Records a new topic in this broker's metadata and, if running, takes its roles.
+    /// Records a new topic's config overrides and creates its logs if this broker holds
+    /// replicas (the engine's shortcut for reading `/config/topics/<t>` when the log is
+    /// created, `LogManager.getOrCreateLog`).
     pub fn install_topic(
         &mut self,
         ctx: Option<&mut Ctx<'_>>,
         topic: &str,
         assignment: &[Vec<u32>],
         configs: &[(String, String)],
-        live: &[u32],
     ) {
-        self.disk.metadata.create_topic(topic, assignment, live);
         if !configs.is_empty() {
             self.disk
                 .metadata
+                .configs
+                .insert(topic.to_string(), configs.to_vec());
+            self.metadata
                 .configs
                 .insert(topic.to_string(), configs.to_vec());
         }
@@ -211,59 +284,6 @@ impl Broker {
         }
         if let Some(ctx) = ctx {
             self.maybe_start_cleaner(ctx);
-            self.take_roles(ctx, topic);
-        }
-    }
-
-    /// Becomes leader or follower for each of `topic`'s partitions it holds
-    /// (what a LeaderAndIsr request from the controller would do).
-    fn take_roles(&mut self, ctx: &mut Ctx<'_>, topic: &str) {
-        let Some(parts) = self.disk.metadata.topics.get(topic).cloned() else {
-            return;
-        };
-        for (p, info) in parts.iter().enumerate() {
-            if !info.replicas.contains(&self.id) {
-                continue;
-            }
-            let tp = TopicPartition::new(topic, p as u32);
-            let leo = self.log_mut(&tp).leo();
-            let hw = self
-                .disk
-                .hw_checkpoint
-                .get(&tp)
-                .copied()
-                .unwrap_or(0)
-                .min(leo);
-            let Some(leader) = info.leader else { continue };
-            let state = if leader == self.id {
-                PartitionState::new_leader(
-                    self.id,
-                    &info.replicas,
-                    &info.isr,
-                    info.leader_epoch,
-                    leo,
-                    hw,
-                    ctx.now(),
-                )
-            } else {
-                PartitionState::new_follower(
-                    &info.replicas,
-                    leader,
-                    &info.isr,
-                    info.leader_epoch,
-                    hw,
-                )
-            };
-            ctx.change(KafkaChange::Role {
-                tp: tp.clone(),
-                leader,
-                leader_epoch: info.leader_epoch,
-                isr: info.isr.clone(),
-            });
-            self.partitions.insert(tp.clone(), state);
-            if leader != self.id {
-                self.add_fetch_partition(ctx, leader, tp);
-            }
         }
     }
 
@@ -271,8 +291,8 @@ impl Broker {
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: KafkaMsg) {
         match msg {
             KafkaMsg::MetadataRequest { corr, topics } => {
-                let brokers = self.known_brokers();
-                let topics = self.disk.metadata.describe(&topics);
+                let brokers = self.alive_brokers.clone();
+                let topics = self.metadata.describe(&topics);
                 ctx.send(
                     conn,
                     KafkaMsg::MetadataResponse {
@@ -314,6 +334,22 @@ impl Broker {
                     self.on_fetch_response(ctx, leader, corr, partitions);
                 }
             }
+            KafkaMsg::LeaderAndIsr {
+                controller_epoch,
+                partitions,
+                ..
+            } => self.handle_leader_and_isr(ctx, conn, controller_epoch, partitions),
+            KafkaMsg::UpdateMetadata {
+                controller_epoch,
+                brokers,
+                topics,
+                ..
+            } => self.handle_update_metadata(ctx, conn, controller_epoch, brokers, topics),
+            KafkaMsg::LeaderAndIsrResponse { .. } | KafkaMsg::UpdateMetadataResponse { .. } => {
+                if let NodeId::Broker(b) = from {
+                    self.controller_answered(b);
+                }
+            }
             KafkaMsg::MetadataResponse { .. } | KafkaMsg::ProduceResponse { .. } => {}
         }
     }
@@ -324,6 +360,14 @@ impl Broker {
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
         if let Some(leader) = self.net.forget(conn) {
             self.on_fetcher_error(ctx, leader, &why.describe());
+            return;
+        }
+        if self.controller_conn_closed(ctx, conn) {
+            return;
+        }
+        if let Some(zk) = self.zk.as_mut() {
+            zk.client.on_closed(ctx, conn, why);
+            self.zk_drain(ctx);
         }
     }
 
@@ -353,21 +397,6 @@ impl Broker {
         }
     }
 
-    fn known_brokers(&self) -> Vec<u32> {
-        let mut ids: Vec<u32> = self
-            .disk
-            .metadata
-            .topics
-            .values()
-            .flatten()
-            .flat_map(|p| p.replicas.iter().copied())
-            .collect();
-        ids.push(self.id);
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
-
     /// The `isr-expiration` task: each led partition drops followers that have not caught
     /// up within `replica.lag.time.max.ms` (`Partition.maybeShrinkIsr`).
     fn shrink_isrs(&mut self, ctx: &mut Ctx<'_>) {
@@ -377,6 +406,7 @@ impl Broker {
             self.cfg.min_insync_replicas,
         );
         let mut moved = false;
+        let mut shrunk = Vec::new();
         for (tp, p) in self.partitions.iter_mut() {
             if p.leader != self.id {
                 continue;
@@ -396,6 +426,7 @@ impl Broker {
                     names.join(",")
                 ),
             });
+            shrunk.push(tp.clone());
             if p.maybe_increment_hw(leo, now, lag, min_isr) {
                 ctx.change(KafkaChange::HighWatermark {
                     tp: tp.clone(),
@@ -403,6 +434,9 @@ impl Broker {
                 });
                 moved = true;
             }
+        }
+        for tp in shrunk {
+            self.write_isr(ctx, &tp);
         }
         if moved {
             self.try_complete_delayed(ctx);

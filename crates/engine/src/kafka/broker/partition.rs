@@ -36,6 +36,9 @@ pub struct PartitionState {
     pub leader_epoch_start_offset: u64,
     /// On the leader: every other replica's state.
     pub followers: BTreeMap<u32, FollowerState>,
+    /// The version of the partition's state znode as of the last LeaderAndIsr or the
+    /// leader's own last ISR write: its next ISR write is conditional on it.
+    pub zk_version: i32,
 }
 
 impl PartitionState {
@@ -75,6 +78,7 @@ impl PartitionState {
             hw: hw.min(leo),
             leader_epoch_start_offset: leo,
             followers,
+            zk_version: 0,
         }
     }
 
@@ -94,6 +98,7 @@ impl PartitionState {
             hw,
             leader_epoch_start_offset: 0,
             followers: BTreeMap::new(),
+            zk_version: 0,
         }
     }
 

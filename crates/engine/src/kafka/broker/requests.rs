@@ -169,6 +169,7 @@ impl Broker {
         let answer_now = error || available >= req.min_bytes || max_wait_ms == 0;
         let answer = answer_now.then(|| self.fetch_response(&req));
         let mut hw_moved = false;
+        let mut expanded = Vec::new();
         if let Some(follower) = req.replica {
             for fp in &req.partitions {
                 let leo = self.leo(&fp.tp).unwrap_or(0);
@@ -189,6 +190,7 @@ impl Broker {
                             "Expanding ISR: replica {follower} caught up to the high watermark"
                         ),
                     });
+                    expanded.push(fp.tp.clone());
                 }
                 if changed && p.maybe_increment_hw(leo, now, lag, min_isr) {
                     ctx.change(KafkaChange::HighWatermark {
@@ -198,6 +200,9 @@ impl Broker {
                     hw_moved = true;
                 }
             }
+        }
+        for tp in expanded {
+            self.write_isr(ctx, &tp);
         }
         match answer {
             Some(msg) => ctx.send(req.conn, msg),

@@ -224,6 +224,22 @@ pub struct ZkClient {
     /// The recipe's connection to a store (the fencing-token recipe).
     #[serde(skip)]
     store: StoreLink,
+    /// Embedded in a program that is not a zkCli (a Kafka broker's `ZooKeeperClient`):
+    /// replies and watch events go to [`ZkClient::take_inbox`] instead of the console.
+    #[serde(skip)]
+    embedded: bool,
+    #[serde(skip)]
+    inbox: Vec<Delivery>,
+}
+
+/// What an embedded client hands its program: a reply or a watched event, in the order
+/// the client got them (the event thread's order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The reply to a request made with [`ZkClient::submit`].
+    Reply(Box<Reply>),
+    /// A watch notification or a state change.
+    Event(WatchedEvent),
 }
 
 impl ZkClient {
@@ -258,7 +274,23 @@ impl ZkClient {
             recipe: None,
             recipe_xids: BTreeMap::new(),
             store: StoreLink::default(),
+            embedded: false,
+            inbox: Vec::new(),
         }
+    }
+
+    /// A client embedded in another program (a Kafka broker): no console output; replies
+    /// and events wait in an inbox the program drains after each call.
+    pub fn embedded(id: u32, connect: Vec<u32>, timeout_ms: u32) -> ZkClient {
+        ZkClient {
+            embedded: true,
+            ..ZkClient::new(id, connect, timeout_ms)
+        }
+    }
+
+    /// Takes what arrived for an embedded client's program since the last call.
+    pub fn take_inbox(&mut self) -> Vec<Delivery> {
+        std::mem::take(&mut self.inbox)
     }
 
     /// What `expect session` sees.
@@ -328,6 +360,10 @@ impl ZkClient {
     }
 
     fn deliver_event(&mut self, ctx: &mut Ctx<'_>, ev: WatchedEvent) {
+        if self.embedded {
+            self.inbox.push(Delivery::Event(ev));
+            return;
+        }
         // A recipe client is a program, not a zkCli: nothing is printed.
         if self.recipe.is_none() {
             let lines = self.console.on_event(&ev);
@@ -393,7 +429,7 @@ impl ZkClient {
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         let hosts = HostProvider::new(&self.connect, ctx.rng());
         self.hosts = Some(hosts);
-        if self.recipe.is_none() {
+        if self.recipe.is_none() && !self.embedded {
             let lines = self.console.on_start();
             print(ctx, lines);
         }
@@ -406,6 +442,7 @@ impl ZkClient {
         let mut fresh = ZkClient::new(self.id, self.connect.clone(), self.requested_timeout_ms);
         fresh.address = self.address.clone();
         fresh.console.host = self.console.host.clone();
+        fresh.embedded = self.embedded;
         *self = fresh;
     }
 
@@ -561,6 +598,10 @@ impl ZkClient {
     }
 
     fn deliver_reply(&mut self, ctx: &mut Ctx<'_>, reply: Reply) {
+        if self.embedded {
+            self.inbox.push(Delivery::Reply(Box::new(reply)));
+            return;
+        }
         if let Some(purpose) = self.recipe_xids.remove(&reply.xid) {
             self.recipe_reply(ctx, purpose, reply);
             return;

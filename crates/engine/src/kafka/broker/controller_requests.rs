@@ -1,0 +1,174 @@
+//! What a broker does with the controller's requests (apache/kafka 3.7, ZooKeeper mode).
+//!
+//! - LeaderAndIsr (`ReplicaManager.becomeLeaderOrFollower`): refused whole with
+//!   STALE_CONTROLLER_EPOCH when its controller epoch is older than one seen; otherwise
+//!   each partition this broker is a replica of, whose leader epoch is newer than the one
+//!   it has (or that it does not have yet), makes it leader (`Partition.makeLeader`: the
+//!   ISR and zkVersion from the request, follower state reset, the new epoch starting at
+//!   its LEO in the leader epoch cache) or follower of the named leader
+//!   (`Partition.makeFollower`, the fetcher moved to the new leader). A partition with no
+//!   leader stops being fetched.
+//! - UpdateMetadata (`MetadataCache.updateMetadata`): the live brokers and every
+//!   partition's leader and ISR, which Metadata requests are answered from.
+//!
+//! Not modelled yet: the follower's truncation when it changes leader (KIP-101 and the
+//! pre-KIP-101 rule); a follower keeps its log as it is.
+
+use super::Broker;
+use super::partition::PartitionState;
+use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg, LeaderAndIsrPartition};
+use crate::kafka::metadata::{ClusterMetadata, PartitionInfo};
+use crate::kafka::topic::TopicPartition;
+use crate::sim::conn::ConnId;
+use crate::sim::effects::Ctx;
+
+impl Broker {
+    /// Refuses a request from a controller epoch older than one seen; records a newer one.
+    fn controller_epoch_ok(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        epoch: u32,
+        leader_and_isr: bool,
+    ) -> bool {
+        if epoch < self.controller_epoch_seen {
+            ctx.change(KafkaChange::StaleController {
+                epoch,
+                seen: self.controller_epoch_seen,
+            });
+            let error = Some(KafkaError::StaleControllerEpoch);
+            if conn != ConnId::LOOPBACK {
+                let msg = if leader_and_isr {
+                    KafkaMsg::LeaderAndIsrResponse { error }
+                } else {
+                    KafkaMsg::UpdateMetadataResponse { error }
+                };
+                ctx.send(conn, msg);
+            }
+            return false;
+        }
+        self.controller_epoch_seen = epoch;
+        true
+    }
+
+    /// A LeaderAndIsr request.
+    pub(crate) fn handle_leader_and_isr(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        controller_epoch: u32,
+        partitions: Vec<LeaderAndIsrPartition>,
+    ) {
+        if !self.controller_epoch_ok(ctx, conn, controller_epoch, true) {
+            return;
+        }
+        for p in partitions {
+            if !p.replicas.contains(&self.id) {
+                continue;
+            }
+            if let Some(cur) = self.partitions.get(&p.tp)
+                && p.leader_epoch <= cur.leader_epoch
+            {
+                ctx.note(format!(
+                    "Ignoring the LeaderAndIsr of {}: leader epoch {} is not newer than {}",
+                    p.tp, p.leader_epoch, cur.leader_epoch
+                ));
+                continue;
+            }
+            self.take_role(ctx, p);
+        }
+        if conn != ConnId::LOOPBACK {
+            ctx.send(conn, KafkaMsg::LeaderAndIsrResponse { error: None });
+        }
+    }
+
+    fn take_role(&mut self, ctx: &mut Ctx<'_>, p: LeaderAndIsrPartition) {
+        let tp = p.tp.clone();
+        let leo = self.log_mut(&tp).leo();
+        let old = self.partitions.remove(&tp);
+        if let Some(prev) = old.as_ref().filter(|o| o.leader != self.id) {
+            self.remove_fetch_partition(prev.leader, &tp);
+        }
+        let Some(leader) = p.leader else {
+            ctx.note(format!(
+                "{tp} has no leader (leader epoch {}): nothing to fetch from",
+                p.leader_epoch
+            ));
+            return;
+        };
+        let hw = old
+            .as_ref()
+            .map(|o| o.hw)
+            .or_else(|| self.disk.hw_checkpoint.get(&tp).copied())
+            .unwrap_or(0)
+            .min(leo);
+        let mut state = if leader == self.id {
+            PartitionState::new_leader(
+                self.id,
+                &p.replicas,
+                &p.isr,
+                p.leader_epoch,
+                leo,
+                hw,
+                ctx.now(),
+            )
+        } else {
+            PartitionState::new_follower(&p.replicas, leader, &p.isr, p.leader_epoch, hw)
+        };
+        state.zk_version = p.zk_version;
+        ctx.change(KafkaChange::Role {
+            tp: tp.clone(),
+            leader,
+            leader_epoch: p.leader_epoch,
+            isr: p.isr.clone(),
+        });
+        self.partitions.insert(tp.clone(), state);
+        if leader != self.id {
+            self.add_fetch_partition(ctx, leader, tp);
+        } else {
+            // A new leader may complete what waited on the old ISR.
+            self.try_complete_delayed(ctx);
+        }
+    }
+
+    /// An UpdateMetadata request.
+    pub(crate) fn handle_update_metadata(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        controller_epoch: u32,
+        brokers: Vec<u32>,
+        topics: Vec<(String, Vec<PartitionInfo>)>,
+    ) {
+        if !self.controller_epoch_ok(ctx, conn, controller_epoch, false) {
+            return;
+        }
+        let mut meta = ClusterMetadata {
+            configs: self.metadata.configs.clone(),
+            ..ClusterMetadata::default()
+        };
+        for (t, parts) in topics {
+            meta.topics.insert(t, parts);
+        }
+        self.metadata = meta;
+        self.alive_brokers = brokers;
+        if conn != ConnId::LOOPBACK {
+            ctx.send(conn, KafkaMsg::UpdateMetadataResponse { error: None });
+        }
+    }
+
+    /// The partitions this broker's metadata cache knows, for tools.
+    pub fn metadata_cache(&self) -> &ClusterMetadata {
+        &self.metadata
+    }
+
+    /// The live brokers as the last UpdateMetadata said.
+    pub fn alive_brokers(&self) -> &[u32] {
+        &self.alive_brokers
+    }
+
+    /// This broker's role in `tp`, if any.
+    pub fn role(&self, tp: &TopicPartition) -> Option<&PartitionState> {
+        self.partitions.get(tp)
+    }
+}

@@ -1,0 +1,434 @@
+//! A broker's ZooKeeper session (`KafkaZkClient` over `ZooKeeperClient`, apache/kafka 3.7,
+//! ZooKeeper mode): the engine's own ZooKeeper client embedded in the broker, and what the
+//! broker does with it.
+//!
+//! - Startup (`KafkaServer.startup`): the persistent top-level paths
+//!   (`createTopLevelPaths`), then the ephemeral `/brokers/ids/<id>` (`registerBroker`; a
+//!   node left by an older session of the same broker id that has not expired yet is
+//!   `NodeExists` and a fatal startup error, as `CheckedEphemeral.getAfterNodeExists`
+//!   throws), then the controller election (`KafkaController.elect`): read `/controller`
+//!   with a watch; if nobody holds it, read `/controller_epoch` (created as 0 when
+//!   missing) and in one multi create the ephemeral `/controller` and set the epoch + 1 at
+//!   the version read (`registerControllerAndIncrementControllerEpoch`). NodeExists or
+//!   BadVersion: someone else won.
+//! - `/controller` deleted (its holder's session ended): every broker runs the election
+//!   again (`Reelect`); a controller that sees another's id there resigns.
+//! - Session expiry: a new session is made at once (`ZooKeeperClient.reinitialize`); a
+//!   controller resigns first (`Expire`), then the broker registers and runs the
+//!   election again (`RegisterBrokerAndReelect`). Its partitions keep their roles.
+//! - A leader's ISR change is written to the partition's state znode conditionally on the
+//!   zkVersion it holds (`ReplicationUtils.updateLeaderAndIsr`, Kafka 2.6: the ZooKeeper
+//!   path before AlterIsr), then announced under `/isr_change_notification` for the
+//!   controller to send the new metadata (at once here; Kafka batches these every
+//!   2.5 s, `ReplicaManager.maybePropagateIsrChanges`). A failed write (BadVersion: the
+//!   controller changed the partition meanwhile) is dropped, as Kafka's "Cached zkVersion
+//!   not equal to that in zookeeper, skip updating ISR"; the controller's LeaderAndIsr
+//!   brings the right state.
+
+use super::Broker;
+use crate::kafka::controller::CtlRead;
+use crate::kafka::messages::KafkaChange;
+use crate::kafka::topic::TopicPartition;
+use crate::kafka::zk_data::{self, PartitionStateZnode};
+use crate::sim::effects::Ctx;
+use crate::zookeeper::client::{Delivery, KeeperState, Reply, WatchedEvent, ZkClient};
+use crate::zookeeper::data::acl::Acl;
+use crate::zookeeper::data::code::Code;
+use crate::zookeeper::data::watch::EventType;
+use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
+use std::collections::BTreeMap;
+
+/// Why the broker sent a ZooKeeper request: how to read its reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ZkPurpose {
+    /// A top-level path or a parent (NodeExists is fine).
+    Path,
+    /// `/brokers/ids/<id>`.
+    Register,
+    /// The owner of the `/brokers/ids/<id>` that was already there.
+    RegisterOwner,
+    /// `exists /controller` with a watch.
+    WatchController,
+    /// `getData /controller`.
+    ReadController,
+    /// `getData /controller_epoch` before trying to become controller.
+    ReadEpoch,
+    /// Creating `/controller_epoch` as 0.
+    CreateEpoch,
+    /// The election's multi; the epoch it would make.
+    Elect(u32),
+    /// A leader's conditional ISR write.
+    IsrWrite {
+        /// The partition.
+        tp: TopicPartition,
+        /// What it wrote.
+        state: PartitionStateZnode,
+    },
+    /// An ISR change notification (nothing to do with the reply).
+    Notify,
+    /// A controller's request, tagged with its epoch (replies to an older controller
+    /// term are dropped).
+    Ctl(u32, CtlRead),
+}
+
+/// The broker's ZooKeeper client and its requests in flight.
+#[derive(Clone, Debug)]
+pub struct BrokerZk {
+    /// The client (one session; a new one after expiry).
+    pub client: ZkClient,
+    /// Requests waiting for their reply, by xid.
+    pub(crate) purposes: BTreeMap<i32, ZkPurpose>,
+    /// The session this broker registered with, once registered.
+    pub registered: Option<u64>,
+    /// The controller as last read from `/controller` (`activeControllerId`).
+    pub controller_id: Option<u32>,
+}
+
+impl BrokerZk {
+    /// A session (not yet connected) to the servers `connect` (sids).
+    pub fn new(broker: u32, connect: Vec<u32>, timeout_ms: u32) -> BrokerZk {
+        let mut client = ZkClient::embedded(1000 + broker, connect, timeout_ms);
+        client.address = format!("10.0.2.{broker}");
+        BrokerZk {
+            client,
+            purposes: BTreeMap::new(),
+            registered: None,
+            controller_id: None,
+        }
+    }
+}
+
+impl Broker {
+    /// Sends `op` on the broker's session, remembering why.
+    pub(crate) fn zk_submit(&mut self, ctx: &mut Ctx<'_>, op: Op, purpose: ZkPurpose) {
+        let Some(zk) = self.zk.as_mut() else { return };
+        let xid = zk.client.submit(ctx, op);
+        zk.purposes.insert(xid, purpose);
+    }
+
+    /// Handles everything the client has delivered, including what handling it causes.
+    pub(crate) fn zk_drain(&mut self, ctx: &mut Ctx<'_>) {
+        loop {
+            let Some(zk) = self.zk.as_mut() else { return };
+            let inbox = zk.client.take_inbox();
+            if inbox.is_empty() {
+                return;
+            }
+            for d in inbox {
+                match d {
+                    Delivery::Reply(r) => {
+                        let purpose = self.zk.as_mut().and_then(|z| z.purposes.remove(&r.xid));
+                        if let Some(p) = purpose {
+                            self.zk_reply(ctx, p, *r);
+                        }
+                    }
+                    Delivery::Event(ev) => self.zk_event(ctx, ev),
+                }
+            }
+        }
+    }
+
+    /// Starts the session (process start).
+    pub(crate) fn zk_start(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(zk) = self.zk.as_mut() {
+            zk.client.on_start(ctx);
+        }
+        self.zk_drain(ctx);
+    }
+
+    fn zk_event(&mut self, ctx: &mut Ctx<'_>, ev: WatchedEvent) {
+        match (ev.state, ev.kind, ev.path.as_deref()) {
+            (KeeperState::SyncConnected, EventType::None, None)
+                if self.zk.as_ref().is_some_and(|z| z.registered.is_none()) =>
+            {
+                self.register(ctx);
+            }
+            (KeeperState::Expired, _, _) => self.session_expired(ctx),
+            (_, _, Some(zk_data::CONTROLLER)) => {
+                self.zk_submit(
+                    ctx,
+                    Op::Exists {
+                        path: zk_data::CONTROLLER.into(),
+                        watch: true,
+                    },
+                    ZkPurpose::WatchController,
+                );
+            }
+            (_, EventType::NodeChildrenChanged, Some(path)) => {
+                let path = path.to_string();
+                self.controller_watch_fired(ctx, &path);
+            }
+            _ => {}
+        }
+    }
+
+    /// The top-level paths, then the registration.
+    fn register(&mut self, ctx: &mut Ctx<'_>) {
+        let mut made = std::collections::BTreeSet::new();
+        for p in zk_data::PERSISTENT_PATHS {
+            for (op, _) in crate::zookeeper::recipes::parents(p) {
+                if let Op::Create { path, .. } = &op
+                    && made.insert(path.clone())
+                {
+                    self.zk_submit(ctx, op, ZkPurpose::Path);
+                }
+            }
+        }
+        let data = zk_data::broker_json(self.id, ctx.now());
+        self.zk_submit(
+            ctx,
+            create(&zk_data::broker_path(self.id), &data, CreateMode::Ephemeral),
+            ZkPurpose::Register,
+        );
+    }
+
+    fn session_expired(&mut self, ctx: &mut Ctx<'_>) {
+        self.resign(ctx);
+        let Some(zk) = self.zk.as_mut() else { return };
+        ctx.note(format!(
+            "Session expired (0x{:x}); creating a new ZooKeeper session",
+            zk.client.session
+        ));
+        let fresh = BrokerZk::new(
+            self.id,
+            zk.client.connect.clone(),
+            zk.client.requested_timeout_ms,
+        );
+        *zk = fresh;
+        self.zk_start(ctx);
+    }
+
+    fn zk_reply(&mut self, ctx: &mut Ctx<'_>, purpose: ZkPurpose, r: Reply) {
+        match purpose {
+            ZkPurpose::Path | ZkPurpose::Notify | ZkPurpose::CreateEpoch => {
+                if purpose == ZkPurpose::CreateEpoch {
+                    self.read_epoch(ctx);
+                }
+            }
+            ZkPurpose::Register => match r.result {
+                Ok(_) => {
+                    let session = self.zk.as_ref().map_or(0, |z| z.client.session);
+                    if let Some(z) = self.zk.as_mut() {
+                        z.registered = Some(session);
+                    }
+                    ctx.change(KafkaChange::Registered { session });
+                    self.zk_submit(
+                        ctx,
+                        Op::Exists {
+                            path: zk_data::CONTROLLER.into(),
+                            watch: true,
+                        },
+                        ZkPurpose::WatchController,
+                    );
+                }
+                Err(Code::NodeExists) => {
+                    self.zk_submit(
+                        ctx,
+                        Op::GetData {
+                            path: zk_data::broker_path(self.id),
+                            watch: false,
+                        },
+                        ZkPurpose::RegisterOwner,
+                    );
+                }
+                Err(_) => {}
+            },
+            ZkPurpose::RegisterOwner => {
+                let owner = match &r.result {
+                    Ok(ReplyBody::Data { stat, .. }) => stat.ephemeral_owner,
+                    _ => 0,
+                };
+                let session = self.zk.as_ref().map_or(0, |z| z.client.session);
+                ctx.note(format!(
+                    "Error while creating ephemeral at {}, node already exists and owner '0x{owner:x}' does not match current session '0x{session:x}'",
+                    zk_data::broker_path(self.id)
+                ));
+                ctx.note("Fatal error during KafkaServer startup. Prepare to shutdown");
+                ctx.exit("Fatal error during KafkaServer startup");
+            }
+            ZkPurpose::WatchController => match r.result {
+                Ok(_) => self.zk_submit(
+                    ctx,
+                    Op::GetData {
+                        path: zk_data::CONTROLLER.into(),
+                        watch: false,
+                    },
+                    ZkPurpose::ReadController,
+                ),
+                Err(Code::NoNode) => {
+                    if let Some(z) = self.zk.as_mut() {
+                        z.controller_id = None;
+                    }
+                    self.resign(ctx);
+                    self.read_epoch(ctx);
+                }
+                Err(_) => {}
+            },
+            ZkPurpose::ReadController => {
+                if let Ok(ReplyBody::Data { data: Some(d), .. }) = &r.result {
+                    let id = zk_data::parse_controller(d).ok();
+                    if let Some(z) = self.zk.as_mut() {
+                        z.controller_id = id;
+                    }
+                    if id != Some(self.id) {
+                        self.resign(ctx);
+                    }
+                }
+            }
+            ZkPurpose::ReadEpoch => match r.result {
+                Ok(ReplyBody::Data { data, stat }) => {
+                    let epoch: u32 = data
+                        .as_deref()
+                        .and_then(|d| std::str::from_utf8(d).ok())
+                        .and_then(|s| s.trim().parse().ok())
+                        .unwrap_or(0);
+                    let new = epoch + 1;
+                    let op = Op::Multi {
+                        ops: vec![
+                            create(
+                                zk_data::CONTROLLER,
+                                &zk_data::controller_json(self.id, ctx.now()),
+                                CreateMode::Ephemeral,
+                            ),
+                            Op::SetData {
+                                path: zk_data::CONTROLLER_EPOCH.into(),
+                                data: Some(new.to_string().into_bytes().into()),
+                                version: stat.version,
+                            },
+                        ],
+                    };
+                    self.zk_submit(ctx, op, ZkPurpose::Elect(new));
+                }
+                Err(Code::NoNode) => self.zk_submit(
+                    ctx,
+                    create(zk_data::CONTROLLER_EPOCH, "0", CreateMode::Persistent),
+                    ZkPurpose::CreateEpoch,
+                ),
+                _ => {}
+            },
+            ZkPurpose::Elect(epoch) => {
+                if r.result.is_ok() {
+                    if let Some(z) = self.zk.as_mut() {
+                        z.controller_id = Some(self.id);
+                    }
+                    // The epoch znode was set once at the version read: its version is
+                    // the epoch's (created as 0 with version 0, +1 per election).
+                    let version = i32::try_from(epoch).unwrap_or(i32::MAX);
+                    self.become_controller(ctx, epoch, version);
+                }
+            }
+            ZkPurpose::IsrWrite { tp, state } => {
+                if let Ok(ReplyBody::Multi { .. } | ReplyBody::Stat { .. }) = &r.result {
+                    if let Some(p) = self.partitions.get_mut(&tp)
+                        && p.leader_epoch == state.leader_epoch
+                    {
+                        p.zk_version += 1;
+                    }
+                    self.zk_submit(
+                        ctx,
+                        create(
+                            zk_data::ISR_CHANGE_PREFIX,
+                            &zk_data::isr_change_json(std::slice::from_ref(&tp)),
+                            CreateMode::PersistentSequential,
+                        ),
+                        ZkPurpose::Notify,
+                    );
+                } else {
+                    ctx.note(format!(
+                        "Cached zkVersion for {tp} not equal to that in zookeeper, skip updating ISR"
+                    ));
+                }
+            }
+            ZkPurpose::Ctl(epoch, read) => self.controller_reply(ctx, epoch, read, r),
+        }
+    }
+
+    fn read_epoch(&mut self, ctx: &mut Ctx<'_>) {
+        self.zk_submit(
+            ctx,
+            Op::GetData {
+                path: zk_data::CONTROLLER_EPOCH.into(),
+                watch: false,
+            },
+            ZkPurpose::ReadEpoch,
+        );
+    }
+
+    /// CreateTopics (`AdminZkClient.createTopicWithAssignment`): the topic's config, then
+    /// its assignment; the controller's watch on `/brokers/topics` picks it up.
+    pub(crate) fn write_topic(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        topic: &str,
+        assignment: &[Vec<u32>],
+        configs: &[(String, String)],
+    ) {
+        let config = zk_data::topic_config_json(configs);
+        // `createRecursive`: the parents first, in case this broker's own top-level
+        // paths are still on their way.
+        for parent in [
+            "/config",
+            "/config/topics",
+            "/brokers",
+            zk_data::BROKER_TOPICS,
+        ] {
+            self.zk_submit(
+                ctx,
+                create(parent, "", CreateMode::Persistent),
+                ZkPurpose::Path,
+            );
+        }
+        self.zk_submit(
+            ctx,
+            create(
+                &zk_data::topic_config_path(topic),
+                &config,
+                CreateMode::Persistent,
+            ),
+            ZkPurpose::Path,
+        );
+        let data = zk_data::topic_json(assignment);
+        self.zk_submit(
+            ctx,
+            create(&zk_data::topic_path(topic), &data, CreateMode::Persistent),
+            ZkPurpose::Path,
+        );
+    }
+
+    /// A leader writes its partition's new ISR (see the module doc).
+    pub(crate) fn write_isr(&mut self, ctx: &mut Ctx<'_>, tp: &TopicPartition) {
+        let Some(p) = self.partitions.get(tp) else {
+            return;
+        };
+        let state = PartitionStateZnode {
+            leader: Some(self.id),
+            leader_epoch: p.leader_epoch,
+            isr: p.isr.clone(),
+            controller_epoch: self.controller_epoch_seen,
+        };
+        let op = Op::SetData {
+            path: zk_data::state_path(tp),
+            data: Some(state.to_json().into_bytes().into()),
+            version: p.zk_version,
+        };
+        self.zk_submit(
+            ctx,
+            op,
+            ZkPurpose::IsrWrite {
+                tp: tp.clone(),
+                state,
+            },
+        );
+    }
+}
+
+/// A `create` with an open ACL.
+pub(crate) fn create(path: &str, data: &str, mode: CreateMode) -> Op {
+    Op::Create {
+        path: path.to_string(),
+        data: Some(data.as_bytes().to_vec().into()),
+        acl: Acl::open(),
+        mode,
+        ttl: None,
+    }
+}

@@ -1,0 +1,139 @@
+//! What the ZooKeeper-mode controller decides for one partition, as pure functions of its
+//! state, its assignment and the live brokers (apache/kafka 3.7:
+//! `PartitionLeaderElectionAlgorithms`, `PartitionStateMachine`,
+//! `ZkReplicaStateMachine.removeReplicasFromIsr`).
+
+use crate::kafka::messages::Decision;
+use crate::kafka::zk_data::PartitionStateZnode;
+use std::collections::BTreeSet;
+
+/// A new partition's first state (`initializeLeaderAndIsrForPartitions`): the first live
+/// replica in assignment order leads, the live replicas are the ISR, leader epoch 0.
+/// `None` when no replica is alive (the partition stays new until one is).
+pub fn initial(
+    replicas: &[u32],
+    live: &BTreeSet<u32>,
+    controller_epoch: u32,
+) -> Option<PartitionStateZnode> {
+    let isr: Vec<u32> = replicas
+        .iter()
+        .copied()
+        .filter(|r| live.contains(r))
+        .collect();
+    Some(PartitionStateZnode {
+        leader: Some(*isr.first()?),
+        leader_epoch: 0,
+        isr,
+        controller_epoch,
+    })
+}
+
+/// The partition's next state given who is alive, or `None` when nothing changes.
+///
+/// - The leader is alive: dead ISR members leave the ISR (`removeReplicasFromIsr`,
+///   leader epoch + 1 in ZooKeeper mode).
+/// - No live leader: the first replica in assignment order that is alive and in the ISR
+///   leads, the ISR keeps its live members (`offlinePartitionLeaderElection`); failing
+///   that, with `unclean`, the first live replica leads alone; failing that the
+///   partition has no leader, and the ISR loses its dead members but never its last one
+///   (`removeReplicasFromIsr`: "the controller never empties the ISR").
+pub fn next(
+    s: &PartitionStateZnode,
+    replicas: &[u32],
+    live: &BTreeSet<u32>,
+    unclean: bool,
+    controller_epoch: u32,
+) -> Option<(PartitionStateZnode, Decision)> {
+    let alive = |b: &u32| live.contains(b);
+    let bump = |leader: Option<u32>, isr: Vec<u32>| PartitionStateZnode {
+        leader,
+        leader_epoch: s.leader_epoch + 1,
+        isr,
+        controller_epoch,
+    };
+    if s.leader.is_some_and(|l| alive(&l)) {
+        if s.isr.iter().all(alive) {
+            return None;
+        }
+        let isr = s.isr.iter().copied().filter(alive).collect();
+        return Some((bump(s.leader, isr), Decision::ReplicaOffline));
+    }
+    if let Some(l) = replicas
+        .iter()
+        .copied()
+        .find(|r| alive(r) && s.isr.contains(r))
+    {
+        let isr = s.isr.iter().copied().filter(alive).collect();
+        return Some((bump(Some(l), isr), Decision::Offline));
+    }
+    if unclean && let Some(l) = replicas.iter().copied().find(alive) {
+        return Some((bump(Some(l), vec![l]), Decision::Unclean));
+    }
+    let mut isr = s.isr.clone();
+    for dead in s.isr.iter().filter(|b| !alive(b)) {
+        if isr.len() > 1 {
+            isr.retain(|b| b != dead);
+        }
+    }
+    if s.leader.is_none() && isr == s.isr {
+        return None;
+    }
+    Some((bump(None, isr), Decision::NoLeader))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(leader: Option<u32>, epoch: u32, isr: &[u32]) -> PartitionStateZnode {
+        PartitionStateZnode {
+            leader,
+            leader_epoch: epoch,
+            isr: isr.to_vec(),
+            controller_epoch: 2,
+        }
+    }
+
+    fn live(v: &[u32]) -> BTreeSet<u32> {
+        v.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_new_partition_is_led_by_its_first_live_replica() {
+        let s = initial(&[3, 1, 2], &live(&[1, 2]), 1).unwrap();
+        assert_eq!((s.leader, s.isr), (Some(1), vec![1, 2]));
+        assert_eq!(initial(&[3], &live(&[1]), 1), None);
+    }
+
+    #[test]
+    fn a_dead_follower_leaves_and_a_dead_leader_is_replaced_in_assignment_order() {
+        let ar = [1, 2, 3];
+        let (s, d) = next(&st(Some(1), 0, &[1, 2, 3]), &ar, &live(&[1, 2]), false, 2).unwrap();
+        assert_eq!((s, d), (st(Some(1), 1, &[1, 2]), Decision::ReplicaOffline));
+        // broker2 is first in AR among the live ISR, though the ISR lists 3 first.
+        let (s, d) = next(&st(Some(1), 4, &[3, 2, 1]), &ar, &live(&[2, 3]), false, 2).unwrap();
+        assert_eq!(
+            (s.leader, s.leader_epoch, s.isr, d),
+            (Some(2), 5, vec![3, 2], Decision::Offline)
+        );
+        assert_eq!(
+            next(&st(Some(1), 0, &[1, 2]), &ar, &live(&[1, 2, 3]), false, 2),
+            None
+        );
+    }
+
+    #[test]
+    fn with_no_live_isr_member_the_partition_goes_offline_unless_unclean() {
+        let ar = [1, 2, 3];
+        // Only broker1 was in the ISR; broker3 is alive but out of sync.
+        let (s, d) = next(&st(Some(1), 2, &[1]), &ar, &live(&[3]), false, 2).unwrap();
+        assert_eq!((s, d), (st(None, 3, &[1]), Decision::NoLeader));
+        // Nothing new to write once it is offline.
+        assert_eq!(next(&st(None, 3, &[1]), &ar, &live(&[3]), false, 2), None);
+        let (s, d) = next(&st(None, 3, &[1]), &ar, &live(&[3]), true, 2).unwrap();
+        assert_eq!((s, d), (st(Some(3), 4, &[3]), Decision::Unclean));
+        // The ISR member comes back: it leads again (a clean election).
+        let (s, d) = next(&st(None, 3, &[1]), &ar, &live(&[1, 3]), false, 2).unwrap();
+        assert_eq!((s, d), (st(Some(1), 4, &[1]), Decision::Offline));
+    }
+}

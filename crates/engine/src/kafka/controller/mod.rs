@@ -1,0 +1,492 @@
+//! The Kafka controller in ZooKeeper mode (`KafkaController`, apache/kafka 3.7), run by
+//! the broker that won `/controller`.
+//!
+//! It reads the cluster from ZooKeeper with watches (`/brokers/ids`, `/brokers/topics`,
+//! `/isr_change_notification`), then keeps every partition's state znode right for the
+//! live brokers ([`election`]): new partitions get their first leader and ISR, a dead
+//! leader is replaced, dead followers leave the ISR. Every write carries a check of the
+//! `/controller_epoch` version it was elected with (`MultiRequest(CheckOp, ...)`, since
+//! KAFKA-6082), so a deposed controller cannot write; a failed write sends it to read
+//! the epoch again and resign if another controller took over (`ControllerMovedException`).
+//! After a write it tells the partition's live replicas (LeaderAndIsr) and every live
+//! broker (UpdateMetadata, which brokers answer clients' Metadata requests from); a broker
+//! that appears gets LeaderAndIsr for all its partitions (`onBrokerStartup`).
+//!
+//! Like Kafka's single event thread, it acts only when every read it issued has been
+//! answered (ZooKeeper answers one session's requests in order).
+//!
+//! Not modelled: controlled shutdown, preferred-leader rebalancing, reassignment, topic
+//! deletion; the UpdateMetadata it sends always carries every partition.
+
+pub mod election;
+
+use crate::kafka::broker::Broker;
+use crate::kafka::broker::zk_session::{ZkPurpose, create};
+use crate::kafka::messages::{Decision, KafkaChange, KafkaMsg, LeaderAndIsrPartition};
+use crate::kafka::metadata::PartitionInfo;
+use crate::kafka::network_client::NetworkClient;
+use crate::kafka::topic::TopicPartition;
+use crate::kafka::zk_data::{self, PartitionStateZnode};
+use crate::sim::effects::Ctx;
+use crate::zookeeper::client::Reply;
+use crate::zookeeper::data::code::Code;
+use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a controller request was for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CtlRead {
+    /// `getChildren /brokers/ids` with a watch.
+    BrokerIds,
+    /// `getChildren /brokers/topics` with a watch.
+    Topics,
+    /// A topic's assignment.
+    Assignment(String),
+    /// A partition's state znode.
+    State(TopicPartition),
+    /// `getChildren /isr_change_notification` with a watch.
+    IsrChanges,
+    /// One ISR change notification (deleted once read).
+    IsrChange(String),
+    /// `/controller_epoch`, after a write failed.
+    Epoch,
+    /// A write of a partition's state, and why.
+    Write(TopicPartition, PartitionStateZnode, Decision),
+    /// A parent path or a deletion (nothing to do with the reply).
+    Other,
+}
+
+/// The controller's context (`ControllerContext`) and what it still waits for.
+#[derive(Clone, Debug, Default)]
+pub struct Controller {
+    /// Its controller epoch.
+    pub epoch: u32,
+    /// The `/controller_epoch` version its writes are checked against.
+    pub epoch_zk_version: i32,
+    /// Live brokers, from `/brokers/ids`.
+    pub live: BTreeSet<u32>,
+    /// Brokers already sent their partitions (a broker not here is new to it).
+    pub known: BTreeSet<u32>,
+    /// Each topic's assignment (AR by partition).
+    pub assignments: BTreeMap<String, Vec<Vec<u32>>>,
+    /// Each partition's state and its znode's version.
+    pub states: BTreeMap<TopicPartition, (PartitionStateZnode, i32)>,
+    /// Partitions with no state znode yet.
+    pub missing: BTreeSet<TopicPartition>,
+    /// Reads not answered yet.
+    pub reads: u32,
+    /// Partitions with a write in flight.
+    pub writing: BTreeSet<TopicPartition>,
+    /// Partitions whose replicas must hear a LeaderAndIsr.
+    pub tell: BTreeSet<TopicPartition>,
+    /// Send UpdateMetadata to every live broker.
+    pub metadata_dirty: bool,
+    /// The controller channel: one connection per broker.
+    pub net: NetworkClient,
+    /// Requests sent to each broker and not answered yet, oldest first: sent again on a
+    /// new connection if the old one closes (`RequestSendThread` retries until the broker
+    /// answers or leaves).
+    pub unanswered: BTreeMap<u32, Vec<KafkaMsg>>,
+}
+
+impl Broker {
+    /// Won the election: load the cluster from ZooKeeper (`onControllerFailover`).
+    pub(crate) fn become_controller(&mut self, ctx: &mut Ctx<'_>, epoch: u32, version: i32) {
+        self.controller = Some(Controller {
+            epoch,
+            epoch_zk_version: version,
+            ..Controller::default()
+        });
+        self.controller_epoch_seen = self.controller_epoch_seen.max(epoch);
+        ctx.change(KafkaChange::ControllerElected { epoch });
+        self.ctl_read(ctx, CtlRead::BrokerIds);
+        self.ctl_read(ctx, CtlRead::Topics);
+        self.ctl_read(ctx, CtlRead::IsrChanges);
+    }
+
+    /// Stops being the controller (`onControllerResignation`), if it was.
+    pub(crate) fn resign(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(c) = self.controller.take() {
+            for b in c.known.iter().chain(c.live.iter()) {
+                let mut net = c.net.clone();
+                net.disconnect(ctx, *b, "controller resigned");
+            }
+            ctx.change(KafkaChange::ControllerResigned);
+        }
+    }
+
+    /// True while this broker is the controller.
+    pub fn is_controller(&self) -> bool {
+        self.controller.is_some()
+    }
+
+    fn ctl_read(&mut self, ctx: &mut Ctx<'_>, read: CtlRead) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        c.reads += 1;
+        let epoch = c.epoch;
+        let op = match &read {
+            CtlRead::BrokerIds => children(zk_data::BROKER_IDS),
+            CtlRead::Topics => children(zk_data::BROKER_TOPICS),
+            CtlRead::IsrChanges => children(zk_data::ISR_CHANGE),
+            CtlRead::Assignment(t) => get(&zk_data::topic_path(t)),
+            CtlRead::State(tp) => get(&zk_data::state_path(tp)),
+            CtlRead::IsrChange(name) => get(&format!("{}/{name}", zk_data::ISR_CHANGE)),
+            CtlRead::Epoch => get(zk_data::CONTROLLER_EPOCH),
+            CtlRead::Write(..) | CtlRead::Other => return,
+        };
+        self.zk_submit(ctx, op, ZkPurpose::Ctl(epoch, read));
+    }
+
+    fn ctl_write(&mut self, ctx: &mut Ctx<'_>, op: Op, read: CtlRead) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let (epoch, version) = (c.epoch, c.epoch_zk_version);
+        let op = Op::Multi {
+            ops: vec![
+                Op::Check {
+                    path: zk_data::CONTROLLER_EPOCH.into(),
+                    version,
+                },
+                op,
+            ],
+        };
+        self.zk_submit(ctx, op, ZkPurpose::Ctl(epoch, read));
+    }
+
+    /// A watch the controller set fired.
+    pub(crate) fn controller_watch_fired(&mut self, ctx: &mut Ctx<'_>, path: &str) {
+        let read = match path {
+            zk_data::BROKER_IDS => CtlRead::BrokerIds,
+            zk_data::BROKER_TOPICS => CtlRead::Topics,
+            zk_data::ISR_CHANGE => CtlRead::IsrChanges,
+            _ => return,
+        };
+        self.ctl_read(ctx, read);
+    }
+
+    /// The reply to one of the controller's requests.
+    pub(crate) fn controller_reply(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        epoch: u32,
+        read: CtlRead,
+        r: Reply,
+    ) {
+        let Some(c) = self.controller.as_mut().filter(|c| c.epoch == epoch) else {
+            return;
+        };
+        let is_read = !matches!(read, CtlRead::Write(..) | CtlRead::Other);
+        if is_read {
+            c.reads = c.reads.saturating_sub(1);
+        }
+        match (read, r.result) {
+            (CtlRead::BrokerIds, Ok(ReplyBody::Children { children, .. })) => {
+                c.live = children.iter().filter_map(|s| s.parse().ok()).collect();
+            }
+            (CtlRead::Topics, Ok(ReplyBody::Children { children, .. })) => {
+                let new: Vec<String> = children
+                    .into_iter()
+                    .filter(|t| !c.assignments.contains_key(t))
+                    .collect();
+                for t in new {
+                    self.ctl_read(ctx, CtlRead::Assignment(t));
+                }
+            }
+            (CtlRead::Assignment(t), Ok(ReplyBody::Data { data: Some(d), .. })) => {
+                if let Ok(a) = zk_data::parse_topic(&d) {
+                    let tps: Vec<TopicPartition> = (0..a.len() as u32)
+                        .map(|p| TopicPartition::new(&t, p))
+                        .collect();
+                    c.assignments.insert(t, a);
+                    for tp in tps {
+                        self.ctl_read(ctx, CtlRead::State(tp));
+                    }
+                }
+            }
+            (
+                CtlRead::State(tp),
+                Ok(ReplyBody::Data {
+                    data: Some(d),
+                    stat,
+                }),
+            ) => {
+                if let Ok(s) = PartitionStateZnode::parse(&d) {
+                    c.missing.remove(&tp);
+                    if c.states.get(&tp).map(|(old, _)| old) != Some(&s) {
+                        c.metadata_dirty = true;
+                    }
+                    c.states.insert(tp, (s, stat.version));
+                }
+            }
+            (CtlRead::State(tp), Err(Code::NoNode)) => {
+                c.missing.insert(tp);
+            }
+            (CtlRead::IsrChanges, Ok(ReplyBody::Children { children, .. })) => {
+                for name in children {
+                    self.ctl_read(ctx, CtlRead::IsrChange(name));
+                }
+            }
+            (CtlRead::IsrChange(name), Ok(ReplyBody::Data { data: Some(d), .. })) => {
+                for tp in zk_data::parse_isr_change(&d).unwrap_or_default() {
+                    self.ctl_read(ctx, CtlRead::State(tp));
+                }
+                let path = format!("{}/{name}", zk_data::ISR_CHANGE);
+                self.zk_submit(
+                    ctx,
+                    Op::Delete { path, version: -1 },
+                    ZkPurpose::Ctl(epoch, CtlRead::Other),
+                );
+            }
+            (CtlRead::Epoch, Ok(ReplyBody::Data { data, .. })) => {
+                let now: Option<u32> = data
+                    .as_deref()
+                    .and_then(|d| std::str::from_utf8(d).ok())
+                    .and_then(|s| s.trim().parse().ok());
+                if now != Some(epoch) {
+                    ctx.note(format!(
+                        "Controller moved to another broker (epoch {}); resigning",
+                        now.map_or("?".into(), |e| e.to_string())
+                    ));
+                    self.resign(ctx);
+                    return;
+                }
+            }
+            (CtlRead::Write(tp, s, why), Ok(_)) => {
+                c.writing.remove(&tp);
+                c.missing.remove(&tp);
+                let version = c.states.get(&tp).map_or(0, |(_, v)| v + 1);
+                let version = if why == Decision::New { 0 } else { version };
+                c.states.insert(tp.clone(), (s.clone(), version));
+                c.tell.insert(tp.clone());
+                c.metadata_dirty = true;
+                ctx.change(KafkaChange::Decided {
+                    tp,
+                    leader: s.leader,
+                    leader_epoch: s.leader_epoch,
+                    isr: s.isr,
+                    why,
+                });
+            }
+            (CtlRead::Write(tp, ..), Err(_)) => {
+                c.writing.remove(&tp);
+                self.ctl_read(ctx, CtlRead::Epoch);
+                self.ctl_read(ctx, CtlRead::State(tp));
+            }
+            _ => {}
+        }
+        if self.controller.as_ref().is_some_and(|c| c.reads == 0) {
+            self.reconcile(ctx);
+        }
+    }
+
+    /// With every read answered: write what the live brokers call for, then tell the
+    /// brokers.
+    fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let unclean = self.cfg.unclean_leader_election;
+        let mut writes: Vec<(TopicPartition, Op, PartitionStateZnode, Decision)> = Vec::new();
+        for tp in c.missing.iter().filter(|tp| !c.writing.contains(*tp)) {
+            let Some(replicas) = c
+                .assignments
+                .get(&tp.topic)
+                .and_then(|a| a.get(tp.partition as usize))
+            else {
+                continue;
+            };
+            if let Some(s) = election::initial(replicas, &c.live, c.epoch) {
+                let op = create(
+                    &zk_data::state_path(tp),
+                    &s.to_json(),
+                    CreateMode::Persistent,
+                );
+                writes.push((tp.clone(), op, s, Decision::New));
+            }
+        }
+        for (tp, (s, version)) in c.states.iter().filter(|(tp, _)| !c.writing.contains(*tp)) {
+            let Some(replicas) = c
+                .assignments
+                .get(&tp.topic)
+                .and_then(|a| a.get(tp.partition as usize))
+            else {
+                continue;
+            };
+            if let Some((next, why)) = election::next(s, replicas, &c.live, unclean, c.epoch) {
+                let op = Op::SetData {
+                    path: zk_data::state_path(tp),
+                    data: Some(next.to_json().into_bytes().into()),
+                    version: *version,
+                };
+                writes.push((tp.clone(), op, next, why));
+            }
+        }
+        for (tp, op, s, why) in writes {
+            if why == Decision::New {
+                let epoch = self.controller.as_ref().map_or(0, |c| c.epoch);
+                for path in [
+                    zk_data::partitions_path(&tp.topic),
+                    zk_data::partition_path(&tp),
+                ] {
+                    let op = create(&path, "", CreateMode::Persistent);
+                    self.zk_submit(ctx, op, ZkPurpose::Ctl(epoch, CtlRead::Other));
+                }
+            }
+            if let Some(c) = self.controller.as_mut() {
+                c.writing.insert(tp.clone());
+            }
+            self.ctl_write(ctx, op, CtlRead::Write(tp, s, why));
+        }
+        self.send_controller_requests(ctx);
+    }
+
+    /// LeaderAndIsr to the live replicas of each partition that changed and of every
+    /// broker new to the controller; UpdateMetadata to every live broker when anything
+    /// changed.
+    fn send_controller_requests(&mut self, ctx: &mut Ctx<'_>) {
+        let me = self.id;
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        let fresh: BTreeSet<u32> = c.live.difference(&c.known).copied().collect();
+        c.known = c.live.clone();
+        let mut per_broker: BTreeMap<u32, Vec<LeaderAndIsrPartition>> = BTreeMap::new();
+        for (tp, (s, version)) in &c.states {
+            let Some(replicas) = c
+                .assignments
+                .get(&tp.topic)
+                .and_then(|a| a.get(tp.partition as usize))
+            else {
+                continue;
+            };
+            let changed = c.tell.contains(tp);
+            for r in replicas.iter().filter(|r| c.live.contains(r)) {
+                if changed || fresh.contains(r) {
+                    per_broker
+                        .entry(*r)
+                        .or_default()
+                        .push(LeaderAndIsrPartition {
+                            tp: tp.clone(),
+                            leader: s.leader,
+                            leader_epoch: s.leader_epoch,
+                            isr: s.isr.clone(),
+                            replicas: replicas.clone(),
+                            zk_version: *version,
+                        });
+                }
+            }
+        }
+        c.tell.clear();
+        let update = c.metadata_dirty || !fresh.is_empty();
+        c.metadata_dirty = false;
+        let epoch = c.epoch;
+        let mut sends: Vec<(u32, KafkaMsg)> = per_broker
+            .into_iter()
+            .map(|(b, partitions)| {
+                (
+                    b,
+                    KafkaMsg::LeaderAndIsr {
+                        controller: me,
+                        controller_epoch: epoch,
+                        partitions,
+                    },
+                )
+            })
+            .collect();
+        if update {
+            let mut topics: Vec<(String, Vec<PartitionInfo>)> = Vec::new();
+            for (t, a) in &c.assignments {
+                let parts = a
+                    .iter()
+                    .enumerate()
+                    .map(|(p, replicas)| {
+                        let s = c
+                            .states
+                            .get(&TopicPartition::new(t, p as u32))
+                            .map(|(s, _)| s);
+                        PartitionInfo {
+                            replicas: replicas.clone(),
+                            leader: s.and_then(|s| s.leader),
+                            leader_epoch: s.map_or(0, |s| s.leader_epoch),
+                            isr: s.map_or_else(Vec::new, |s| s.isr.clone()),
+                        }
+                    })
+                    .collect();
+                topics.push((t.clone(), parts));
+            }
+            let brokers: Vec<u32> = c.live.iter().copied().collect();
+            for b in &brokers {
+                sends.push((
+                    *b,
+                    KafkaMsg::UpdateMetadata {
+                        controller: me,
+                        controller_epoch: epoch,
+                        brokers: brokers.clone(),
+                        topics: topics.clone(),
+                    },
+                ));
+            }
+        }
+        for (b, msg) in sends {
+            if b == me {
+                ctx.loopback(msg);
+            } else if let Some(c) = self.controller.as_mut() {
+                c.unanswered.entry(b).or_default().push(msg.clone());
+                c.net.send(ctx, b, msg);
+            }
+        }
+    }
+
+    /// A broker answered the controller's oldest request to it.
+    pub(crate) fn controller_answered(&mut self, from: u32) {
+        if let Some(q) = self
+            .controller
+            .as_mut()
+            .and_then(|c| c.unanswered.get_mut(&from))
+            && !q.is_empty()
+        {
+            q.remove(0);
+        }
+    }
+
+    /// A controller channel closed: what the broker had not answered goes again on a new
+    /// connection while the broker is alive. Returns false when `conn` is not the
+    /// controller's.
+    pub(crate) fn controller_conn_closed(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: crate::sim::conn::ConnId,
+    ) -> bool {
+        let Some(c) = self.controller.as_mut() else {
+            return false;
+        };
+        let Some(b) = c.net.forget(conn) else {
+            return false;
+        };
+        if !c.live.contains(&b) {
+            c.unanswered.remove(&b);
+            return true;
+        }
+        for msg in c.unanswered.get(&b).cloned().unwrap_or_default() {
+            c.net.send(ctx, b, msg);
+        }
+        true
+    }
+}
+
+fn children(path: &str) -> Op {
+    Op::GetChildren {
+        path: path.into(),
+        watch: true,
+    }
+}
+
+fn get(path: &str) -> Op {
+    Op::GetData {
+        path: path.into(),
+        watch: false,
+    }
+}
