@@ -40,6 +40,10 @@ pub struct BrokerConfig {
     /// `unclean.leader.election.enable` (false): when no ISR member is alive, may the
     /// controller make an out-of-sync replica leader (losing what it lacks)?
     pub unclean_leader_election: bool,
+    /// `inter.broker.protocol.version` below 0.11.0: a follower truncates to its high
+    /// watermark when it follows a new leader, as before KIP-101
+    /// (`ReplicaFetcherThread`, `isOffsetForLeaderEpochSupported`). Off by default.
+    pub pre_kip101: bool,
 }
 
 impl Default for BrokerConfig {
@@ -58,6 +62,7 @@ impl Default for BrokerConfig {
             page_cache_bytes: 64 << 20,
             zk_session_timeout_ms: 18_000,
             unclean_leader_election: false,
+            pre_kip101: false,
         }
     }
 }
@@ -122,6 +127,10 @@ pub struct ProducerConfig {
     pub adaptive_partitioning: bool,
     /// `compression.type` (none): the codec of the producer's batches.
     pub compression: crate::kafka::format::Compression,
+    /// `enable.idempotence` (true since Kafka 3.0, KIP-679): the producer gets a producer
+    /// id and numbers its batches per partition, so the leader drops a retried duplicate
+    /// and refuses a gap.
+    pub idempotence: bool,
 }
 
 impl Default for ProducerConfig {
@@ -138,6 +147,7 @@ impl Default for ProducerConfig {
             max_request_size: 1_048_576,
             adaptive_partitioning: true,
             compression: crate::kafka::format::Compression::None,
+            idempotence: true,
         }
     }
 }
@@ -182,7 +192,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 19] = [
+    pub const KEYS: [&'static str; 21] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -202,6 +212,8 @@ impl KafkaConfig {
         "compression.type",
         "zookeeper.session.timeout.ms",
         "unclean.leader.election.enable",
+        "inter.broker.protocol.version",
+        "enable.idempotence",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -258,6 +270,25 @@ impl KafkaConfig {
             "fetch.max.wait.ms" => self.consumer.fetch_max_wait_ms = num()?,
             "zookeeper.session.timeout.ms" => {
                 self.broker.zk_session_timeout_ms = num()?.clamp(1, u64::from(u32::MAX)) as u32
+            }
+            "enable.idempotence" => {
+                self.producer.idempotence = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(format!("`{key}` takes true or false, not `{value}`")),
+                }
+            }
+            "inter.broker.protocol.version" => {
+                let mut parts = value.split('.').map(|p| p.parse::<u32>());
+                let (major, minor) = match (parts.next(), parts.next()) {
+                    (Some(Ok(a)), Some(Ok(b))) => (a, b),
+                    _ => {
+                        return Err(format!(
+                            "`{key}` takes a version like 3.7 or 0.10.2, not `{value}`"
+                        ));
+                    }
+                };
+                self.broker.pre_kip101 = (major, minor) < (0, 11);
             }
             "unclean.leader.election.enable" => {
                 self.broker.unclean_leader_election = match value {

@@ -27,6 +27,44 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::Duplicate {
+            tp,
+            producer_id,
+            base_sequence,
+            base_offset,
+        } => {
+            if zh {
+                format!(
+                    "{tp}：producer {producer_id} 的序号 {base_sequence} 已经写在 offset {base_offset}，这是一次重试：不再追加，返回原来的 offset"
+                )
+            } else {
+                format!(
+                    "{tp}: producer {producer_id} sequence {base_sequence} is already at offset {base_offset}: a retry, answered with the original offset, not appended again"
+                )
+            }
+        }
+        KafkaChange::Truncated {
+            tp,
+            to,
+            from,
+            by_epoch,
+        } => {
+            let lost = from.saturating_sub(*to);
+            match (by_epoch, zh) {
+                (true, false) => format!(
+                    "{tp} truncated from {from} to {to} by leader epoch (KIP-101): {lost} record(s) the leader does not have removed"
+                ),
+                (true, true) => format!(
+                    "{tp} 按 leader epoch 截断（KIP-101）：从 {from} 截到 {to}，删掉 leader 没有的 {lost} 条记录"
+                ),
+                (false, false) => format!(
+                    "{tp} truncated from {from} to its high watermark {to} (the rule before KIP-101): {lost} record(s) removed"
+                ),
+                (false, true) => format!(
+                    "{tp} 截断到自己的高水位 {to}（KIP-101 之前的规则），原来到 {from}：删掉 {lost} 条记录"
+                ),
+            }
+        }
         KafkaChange::Registered { session } => {
             if zh {
                 format!("在 ZooKeeper 中注册 /brokers/ids（临时节点，会话 0x{session:x}）")

@@ -30,6 +30,9 @@ pub enum KafkaError {
     /// The client's own `TimeoutException` for a batch whose `delivery.timeout.ms` passed
     /// (no wire code).
     DeliveryTimeout,
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER (45): an idempotent producer's batch does not follow
+    /// the last sequence the partition has from it (`ProducerAppendInfo.checkSequence`).
+    OutOfOrderSequence,
     /// STALE_CONTROLLER_EPOCH (11): a controller request from an epoch older than one the
     /// broker has seen (a deposed controller, `ReplicaManager.becomeLeaderOrFollower`).
     StaleControllerEpoch,
@@ -48,6 +51,7 @@ impl KafkaError {
             KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             KafkaError::DeliveryTimeout => "TimeoutException",
             KafkaError::StaleControllerEpoch => "STALE_CONTROLLER_EPOCH",
+            KafkaError::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE_NUMBER",
         }
     }
 
@@ -144,6 +148,10 @@ pub struct FetchedPartition {
     pub batches: Vec<Arc<Batch>>,
 }
 
+/// One partition's answer to OffsetsForLeaderEpoch: the largest epoch at or below the one
+/// asked and its end offset, `None` for UNDEFINED_EPOCH_OFFSET, or an error.
+pub type EpochEndOffset = Result<Option<(u32, u64)>, KafkaError>;
+
 /// One partition of a LeaderAndIsr request (`LeaderAndIsrPartitionState`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaderAndIsrPartition {
@@ -223,6 +231,36 @@ pub enum KafkaMsg {
         corr: u64,
         /// Per partition.
         partitions: Vec<FetchedPartition>,
+    },
+    /// InitProducerId (API key 22): an idempotent producer asks for its id.
+    InitProducerId {
+        /// Correlation id.
+        corr: u64,
+    },
+    /// InitProducerId response.
+    InitProducerIdResponse {
+        /// Correlation id.
+        corr: u64,
+        /// The producer id.
+        producer_id: i64,
+        /// The producer epoch.
+        epoch: i16,
+    },
+    /// OffsetsForLeaderEpoch (API key 23, KIP-101), follower to leader: where does each
+    /// of these epochs end in your log?
+    OffsetsForLeaderEpoch {
+        /// Correlation id.
+        corr: u64,
+        /// Each partition with the follower's latest epoch.
+        partitions: Vec<(TopicPartition, u32)>,
+    },
+    /// OffsetsForLeaderEpoch response: per partition, the largest epoch at or below the one
+    /// asked and where it ends (`None`: UNDEFINED_EPOCH_OFFSET), or an error.
+    OffsetsForLeaderEpochResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Per partition.
+        partitions: Vec<(TopicPartition, EpochEndOffset)>,
     },
     /// LeaderAndIsr (API key 4), controller to broker: become leader or follower.
     LeaderAndIsr {
@@ -325,6 +363,28 @@ impl KafkaMsg {
                     })
                     .collect();
                 format!("FetchResponse {}", parts.join(" "))
+            }
+            KafkaMsg::InitProducerId { .. } => "InitProducerId".to_string(),
+            KafkaMsg::InitProducerIdResponse {
+                producer_id, epoch, ..
+            } => format!("InitProducerIdResponse pid {producer_id} epoch {epoch}"),
+            KafkaMsg::OffsetsForLeaderEpoch { partitions, .. } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|(tp, e)| format!("{tp} epoch {e}"))
+                    .collect();
+                format!("OffsetsForLeaderEpoch {}", parts.join(" "))
+            }
+            KafkaMsg::OffsetsForLeaderEpochResponse { partitions, .. } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|(tp, r)| match r {
+                        Ok(Some((e, end))) => format!("{tp} epoch {e} ends at {end}"),
+                        Ok(None) => format!("{tp} undefined"),
+                        Err(e) => format!("{tp} {e}"),
+                    })
+                    .collect();
+                format!("OffsetsForLeaderEpochResponse {}", parts.join(" "))
             }
             KafkaMsg::LeaderAndIsr {
                 controller_epoch,
@@ -567,6 +627,29 @@ pub enum KafkaChange {
     Metadata {
         /// `(partition, leader)` pairs learned.
         leaders: Vec<(TopicPartition, Option<u32>)>,
+    },
+    /// The leader recognised a retried batch it already has and answered with the original
+    /// offset instead of appending it again.
+    Duplicate {
+        /// The partition.
+        tp: TopicPartition,
+        /// The producer id.
+        producer_id: i64,
+        /// The batch's first sequence number.
+        base_sequence: i32,
+        /// Where the original sits.
+        base_offset: u64,
+    },
+    /// A follower cut its log's tail.
+    Truncated {
+        /// The partition.
+        tp: TopicPartition,
+        /// The new LEO.
+        to: u64,
+        /// The LEO before.
+        from: u64,
+        /// By which rule: KIP-101's leader epochs, or the high watermark (before KIP-101).
+        by_epoch: bool,
     },
     /// The broker registered itself in ZooKeeper (`/brokers/ids/<id>`).
     Registered {

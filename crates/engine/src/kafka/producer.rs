@@ -84,6 +84,8 @@ struct ProducerBatch {
     attempts: u32,
     /// The backoff drawn for its current retry, ms.
     backoff_ms: u64,
+    /// Its first record's sequence number, fixed when it is first drained (idempotence).
+    base_sequence: Option<i32>,
 }
 
 impl ProducerBatch {
@@ -98,6 +100,7 @@ impl ProducerBatch {
             last_attempt_ms: now,
             attempts: 0,
             backoff_ms: 0,
+            base_sequence: None,
         }
     }
 
@@ -171,6 +174,14 @@ pub struct Producer {
     drain_index: BTreeMap<u32, usize>,
     next_corr: u64,
     stats: BTreeMap<TopicPartition, DeliveryStats>,
+    /// Its producer id and epoch (idempotence), once InitProducerId answered.
+    producer_id: Option<(i64, i16)>,
+    /// The InitProducerId in flight: its correlation id and connection.
+    init_in_flight: Option<(u64, ConnId)>,
+    /// The next sequence number of each partition.
+    sequences: BTreeMap<TopicPartition, i32>,
+    /// The sequence after the last acknowledged batch of each partition.
+    acked_sequences: BTreeMap<TopicPartition, i32>,
 }
 
 impl Producer {
@@ -188,7 +199,16 @@ impl Producer {
             drain_index: BTreeMap::new(),
             next_corr: 0,
             stats: BTreeMap::new(),
+            producer_id: None,
+            init_in_flight: None,
+            sequences: BTreeMap::new(),
+            acked_sequences: BTreeMap::new(),
         }
+    }
+
+    /// Its producer id, once it has one.
+    pub fn producer_id(&self) -> Option<i64> {
+        self.producer_id.map(|(id, _)| id)
     }
 
     /// The client number.
@@ -466,6 +486,11 @@ impl Producer {
                     if let Some(mut b) = dq.pop_front() {
                         b.closed = true;
                         size += b.size;
+                        if b.base_sequence.is_none() && self.producer_id.is_some() {
+                            let next = self.sequences.entry(tp.clone()).or_insert(0);
+                            b.base_sequence = Some(*next);
+                            *next = next.wrapping_add(b.records.len() as i32);
+                        }
                         out.push((tp.clone(), b));
                     }
                 }
@@ -481,6 +506,28 @@ impl Producer {
     /// send, then sleep until the next batch is ready or due to expire.
     fn run_sender(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
+        // Sender.maybeSendAndPollTransactionalRequest: an idempotent producer gets its
+        // producer id before it sends any data.
+        if self.cfg.idempotence && self.producer_id.is_none() {
+            if self.init_in_flight.is_none() {
+                let target = self
+                    .accumulator
+                    .iter()
+                    .filter(|(_, dq)| !dq.is_empty())
+                    .find_map(|(tp, _)| self.metadata.leader_of(tp));
+                match target {
+                    Some(b) => {
+                        let corr = self.next_corr;
+                        self.next_corr += 1;
+                        let conn = self.net.send(ctx, b, KafkaMsg::InitProducerId { corr });
+                        self.init_in_flight = Some((corr, conn));
+                    }
+                    None => self.request_metadata(ctx),
+                }
+            }
+            self.expire_batches(ctx);
+            return;
+        }
         let (mut nodes, next_check, unknown_leader) = self.ready(now);
         nodes.retain(|b| self.in_flight_to(*b) < self.cfg.max_in_flight as usize);
         let mut requests = Vec::new();
@@ -555,8 +602,17 @@ impl Producer {
         let wire: Vec<(TopicPartition, Arc<Batch>)> = batches
             .iter()
             .map(|(tp, b)| {
-                let batch =
-                    Batch::new(0, 0, b.records.clone()).with_compression(self.cfg.compression);
+                let producer = self
+                    .producer_id
+                    .zip(b.base_sequence)
+                    .map(|((id, epoch), seq)| crate::kafka::record::ProducerIds {
+                        id,
+                        epoch,
+                        base_sequence: seq,
+                    });
+                let batch = Batch::new(0, 0, b.records.clone())
+                    .with_compression(self.cfg.compression)
+                    .with_producer(producer);
                 (tp.clone(), Arc::new(batch))
             })
             .collect();
@@ -611,6 +667,18 @@ impl Producer {
                     self.drain_waiting(ctx);
                 }
             }
+            KafkaMsg::InitProducerIdResponse {
+                corr,
+                producer_id,
+                epoch,
+            } if self.init_in_flight.is_some_and(|(c, _)| c == corr) => {
+                self.init_in_flight = None;
+                self.producer_id = Some((producer_id, epoch));
+                ctx.note(format!(
+                    "ProducerId set to {producer_id} with epoch {epoch}"
+                ));
+                self.wake_sender(ctx, 0);
+            }
             KafkaMsg::ProduceResponse { corr, results } => {
                 if self.in_flight.get(&corr).is_some_and(|f| f.conn == conn)
                     && let Some(f) = self.in_flight.remove(&corr)
@@ -638,6 +706,9 @@ impl Producer {
         if self.metadata.on_disconnected(ctx, broker) {
             // The metadata request went down with the connection: ask the next broker.
         }
+        if self.init_in_flight.is_some_and(|(_, c)| c == conn) {
+            self.init_in_flight = None;
+        }
         let lost: Vec<u64> = self
             .in_flight
             .iter()
@@ -663,6 +734,11 @@ impl Producer {
             match error {
                 None => {
                     let count = batch.records.len() as u64;
+                    if let Some(seq) = batch.base_sequence {
+                        let end = seq.wrapping_add(count as i32);
+                        let acked = self.acked_sequences.entry(tp.clone()).or_insert(0);
+                        *acked = (*acked).max(end);
+                    }
                     self.stats.entry(tp.clone()).or_default().acked += count;
                     let base_offset = r.map_or(-1, |r| r.base_offset);
                     ctx.change(KafkaChange::Acked {
@@ -688,6 +764,28 @@ impl Producer {
         e: KafkaError,
     ) {
         let now = ctx.now();
+        // TransactionManager.canRetry: an out-of-order sequence for the very batch that
+        // follows everything acknowledged means the partition lost what it had acked
+        // (the broker's gap, not ours): the batch fails and the producer bumps its epoch
+        // and numbers from 0 again (KIP-360). Otherwise an earlier batch is still being
+        // retried and this one waits its turn.
+        if e == KafkaError::OutOfOrderSequence
+            && batch.base_sequence == Some(self.acked_sequences.get(&tp).copied().unwrap_or(0))
+        {
+            if let Some((id, epoch)) = self.producer_id.as_mut() {
+                *epoch += 1;
+                ctx.note(format!(
+                    "Resetting sequence numbers: producer {id} bumps its epoch to {epoch} after an OutOfOrderSequenceException on {tp}"
+                ));
+            }
+            self.sequences.clear();
+            self.acked_sequences.clear();
+            for b in self.accumulator.values_mut().flatten() {
+                b.base_sequence = None;
+            }
+            self.fail(ctx, tp, &batch, e);
+            return;
+        }
         if e.retriable() && !batch.expired(now, self.cfg.delivery_timeout_ms) {
             if e.invalidates_metadata() {
                 self.request_metadata(ctx);
@@ -699,7 +797,17 @@ impl Producer {
                 tp: tp.clone(),
                 error: e,
             });
-            self.accumulator.entry(tp).or_default().push_front(batch);
+            let dq = self.accumulator.entry(tp).or_default();
+            // RecordAccumulator.insertInSequenceOrder: a retried batch goes back before
+            // every batch with a higher sequence, so they are sent again in order.
+            let at = match batch.base_sequence {
+                Some(seq) => dq
+                    .iter()
+                    .position(|b| b.base_sequence.is_none_or(|s| s > seq))
+                    .unwrap_or(dq.len()),
+                None => 0,
+            };
+            dq.insert(at, batch);
             self.wake_sender(ctx, 0);
         } else {
             self.fail(ctx, tp, &batch, e);

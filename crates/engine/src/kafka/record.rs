@@ -39,6 +39,22 @@ pub struct Batch {
     /// `producer`, the default).
     #[serde(default, skip_serializing_if = "is_none_codec")]
     pub compression: Compression,
+    /// An idempotent producer's id, epoch and the first record's sequence number
+    /// (`None`: -1 in the format, a producer without idempotence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<ProducerIds>,
+}
+
+/// The idempotence fields of a batch (`RecordBatch` producerId, producerEpoch,
+/// baseSequence; KIP-98).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerIds {
+    /// The producer id (PID).
+    pub id: i64,
+    /// The producer epoch.
+    pub epoch: i16,
+    /// The sequence number of the batch's first record, per partition from 0.
+    pub base_sequence: i32,
 }
 
 fn is_none_codec(c: &Compression) -> bool {
@@ -93,7 +109,20 @@ impl Batch {
             records,
             cleaned: None,
             compression: Compression::None,
+            producer: None,
         }
+    }
+
+    /// The same batch with a producer's idempotence fields.
+    pub fn with_producer(mut self, producer: Option<ProducerIds>) -> Self {
+        self.producer = producer;
+        self
+    }
+
+    /// The sequence number of the batch's last record (`lastSequence`), if it has one.
+    pub fn last_sequence(&self) -> Option<i32> {
+        let p = self.producer?;
+        Some(p.base_sequence + (self.last_offset() - self.base_offset) as i32)
     }
 
     /// The same batch compressed with `compression`.
@@ -145,8 +174,8 @@ impl Batch {
         self.encode().len() as u64
     }
 
-    /// The batch in record batch v2 form: CreateTime timestamps, no producer id (-1), no
-    /// compression; a cleaned batch keeps its offsets, and one with a delete horizon
+    /// The batch in record batch v2 form: CreateTime timestamps, the producer's id, epoch
+    /// and base sequence (-1 without); a cleaned batch keeps its offsets, and one with a delete horizon
     /// carries it as its base timestamp with attribute bit 6 (KIP-534).
     pub fn to_format(&self) -> RecordBatch {
         let first_ts = self.records.first().map_or(0, |r| r.timestamp) as i64;
@@ -164,9 +193,9 @@ impl Batch {
             last_offset_delta: (self.last_offset() - self.base_offset) as i32,
             base_timestamp: base_ts,
             max_timestamp: self.max_timestamp() as i64,
-            producer_id: -1,
-            producer_epoch: -1,
-            base_sequence: -1,
+            producer_id: self.producer.map_or(-1, |p| p.id),
+            producer_epoch: self.producer.map_or(-1, |p| p.epoch),
+            base_sequence: self.producer.map_or(-1, |p| p.base_sequence),
             records: self
                 .with_offsets()
                 .map(|(o, r)| RecordBytes {
@@ -206,6 +235,11 @@ impl Batch {
         let contiguous = deltas.iter().enumerate().all(|(i, d)| *d as usize == i)
             && b.last_offset_delta as usize + 1 == records.len();
         Batch {
+            producer: (b.producer_id >= 0).then_some(ProducerIds {
+                id: b.producer_id,
+                epoch: b.producer_epoch,
+                base_sequence: b.base_sequence,
+            }),
             compression: b.compression,
             base_offset: base,
             leader_epoch: b.partition_leader_epoch.max(0) as u32,

@@ -40,6 +40,10 @@ pub fn kind_class(m: &Msg) -> &'static str {
         Msg::Kafka(KafkaMsg::LeaderAndIsr { .. } | KafkaMsg::UpdateMetadata { .. }) => {
             "msg-controller"
         }
+        Msg::Kafka(KafkaMsg::OffsetsForLeaderEpoch { .. }) => "msg-fetch",
+        Msg::Kafka(KafkaMsg::InitProducerId { .. }) => "msg-meta",
+        Msg::Kafka(KafkaMsg::InitProducerIdResponse { .. }) => "msg-meta",
+        Msg::Kafka(KafkaMsg::OffsetsForLeaderEpochResponse { .. }) => "msg-fetch-resp",
         Msg::Kafka(
             KafkaMsg::LeaderAndIsrResponse { .. } | KafkaMsg::UpdateMetadataResponse { .. },
         ) => "msg-reply",
@@ -94,6 +98,18 @@ pub fn short_label(m: &Msg) -> String {
                 None => "L&I".into(),
             },
             KafkaMsg::UpdateMetadata { .. } => "UpdMeta".into(),
+            KafkaMsg::InitProducerId { .. } => "PID?".into(),
+            KafkaMsg::InitProducerIdResponse { producer_id, .. } => format!("PID {producer_id}"),
+            KafkaMsg::OffsetsForLeaderEpoch { partitions, .. } => match partitions.first() {
+                Some((_, e)) => format!("epoch {e}?"),
+                None => "epoch?".into(),
+            },
+            KafkaMsg::OffsetsForLeaderEpochResponse { partitions, .. } => {
+                match partitions.first() {
+                    Some((_, Ok(Some((e, end))))) => format!("e{e} ends {end}"),
+                    _ => "undefined".into(),
+                }
+            }
             KafkaMsg::LeaderAndIsrResponse { error }
             | KafkaMsg::UpdateMetadataResponse { error } => {
                 if error.is_some() {

@@ -11,8 +11,10 @@
 //! - UpdateMetadata (`MetadataCache.updateMetadata`): the live brokers and every
 //!   partition's leader and ISR, which Metadata requests are answered from.
 //!
-//! Not modelled yet: the follower's truncation when it changes leader (KIP-101 and the
-//! pre-KIP-101 rule); a follower keeps its log as it is.
+//! A new follower first finds where its log diverges from the leader's
+//! ([`super::fetcher`], KIP-101), or with `inter.broker.protocol.version` below 0.11
+//! truncates to its high watermark at once, as Kafka did before KIP-101
+//! (`ReplicaFetcherThread.truncateToHighWatermark`).
 
 use super::Broker;
 use super::partition::PartitionState;
@@ -116,6 +118,22 @@ impl Broker {
             PartitionState::new_follower(&p.replicas, leader, &p.isr, p.leader_epoch, hw)
         };
         state.zk_version = p.zk_version;
+        if leader == self.id {
+            // Partition.makeLeader: the new epoch starts at the LEO.
+            self.log_mut(&tp).assign_epoch(p.leader_epoch);
+        } else if self.cfg.pre_kip101 {
+            if leo > hw {
+                self.log_mut(&tp).truncate_to(hw);
+                ctx.change(KafkaChange::Truncated {
+                    tp: tp.clone(),
+                    to: hw,
+                    from: leo,
+                    by_epoch: false,
+                });
+            }
+        } else {
+            state.truncating = self.log_mut(&tp).latest_epoch().is_some();
+        }
         ctx.change(KafkaChange::Role {
             tp: tp.clone(),
             leader,

@@ -7,7 +7,7 @@
 
 use super::Broker;
 use crate::kafka::messages::{
-    FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaMsg, KafkaTimer,
+    EpochEndOffset, FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaMsg, KafkaTimer,
 };
 use crate::kafka::topic::TopicPartition;
 use crate::sim::effects::Ctx;
@@ -43,9 +43,35 @@ impl Broker {
         }
     }
 
-    /// Sends the next fetch to `leader`, at each partition's LEO.
+    /// Sends the next request to `leader`: OffsetsForLeaderEpoch while a partition has to
+    /// find where it diverges (KIP-101), else a fetch at each partition's LEO.
     pub(crate) fn send_fetch(&mut self, ctx: &mut Ctx<'_>, leader: u32) {
         let corr = self.next_corr;
+        let diverging: Vec<(TopicPartition, u32)> = match self.fetchers.get(&leader) {
+            Some(f) if f.in_flight.is_none() => f
+                .partitions
+                .iter()
+                .filter(|tp| self.partitions.get(*tp).is_some_and(|p| p.truncating))
+                .filter_map(|tp| Some((tp.clone(), self.disk.logs.get(tp)?.latest_epoch()?)))
+                .collect(),
+            _ => return,
+        };
+        if !diverging.is_empty() {
+            self.next_corr += 1;
+            if let Some(f) = self.fetchers.get_mut(&leader) {
+                f.in_flight = Some(corr);
+            }
+            let req = KafkaMsg::OffsetsForLeaderEpoch {
+                corr,
+                partitions: diverging,
+            };
+            self.net.send(ctx, leader, req);
+            ctx.set_timer(
+                KafkaTimer::FetcherTimeout(leader),
+                self.cfg.request_timeout_ms,
+            );
+            return;
+        }
         let partitions: Vec<FetchPartition> = match self.fetchers.get(&leader) {
             Some(f) if f.in_flight.is_none() && !f.partitions.is_empty() => f
                 .partitions
@@ -144,6 +170,78 @@ impl Broker {
         }
         for (tp, base) in written {
             self.cache_write(&tp, base);
+        }
+        if failed {
+            ctx.set_timer(
+                KafkaTimer::FetcherRetry(leader),
+                self.cfg.replica_fetch_backoff_ms,
+            );
+        } else {
+            self.send_fetch(ctx, leader);
+        }
+    }
+
+    /// The leader told where each asked epoch ends: truncate there
+    /// (`AbstractFetcherThread.truncateToEpochEndOffsets` /
+    /// `getOffsetTruncationState`): to the smaller of the leader's end offset and this
+    /// log's own end of the same epoch; when this log lacks the leader's epoch, to its own
+    /// end of the largest epoch below it, and ask again (KIP-279); with no epoch known
+    /// to the leader, to the high watermark.
+    pub(crate) fn on_epoch_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        leader: u32,
+        corr: u64,
+        parts: Vec<(TopicPartition, EpochEndOffset)>,
+    ) {
+        match self.fetchers.get_mut(&leader) {
+            Some(f) if f.in_flight == Some(corr) => f.in_flight = None,
+            _ => return,
+        }
+        ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
+        let mut failed = false;
+        for (tp, r) in parts {
+            let Some(log) = self.disk.logs.get(&tp) else {
+                continue;
+            };
+            let leo = log.leo();
+            let hw = self.partitions.get(&tp).map_or(0, |p| p.hw);
+            let (target, done) = match r {
+                Err(e) => {
+                    ctx.note(format!(
+                        "OffsetsForLeaderEpoch of {tp} from broker{leader} failed: {e}"
+                    ));
+                    failed = true;
+                    continue;
+                }
+                Ok(None) => (hw.min(leo), true),
+                Ok(Some((epoch, end))) => {
+                    let own = log.end_offset_for(epoch);
+                    let has_epoch = log.epochs().iter().any(|(e, _)| *e == epoch);
+                    let own_end = own.map_or(leo, |(_, o)| o);
+                    (end.min(own_end).min(leo), has_epoch)
+                }
+            };
+            if target < leo {
+                self.log_mut(&tp).truncate_to(target);
+                ctx.change(KafkaChange::Truncated {
+                    tp: tp.clone(),
+                    to: target,
+                    from: leo,
+                    by_epoch: true,
+                });
+            }
+            let still = !done
+                && target < leo
+                && self
+                    .disk
+                    .logs
+                    .get(&tp)
+                    .is_some_and(|l| l.latest_epoch().is_some());
+            if let Some(p) = self.partitions.get_mut(&tp) {
+                p.hw = p.hw.min(target);
+                p.truncating = still;
+            }
         }
         if failed {
             ctx.set_timer(

@@ -94,6 +94,8 @@ pub struct Broker {
     pub(crate) metadata: ClusterMetadata,
     /// The live brokers, as the last UpdateMetadata said.
     pub(crate) alive_brokers: Vec<u32>,
+    /// The next producer id this broker hands out (within its own block).
+    pub(crate) next_producer_id: i64,
 }
 
 impl Broker {
@@ -116,6 +118,7 @@ impl Broker {
             controller_epoch_seen: 0,
             metadata: ClusterMetadata::default(),
             alive_brokers: Vec::new(),
+            next_producer_id: 0,
         }
     }
 
@@ -334,6 +337,46 @@ impl Broker {
                     self.on_fetch_response(ctx, leader, corr, partitions);
                 }
             }
+            KafkaMsg::InitProducerId { corr } => {
+                // ProducerIdManager hands out ids from blocks claimed in ZooKeeper
+                // (/latest_producer_id_block); here each broker owns the ids from
+                // broker.id × 1000000 on, which keeps them unique the same way.
+                let producer_id = i64::from(self.id) * 1_000_000 + self.next_producer_id;
+                self.next_producer_id += 1;
+                ctx.send(
+                    conn,
+                    KafkaMsg::InitProducerIdResponse {
+                        corr,
+                        producer_id,
+                        epoch: 0,
+                    },
+                );
+            }
+            KafkaMsg::OffsetsForLeaderEpoch { corr, partitions } => {
+                let partitions = partitions
+                    .into_iter()
+                    .map(|(tp, epoch)| {
+                        let r = match self.partitions.get(&tp) {
+                            Some(p) if p.leader == self.id => Ok(self
+                                .disk
+                                .logs
+                                .get(&tp)
+                                .and_then(|l| l.end_offset_for(epoch))),
+                            _ => Err(crate::kafka::messages::KafkaError::NotLeaderOrFollower),
+                        };
+                        (tp, r)
+                    })
+                    .collect();
+                ctx.send(
+                    conn,
+                    KafkaMsg::OffsetsForLeaderEpochResponse { corr, partitions },
+                );
+            }
+            KafkaMsg::OffsetsForLeaderEpochResponse { corr, partitions } => {
+                if let NodeId::Broker(leader) = from {
+                    self.on_epoch_response(ctx, leader, corr, partitions);
+                }
+            }
             KafkaMsg::LeaderAndIsr {
                 controller_epoch,
                 partitions,
@@ -350,7 +393,9 @@ impl Broker {
                     self.controller_answered(b);
                 }
             }
-            KafkaMsg::MetadataResponse { .. } | KafkaMsg::ProduceResponse { .. } => {}
+            KafkaMsg::MetadataResponse { .. }
+            | KafkaMsg::ProduceResponse { .. }
+            | KafkaMsg::InitProducerIdResponse { .. } => {}
         }
     }
 

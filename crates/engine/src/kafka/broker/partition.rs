@@ -39,6 +39,9 @@ pub struct PartitionState {
     /// The version of the partition's state znode as of the last LeaderAndIsr or the
     /// leader's own last ISR write: its next ISR write is conditional on it.
     pub zk_version: i32,
+    /// A follower that must find where its log diverges from the new leader's before it
+    /// fetches (KIP-101: OffsetsForLeaderEpoch first).
+    pub truncating: bool,
 }
 
 impl PartitionState {
@@ -79,6 +82,7 @@ impl PartitionState {
             leader_epoch_start_offset: leo,
             followers,
             zk_version: 0,
+            truncating: false,
         }
     }
 
@@ -99,6 +103,7 @@ impl PartitionState {
             leader_epoch_start_offset: 0,
             followers: BTreeMap::new(),
             zk_version: 0,
+            truncating: false,
         }
     }
 

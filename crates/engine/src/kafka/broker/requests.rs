@@ -64,6 +64,10 @@ pub struct DelayedProduce {
     pub required: Vec<(TopicPartition, u64)>,
 }
 
+/// `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: how many of a producer's last batches a
+/// partition remembers for duplicate detection.
+pub const NUM_BATCHES_TO_RETAIN: usize = 5;
+
 impl Broker {
     pub(crate) fn handle_produce(
         &mut self,
@@ -106,6 +110,53 @@ impl Broker {
                 continue;
             }
             let log = self.disk.log_entry(&tp, cfg);
+            // UnifiedLog.analyzeAndValidateProducerState: a batch seen among the
+            // producer's last 5 is a retry; a gap in the sequence is refused.
+            if let Some(pi) = batch.producer {
+                let seen = log.producer_batches(pi.id, NUM_BATCHES_TO_RETAIN);
+                let count = batch.records.len() as i32;
+                if let Some(&(_, _, _, base, last)) = seen.iter().find(|(e, first, l, _, _)| {
+                    *e == pi.epoch
+                        && *first == pi.base_sequence
+                        && *l == pi.base_sequence + count - 1
+                }) {
+                    ctx.change(KafkaChange::Duplicate {
+                        tp: tp.clone(),
+                        producer_id: pi.id,
+                        base_sequence: pi.base_sequence,
+                        base_offset: base,
+                    });
+                    required.push((tp.clone(), last + 1));
+                    results.push(ProduceResult {
+                        tp,
+                        base_offset: base as i64,
+                        error: None,
+                    });
+                    continue;
+                }
+                // checkSequence: the same epoch must go on from the last sequence; a newer
+                // epoch must start at 0.
+                let expected = match seen.first() {
+                    Some(&(e, _, l, _, _)) if e == pi.epoch => Some(l.wrapping_add(1)),
+                    Some(&(e, _, _, _, _)) if e < pi.epoch => Some(0),
+                    _ => None,
+                };
+                if expected.is_some_and(|e| e != pi.base_sequence) {
+                    ctx.note(format!(
+                        "{tp}: OutOfOrderSequenceException: Out of order sequence number for producer {} at offset {}: {} (incoming seq. number), {} (expected)",
+                        pi.id,
+                        log.leo(),
+                        pi.base_sequence,
+                        expected.unwrap_or(-1)
+                    ));
+                    results.push(ProduceResult {
+                        tp,
+                        base_offset: -1,
+                        error: Some(KafkaError::OutOfOrderSequence),
+                    });
+                    continue;
+                }
+            }
             let (stored, rolled) = log.append_produced(&batch, p.leader_epoch, now);
             let leo = log.leo();
             if let Some(base) = rolled {

@@ -240,7 +240,8 @@ impl PartitionLog {
     ) -> (Arc<Batch>, Option<u64>) {
         let batch = Arc::new(
             Batch::new(self.leo, leader_epoch, produced.records.clone())
-                .with_compression(produced.compression),
+                .with_compression(produced.compression)
+                .with_producer(produced.producer),
         );
         let rolled = self.push(batch.clone(), now);
         (batch, rolled)
@@ -348,6 +349,65 @@ impl PartitionLog {
         self.cleaner_point = self.cleaner_point.min(self.leo);
         let leo = self.leo;
         self.epochs.retain(|(_, start)| *start < leo);
+    }
+
+    /// What the log says of producer `pid` (`ProducerStateManager`, rebuilt from the log
+    /// as Kafka rebuilds it on load): its last `max` batches, newest first, as (epoch,
+    /// base sequence, last sequence, base offset, last offset).
+    pub fn producer_batches(&self, pid: i64, max: usize) -> Vec<(i16, i32, i32, u64, u64)> {
+        let mut out = Vec::new();
+        for seg in self.segments.iter().rev() {
+            for b in seg.batches().iter().rev() {
+                let batch = &b.batch;
+                if let (Some(p), Some(last)) = (batch.producer, batch.last_sequence())
+                    && p.id == pid
+                {
+                    out.push((
+                        p.epoch,
+                        p.base_sequence,
+                        last,
+                        batch.base_offset,
+                        batch.last_offset(),
+                    ));
+                    if out.len() == max {
+                        return out;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `LeaderEpochFileCache.assign` at `makeLeader`: the new epoch starts at the LEO
+    /// (ignored unless it is newer than the latest epoch).
+    pub fn assign_epoch(&mut self, epoch: u32) {
+        if self.epochs.last().is_none_or(|(e, _)| epoch > *e) {
+            self.epochs.push((epoch, self.leo));
+        }
+    }
+
+    /// The latest epoch in the cache.
+    pub fn latest_epoch(&self) -> Option<u32> {
+        self.epochs.last().map(|(e, _)| *e)
+    }
+
+    /// `LeaderEpochFileCache.endOffsetFor(epoch)`: for the latest epoch, the LEO; for an
+    /// older one, the largest epoch at or below it and the start offset of the next
+    /// higher epoch; below every epoch, the requested epoch and the first epoch's start.
+    /// `None` (UNDEFINED_EPOCH_OFFSET) when the cache is empty or the epoch is newer than
+    /// any it holds.
+    pub fn end_offset_for(&self, epoch: u32) -> Option<(u32, u64)> {
+        let (latest, _) = *self.epochs.last()?;
+        if epoch == latest {
+            return Some((latest, self.leo));
+        }
+        if epoch > latest {
+            return None;
+        }
+        match self.epochs.iter().rposition(|(e, _)| *e <= epoch) {
+            Some(i) => Some((self.epochs[i].0, self.epochs[i + 1].1)),
+            None => Some((epoch, self.epochs[0].1)),
+        }
     }
 
     /// The record at `offset`, if present.
