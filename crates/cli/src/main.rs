@@ -18,6 +18,7 @@ macro_rules! out {
 mod bench_cmd;
 mod bench_storage;
 mod check_cmd;
+mod check_kafka_cmd;
 mod coverage_cmd;
 mod file_storage;
 mod lesson_cmd;
@@ -158,6 +159,10 @@ enum CheckCmd {
     /// Random fault schedules on a ZooKeeper ensemble with client traffic, every event
     /// checked against ZAB's invariants. Exits 0 when no invariant broke, 1 otherwise.
     Zab(check_cmd::ZabArgs),
+    /// Random fault schedules on a Kafka cluster while a producer sends; at the end the
+    /// acknowledged records are compared with the committed logs. Exits 0 when none was
+    /// lost or reordered, 1 otherwise.
+    Kafka(check_kafka_cmd::KafkaArgs),
 }
 
 /// Options shared by `lesson run` and `run`.
@@ -226,6 +231,9 @@ fn main() -> ExitCode {
         Top::Check {
             command: CheckCmd::Zab(args),
         } => check_cmd::zab(&args),
+        Top::Check {
+            command: CheckCmd::Kafka(args),
+        } => check_kafka_cmd::kafka(&args),
     };
     ExitCode::from(code)
 }

@@ -285,3 +285,30 @@ fn lesson_coverage_prints_the_table_and_fails_on_unknown_ids() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn check_kafka_exits_by_what_it_found_and_ends_with_its_summary_line() {
+    let safe = zkafka(&["check", "kafka", "--seeds", "5"], None);
+    let s = text(&safe.stdout);
+    assert_eq!(safe.status.code(), Some(0), "{s}");
+    assert_eq!(
+        s.lines().last(),
+        Some("seeds=5 lost=0 reordered=0 violating_seeds=0"),
+        "{s}"
+    );
+    let unsafe_ = zkafka(&["check", "kafka", "--seeds", "10", "--acks", "1"], None);
+    let u = text(&unsafe_.stdout);
+    assert_eq!(unsafe_.status.code(), Some(1), "{u}");
+    let last = u.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("seeds=10 lost=") && !last.ends_with("violating_seeds=0"),
+        "{u}"
+    );
+    assert!(
+        u.contains("lost: t-"),
+        "names the lost records with their seed: {u}"
+    );
+    let bad = zkafka(&["check", "kafka", "--acks", "2"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("--acks takes 0, 1 or all, not `2`"));
+}

@@ -20,6 +20,7 @@ pub mod producer;
 pub mod queries;
 pub mod record;
 pub mod script;
+pub mod sweep;
 pub mod tools;
 pub mod topic;
 pub mod view;

@@ -182,11 +182,20 @@ pub struct Producer {
     sequences: BTreeMap<TopicPartition, i32>,
     /// The sequence after the last acknowledged batch of each partition.
     acked_sequences: BTreeMap<TopicPartition, i32>,
+    /// Every acknowledged record in the order the acknowledgements came: its partition,
+    /// the offset the leader gave it (`None` with acks=0) and its value (what a checker
+    /// compares the final logs with).
+    acknowledged: Vec<(TopicPartition, Option<u64>, Option<String>)>,
 }
 
 impl Producer {
     /// A producer that bootstraps from `bootstrap` broker ids.
-    pub fn new(id: u32, cfg: ProducerConfig, bootstrap: Vec<u32>) -> Self {
+    ///
+    /// `enable.idempotence` holds only with acks=all and at most 5 requests in flight:
+    /// since Kafka 3.2 the default gives way to a conflicting setting instead of failing
+    /// (`ProducerConfig.postProcessAndValidateIdempotenceConfigs`).
+    pub fn new(id: u32, mut cfg: ProducerConfig, bootstrap: Vec<u32>) -> Self {
+        cfg.idempotence = cfg.idempotence && cfg.acks == Acks::All && cfg.max_in_flight <= 5;
         Producer {
             id,
             cfg,
@@ -203,7 +212,19 @@ impl Producer {
             init_in_flight: None,
             sequences: BTreeMap::new(),
             acked_sequences: BTreeMap::new(),
+            acknowledged: Vec::new(),
         }
+    }
+
+    /// Every acknowledged record, in acknowledgement order: partition, offset (`None`
+    /// with acks=0), value.
+    pub fn acknowledged(&self) -> &[(TopicPartition, Option<u64>, Option<String>)] {
+        &self.acknowledged
+    }
+
+    /// Whether it runs idempotent (see [`Producer::new`]).
+    pub fn idempotent(&self) -> bool {
+        self.cfg.idempotence
     }
 
     /// Its producer id, once it has one.
@@ -631,6 +652,9 @@ impl Producer {
             // acks=0: the send is complete once it is on the wire; offsets are unknown.
             for (tp, b) in batches {
                 let count = b.records.len() as u64;
+                for r in &b.records {
+                    self.acknowledged.push((tp.clone(), None, r.value.clone()));
+                }
                 self.stats.entry(tp.clone()).or_default().acked += count;
                 ctx.change(KafkaChange::Acked {
                     tp,
@@ -741,6 +765,11 @@ impl Producer {
                     }
                     self.stats.entry(tp.clone()).or_default().acked += count;
                     let base_offset = r.map_or(-1, |r| r.base_offset);
+                    for (i, rec) in batch.records.iter().enumerate() {
+                        let offset = u64::try_from(base_offset).ok().map(|b| b + i as u64);
+                        self.acknowledged
+                            .push((tp.clone(), offset, rec.value.clone()));
+                    }
                     ctx.change(KafkaChange::Acked {
                         tp,
                         base_offset,

@@ -1,5 +1,6 @@
 //! Kafka queries for quizzes: `hw <tp> [on brokerN]`, `leo <tp> [on brokerN]`,
-//! `isr <tp>`, `acked <tp>`, `consumed <tp>`, `segments <tp> [on brokerN]`,
+//! `isr <tp>` (as ZooKeeper holds it), `partition-leader <tp>` (`broker2`, or `none`), `controller`
+//! (`broker1`, or `none`), `acked <tp>`, `consumed <tp>`, `segments <tp> [on brokerN]`,
 //! `log-start <tp>`, `batch <tp> offset N` (the batch a fetch at N returns, `base..last`),
 //! `copies <read+write|mmap+write|sendfile> <dma|cpu|switches|syscalls>` (the zero-copy
 //! model's count for one fetch that misses the page cache).
@@ -40,11 +41,18 @@ pub enum KafkaQuery {
         /// A replica.
         on: Option<u32>,
     },
-    /// The leader's ISR, ascending, `1,2,3`.
+    /// The ISR in the partition's state znode, ascending, `1,2,3`.
     Isr {
         /// The partition.
         tp: TopicPartition,
     },
+    /// The leader in the partition's state znode: `broker2`, or `none`.
+    Leader {
+        /// The partition.
+        tp: TopicPartition,
+    },
+    /// The running broker that is the controller: `broker1`, or `none`.
+    Controller,
     /// Records acknowledged to the producers.
     Acked {
         /// The partition.
@@ -93,6 +101,9 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         let what = c.keyword(&["dma", "cpu", "switches", "syscalls"])?;
         return Ok(Query::Kafka(KafkaQuery::Copies { path, what }));
     }
+    if word == "controller" {
+        return Ok(Query::Kafka(KafkaQuery::Controller));
+    }
     let tp = c.tp()?;
     let on = |c: &mut Cursor<'_>| -> PResult<Option<u32>> {
         Ok(if c.accept("on") {
@@ -105,6 +116,7 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         "hw" => KafkaQuery::Hw { tp, on: on(c)? },
         "leo" => KafkaQuery::Leo { tp, on: on(c)? },
         "isr" => KafkaQuery::Isr { tp },
+        "partition-leader" => KafkaQuery::Leader { tp },
         "acked" => KafkaQuery::Acked { tp },
         "segments" => KafkaQuery::Segments { tp, on: on(c)? },
         "log-start" => KafkaQuery::LogStart { tp },
@@ -138,15 +150,22 @@ impl KafkaQuery {
                     .ok_or_else(|| format!("broker{b} holds no replica of {tp}"))
             }
             KafkaQuery::Isr { tp } => {
-                let b = leader_broker(w, tp, None, false)?;
-                let mut isr = w
-                    .broker(b)
-                    .and_then(|br| br.partitions().get(tp))
-                    .map(|p| p.isr.clone())
-                    .unwrap_or_default();
+                let mut isr = crate::kafka::zk_data::current_state(w, tp)
+                    .ok_or_else(|| format!("ZooKeeper holds no state for {tp}"))?
+                    .isr;
                 isr.sort_unstable();
                 Ok(isr.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
             }
+            KafkaQuery::Leader { tp } => {
+                let s = crate::kafka::zk_data::current_state(w, tp)
+                    .ok_or_else(|| format!("ZooKeeper holds no state for {tp}"))?;
+                Ok(s.leader
+                    .map_or("none".to_string(), |b| format!("broker{b}")))
+            }
+            KafkaQuery::Controller => Ok(w
+                .brokers()
+                .find(|(up, b)| *up && b.is_controller())
+                .map_or("none".to_string(), |(_, b)| format!("broker{}", b.id()))),
             KafkaQuery::Acked { tp } => Ok(w
                 .producers()
                 .filter_map(|p| p.stats().get(tp))

@@ -52,6 +52,8 @@ pub const GRAMMAR: Grammar = Grammar {
         "hw",
         "leo",
         "isr",
+        "partition-leader",
+        "controller",
         "acked",
         "consumed",
         "segments",

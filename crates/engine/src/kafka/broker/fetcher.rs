@@ -36,6 +36,17 @@ impl Broker {
         }
     }
 
+    /// True while this broker follows `leader` for `tp` with this fetcher.
+    fn follows(&self, tp: &TopicPartition, leader: u32) -> bool {
+        self.fetchers
+            .get(&leader)
+            .is_some_and(|f| f.partitions.contains(tp))
+            && self
+                .partitions
+                .get(tp)
+                .is_some_and(|p| p.leader == leader && leader != self.id)
+    }
+
     /// Stops fetching `tp` from `leader` (the partition changed leader).
     pub(crate) fn remove_fetch_partition(&mut self, leader: u32, tp: &TopicPartition) {
         if let Some(f) = self.fetchers.get_mut(&leader) {
@@ -120,6 +131,12 @@ impl Broker {
         let mut failed = false;
         let mut written = Vec::new();
         for fp in parts {
+            // A partition that left this fetcher meanwhile (it follows another leader,
+            // or leads) is not touched (AbstractFetcherThread: removed partitions'
+            // data is dropped).
+            if !self.follows(&fp.tp, leader) {
+                continue;
+            }
             if let Some(e) = fp.error {
                 ctx.note(format!(
                     "fetch of {} from broker{leader} failed: {e}",
@@ -201,6 +218,10 @@ impl Broker {
         ctx.cancel_timer(KafkaTimer::FetcherTimeout(leader));
         let mut failed = false;
         for (tp, r) in parts {
+            if !self.follows(&tp, leader) || !self.partitions.get(&tp).is_some_and(|p| p.truncating)
+            {
+                continue;
+            }
             let Some(log) = self.disk.logs.get(&tp) else {
                 continue;
             };

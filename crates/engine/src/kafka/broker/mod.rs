@@ -20,7 +20,7 @@ pub mod zk_session;
 use crate::ids::NodeId;
 use crate::kafka::config::BrokerConfig;
 use crate::kafka::log::PartitionLog;
-use crate::kafka::messages::{KafkaChange, KafkaMsg, KafkaTimer};
+use crate::kafka::messages::{KafkaMsg, KafkaTimer};
 use crate::kafka::metadata::ClusterMetadata;
 use crate::kafka::network_client::NetworkClient;
 use crate::kafka::topic::TopicPartition;
@@ -446,14 +446,10 @@ impl Broker {
     /// up within `replica.lag.time.max.ms` (`Partition.maybeShrinkIsr`).
     fn shrink_isrs(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
-        let (lag, min_isr) = (
-            self.cfg.replica_lag_time_max_ms,
-            self.cfg.min_insync_replicas,
-        );
-        let mut moved = false;
+        let lag = self.cfg.replica_lag_time_max_ms;
         let mut shrunk = Vec::new();
-        for (tp, p) in self.partitions.iter_mut() {
-            if p.leader != self.id {
+        for (tp, p) in self.partitions.iter() {
+            if p.leader != self.id || p.pending_isr.is_some() {
                 continue;
             }
             let leo = self.disk.logs.get(tp).map(|l| l.leo()).unwrap_or(0);
@@ -461,30 +457,16 @@ impl Broker {
             if out.is_empty() {
                 continue;
             }
-            p.isr.retain(|r| !out.contains(r));
+            let isr: Vec<u32> = p.isr.iter().copied().filter(|r| !out.contains(r)).collect();
             let names: Vec<String> = out.iter().map(|r| r.to_string()).collect();
-            ctx.change(KafkaChange::Isr {
-                tp: tp.clone(),
-                isr: p.isr.clone(),
-                reason: format!(
-                    "Shrinking ISR: out-of-sync replicas {} have not caught up within {lag} ms",
-                    names.join(",")
-                ),
-            });
-            shrunk.push(tp.clone());
-            if p.maybe_increment_hw(leo, now, lag, min_isr) {
-                ctx.change(KafkaChange::HighWatermark {
-                    tp: tp.clone(),
-                    hw: p.hw,
-                });
-                moved = true;
-            }
+            let reason = format!(
+                "Shrinking ISR: out-of-sync replicas {} have not caught up within {lag} ms",
+                names.join(",")
+            );
+            shrunk.push((tp.clone(), isr, reason));
         }
-        for tp in shrunk {
-            self.write_isr(ctx, &tp);
-        }
-        if moved {
-            self.try_complete_delayed(ctx);
+        for (tp, isr, reason) in shrunk {
+            self.propose_isr(ctx, &tp, isr, reason);
         }
     }
 }

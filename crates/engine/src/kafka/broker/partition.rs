@@ -42,6 +42,11 @@ pub struct PartitionState {
     /// A follower that must find where its log diverges from the new leader's before it
     /// fetches (KIP-101: OffsetsForLeaderEpoch first).
     pub truncating: bool,
+    /// On the leader: an ISR change written to ZooKeeper and not yet confirmed, with why.
+    /// It takes effect only once written (`Partition.updateIsr`: the ISR in memory moves
+    /// after the conditional update succeeds), so a leader cut off from ZooKeeper cannot
+    /// shrink the ISR and commit on its own.
+    pub pending_isr: Option<(Vec<u32>, String)>,
 }
 
 impl PartitionState {
@@ -83,6 +88,7 @@ impl PartitionState {
             followers,
             zk_version: 0,
             truncating: false,
+            pending_isr: None,
         }
     }
 
@@ -104,6 +110,7 @@ impl PartitionState {
             followers: BTreeMap::new(),
             zk_version: 0,
             truncating: false,
+            pending_isr: None,
         }
     }
 
@@ -143,20 +150,19 @@ impl PartitionState {
     }
 
     /// `Partition.maybeExpandIsr`: a follower outside the ISR joins once its LEO reaches the
-    /// HW and the start of the current leader epoch (`isFollowerInSync`). Returns true
-    /// when the ISR grew.
-    pub fn maybe_expand_isr(&mut self, id: u32) -> bool {
-        if self.isr.contains(&id) {
-            return false;
+    /// HW and the start of the current leader epoch (`isFollowerInSync`). Returns the ISR
+    /// to write when it should grow (nothing while another change is being written).
+    pub fn maybe_expand_isr(&self, id: u32) -> Option<Vec<u32>> {
+        if self.isr.contains(&id) || self.pending_isr.is_some() {
+            return None;
         }
-        let Some(leo) = self.followers.get(&id).and_then(|f| f.leo) else {
-            return false;
-        };
+        let leo = self.followers.get(&id).and_then(|f| f.leo)?;
         if leo >= self.hw && leo >= self.leader_epoch_start_offset {
-            self.isr.push(id);
-            return true;
+            let mut isr = self.isr.clone();
+            isr.push(id);
+            return Some(isr);
         }
-        false
+        None
     }
 
     /// `Partition.effectiveMinIsr` (KAFKA-15583, Kafka 3.7): `min(min.insync.replicas,
@@ -275,8 +281,7 @@ mod tests {
         assert_eq!(p.hw, 4);
         // It comes back, catches up and rejoins.
         p.update_follower(3, 4, 40_000, 4);
-        assert!(p.maybe_expand_isr(3));
-        assert_eq!(p.isr, vec![1, 2, 3]);
+        assert_eq!(p.maybe_expand_isr(3), Some(vec![1, 2, 3]));
     }
 
     #[test]

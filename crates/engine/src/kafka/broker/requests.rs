@@ -233,15 +233,11 @@ impl Broker {
                 };
                 // Partition.updateFollowerFetchState.
                 let changed = p.update_follower(follower, fp.fetch_offset, now, leo);
-                if p.maybe_expand_isr(follower) {
-                    ctx.change(KafkaChange::Isr {
-                        tp: fp.tp.clone(),
-                        isr: p.isr.clone(),
-                        reason: format!(
-                            "Expanding ISR: replica {follower} caught up to the high watermark"
-                        ),
-                    });
-                    expanded.push(fp.tp.clone());
+                if let Some(isr) = p.maybe_expand_isr(follower) {
+                    let reason = format!(
+                        "Expanding ISR: replica {follower} caught up to the high watermark"
+                    );
+                    expanded.push((fp.tp.clone(), isr, reason));
                 }
                 if changed && p.maybe_increment_hw(leo, now, lag, min_isr) {
                     ctx.change(KafkaChange::HighWatermark {
@@ -252,8 +248,8 @@ impl Broker {
                 }
             }
         }
-        for tp in expanded {
-            self.write_isr(ctx, &tp);
+        for (tp, isr, reason) in expanded {
+            self.propose_isr(ctx, &tp, isr, reason);
         }
         match answer {
             Some(msg) => ctx.send(req.conn, msg),

@@ -20,10 +20,11 @@
 //!   zkVersion it holds (`ReplicationUtils.updateLeaderAndIsr`, Kafka 2.6: the ZooKeeper
 //!   path before AlterIsr), then announced under `/isr_change_notification` for the
 //!   controller to send the new metadata (at once here; Kafka batches these every
-//!   2.5 s, `ReplicaManager.maybePropagateIsrChanges`). A failed write (BadVersion: the
-//!   controller changed the partition meanwhile) is dropped, as Kafka's "Cached zkVersion
-//!   not equal to that in zookeeper, skip updating ISR"; the controller's LeaderAndIsr
-//!   brings the right state.
+//!   2.5 s, `ReplicaManager.maybePropagateIsrChanges`). The new ISR takes effect only
+//!   once written (`Partition.updateIsr`). A failed write (BadVersion: the controller
+//!   changed the partition meanwhile; or the session expired) is dropped, as Kafka's
+//!   "Cached zkVersion not equal to that in zookeeper, skip updating ISR"; the
+//!   controller's LeaderAndIsr brings the right state.
 
 use super::Broker;
 use crate::kafka::controller::CtlRead;
@@ -318,12 +319,16 @@ impl Broker {
                 }
             }
             ZkPurpose::IsrWrite { tp, state } => {
-                if let Ok(ReplyBody::Multi { .. } | ReplyBody::Stat { .. }) = &r.result {
-                    if let Some(p) = self.partitions.get_mut(&tp)
-                        && p.leader_epoch == state.leader_epoch
-                    {
+                let pending = self
+                    .partitions
+                    .get_mut(&tp)
+                    .filter(|p| p.leader == self.id && p.leader_epoch == state.leader_epoch)
+                    .and_then(|p| p.pending_isr.take());
+                if let (Ok(_), Some((isr, reason))) = (&r.result, pending) {
+                    if let Some(p) = self.partitions.get_mut(&tp) {
                         p.zk_version += 1;
                     }
+                    self.apply_isr(ctx, &tp, isr, reason);
                     self.zk_submit(
                         ctx,
                         create(
@@ -333,9 +338,16 @@ impl Broker {
                         ),
                         ZkPurpose::Notify,
                     );
-                } else {
+                } else if r.result.is_err() {
                     ctx.note(format!(
-                        "Cached zkVersion for {tp} not equal to that in zookeeper, skip updating ISR"
+                        "Failed to update the ISR of {tp} to [{}] in ZooKeeper ({}): it stays as it is",
+                        state
+                            .isr
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        r.result.as_ref().err().map_or(String::new(), |c| c.to_string())
                     ));
                 }
             }
@@ -395,15 +407,26 @@ impl Broker {
         );
     }
 
-    /// A leader writes its partition's new ISR (see the module doc).
-    pub(crate) fn write_isr(&mut self, ctx: &mut Ctx<'_>, tp: &TopicPartition) {
-        let Some(p) = self.partitions.get(tp) else {
+    /// A leader wants `isr` for `tp`: it writes it to ZooKeeper and applies it once the
+    /// write succeeds (see the module doc); without ZooKeeper it applies it at once.
+    pub(crate) fn propose_isr(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tp: &TopicPartition,
+        isr: Vec<u32>,
+        reason: String,
+    ) {
+        let Some(p) = self.partitions.get_mut(tp) else {
             return;
         };
+        if self.zk.is_none() {
+            self.apply_isr(ctx, tp, isr, reason);
+            return;
+        }
         let state = PartitionStateZnode {
             leader: Some(self.id),
             leader_epoch: p.leader_epoch,
-            isr: p.isr.clone(),
+            isr: isr.clone(),
             controller_epoch: self.controller_epoch_seen,
         };
         let op = Op::SetData {
@@ -411,6 +434,7 @@ impl Broker {
             data: Some(state.to_json().into_bytes().into()),
             version: p.zk_version,
         };
+        p.pending_isr = Some((isr, reason));
         self.zk_submit(
             ctx,
             op,
@@ -419,6 +443,33 @@ impl Broker {
                 state,
             },
         );
+    }
+
+    /// The ISR change is in ZooKeeper (or there is none): it takes effect, and the HW may
+    /// move with it.
+    fn apply_isr(&mut self, ctx: &mut Ctx<'_>, tp: &TopicPartition, isr: Vec<u32>, reason: String) {
+        let now = ctx.now();
+        let (lag, min_isr) = (
+            self.cfg.replica_lag_time_max_ms,
+            self.cfg.min_insync_replicas,
+        );
+        let leo = self.disk.logs.get(tp).map_or(0, |l| l.leo());
+        let Some(p) = self.partitions.get_mut(tp) else {
+            return;
+        };
+        p.isr = isr.clone();
+        ctx.change(KafkaChange::Isr {
+            tp: tp.clone(),
+            isr,
+            reason,
+        });
+        if p.maybe_increment_hw(leo, now, lag, min_isr) {
+            ctx.change(KafkaChange::HighWatermark {
+                tp: tp.clone(),
+                hw: p.hw,
+            });
+            self.try_complete_delayed(ctx);
+        }
     }
 }
 

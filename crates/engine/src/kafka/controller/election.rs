@@ -28,19 +28,23 @@ pub fn initial(
     })
 }
 
-/// The partition's next state given who is alive, or `None` when nothing changes.
+/// The partition's next state given who is alive and who has just died, or `None` when
+/// nothing changes.
 ///
-/// - The leader is alive: dead ISR members leave the ISR (`removeReplicasFromIsr`,
-///   leader epoch + 1 in ZooKeeper mode).
+/// - The leader is alive: the ISR members that just died leave the ISR
+///   (`removeReplicasFromIsr` on the broker-failure event, leader epoch + 1 in ZooKeeper
+///   mode). Only on that event: a replica the leader takes back later stays, as in
+///   Kafka before KIP-841.
 /// - No live leader: the first replica in assignment order that is alive and in the ISR
 ///   leads, the ISR keeps its live members (`offlinePartitionLeaderElection`); failing
 ///   that, with `unclean`, the first live replica leads alone; failing that the
-///   partition has no leader, and the ISR loses its dead members but never its last one
-///   (`removeReplicasFromIsr`: "the controller never empties the ISR").
+///   partition has no leader, and the ISR loses the members that just died but never its
+///   last one (`removeReplicasFromIsr`: "the controller never empties the ISR").
 pub fn next(
     s: &PartitionStateZnode,
     replicas: &[u32],
     live: &BTreeSet<u32>,
+    just_died: &BTreeSet<u32>,
     unclean: bool,
     controller_epoch: u32,
 ) -> Option<(PartitionStateZnode, Decision)> {
@@ -52,10 +56,15 @@ pub fn next(
         controller_epoch,
     };
     if s.leader.is_some_and(|l| alive(&l)) {
-        if s.isr.iter().all(alive) {
+        if !s.isr.iter().any(|b| just_died.contains(b)) {
             return None;
         }
-        let isr = s.isr.iter().copied().filter(alive).collect();
+        let isr = s
+            .isr
+            .iter()
+            .copied()
+            .filter(|b| !just_died.contains(b))
+            .collect();
         return Some((bump(s.leader, isr), Decision::ReplicaOffline));
     }
     if let Some(l) = replicas
@@ -70,7 +79,7 @@ pub fn next(
         return Some((bump(Some(l), vec![l]), Decision::Unclean));
     }
     let mut isr = s.isr.clone();
-    for dead in s.isr.iter().filter(|b| !alive(b)) {
+    for dead in s.isr.iter().filter(|b| just_died.contains(b)) {
         if isr.len() > 1 {
             isr.retain(|b| b != dead);
         }
@@ -108,16 +117,51 @@ mod tests {
     #[test]
     fn a_dead_follower_leaves_and_a_dead_leader_is_replaced_in_assignment_order() {
         let ar = [1, 2, 3];
-        let (s, d) = next(&st(Some(1), 0, &[1, 2, 3]), &ar, &live(&[1, 2]), false, 2).unwrap();
+        let (s, d) = next(
+            &st(Some(1), 0, &[1, 2, 3]),
+            &ar,
+            &live(&[1, 2]),
+            &live(&[3]),
+            false,
+            2,
+        )
+        .unwrap();
         assert_eq!((s, d), (st(Some(1), 1, &[1, 2]), Decision::ReplicaOffline));
+        // Taken back by the leader later, a replica the controller thinks dead stays.
+        assert_eq!(
+            next(
+                &st(Some(1), 1, &[1, 2, 3]),
+                &ar,
+                &live(&[1, 2]),
+                &live(&[]),
+                false,
+                2
+            ),
+            None
+        );
         // broker2 is first in AR among the live ISR, though the ISR lists 3 first.
-        let (s, d) = next(&st(Some(1), 4, &[3, 2, 1]), &ar, &live(&[2, 3]), false, 2).unwrap();
+        let (s, d) = next(
+            &st(Some(1), 4, &[3, 2, 1]),
+            &ar,
+            &live(&[2, 3]),
+            &live(&[1]),
+            false,
+            2,
+        )
+        .unwrap();
         assert_eq!(
             (s.leader, s.leader_epoch, s.isr, d),
             (Some(2), 5, vec![3, 2], Decision::Offline)
         );
         assert_eq!(
-            next(&st(Some(1), 0, &[1, 2]), &ar, &live(&[1, 2, 3]), false, 2),
+            next(
+                &st(Some(1), 0, &[1, 2]),
+                &ar,
+                &live(&[1, 2, 3]),
+                &live(&[]),
+                false,
+                2
+            ),
             None
         );
     }
@@ -126,14 +170,33 @@ mod tests {
     fn with_no_live_isr_member_the_partition_goes_offline_unless_unclean() {
         let ar = [1, 2, 3];
         // Only broker1 was in the ISR; broker3 is alive but out of sync.
-        let (s, d) = next(&st(Some(1), 2, &[1]), &ar, &live(&[3]), false, 2).unwrap();
+        let (s, d) = next(
+            &st(Some(1), 2, &[1]),
+            &ar,
+            &live(&[3]),
+            &live(&[1]),
+            false,
+            2,
+        )
+        .unwrap();
         assert_eq!((s, d), (st(None, 3, &[1]), Decision::NoLeader));
         // Nothing new to write once it is offline.
-        assert_eq!(next(&st(None, 3, &[1]), &ar, &live(&[3]), false, 2), None);
-        let (s, d) = next(&st(None, 3, &[1]), &ar, &live(&[3]), true, 2).unwrap();
+        assert_eq!(
+            next(&st(None, 3, &[1]), &ar, &live(&[3]), &live(&[]), false, 2),
+            None
+        );
+        let (s, d) = next(&st(None, 3, &[1]), &ar, &live(&[3]), &live(&[]), true, 2).unwrap();
         assert_eq!((s, d), (st(Some(3), 4, &[3]), Decision::Unclean));
         // The ISR member comes back: it leads again (a clean election).
-        let (s, d) = next(&st(None, 3, &[1]), &ar, &live(&[1, 3]), false, 2).unwrap();
+        let (s, d) = next(
+            &st(None, 3, &[1]),
+            &ar,
+            &live(&[1, 3]),
+            &live(&[]),
+            false,
+            2,
+        )
+        .unwrap();
         assert_eq!((s, d), (st(Some(1), 4, &[1]), Decision::Offline));
     }
 }

@@ -38,6 +38,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum CtlRead {
     /// `getChildren /brokers/ids` with a watch.
     BrokerIds,
+    /// A broker's registration: its czxid is the broker epoch (KIP-380).
+    BrokerEpoch(u32),
     /// `getChildren /brokers/topics` with a watch.
     Topics,
     /// A topic's assignment.
@@ -65,6 +67,15 @@ pub struct Controller {
     pub epoch_zk_version: i32,
     /// Live brokers, from `/brokers/ids`.
     pub live: BTreeSet<u32>,
+    /// Brokers whose death the controller has not acted on yet (`onBrokerFailure`; at
+    /// failover, every assigned broker that is not live).
+    pub just_died: BTreeSet<u32>,
+    /// The first read of `/brokers/ids` came back.
+    pub loaded: bool,
+    /// Each live broker's epoch: the czxid of its `/brokers/ids/<id>` (KIP-380). A higher
+    /// one for a broker already live means it restarted unseen in between (a "bounced"
+    /// broker): it is handled as a failure and a startup.
+    pub broker_epochs: BTreeMap<u32, u64>,
     /// Brokers already sent their partitions (a broker not here is new to it).
     pub known: BTreeSet<u32>,
     /// Each topic's assignment (AR by partition).
@@ -128,6 +139,7 @@ impl Broker {
         let epoch = c.epoch;
         let op = match &read {
             CtlRead::BrokerIds => children(zk_data::BROKER_IDS),
+            CtlRead::BrokerEpoch(id) => get(&zk_data::broker_path(*id)),
             CtlRead::Topics => children(zk_data::BROKER_TOPICS),
             CtlRead::IsrChanges => children(zk_data::ISR_CHANGE),
             CtlRead::Assignment(t) => get(&zk_data::topic_path(t)),
@@ -184,7 +196,33 @@ impl Broker {
         }
         match (read, r.result) {
             (CtlRead::BrokerIds, Ok(ReplyBody::Children { children, .. })) => {
-                c.live = children.iter().filter_map(|s| s.parse().ok()).collect();
+                let live: BTreeSet<u32> = children.iter().filter_map(|s| s.parse().ok()).collect();
+                if c.loaded {
+                    // Dead, even if back already: failure first, then startup
+                    // (a broker not `known` gets all its partitions again).
+                    let dead: Vec<u32> = c.live.difference(&live).copied().collect();
+                    for b in dead {
+                        c.just_died.insert(b);
+                        c.known.remove(&b);
+                    }
+                }
+                c.broker_epochs.retain(|b, _| live.contains(b));
+                c.live = live.clone();
+                c.loaded = true;
+                for id in live {
+                    self.ctl_read(ctx, CtlRead::BrokerEpoch(id));
+                }
+            }
+            (CtlRead::BrokerEpoch(id), Ok(ReplyBody::Data { stat, .. })) => {
+                if let Some(&old) = c.broker_epochs.get(&id)
+                    && stat.czxid > old
+                {
+                    // Bounced: restarted between two looks (onBrokerFailure, then
+                    // onBrokerStartup).
+                    c.just_died.insert(id);
+                    c.known.remove(&id);
+                }
+                c.broker_epochs.insert(id, stat.czxid);
             }
             (CtlRead::Topics, Ok(ReplyBody::Children { children, .. })) => {
                 let new: Vec<String> = children
@@ -200,6 +238,10 @@ impl Broker {
                     let tps: Vec<TopicPartition> = (0..a.len() as u32)
                         .map(|p| TopicPartition::new(&t, p))
                         .collect();
+                    // Failover: replicas on brokers that are not live go offline
+                    // (ZkReplicaStateMachine.startup).
+                    c.just_died
+                        .extend(a.iter().flatten().filter(|b| !c.live.contains(b)));
                     c.assignments.insert(t, a);
                     for tp in tps {
                         self.ctl_read(ctx, CtlRead::State(tp));
@@ -315,7 +357,11 @@ impl Broker {
             else {
                 continue;
             };
-            if let Some((next, why)) = election::next(s, replicas, &c.live, unclean, c.epoch) {
+            // A bounced broker is out while its failure is handled.
+            let live: BTreeSet<u32> = c.live.difference(&c.just_died).copied().collect();
+            if let Some((next, why)) =
+                election::next(s, replicas, &live, &c.just_died, unclean, c.epoch)
+            {
                 let op = Op::SetData {
                     path: zk_data::state_path(tp),
                     data: Some(next.to_json().into_bytes().into()),
@@ -323,6 +369,12 @@ impl Broker {
                 };
                 writes.push((tp.clone(), op, next, why));
             }
+        }
+        // Acted on, unless a partition was skipped for a write in flight.
+        if let Some(c) = self.controller.as_mut()
+            && c.writing.is_empty()
+        {
+            c.just_died.clear();
         }
         for (tp, op, s, why) in writes {
             if why == Decision::New {
