@@ -227,6 +227,10 @@ pub struct Ui {
     pub m_meta: &'static str,
     /// Legend: the controller's LeaderAndIsr and UpdateMetadata.
     pub m_controller: &'static str,
+    /// A broker card's tag when it is the controller.
+    pub k_controller: &'static str,
+    /// The header badge's key on a Kafka stage.
+    pub k_controller_badge: &'static str,
     /// Produce request.
     pub m_produce: &'static str,
     /// Produce response.
@@ -495,6 +499,8 @@ pub const EN: Ui = Ui {
     m_zab: "ZAB packet",
     m_meta: "metadata",
     m_controller: "controller request",
+    k_controller: "★ controller",
+    k_controller_badge: "controller",
     m_produce: "produce",
     m_produce_resp: "produce response",
     m_fetch: "fetch",
@@ -688,6 +694,8 @@ pub const ZH: Ui = Ui {
     m_zab: "ZAB 数据包",
     m_meta: "元数据",
     m_controller: "controller 请求",
+    k_controller: "★ controller",
+    k_controller_badge: "controller",
     m_produce: "生产请求",
     m_produce_resp: "生产响应",
     m_fetch: "拉取请求",

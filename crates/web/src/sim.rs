@@ -47,6 +47,8 @@ pub struct Snap {
     pub recorded: u64,
     /// The established ZooKeeper leader, if any.
     pub leader: Option<u32>,
+    /// The Kafka controller (a running broker holding `/controller`), if any.
+    pub controller: Option<u32>,
     /// Events emitted by the last operation start here.
     pub op_start: u64,
 }
@@ -61,6 +63,11 @@ impl Snap {
             position: t.position(),
             recorded: t.recorded(),
             leader: established_leader(t.world()),
+            controller: t
+                .world()
+                .brokers()
+                .find(|(up, b)| *up && b.is_controller())
+                .map(|(_, b)| b.id()),
             op_start,
         }
     }

@@ -398,7 +398,10 @@ impl KafkaMsg {
                         None => format!("{} leader none epoch {}", p.tp, p.leader_epoch),
                     })
                     .collect();
-                format!("LeaderAndIsr (c{controller_epoch}) {}", parts.join(" "))
+                format!(
+                    "LeaderAndIsr (controller epoch {controller_epoch}) {}",
+                    parts.join(" ")
+                )
             }
             KafkaMsg::UpdateMetadata {
                 controller_epoch,
@@ -407,9 +410,15 @@ impl KafkaMsg {
             } => {
                 let b: Vec<String> = brokers.iter().map(u32::to_string).collect();
                 if zh {
-                    format!("UpdateMetadata（c{controller_epoch}）存活 {}", b.join(","))
+                    format!(
+                        "UpdateMetadata（controller epoch {controller_epoch}）存活 {}",
+                        b.join(",")
+                    )
                 } else {
-                    format!("UpdateMetadata (c{controller_epoch}) live {}", b.join(","))
+                    format!(
+                        "UpdateMetadata (controller epoch {controller_epoch}) live {}",
+                        b.join(",")
+                    )
                 }
             }
             KafkaMsg::LeaderAndIsrResponse { error }

@@ -86,6 +86,10 @@ pub struct BrokerView {
     pub id: u32,
     /// Its replicas.
     pub replicas: Vec<ReplicaView>,
+    /// It is the controller (it holds `/controller`).
+    pub controller: bool,
+    /// Its ZooKeeper session (`CONNECTED`, `DISCONNECTED`, `EXPIRED`, ...), if it has one.
+    pub zk_session: Option<String>,
 }
 
 /// A producer.
@@ -208,6 +212,8 @@ pub fn broker_view(b: &Broker, now: u64) -> BrokerView {
     BrokerView {
         id: b.id(),
         replicas,
+        controller: b.is_controller(),
+        zk_session: b.zk().map(|z| z.client.session_state().name().to_string()),
     }
 }
 

@@ -52,22 +52,46 @@ fn entry(steps: &[StepRun], op_ends: &[u64], i: usize) -> u64 {
         .min(s.events.end)
 }
 
-/// The leader badge: the established ZooKeeper leader, or "none".
+/// The leader badge: the established ZooKeeper leader, or "none"; on a stage with Kafka
+/// brokers, the controller instead (their ZooKeeper is a single standalone server).
 #[component]
 pub fn LeaderBadge(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
     let lang = use_lang();
-    let text = move || match sim.snap.with(|s| s.leader) {
-        Some(l) => format!("zk{l}"),
-        None => format!("— {}", ui(lang.get()).no_leader),
+    let kafka = move || layout.with(|l| l.boxes.keys().any(|id| id.is_broker()));
+    let text = move || {
+        let none = format!("— {}", ui(lang.get()).no_leader);
+        sim.snap.with(|s| {
+            if kafka() {
+                s.controller.map_or(none, |b| format!("broker{b}"))
+            } else {
+                s.leader.map_or(none, |l| format!("zk{l}"))
+            }
+        })
     };
-    let has = move || sim.snap.with(|s| s.leader.is_some());
+    let has = move || {
+        sim.snap.with(|s| {
+            if kafka() {
+                s.controller.is_some()
+            } else {
+                s.leader.is_some()
+            }
+        })
+    };
+    let key = move || {
+        let u = ui(lang.get());
+        if kafka() {
+            u.k_controller_badge
+        } else {
+            u.leader
+        }
+    };
     // Only when there are ZooKeeper servers on the stage.
     let zk = move || layout.with(|l| l.boxes.keys().any(|id| id.is_zk()));
     view! {
         <Show when=zk>
             <div class="leader-badge" class:has=has>
-                <span class="k">{tr(|u| u.leader)}</span>
-                <strong data-testid="leader">{text}</strong>
+                <span class="k">{key}</span>
+                <strong data-testid=move || if kafka() { "controller" } else { "leader" }>{text}</strong>
             </div>
         </Show>
     }

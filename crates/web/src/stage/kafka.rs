@@ -70,7 +70,15 @@ pub fn broker_card(
         class.push_str(" selected");
     }
     let rows = layout.rows.get(&b.id).cloned().unwrap_or_default();
-    let head_right = status_word(ui, live.status).to_string();
+    // The controller says so; a running broker whose ZooKeeper session is not connected
+    // shows it (the zombie of an expired session keeps serving).
+    let head_right = match (live.status, b.controller, b.zk_session.as_deref()) {
+        (zkafka_engine::sim::node::Status::Running, true, _) => ui.k_controller.to_string(),
+        (zkafka_engine::sim::node::Status::Running, false, Some(s)) if s != "CONNECTED" => {
+            format!("zk {}", s.to_lowercase())
+        }
+        (s, _, _) => status_word(ui, s).to_string(),
+    };
     let row_views = rows
         .iter()
         .enumerate()

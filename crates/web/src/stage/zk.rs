@@ -79,7 +79,9 @@ pub fn zk_card(
     let id = NodeId::Zk(z.sid);
     let has_process = matches!(live.status, Status::Running | Status::Paused);
     let mut class = String::from("node zk ");
-    class.push_str(if has_process {
+    class.push_str(if has_process && z.standalone {
+        "st-leading"
+    } else if has_process {
         state_class(z.state)
     } else {
         ""
@@ -97,6 +99,8 @@ pub fn zk_card(
     let name = format!("zk{}", z.sid);
     let tag = if z.observer { ui.s_observer } else { "" };
     let state = match live.status {
+        // `srvr` says "Mode: standalone": no election, it serves alone.
+        Status::Running if z.standalone => "STANDALONE".to_string(),
         Status::Running => z.state.name().to_string(),
         // The band keeps the frozen state's colour; the tooltip names it.
         Status::Paused => ui.s_paused.to_string(),
