@@ -64,19 +64,7 @@ fn config(a: &ZabArgs) -> Result<SweepConfig, String> {
     if a.clients > 9 {
         return Err(format!("--clients takes 0 to 9, not {}", a.clients));
     }
-    let faults = if a.faults.trim() == "none" {
-        Vec::new()
-    } else {
-        let mut f = a
-            .faults
-            .split(',')
-            .map(|s| s.trim().parse::<FaultKind>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("--faults: {e}"))?;
-        f.sort();
-        f.dedup();
-        f
-    };
+    let faults = fault_list::<FaultKind>(&a.faults)?;
     let setup = match &a.setup {
         None => Vec::new(),
         Some(p) => std::fs::read_to_string(p)
@@ -146,13 +134,7 @@ fn one(cfg: &SweepConfig, seed: u64, trace: bool) -> u8 {
 
 fn sweep(cfg: &SweepConfig, seeds: u64) -> u8 {
     let start = Instant::now();
-    let bar = ProgressBar::new(seeds);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} seeds, {msg} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = seed_bar(seeds);
     bar.set_message("0 violations");
     let found = std::sync::atomic::AtomicUsize::new(0);
     let mut reports: Vec<Result<SeedReport, String>> = (1..=seeds)
@@ -311,4 +293,33 @@ fn summary(cfg: &SweepConfig, reports: &[SeedReport], wall_s: f64) -> u8 {
         committed
     );
     if violations == 0 { 0 } else { 1 }
+}
+
+/// A `--faults` list: names parsed as `T`, sorted and without repeats; `none` is empty.
+/// The error names the flag and the word that is not a fault.
+pub fn fault_list<T: std::str::FromStr<Err = String> + Ord>(list: &str) -> Result<Vec<T>, String> {
+    if list.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    let mut f = list
+        .split(',')
+        .map(|s| s.trim().parse::<T>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("--faults: {e}"))?;
+    f.sort();
+    f.dedup();
+    Ok(f)
+}
+
+/// The progress bar of a sweep over `seeds` seeds, on standard error (hidden when that is
+/// not a terminal); its message says what was found so far.
+pub fn seed_bar(seeds: u64) -> ProgressBar {
+    let bar = ProgressBar::new(seeds);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} seeds, {msg} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }

@@ -6,7 +6,6 @@
 //! `seeds=N lost=L reordered=R violating_seeds=V`.
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::time::Instant;
 use zkafka_engine::describe::describe;
@@ -59,19 +58,7 @@ fn config(a: &KafkaArgs) -> Result<KafkaSweepConfig, String> {
     if !(1..=3).contains(&a.min_insync) {
         return Err(format!("--min-insync takes 1 to 3, not {}", a.min_insync));
     }
-    let faults = if a.faults.trim() == "none" {
-        Vec::new()
-    } else {
-        let mut f = a
-            .faults
-            .split(',')
-            .map(|s| s.trim().parse::<KafkaFault>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("--faults: {e}"))?;
-        f.sort();
-        f.dedup();
-        f
-    };
+    let faults = crate::check_cmd::fault_list::<KafkaFault>(&a.faults)?;
     Ok(KafkaSweepConfig {
         acks,
         min_insync: a.min_insync,
@@ -106,13 +93,8 @@ pub fn kafka(a: &KafkaArgs) -> u8 {
             })]
         }
         None => {
-            let bar = ProgressBar::new(a.seeds);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} seeds (eta {eta})",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
+            let bar = crate::check_cmd::seed_bar(a.seeds);
+            bar.set_message("acknowledged records checked");
             let r = (1..=a.seeds)
                 .into_par_iter()
                 .map(|seed| {

@@ -218,6 +218,11 @@ impl KafkaConfig {
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let flag = || match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!("`{key}` takes true or false, not `{value}`")),
+        };
         let num = || match value.parse::<u64>() {
             Ok(n) if n <= 86_400_000 => Ok(n),
             Ok(_) => Err(format!("`{key}` is at most 86400000, not `{value}`")),
@@ -258,11 +263,7 @@ impl KafkaConfig {
             "retry.backoff.max.ms" => self.producer.retry_backoff_max_ms = num()?,
             "delivery.timeout.ms" => self.producer.delivery_timeout_ms = num()?,
             "partitioner.adaptive.partitioning.enable" => {
-                self.producer.adaptive_partitioning = match value {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(format!("`{key}` takes true or false, not `{value}`")),
-                }
+                self.producer.adaptive_partitioning = flag()?
             }
             "max.in.flight.requests.per.connection" => {
                 self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
@@ -271,13 +272,7 @@ impl KafkaConfig {
             "zookeeper.session.timeout.ms" => {
                 self.broker.zk_session_timeout_ms = num()?.clamp(1, u64::from(u32::MAX)) as u32
             }
-            "enable.idempotence" => {
-                self.producer.idempotence = match value {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(format!("`{key}` takes true or false, not `{value}`")),
-                }
-            }
+            "enable.idempotence" => self.producer.idempotence = flag()?,
             "inter.broker.protocol.version" => {
                 let mut parts = value.split('.').map(|p| p.parse::<u32>());
                 let (major, minor) = match (parts.next(), parts.next()) {
@@ -290,13 +285,7 @@ impl KafkaConfig {
                 };
                 self.broker.pre_kip101 = (major, minor) < (0, 11);
             }
-            "unclean.leader.election.enable" => {
-                self.broker.unclean_leader_election = match value {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(format!("`{key}` takes true or false, not `{value}`")),
-                }
-            }
+            "unclean.leader.election.enable" => self.broker.unclean_leader_election = flag()?,
             "compression.type" => {
                 self.producer.compression = crate::kafka::format::Compression::parse(value)
                     .ok_or_else(|| {

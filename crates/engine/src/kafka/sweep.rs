@@ -34,12 +34,11 @@
 use crate::ids::NodeId;
 use crate::kafka::config::Acks;
 use crate::kafka::topic::TopicPartition;
-use crate::script::command::Command;
-use crate::script::parse::parse_line;
+use crate::script::schedule::ScheduleDriver;
 use crate::sim::node::Status;
 use crate::sim::rng::SimRng;
 use crate::sim::trace::TraceEvent;
-use crate::sim::world::{Popped, World};
+use crate::sim::world::World;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -232,54 +231,6 @@ impl KafkaSeedReport {
     }
 }
 
-struct Driver<'a> {
-    world: World,
-    sink: Vec<TraceEvent>,
-    watch: &'a mut dyn FnMut(&World, &TraceEvent),
-}
-
-impl Driver<'_> {
-    fn drain(&mut self) {
-        for e in self.sink.drain(..) {
-            (self.watch)(&self.world, &e);
-        }
-    }
-
-    /// Runs one command line; a refused one is skipped (the schedule does not track every
-    /// state, so it may ask for a fault the node's state does not allow).
-    fn line(&mut self, text: &str) -> Result<(), String> {
-        match parse_line(text, 1).map_err(|e| format!("`{text}`: {}", e.message))? {
-            Some(Command::Input { input }) => {
-                let _ = self.world.apply(&input, &mut self.sink);
-                self.drain();
-                Ok(())
-            }
-            Some(Command::RunFor { ms }) => {
-                self.run_for(ms);
-                Ok(())
-            }
-            Some(_) => Err(format!("`{text}`: only commands and `run` in a schedule")),
-            None => Ok(()),
-        }
-    }
-
-    fn run_for(&mut self, ms: u64) {
-        let _ = self.world.apply(
-            &crate::sim::input::Input::Alarm { after_ms: ms },
-            &mut self.sink,
-        );
-        self.drain();
-        loop {
-            let popped = self.world.step(&mut self.sink);
-            self.drain();
-            match popped {
-                Some(Popped::Alarm) | None => break,
-                Some(_) => {}
-            }
-        }
-    }
-}
-
 fn broker(rng: &mut SimRng) -> u32 {
     rng.between(1, u64::from(BROKERS)) as u32
 }
@@ -326,11 +277,7 @@ pub fn run_seed(
     seed: u64,
     watch: &mut dyn FnMut(&World, &TraceEvent),
 ) -> Result<KafkaSeedReport, String> {
-    let mut d = Driver {
-        world: World::new(seed),
-        sink: Vec::new(),
-        watch,
-    };
+    let mut d = ScheduleDriver::new(World::new(seed), (), watch);
     let mut rng = SimRng::new(seed ^ 0x4b41_464b_4131_0000);
     d.line(&format!("kafka cluster {BROKERS}"))?;
     d.line(&format!("kafka config acks {}", cfg.acks.name()))?;

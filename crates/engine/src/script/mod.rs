@@ -9,3 +9,4 @@ pub mod lexer;
 pub mod parse;
 pub mod query;
 pub mod run;
+pub(crate) mod schedule;

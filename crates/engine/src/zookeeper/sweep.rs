@@ -10,13 +10,11 @@
 //! Pure: no threads, no clock. The CLI runs seeds in parallel.
 
 use crate::ids::NodeId;
-use crate::script::command::Command;
-use crate::script::parse::parse_line;
-use crate::sim::input::Input;
+use crate::script::schedule::{Observer, ScheduleDriver};
 use crate::sim::node::Status;
 use crate::sim::rng::SimRng;
 use crate::sim::trace::TraceEvent;
-use crate::sim::world::{Popped, World};
+use crate::sim::world::World;
 use crate::zookeeper::invariants::{Violation, ZabChecker};
 use crate::zookeeper::recipes::check::{RecipeChecker, RecipeViolation};
 use std::fmt;
@@ -149,62 +147,22 @@ pub struct SeedReport {
     pub expired: u32,
 }
 
-/// Drives one world and its checker, handing each trace event to `watch`.
-struct Driver<'a> {
-    world: World,
-    checker: ZabChecker,
+/// The checkers a ZooKeeper schedule runs under.
+struct Checkers {
+    zab: ZabChecker,
     recipes: RecipeChecker,
-    sink: Vec<TraceEvent>,
-    watch: &'a mut dyn FnMut(&World, &TraceEvent),
 }
 
+impl Observer for Checkers {
+    fn observe(&mut self, w: &World, last: u64) {
+        self.zab.observe(w, last);
+        self.recipes.observe(w, last);
+    }
+}
+
+type Driver<'a> = ScheduleDriver<'a, Checkers>;
+
 impl Driver<'_> {
-    fn drain(&mut self) {
-        for e in self.sink.drain(..) {
-            (self.watch)(&self.world, &e);
-        }
-        let last = self.world.event_count().saturating_sub(1);
-        self.checker.observe(&self.world, last);
-        self.recipes.observe(&self.world, last);
-    }
-
-    /// Runs one command line; a refused one is skipped (the schedule does not track every
-    /// state, so it may ask for a fault the node's state does not allow).
-    fn line(&mut self, text: &str) -> Result<(), String> {
-        match parse_line(text, 1).map_err(|e| format!("`{text}`: {}", e.message))? {
-            Some(Command::Input { input }) => {
-                let _ = self.world.apply(&input, &mut self.sink);
-                self.drain();
-                Ok(())
-            }
-            Some(Command::RunFor { ms }) => {
-                self.run_for(ms);
-                Ok(())
-            }
-            Some(_) => Err(format!(
-                "`{text}`: only commands and `run <duration>` can set up a sweep"
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn run_for(&mut self, ms: u64) {
-        let _ = self
-            .world
-            .apply(&Input::Alarm { after_ms: ms }, &mut self.sink);
-        self.drain();
-        loop {
-            let popped = self.world.step(&mut self.sink);
-            self.drain();
-            match popped {
-                Some(Popped::Alarm) | None => break,
-                Some(_) => {}
-            }
-        }
-    }
-
-    /// Runs until an established leader serves with every running voter following it,
-    /// for at most `within_ms`.
     fn settle(&mut self, within_ms: u64) -> bool {
         let deadline = self.world.now() + within_ms;
         while self.world.now() < deadline {
@@ -392,14 +350,11 @@ pub fn run_seed(
     watch: &mut dyn FnMut(&World, &TraceEvent),
 ) -> Result<SeedReport, String> {
     let world = World::new(seed);
-    let checker = ZabChecker::new(&world);
-    let mut d = Driver {
-        world,
-        checker,
+    let checkers = Checkers {
+        zab: ZabChecker::new(&world),
         recipes: RecipeChecker::default(),
-        sink: Vec::new(),
-        watch,
     };
+    let mut d = Driver::new(world, checkers, watch);
     let mut plan = Plan {
         cfg,
         // A stream of its own, so the schedule does not shift the world's draws.
@@ -465,17 +420,17 @@ pub fn run_seed(
     // queue item, registry views up to date).
     if settled {
         let last = d.world.event_count().saturating_sub(1);
-        d.recipes.finish(&d.world, last);
+        d.observer.recipes.finish(&d.world, last);
     }
     Ok(SeedReport {
         seed,
-        violations: d.checker.violations().to_vec(),
-        committed_txns: d.checker.delivered(),
+        violations: d.observer.zab.violations().to_vec(),
+        committed_txns: d.observer.zab.delivered(),
         events: d.world.event_count(),
         stuck: !settled,
-        recipe_violations: d.recipes.violations().to_vec(),
-        wakeups: d.recipes.wakeups.values().sum(),
-        duplicates: d.recipes.duplicates,
+        recipe_violations: d.observer.recipes.violations().to_vec(),
+        wakeups: d.observer.recipes.wakeups.values().sum(),
+        duplicates: d.observer.recipes.duplicates,
         expired: d
             .world
             .zk_clients()

@@ -146,14 +146,7 @@ impl Broker {
             }
             (KeeperState::Expired, _, _) => self.session_expired(ctx),
             (_, _, Some(zk_data::CONTROLLER)) => {
-                self.zk_submit(
-                    ctx,
-                    Op::Exists {
-                        path: zk_data::CONTROLLER.into(),
-                        watch: true,
-                    },
-                    ZkPurpose::WatchController,
-                );
+                self.watch_controller(ctx);
             }
             (_, EventType::NodeChildrenChanged, Some(path)) => {
                 let path = path.to_string();
@@ -213,14 +206,7 @@ impl Broker {
                         z.registered = Some(session);
                     }
                     ctx.change(KafkaChange::Registered { session });
-                    self.zk_submit(
-                        ctx,
-                        Op::Exists {
-                            path: zk_data::CONTROLLER.into(),
-                            watch: true,
-                        },
-                        ZkPurpose::WatchController,
-                    );
+                    self.watch_controller(ctx);
                 }
                 Err(Code::NodeExists) => {
                     self.zk_submit(
@@ -353,6 +339,15 @@ impl Broker {
             }
             ZkPurpose::Ctl(epoch, read) => self.controller_reply(ctx, epoch, read, r),
         }
+    }
+
+    /// `exists /controller` with a watch (`registerZNodeChangeHandlerAndCheckExistence`).
+    fn watch_controller(&mut self, ctx: &mut Ctx<'_>) {
+        let op = Op::Exists {
+            path: zk_data::CONTROLLER.into(),
+            watch: true,
+        };
+        self.zk_submit(ctx, op, ZkPurpose::WatchController);
     }
 
     fn read_epoch(&mut self, ctx: &mut Ctx<'_>) {

@@ -100,6 +100,13 @@ pub struct Controller {
     pub unanswered: BTreeMap<u32, Vec<KafkaMsg>>,
 }
 
+impl Controller {
+    /// The assigned replicas of `tp`, as the controller read them.
+    fn replicas(&self, tp: &TopicPartition) -> Option<&Vec<u32>> {
+        self.assignments.get(&tp.topic)?.get(tp.partition as usize)
+    }
+}
+
 impl Broker {
     /// Won the election: load the cluster from ZooKeeper (`onControllerFailover`).
     pub(crate) fn become_controller(&mut self, ctx: &mut Ctx<'_>, epoch: u32, version: i32) {
@@ -333,11 +340,7 @@ impl Broker {
         let unclean = self.cfg.unclean_leader_election;
         let mut writes: Vec<(TopicPartition, Op, PartitionStateZnode, Decision)> = Vec::new();
         for tp in c.missing.iter().filter(|tp| !c.writing.contains(*tp)) {
-            let Some(replicas) = c
-                .assignments
-                .get(&tp.topic)
-                .and_then(|a| a.get(tp.partition as usize))
-            else {
+            let Some(replicas) = c.replicas(tp) else {
                 continue;
             };
             if let Some(s) = election::initial(replicas, &c.live, c.epoch) {
@@ -350,11 +353,7 @@ impl Broker {
             }
         }
         for (tp, (s, version)) in c.states.iter().filter(|(tp, _)| !c.writing.contains(*tp)) {
-            let Some(replicas) = c
-                .assignments
-                .get(&tp.topic)
-                .and_then(|a| a.get(tp.partition as usize))
-            else {
+            let Some(replicas) = c.replicas(tp) else {
                 continue;
             };
             // A bounced broker is out while its failure is handled.
@@ -407,11 +406,7 @@ impl Broker {
         c.known = c.live.clone();
         let mut per_broker: BTreeMap<u32, Vec<LeaderAndIsrPartition>> = BTreeMap::new();
         for (tp, (s, version)) in &c.states {
-            let Some(replicas) = c
-                .assignments
-                .get(&tp.topic)
-                .and_then(|a| a.get(tp.partition as usize))
-            else {
+            let Some(replicas) = c.replicas(tp) else {
                 continue;
             };
             let changed = c.tell.contains(tp);
