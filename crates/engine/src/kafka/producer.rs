@@ -21,11 +21,11 @@
 //!   a request that gets no answer in `request.timeout.ms` closes its connection
 //!   (REQUEST_TIMED_OUT for everything in flight on it). Both ask for new metadata.
 //!
-//! `acks` is a producer setting (`ProducerConfig`), so each producer has one. This
-//! producer is not idempotent yet: a producer with acks=all and the 3.x defaults is
-//! idempotent in Kafka (KIP-679), one with acks=1 is not (idempotence is turned off when
-//! acks is not all and `enable.idempotence` was not set). Records sent with acks=0 count
-//! as acknowledged once they leave.
+//! `acks` is a producer setting (`ProducerConfig`), so each producer has one. A producer
+//! with acks=all and the 3.x defaults is idempotent (KIP-679): it gets a producer id
+//! (InitProducerId) before it sends, numbers each partition's batches, and keeps a retried
+//! batch's number; one with acks=1 is not (idempotence gives way when acks is not all).
+//! Records sent with acks=0 count as acknowledged once they leave.
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;

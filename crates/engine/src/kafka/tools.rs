@@ -8,10 +8,9 @@
 //! `\tTopic: <t>\tPartition: <p>\tLeader: <id|none>\tReplicas: <ids>\tIsr: <ids>\tElr: N/A\tLastKnownElr: N/A`
 //! (ELR fields since 3.8; N/A without KRaft's ELR). Configs are the topic's overrides in
 //! the order they were given. `--under-replicated-partitions` and `--unavailable-partitions`
-//! print only the matching partition lines, with no topic line (`DescribeOptions`). Leader
-//! and replicas come from the metadata; the ISR is the
-//! leader's own (in ZooKeeper mode the leader writes ISR changes to the partition state
-//! znode the tool reads; the engine has no controller yet, so the leader's view stands in).
+//! print only the matching partition lines, with no topic line (`DescribeOptions`). Leader,
+//! replicas and ISR come from the metadata cache of the broker the tool asks (what the
+//! controller's last UpdateMetadata said).
 
 use crate::sim::world::World;
 use serde::{Deserialize, Serialize};
