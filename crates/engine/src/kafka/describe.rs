@@ -114,6 +114,12 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                     "a replica's broker is gone: it leaves the ISR"
                 }
                 (Decision::ReplicaOffline, true) => "一个副本所在的 broker 没了：它离开 ISR",
+                (Decision::ControlledShutdown, false) => {
+                    "controlled shutdown: leadership moves away and the stopping broker leaves the ISR"
+                }
+                (Decision::ControlledShutdown, true) => {
+                    "受控关闭：Leader 先移走，正在关闭的 broker 离开 ISR"
+                }
                 (Decision::NoLeader, false) => {
                     "no ISR replica is alive: the partition is offline (the ISR keeps its last member)"
                 }

@@ -232,6 +232,22 @@ pub enum KafkaMsg {
         /// Per partition.
         partitions: Vec<FetchedPartition>,
     },
+    /// ControlledShutdown (API key 7), a stopping broker to the controller: move my
+    /// leaderships and take me out of the ISRs first.
+    ControlledShutdown {
+        /// Correlation id.
+        corr: u64,
+        /// The broker that stops.
+        broker: u32,
+    },
+    /// ControlledShutdown response: the partitions still led by the broker (none when all
+    /// moved).
+    ControlledShutdownResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Partitions not moved.
+        remaining: Vec<TopicPartition>,
+    },
     /// InitProducerId (API key 22): an idempotent producer asks for its id.
     InitProducerId {
         /// Correlation id.
@@ -364,6 +380,17 @@ impl KafkaMsg {
                     .collect();
                 format!("FetchResponse {}", parts.join(" "))
             }
+            KafkaMsg::ControlledShutdown { broker, .. } => {
+                format!("ControlledShutdown broker{broker}")
+            }
+            KafkaMsg::ControlledShutdownResponse { remaining, .. } => {
+                if remaining.is_empty() {
+                    "ControlledShutdownResponse: all moved".to_string()
+                } else {
+                    let r: Vec<String> = remaining.iter().map(|t| t.to_string()).collect();
+                    format!("ControlledShutdownResponse: still leads {}", r.join(" "))
+                }
+            }
             KafkaMsg::InitProducerId { .. } => "InitProducerId".to_string(),
             KafkaMsg::InitProducerIdResponse {
                 producer_id, epoch, ..
@@ -463,6 +490,8 @@ pub enum KafkaTimer {
     LogRetention,
     /// The log cleaner wakes (`log.cleaner.backoff.ms`).
     LogCleaner,
+    /// A controlled shutdown got no answer in time: the broker exits anyway.
+    ControlledShutdownTimeout,
 }
 
 impl fmt::Display for KafkaTimer {
@@ -479,6 +508,7 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::ConsumerRetry => f.write_str("retry backoff"),
             KafkaTimer::LogRetention => f.write_str("kafka-log-retention"),
             KafkaTimer::LogCleaner => f.write_str("log cleaner"),
+            KafkaTimer::ControlledShutdownTimeout => f.write_str("controlled shutdown timeout"),
         }
     }
 }
@@ -709,6 +739,9 @@ pub enum Decision {
     Unclean,
     /// A follower died and leaves the ISR (`removeReplicasFromIsr`).
     ReplicaOffline,
+    /// Its broker is shutting down: leadership moves to the first live ISR replica not
+    /// shutting down, and the broker leaves the ISR (`ControlledShutdownLeaderElection`).
+    ControlledShutdown,
     /// The last ISR member died: no leader, the ISR keeps it (`removeReplicasFromIsr`).
     NoLeader,
 }

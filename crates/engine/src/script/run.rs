@@ -25,11 +25,18 @@ pub struct Outcome {
 pub struct RunError(pub String);
 
 /// What an input waits for before the next command runs: each system says for its own
-/// inputs (`zkcli` waits until the client's console has finished the line).
+/// inputs (`zkcli` waits until the client's console has finished the line, `topic create`
+/// until the brokers know the topic, `stop` until the process has exited).
 fn settle(input: &crate::sim::input::Input, w: &crate::sim::world::World) -> Option<Condition> {
     match input {
         crate::sim::input::Input::Zk(z) => z.settle(w).map(Condition::Zk),
         crate::sim::input::Input::Kafka(k) => k.settle(w).map(Condition::Kafka),
+        // `stop` returns when the process has exited: a Kafka broker first finishes its
+        // controlled shutdown.
+        crate::sim::input::Input::Stop(node) => Some(Condition::Status {
+            node: *node,
+            status: crate::sim::node::Status::Stopped,
+        }),
         _ => None,
     }
 }

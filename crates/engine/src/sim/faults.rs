@@ -75,7 +75,13 @@ impl World {
     /// connections itself ("shutting down") and exits.
     pub(crate) fn stop_node(&mut self, sink: &mut Vec<TraceEvent>, id: NodeId) {
         if self.status(id) == Some(crate::sim::node::Status::Running) {
-            self.run_node(sink, id, |n, ctx| n.on_stop(ctx));
+            // A process may finish some work first (a Kafka broker's controlled
+            // shutdown); it then exits on its own (`Effect::Exit`).
+            let mut now = true;
+            self.run_node(sink, id, |n, ctx| now = n.on_stop(ctx));
+            if !now {
+                return;
+            }
         }
         if self.take_down(sink, id, Status::Stopped, Fault::Stop, |n, _| n.shutdown()) {
             self.process_closes_all(sink, id);

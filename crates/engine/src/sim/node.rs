@@ -99,10 +99,12 @@ impl Node {
     }
 
     /// What a running process does on SIGTERM before its shutdown hook, with a chance to
-    /// send (a Kafka broker closes its ZooKeeper session).
-    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) {
-        if let Node::Broker(b) = self {
-            b.on_stop(ctx);
+    /// send. Returns false when it goes on running to finish first (a Kafka broker's
+    /// controlled shutdown) and will exit on its own.
+    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        match self {
+            Node::Broker(b) => b.on_stop(ctx),
+            _ => true,
         }
     }
 

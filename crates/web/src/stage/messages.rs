@@ -42,6 +42,8 @@ pub fn kind_class(m: &Msg) -> &'static str {
         }
         Msg::Kafka(KafkaMsg::OffsetsForLeaderEpoch { .. }) => "msg-fetch",
         Msg::Kafka(KafkaMsg::InitProducerId { .. }) => "msg-meta",
+        Msg::Kafka(KafkaMsg::ControlledShutdown { .. }) => "msg-controller",
+        Msg::Kafka(KafkaMsg::ControlledShutdownResponse { .. }) => "msg-reply",
         Msg::Kafka(KafkaMsg::InitProducerIdResponse { .. }) => "msg-meta",
         Msg::Kafka(KafkaMsg::OffsetsForLeaderEpochResponse { .. }) => "msg-fetch-resp",
         Msg::Kafka(
@@ -99,6 +101,14 @@ pub fn short_label(m: &Msg) -> String {
             },
             KafkaMsg::UpdateMetadata { .. } => "UpdMeta".into(),
             KafkaMsg::InitProducerId { .. } => "PID?".into(),
+            KafkaMsg::ControlledShutdown { broker, .. } => format!("stop b{broker}?"),
+            KafkaMsg::ControlledShutdownResponse { remaining, .. } => {
+                if remaining.is_empty() {
+                    "moved".into()
+                } else {
+                    format!("{} left", remaining.len())
+                }
+            }
             KafkaMsg::InitProducerIdResponse { producer_id, .. } => format!("PID {producer_id}"),
             KafkaMsg::OffsetsForLeaderEpoch { partitions, .. } => match partitions.first() {
                 Some((_, e)) => format!("epoch {e}?"),

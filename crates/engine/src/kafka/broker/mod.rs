@@ -96,6 +96,8 @@ pub struct Broker {
     pub(crate) alive_brokers: Vec<u32>,
     /// The next producer id this broker hands out (within its own block).
     pub(crate) next_producer_id: i64,
+    /// A controlled shutdown is under way.
+    pub(crate) shutting_down: bool,
 }
 
 impl Broker {
@@ -119,6 +121,7 @@ impl Broker {
             metadata: ClusterMetadata::default(),
             alive_brokers: Vec::new(),
             next_producer_id: 0,
+            shutting_down: false,
         }
     }
 
@@ -187,14 +190,45 @@ impl Broker {
         }
     }
 
-    /// `stop`: before the process exits, it closes its ZooKeeper session
-    /// (`KafkaServer.shutdown` → `zkClient.close()`), so its ephemeral znodes go at once.
-    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) {
+    /// `stop` (SIGTERM, `KafkaServer.shutdown`). With a controller to ask, a controlled
+    /// shutdown comes first: the broker sends ControlledShutdown and keeps running until
+    /// the answer (or `controlled.shutdown` gives up after 30 s here; Kafka retries 3
+    /// times 5 s apart), then exits on its own. On the way out it closes its ZooKeeper
+    /// session (`zkClient.close()`), so its ephemeral znodes go at once. Returns true when
+    /// it exits now.
+    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        let connected = self.zk.as_ref().is_some_and(|z| {
+            z.client.session_state() == crate::zookeeper::client::SessionState::Connected
+        });
+        let controller = self.zk.as_ref().and_then(|z| z.controller_id);
+        if !self.shutting_down
+            && connected
+            && let Some(c) = controller
+        {
+            self.shutting_down = true;
+            ctx.note(format!(
+                "Starting controlled shutdown: asking controller broker{c}"
+            ));
+            let corr = self.next_corr;
+            self.next_corr += 1;
+            let msg = KafkaMsg::ControlledShutdown {
+                corr,
+                broker: self.id,
+            };
+            if c == self.id {
+                ctx.loopback(msg);
+            } else {
+                self.net.send(ctx, c, msg);
+            }
+            ctx.set_timer(KafkaTimer::ControlledShutdownTimeout, 30_000);
+            return false;
+        }
         if let Some(zk) = self.zk.as_mut()
-            && zk.client.session_state() == crate::zookeeper::client::SessionState::Connected
+            && connected
         {
             zk.client.close_session(ctx);
         }
+        true
     }
 
     /// A ZooKeeper message for its session.
@@ -337,6 +371,23 @@ impl Broker {
                     self.on_fetch_response(ctx, leader, corr, partitions);
                 }
             }
+            KafkaMsg::ControlledShutdown { corr, broker } => {
+                self.handle_controlled_shutdown(ctx, conn, corr, broker)
+            }
+            KafkaMsg::ControlledShutdownResponse { remaining, .. } => {
+                if self.shutting_down {
+                    ctx.cancel_timer(KafkaTimer::ControlledShutdownTimeout);
+                    ctx.note(if remaining.is_empty() {
+                        "Controlled shutdown succeeded".to_string()
+                    } else {
+                        format!(
+                            "Controlled shutdown: {} partition(s) still led here",
+                            remaining.len()
+                        )
+                    });
+                    ctx.exit("controlled shutdown");
+                }
+            }
             KafkaMsg::InitProducerId { corr } => {
                 // ProducerIdManager hands out ids from blocks claimed in ZooKeeper
                 // (/latest_producer_id_block); here each broker owns the ids from
@@ -438,6 +489,10 @@ impl Broker {
             KafkaTimer::LogCleaner => self.on_log_cleaner(ctx),
             KafkaTimer::FetcherRetry(leader) => self.send_fetch(ctx, leader),
             KafkaTimer::FetcherTimeout(leader) => self.on_fetch_timeout(ctx, leader),
+            KafkaTimer::ControlledShutdownTimeout => {
+                ctx.note("Controlled shutdown got no answer: shutting down anyway");
+                ctx.exit("controlled shutdown timed out");
+            }
             KafkaTimer::Sender | KafkaTimer::RequestTimeout(_) | KafkaTimer::ConsumerRetry => {}
         }
     }

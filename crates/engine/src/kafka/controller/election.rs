@@ -90,6 +90,41 @@ pub fn next(
     Some((bump(None, isr), Decision::NoLeader))
 }
 
+/// What a controlled shutdown of `broker` does to a partition
+/// (`ControlledShutdownPartitionLeaderElectionStrategy`, `KafkaController.
+/// doControlledShutdown`): if it leads, the first replica in assignment order that is
+/// alive, in the ISR and not shutting down leads instead; it leaves the ISR (never the
+/// last member). `None` when the partition does not involve it, or nobody can take over.
+pub fn controlled_shutdown(
+    s: &PartitionStateZnode,
+    replicas: &[u32],
+    live: &BTreeSet<u32>,
+    shutting: &BTreeSet<u32>,
+    broker: u32,
+    controller_epoch: u32,
+) -> Option<PartitionStateZnode> {
+    if !s.isr.contains(&broker) || s.isr.len() < 2 {
+        return None;
+    }
+    let isr: Vec<u32> = s.isr.iter().copied().filter(|b| *b != broker).collect();
+    let leader = if s.leader == Some(broker) {
+        Some(
+            replicas
+                .iter()
+                .copied()
+                .find(|r| live.contains(r) && isr.contains(r) && !shutting.contains(r))?,
+        )
+    } else {
+        s.leader
+    };
+    Some(PartitionStateZnode {
+        leader,
+        leader_epoch: s.leader_epoch + 1,
+        isr,
+        controller_epoch,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +197,34 @@ mod tests {
                 false,
                 2
             ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_controlled_shutdown_moves_leadership_first() {
+        let none = live(&[]);
+        let s = controlled_shutdown(
+            &st(Some(1), 0, &[1, 2, 3]),
+            &[1, 2, 3],
+            &live(&[1, 2, 3]),
+            &none,
+            1,
+            2,
+        );
+        assert_eq!(s, Some(st(Some(2), 1, &[2, 3])));
+        let s = controlled_shutdown(
+            &st(Some(1), 0, &[1, 3]),
+            &[1, 2, 3],
+            &live(&[1, 2, 3]),
+            &none,
+            3,
+            2,
+        );
+        assert_eq!(s, Some(st(Some(1), 1, &[1])));
+        // The last ISR member stays (and keeps leading).
+        assert_eq!(
+            controlled_shutdown(&st(Some(1), 0, &[1]), &[1, 2], &live(&[1, 2]), &none, 1, 2),
             None
         );
     }

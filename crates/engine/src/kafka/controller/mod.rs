@@ -15,8 +15,12 @@
 //! Like Kafka's single event thread, it acts only when every read it issued has been
 //! answered (ZooKeeper answers one session's requests in order).
 //!
-//! Not modelled: controlled shutdown, preferred-leader rebalancing, reassignment, topic
-//! deletion; the UpdateMetadata it sends always carries every partition.
+//! A stopping broker asks first (ControlledShutdown, `KafkaController.doControlledShutdown`):
+//! the controller moves the leaderships it holds to the first live ISR replica not
+//! shutting down, takes it out of every ISR, and answers once those writes are done.
+//!
+//! Not modelled: preferred-leader rebalancing, reassignment, topic deletion; the
+//! UpdateMetadata it sends always carries every partition.
 
 pub mod election;
 
@@ -98,6 +102,11 @@ pub struct Controller {
     /// new connection if the old one closes (`RequestSendThread` retries until the broker
     /// answers or leaves).
     pub unanswered: BTreeMap<u32, Vec<KafkaMsg>>,
+    /// Brokers in a controlled shutdown.
+    pub shutting: BTreeSet<u32>,
+    /// ControlledShutdown requests to answer once their writes are done: broker,
+    /// connection, correlation id.
+    pub shutdown_waiting: Vec<(u32, crate::sim::conn::ConnId, u64)>,
 }
 
 impl Controller {
@@ -214,6 +223,7 @@ impl Broker {
                     }
                 }
                 c.broker_epochs.retain(|b, _| live.contains(b));
+                c.shutting.retain(|b| live.contains(b));
                 c.live = live.clone();
                 c.loaded = true;
                 for id in live {
@@ -328,6 +338,85 @@ impl Broker {
         }
         if self.controller.as_ref().is_some_and(|c| c.reads == 0) {
             self.reconcile(ctx);
+        }
+        self.answer_shutdowns(ctx);
+    }
+
+    /// A broker asks to shut down (`KafkaController.doControlledShutdown`).
+    pub(crate) fn handle_controlled_shutdown(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: crate::sim::conn::ConnId,
+        corr: u64,
+        broker: u32,
+    ) {
+        let Some(c) = self.controller.as_mut() else {
+            ctx.note(format!(
+                "ControlledShutdown from broker{broker}: this broker is not the controller"
+            ));
+            return;
+        };
+        c.shutting.insert(broker);
+        c.shutdown_waiting.push((broker, conn, corr));
+        let mut writes = Vec::new();
+        for (tp, (s, version)) in c.states.iter().filter(|(tp, _)| !c.writing.contains(*tp)) {
+            let Some(replicas) = c.replicas(tp) else {
+                continue;
+            };
+            if let Some(next) =
+                election::controlled_shutdown(s, replicas, &c.live, &c.shutting, broker, c.epoch)
+            {
+                let op = Op::SetData {
+                    path: zk_data::state_path(tp),
+                    data: Some(next.to_json().into_bytes().into()),
+                    version: *version,
+                };
+                writes.push((tp.clone(), op, next));
+            }
+        }
+        for (tp, op, next) in writes {
+            if let Some(c) = self.controller.as_mut() {
+                c.writing.insert(tp.clone());
+            }
+            self.ctl_write(
+                ctx,
+                op,
+                CtlRead::Write(tp, next, Decision::ControlledShutdown),
+            );
+        }
+        self.answer_shutdowns(ctx);
+    }
+
+    /// Answers the controlled shutdowns whose writes are all done, naming the partitions
+    /// the broker still leads.
+    fn answer_shutdowns(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(c) = self.controller.as_mut() else {
+            return;
+        };
+        if !c.writing.is_empty() || c.shutdown_waiting.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut c.shutdown_waiting);
+        let mut replies = Vec::new();
+        for (broker, conn, corr) in waiting {
+            let remaining: Vec<TopicPartition> = c
+                .states
+                .iter()
+                .filter(|(_, (s, _))| s.leader == Some(broker))
+                .map(|(tp, _)| tp.clone())
+                .collect();
+            replies.push((
+                conn,
+                KafkaMsg::ControlledShutdownResponse { corr, remaining },
+            ));
+        }
+        self.send_controller_requests(ctx);
+        for (conn, msg) in replies {
+            if conn == crate::sim::conn::ConnId::LOOPBACK {
+                ctx.loopback(msg);
+            } else {
+                ctx.send(conn, msg);
+            }
         }
     }
 
