@@ -10,6 +10,14 @@ use crate::sim::world::World;
 /// Something about the cluster or its clients that can be checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KafkaCondition {
+    /// `partition-leader <tp> brokerN` (or `none`): the leader in the partition's state
+    /// znode.
+    PartitionLeader {
+        /// The partition.
+        tp: TopicPartition,
+        /// The leader expected (`None`: no leader).
+        leader: Option<u32>,
+    },
     /// `controller [brokerN]`: a running broker is the controller (that one, if named).
     Controller {
         /// The broker expected.
@@ -150,6 +158,20 @@ impl KafkaCondition {
     /// Checks the condition against `w`.
     pub fn check(&self, w: &World) -> Result<(), String> {
         match self {
+            KafkaCondition::PartitionLeader { tp, leader } => {
+                let s = crate::kafka::zk_data::current_state(w, tp)
+                    .ok_or_else(|| format!("ZooKeeper holds no state for {tp}"))?;
+                let show = |l: Option<u32>| l.map_or("none".to_string(), |b| format!("broker{b}"));
+                if s.leader == *leader {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected the leader of {tp} to be {}, but it is {}",
+                        show(*leader),
+                        show(s.leader)
+                    ))
+                }
+            }
             KafkaCondition::Controller { broker } => {
                 let running: Vec<u32> = w
                     .brokers()

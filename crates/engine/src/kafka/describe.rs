@@ -117,6 +117,12 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 (Decision::ControlledShutdown, false) => {
                     "controlled shutdown: leadership moves away and the stopping broker leaves the ISR"
                 }
+                (Decision::Preferred, false) => {
+                    "preferred leader election: leadership goes back to the first replica of the assignment"
+                }
+                (Decision::Preferred, true) => {
+                    "优先 Leader 选举：Leader 回到分配方案中的第一个副本"
+                }
                 (Decision::ControlledShutdown, true) => {
                     "受控关闭：Leader 先移走，正在关闭的 broker 离开 ISR"
                 }

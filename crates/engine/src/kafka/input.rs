@@ -66,6 +66,10 @@ pub enum KafkaInput {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         only: Option<crate::kafka::tools::Only>,
     },
+    /// `kafka-leader-election --election-type preferred --all-topic-partitions`: the
+    /// controller makes each partition's preferred replica (the first in its assignment)
+    /// the leader where it is alive, in the ISR and not leading (ElectLeaders, KIP-460).
+    ElectPreferred,
     /// `consume <topic-partition> from <offset>`.
     Consume {
         /// The partition.
@@ -138,6 +142,9 @@ impl fmt::Display for KafkaInput {
                 Ok(())
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
+            KafkaInput::ElectPreferred => f.write_str(
+                "kafka-leader-election --election-type preferred --all-topic-partitions",
+            ),
             KafkaInput::Fetch { tp, offset } => write!(f, "fetch {tp} offset {offset}"),
             KafkaInput::DescribeTopics { topic, only } => {
                 f.write_str("kafka-topics --describe")?;
@@ -292,6 +299,11 @@ impl KafkaInput {
                     .filter(|t| !w.topics().topics.contains_key(*t))
                 {
                     return err(format!("Topic '{t}' does not exist as expected"));
+                }
+            }
+            KafkaInput::ElectPreferred => {
+                if !w.brokers().any(|(up, b)| up && b.is_controller()) {
+                    return err("no running broker is the controller to ask");
                 }
             }
             KafkaInput::Consume { tp, .. } | KafkaInput::Fetch { tp, .. } => {
@@ -454,6 +466,19 @@ impl KafkaInput {
                         change: change.into(),
                     },
                 );
+            }
+            KafkaInput::ElectPreferred => {
+                let controller = w
+                    .brokers()
+                    .find(|(up, b)| *up && b.is_controller())
+                    .map(|(_, b)| b.id());
+                if let Some(c) = controller {
+                    w.run_node(sink, NodeId::Broker(c), |n, ctx| {
+                        if let Node::Broker(b) = n {
+                            b.elect_preferred(ctx);
+                        }
+                    });
+                }
             }
             KafkaInput::DescribeTopics { topic, only } => {
                 let lines = crate::kafka::tools::describe_topics(w, topic.as_deref(), *only);

@@ -492,6 +492,8 @@ pub enum KafkaTimer {
     LogCleaner,
     /// A controlled shutdown got no answer in time: the broker exits anyway.
     ControlledShutdownTimeout,
+    /// The controller's leader-imbalance check (`leader.imbalance.check.interval.seconds`).
+    LeaderRebalance,
 }
 
 impl fmt::Display for KafkaTimer {
@@ -509,6 +511,7 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::LogRetention => f.write_str("kafka-log-retention"),
             KafkaTimer::LogCleaner => f.write_str("log cleaner"),
             KafkaTimer::ControlledShutdownTimeout => f.write_str("controlled shutdown timeout"),
+            KafkaTimer::LeaderRebalance => f.write_str("leader imbalance check"),
         }
     }
 }
@@ -742,6 +745,9 @@ pub enum Decision {
     /// Its broker is shutting down: leadership moves to the first live ISR replica not
     /// shutting down, and the broker leaves the ISR (`ControlledShutdownLeaderElection`).
     ControlledShutdown,
+    /// Leadership goes back to the preferred replica, the first in the assignment
+    /// (`PreferredReplicaPartitionLeaderElection`).
+    Preferred,
     /// The last ISR member died: no leader, the ISR keeps it (`removeReplicasFromIsr`).
     NoLeader,
 }

@@ -13,7 +13,7 @@
 //!             acked orders-0 5, failed orders-0 1, consumed orders-0 5,
 //!             segments orders-0 4 [on broker2],
 //!             record orders-0 offset 42 [key k42] [value v42 | value null] [on broker2],
-//!             controller [broker2]
+//!             controller [broker2], partition-leader orders-0 broker2|none
 //! ```
 
 use crate::kafka::conditions::KafkaCondition;
@@ -34,6 +34,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "consume",
         "fetch",
         "kafka-topics",
+        "kafka-leader-election",
     ],
     command,
     conditions: &[
@@ -46,6 +47,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "segments",
         "record",
         "controller",
+        "partition-leader",
     ],
     condition,
     queries: &[
@@ -94,6 +96,12 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
                 }
             }
             KafkaInput::DescribeTopics { topic, only }
+        }
+        "kafka-leader-election" => {
+            c.keyword(&["--election-type"])?;
+            c.keyword(&["preferred"])?;
+            c.keyword(&["--all-topic-partitions"])?;
+            KafkaInput::ElectPreferred
         }
         "fetch" => {
             let tp = c.tp()?;
@@ -287,6 +295,15 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
                 value,
                 on: on_broker(c)?,
             }
+        }
+        "partition-leader" => {
+            let tp = c.tp()?;
+            let leader = if c.accept("none") {
+                None
+            } else {
+                Some(c.broker()?)
+            };
+            KafkaCondition::PartitionLeader { tp, leader }
         }
         "controller" => KafkaCondition::Controller {
             broker: if c.peek().is_some() {

@@ -489,6 +489,7 @@ impl Broker {
             KafkaTimer::LogCleaner => self.on_log_cleaner(ctx),
             KafkaTimer::FetcherRetry(leader) => self.send_fetch(ctx, leader),
             KafkaTimer::FetcherTimeout(leader) => self.on_fetch_timeout(ctx, leader),
+            KafkaTimer::LeaderRebalance => self.on_leader_rebalance(ctx),
             KafkaTimer::ControlledShutdownTimeout => {
                 ctx.note("Controlled shutdown got no answer: shutting down anyway");
                 ctx.exit("controlled shutdown timed out");

@@ -90,6 +90,58 @@ pub fn next(
     Some((bump(None, isr), Decision::NoLeader))
 }
 
+/// A preferred-replica election (`PreferredReplicaPartitionLeaderElection`): the first
+/// replica of the assignment leads again if it is alive, in the ISR and not leading
+/// already. The ISR stays; the leader epoch goes up.
+pub fn preferred(
+    s: &PartitionStateZnode,
+    replicas: &[u32],
+    live: &BTreeSet<u32>,
+    controller_epoch: u32,
+) -> Option<PartitionStateZnode> {
+    let p = *replicas.first()?;
+    if s.leader == Some(p) || !live.contains(&p) || !s.isr.contains(&p) {
+        return None;
+    }
+    Some(PartitionStateZnode {
+        leader: Some(p),
+        leader_epoch: s.leader_epoch + 1,
+        isr: s.isr.clone(),
+        controller_epoch,
+    })
+}
+
+/// `KafkaController.checkAndTriggerAutoLeaderRebalance`: per broker, the share of the
+/// partitions it is the preferred leader of that another broker leads; a broker over
+/// `percent` gets its preferred leaderships back. Returns those partitions' indexes in
+/// `parts` (pairs of assignment and state).
+pub fn imbalanced(
+    parts: &[(&[u32], &PartitionStateZnode)],
+    live: &BTreeSet<u32>,
+    percent: u32,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for b in live {
+        let preferred: Vec<usize> = (0..parts.len())
+            .filter(|i| parts[*i].0.first() == Some(b))
+            .collect();
+        if preferred.is_empty() {
+            continue;
+        }
+        let not_led: Vec<usize> = preferred
+            .iter()
+            .copied()
+            .filter(|i| parts[*i].1.leader != Some(*b))
+            .collect();
+        // imbalance ratio > leader.imbalance.per.broker.percentage / 100
+        if not_led.len() as u64 * 100 > u64::from(percent) * preferred.len() as u64 {
+            out.extend(not_led);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 /// What a controlled shutdown of `broker` does to a partition
 /// (`ControlledShutdownPartitionLeaderElectionStrategy`, `KafkaController.
 /// doControlledShutdown`): if it leads, the first replica in assignment order that is
@@ -199,6 +251,25 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn preferred_leadership_comes_back_when_the_imbalance_passes_ten_percent() {
+        let ar = [1, 2, 3];
+        let moved = st(Some(2), 3, &[2, 3, 1]);
+        assert_eq!(
+            preferred(&moved, &ar, &live(&[1, 2, 3]), 2),
+            Some(st(Some(1), 4, &[2, 3, 1]))
+        );
+        assert_eq!(
+            preferred(&moved, &ar, &live(&[2, 3]), 2),
+            None,
+            "broker1 is not alive"
+        );
+        let home = st(Some(2), 0, &[2, 3, 1]);
+        let ar2 = [2, 3, 1];
+        let parts: Vec<(&[u32], &PartitionStateZnode)> = vec![(&ar, &moved), (&ar2, &home)];
+        assert_eq!(imbalanced(&parts, &live(&[1, 2, 3]), 10), vec![0]);
     }
 
     #[test]

@@ -19,14 +19,19 @@
 //! the controller moves the leaderships it holds to the first live ISR replica not
 //! shutting down, takes it out of every ISR, and answers once those writes are done.
 //!
-//! Not modelled: preferred-leader rebalancing, reassignment, topic deletion; the
-//! UpdateMetadata it sends always carries every partition.
+//! Every `leader.imbalance.check.interval.seconds` (300 s) it gives preferred replicas
+//! their leadership back where a broker's share of lost preferred leaderships passes
+//! `leader.imbalance.per.broker.percentage` (10); `kafka-leader-election` asks for it at
+//! once.
+//!
+//! Not modelled: reassignment, topic deletion; the UpdateMetadata it sends always carries
+//! every partition.
 
 pub mod election;
 
 use crate::kafka::broker::Broker;
 use crate::kafka::broker::zk_session::{ZkPurpose, create};
-use crate::kafka::messages::{Decision, KafkaChange, KafkaMsg, LeaderAndIsrPartition};
+use crate::kafka::messages::{Decision, KafkaChange, KafkaMsg, KafkaTimer, LeaderAndIsrPartition};
 use crate::kafka::metadata::PartitionInfo;
 use crate::kafka::network_client::NetworkClient;
 use crate::kafka::topic::TopicPartition;
@@ -36,6 +41,11 @@ use crate::zookeeper::client::Reply;
 use crate::zookeeper::data::code::Code;
 use crate::zookeeper::proto::{CreateMode, Op, ReplyBody};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// `leader.imbalance.check.interval.seconds` (300), ms.
+pub const LEADER_IMBALANCE_CHECK_MS: u64 = 300_000;
+/// `leader.imbalance.per.broker.percentage` (10).
+pub const LEADER_IMBALANCE_PERCENT: u32 = 10;
 
 /// What a controller request was for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +139,60 @@ impl Broker {
         self.ctl_read(ctx, CtlRead::BrokerIds);
         self.ctl_read(ctx, CtlRead::Topics);
         self.ctl_read(ctx, CtlRead::IsrChanges);
+        ctx.set_timer(KafkaTimer::LeaderRebalance, LEADER_IMBALANCE_CHECK_MS);
+    }
+
+    /// The leader-imbalance check (`auto.leader.rebalance.enable`, true by default).
+    pub(crate) fn on_leader_rebalance(&mut self, ctx: &mut Ctx<'_>) {
+        if self.controller.is_none() {
+            return;
+        }
+        ctx.set_timer(KafkaTimer::LeaderRebalance, LEADER_IMBALANCE_CHECK_MS);
+        self.preferred_elections(ctx, false);
+    }
+
+    /// `kafka-leader-election --election-type preferred --all-topic-partitions`.
+    pub fn elect_preferred(&mut self, ctx: &mut Ctx<'_>) {
+        self.preferred_elections(ctx, true);
+    }
+
+    /// Preferred-replica elections: every partition that can have one (`all`), or those
+    /// of brokers over the imbalance threshold.
+    fn preferred_elections(&mut self, ctx: &mut Ctx<'_>, all: bool) {
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let candidates: Vec<(TopicPartition, &[u32], &PartitionStateZnode, i32)> = c
+            .states
+            .iter()
+            .filter(|(tp, _)| !c.writing.contains(*tp))
+            .filter_map(|(tp, (s, v))| Some((tp.clone(), c.replicas(tp)?.as_slice(), s, *v)))
+            .collect();
+        let chosen: Vec<usize> = if all {
+            (0..candidates.len()).collect()
+        } else {
+            let parts: Vec<(&[u32], &PartitionStateZnode)> =
+                candidates.iter().map(|(_, r, s, _)| (*r, *s)).collect();
+            election::imbalanced(&parts, &c.live, LEADER_IMBALANCE_PERCENT)
+        };
+        let mut writes = Vec::new();
+        for i in chosen {
+            let (tp, replicas, s, version) = &candidates[i];
+            if let Some(next) = election::preferred(s, replicas, &c.live, c.epoch) {
+                let op = Op::SetData {
+                    path: zk_data::state_path(tp),
+                    data: Some(next.to_json().into_bytes().into()),
+                    version: *version,
+                };
+                writes.push((tp.clone(), op, next));
+            }
+        }
+        for (tp, op, next) in writes {
+            if let Some(c) = self.controller.as_mut() {
+                c.writing.insert(tp.clone());
+            }
+            self.ctl_write(ctx, op, CtlRead::Write(tp, next, Decision::Preferred));
+        }
     }
 
     /// Stops being the controller (`onControllerResignation`), if it was.
