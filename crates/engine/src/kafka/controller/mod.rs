@@ -175,24 +175,15 @@ impl Broker {
                 candidates.iter().map(|(_, r, s, _)| (*r, *s)).collect();
             election::imbalanced(&parts, &c.live, LEADER_IMBALANCE_PERCENT)
         };
-        let mut writes = Vec::new();
-        for i in chosen {
-            let (tp, replicas, s, version) = &candidates[i];
-            if let Some(next) = election::preferred(s, replicas, &c.live, c.epoch) {
-                let op = Op::SetData {
-                    path: zk_data::state_path(tp),
-                    data: Some(next.to_json().into_bytes().into()),
-                    version: *version,
-                };
-                writes.push((tp.clone(), op, next));
-            }
-        }
-        for (tp, op, next) in writes {
-            if let Some(c) = self.controller.as_mut() {
-                c.writing.insert(tp.clone());
-            }
-            self.ctl_write(ctx, op, CtlRead::Write(tp, next, Decision::Preferred));
-        }
+        let writes: Vec<(TopicPartition, PartitionStateZnode, Decision, Option<i32>)> = chosen
+            .into_iter()
+            .filter_map(|i| {
+                let (tp, replicas, s, version) = &candidates[i];
+                let next = election::preferred(s, replicas, &c.live, c.epoch)?;
+                Some((tp.clone(), next, Decision::Preferred, Some(*version)))
+            })
+            .collect();
+        self.write_states(ctx, writes);
     }
 
     /// Stops being the controller (`onControllerResignation`), if it was.
@@ -430,24 +421,15 @@ impl Broker {
             if let Some(next) =
                 election::controlled_shutdown(s, replicas, &c.live, &c.shutting, broker, c.epoch)
             {
-                let op = Op::SetData {
-                    path: zk_data::state_path(tp),
-                    data: Some(next.to_json().into_bytes().into()),
-                    version: *version,
-                };
-                writes.push((tp.clone(), op, next));
+                writes.push((
+                    tp.clone(),
+                    next,
+                    Decision::ControlledShutdown,
+                    Some(*version),
+                ));
             }
         }
-        for (tp, op, next) in writes {
-            if let Some(c) = self.controller.as_mut() {
-                c.writing.insert(tp.clone());
-            }
-            self.ctl_write(
-                ctx,
-                op,
-                CtlRead::Write(tp, next, Decision::ControlledShutdown),
-            );
-        }
+        self.write_states(ctx, writes);
         self.answer_shutdowns(ctx);
     }
 
@@ -484,6 +466,44 @@ impl Broker {
         }
     }
 
+    /// Writes partitions' new states, each marked in flight: a new partition's state
+    /// znode is created (its parents first, NodeExists being fine); an existing one is set
+    /// at the version the controller read (`version`).
+    fn write_states(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        writes: Vec<(TopicPartition, PartitionStateZnode, Decision, Option<i32>)>,
+    ) {
+        let Some(epoch) = self.controller.as_ref().map(|c| c.epoch) else {
+            return;
+        };
+        for (tp, state, why, version) in writes {
+            let path = zk_data::state_path(&tp);
+            let op = match version {
+                Some(version) => Op::SetData {
+                    path,
+                    data: Some(state.to_json().into_bytes().into()),
+                    version,
+                },
+                None => {
+                    let parents = [
+                        zk_data::partitions_path(&tp.topic),
+                        zk_data::partition_path(&tp),
+                    ];
+                    for parent in parents {
+                        let op = create(&parent, "", CreateMode::Persistent);
+                        self.zk_submit(ctx, op, ZkPurpose::Ctl(epoch, CtlRead::Other));
+                    }
+                    create(&path, &state.to_json(), CreateMode::Persistent)
+                }
+            };
+            if let Some(c) = self.controller.as_mut() {
+                c.writing.insert(tp.clone());
+            }
+            self.ctl_write(ctx, op, CtlRead::Write(tp, state, why));
+        }
+    }
+
     /// With every read answered: write what the live brokers call for, then tell the
     /// brokers.
     fn reconcile(&mut self, ctx: &mut Ctx<'_>) {
@@ -491,35 +511,26 @@ impl Broker {
             return;
         };
         let unclean = self.cfg.unclean_leader_election;
-        let mut writes: Vec<(TopicPartition, Op, PartitionStateZnode, Decision)> = Vec::new();
+        let mut writes: Vec<(TopicPartition, PartitionStateZnode, Decision, Option<i32>)> =
+            Vec::new();
         for tp in c.missing.iter().filter(|tp| !c.writing.contains(*tp)) {
             let Some(replicas) = c.replicas(tp) else {
                 continue;
             };
             if let Some(s) = election::initial(replicas, &c.live, c.epoch) {
-                let op = create(
-                    &zk_data::state_path(tp),
-                    &s.to_json(),
-                    CreateMode::Persistent,
-                );
-                writes.push((tp.clone(), op, s, Decision::New));
+                writes.push((tp.clone(), s, Decision::New, None));
             }
         }
+        // A bounced broker is out while its failure is handled.
+        let live: BTreeSet<u32> = c.live.difference(&c.just_died).copied().collect();
         for (tp, (s, version)) in c.states.iter().filter(|(tp, _)| !c.writing.contains(*tp)) {
             let Some(replicas) = c.replicas(tp) else {
                 continue;
             };
-            // A bounced broker is out while its failure is handled.
-            let live: BTreeSet<u32> = c.live.difference(&c.just_died).copied().collect();
             if let Some((next, why)) =
                 election::next(s, replicas, &live, &c.just_died, unclean, c.epoch)
             {
-                let op = Op::SetData {
-                    path: zk_data::state_path(tp),
-                    data: Some(next.to_json().into_bytes().into()),
-                    version: *version,
-                };
-                writes.push((tp.clone(), op, next, why));
+                writes.push((tp.clone(), next, why, Some(*version)));
             }
         }
         // Acted on, unless a partition was skipped for a write in flight.
@@ -528,22 +539,7 @@ impl Broker {
         {
             c.just_died.clear();
         }
-        for (tp, op, s, why) in writes {
-            if why == Decision::New {
-                let epoch = self.controller.as_ref().map_or(0, |c| c.epoch);
-                for path in [
-                    zk_data::partitions_path(&tp.topic),
-                    zk_data::partition_path(&tp),
-                ] {
-                    let op = create(&path, "", CreateMode::Persistent);
-                    self.zk_submit(ctx, op, ZkPurpose::Ctl(epoch, CtlRead::Other));
-                }
-            }
-            if let Some(c) = self.controller.as_mut() {
-                c.writing.insert(tp.clone());
-            }
-            self.ctl_write(ctx, op, CtlRead::Write(tp, s, why));
-        }
+        self.write_states(ctx, writes);
         self.send_controller_requests(ctx);
     }
 
