@@ -161,14 +161,10 @@ impl Broker {
         if !self.controller_epoch_ok(ctx, conn, controller_epoch, false) {
             return;
         }
-        let mut meta = ClusterMetadata {
-            configs: self.metadata.configs.clone(),
+        self.metadata = ClusterMetadata {
+            topics: topics.into_iter().collect(),
             ..ClusterMetadata::default()
         };
-        for (t, parts) in topics {
-            meta.topics.insert(t, parts);
-        }
-        self.metadata = meta;
         self.alive_brokers = brokers;
         if conn != ConnId::LOOPBACK {
             ctx.send(conn, KafkaMsg::UpdateMetadataResponse { error: None });

@@ -21,7 +21,7 @@ impl Broker {
             segment_bytes: self.cfg.log_segment_bytes,
             ..LogConfig::default()
         };
-        for (k, v) in self.disk.metadata.configs.get(topic).into_iter().flatten() {
+        for (k, v) in self.disk.topic_configs.get(topic).into_iter().flatten() {
             let _ = c.set(k, v);
         }
         c

@@ -41,8 +41,9 @@ pub struct BrokerDisk {
     /// `replication-offset-checkpoint`: high watermarks as of the last checkpoint, which
     /// Kafka writes with an fsync (`CheckpointFile.write`), so it survives a power cut.
     pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
-    /// Topic config overrides as the broker read them when it created each topic's logs.
-    pub metadata: ClusterMetadata,
+    /// Topic config overrides (key, value) by topic, as the broker read them when it
+    /// created each topic's logs.
+    pub topic_configs: BTreeMap<String, Vec<(String, String)>>,
     /// The host's page cache over this broker's segment files (it outlives the process;
     /// a power cut empties it).
     pub page_cache: crate::kafka::zerocopy::PageCache,
@@ -307,11 +308,7 @@ impl Broker {
     ) {
         if !configs.is_empty() {
             self.disk
-                .metadata
-                .configs
-                .insert(topic.to_string(), configs.to_vec());
-            self.metadata
-                .configs
+                .topic_configs
                 .insert(topic.to_string(), configs.to_vec());
         }
         for (p, replicas) in assignment.iter().enumerate() {
