@@ -194,11 +194,9 @@ impl Broker {
 
     fn zk_reply(&mut self, ctx: &mut Ctx<'_>, purpose: ZkPurpose, r: Reply) {
         match purpose {
-            ZkPurpose::Path | ZkPurpose::Notify | ZkPurpose::CreateEpoch => {
-                if purpose == ZkPurpose::CreateEpoch {
-                    self.read_epoch(ctx);
-                }
-            }
+            ZkPurpose::Path | ZkPurpose::Notify => {}
+            // Created (or someone else did): read it to run the election.
+            ZkPurpose::CreateEpoch => self.read_epoch(ctx),
             ZkPurpose::Register => match r.result {
                 Ok(_) => {
                     let session = self.zk.as_ref().map_or(0, |z| z.client.session);
