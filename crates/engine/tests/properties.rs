@@ -211,7 +211,7 @@ proptest! {
         let mut w = World::new(seed);
         apply(&mut w, Input::Kafka(KafkaInput::Cluster { brokers: 3 }));
         apply(&mut w, Input::Start(Targets::All));
-        apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]), configs: vec![] }));
+        apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]), configs: vec![], tool: false }));
         apply(&mut w, Input::Kafka(KafkaInput::Consume { tp: tp.clone(), offset: 0 }));
         // The controller (through ZooKeeper) makes broker1 the leader within a moment.
         run_checked(&mut w, 2000, &mut |_| Ok(())).map_err(TestCaseError::fail)?;
@@ -316,7 +316,7 @@ proptest! {
         apply(&mut w, Input::NetLoss { percent: loss });
         apply(&mut w, Input::Kafka(KafkaInput::Cluster { brokers: 3 }));
         apply(&mut w, Input::Start(Targets::All));
-        apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]), configs: vec![] }));
+        apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]), configs: vec![], tool: false }));
         let spec = zkafka_engine::kafka::producer::ProduceSpec {
             topic: "t".into(), partition: None, key: None, value: Some("v".into()), count: records, acks: None,
         };

@@ -131,6 +131,10 @@ pub struct ProducerConfig {
     /// id and numbers its batches per partition, so the leader drops a retried duplicate
     /// and refuses a gap.
     pub idempotence: bool,
+    /// `metadata.max.age.ms` (300000): the producer asks for metadata again this long
+    /// after its last answer, even when nothing failed (`Metadata.timeToNextUpdate`); it is
+    /// how a producer learns of partitions added to a topic.
+    pub metadata_max_age_ms: u64,
 }
 
 impl Default for ProducerConfig {
@@ -148,6 +152,7 @@ impl Default for ProducerConfig {
             adaptive_partitioning: true,
             compression: crate::kafka::format::Compression::None,
             idempotence: true,
+            metadata_max_age_ms: 300_000,
         }
     }
 }
@@ -192,7 +197,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 21] = [
+    pub const KEYS: [&'static str; 22] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -214,6 +219,7 @@ impl KafkaConfig {
         "unclean.leader.election.enable",
         "inter.broker.protocol.version",
         "enable.idempotence",
+        "metadata.max.age.ms",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -249,6 +255,7 @@ impl KafkaConfig {
                     .ok_or_else(|| format!("`acks` takes 0, 1 or all, not `{value}`"))?
             }
             "linger.ms" => self.producer.linger_ms = num()?,
+            "metadata.max.age.ms" => self.producer.metadata_max_age_ms = num()?.max(1),
             "batch.size" => self.producer.batch_size = num()?,
             "request.timeout.ms" => {
                 let v = num()?.max(1);

@@ -45,7 +45,22 @@ pub enum KafkaInput {
         /// Topic-level configs (`--config segment.bytes=1024`), in the order given.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         configs: Vec<(String, String)>,
+        /// Written as `kafka-topics --create ...`: printed back that way, errors carry the
+        /// tool's prefix and success prints `Created topic <t>.`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        tool: bool,
     },
+    /// `kafka-topics --alter --topic T --partitions N`: more partitions for a topic
+    /// (CreatePartitions: `ZkAdminManager.createPartitions`, `AdminZkClient.addPartitions`);
+    /// never fewer.
+    AddPartitions {
+        /// The topic.
+        topic: String,
+        /// The new partition count.
+        partitions: u32,
+    },
+    /// `kafka-topics --list`: the topic names, one per line, sorted.
+    ListTopics,
     /// `produce <topic> [partition P] [key K] value V [count N] [acks all|1|0]`.
     Produce(ProduceSpec),
     /// `fetch <topic-partition> offset <offset>`: how the leader finds the offset in its
@@ -83,7 +98,7 @@ pub enum KafkaInput {
 pub fn quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@=".contains(c))
     {
         s.to_string()
     } else {
@@ -102,6 +117,41 @@ impl fmt::Display for KafkaInput {
                 rf,
                 assignment,
                 configs,
+                tool: true,
+            } => {
+                write!(f, "kafka-topics --create --topic {topic}")?;
+                if let Some(p) = partitions {
+                    write!(f, " --partitions {p}")?;
+                }
+                if let Some(r) = rf {
+                    write!(f, " --replication-factor {r}")?;
+                }
+                if let Some(a) = assignment {
+                    write!(
+                        f,
+                        " --replica-assignment {}",
+                        crate::kafka::topics_cmd::assignment_text(a)
+                    )?;
+                }
+                for (k, v) in configs {
+                    write!(f, " --config {}", quote(&format!("{k}={v}")))?;
+                }
+                Ok(())
+            }
+            KafkaInput::AddPartitions { topic, partitions } => {
+                write!(
+                    f,
+                    "kafka-topics --alter --topic {topic} --partitions {partitions}"
+                )
+            }
+            KafkaInput::ListTopics => f.write_str("kafka-topics --list"),
+            KafkaInput::TopicCreate {
+                topic,
+                partitions,
+                rf,
+                assignment,
+                configs,
+                tool: false,
             } => {
                 write!(f, "topic create {topic}")?;
                 if let Some(p) = partitions {
@@ -111,11 +161,11 @@ impl fmt::Display for KafkaInput {
                     write!(f, " rf {r}")?;
                 }
                 if let Some(a) = assignment {
-                    let parts: Vec<String> = a
-                        .iter()
-                        .map(|r| r.iter().map(u32::to_string).collect::<Vec<_>>().join(":"))
-                        .collect();
-                    write!(f, " assignment {}", parts.join(","))?;
+                    write!(
+                        f,
+                        " assignment {}",
+                        crate::kafka::topics_cmd::assignment_text(a)
+                    )?;
                 }
                 for (k, v) in configs {
                     write!(f, " {k} {}", quote(v))?;
@@ -164,13 +214,24 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
 }
 
+/// A tool needs a cluster and a running broker to ask.
+fn no_broker_to_ask(w: &World, broker_count: u32) -> Result<(), InputError> {
+    if broker_count == 0 {
+        return err("there is no Kafka cluster; start with `kafka cluster 3`");
+    }
+    if !w.brokers().any(|(up, _)| up) {
+        return err("no broker is running to answer (kafka-topics needs --bootstrap-server)");
+    }
+    Ok(())
+}
+
 impl KafkaInput {
     /// What a script waits for after the input: `topic create` returns once every
     /// running broker knows the new partitions (kafka-topics returns when the
     /// controller's metadata has them, `DelayedCreatePartitions`).
     pub fn settle(&self, w: &World) -> Option<crate::kafka::conditions::KafkaCondition> {
         match self {
-            KafkaInput::TopicCreate { topic, .. } => {
+            KafkaInput::TopicCreate { topic, .. } | KafkaInput::AddPartitions { topic, .. } => {
                 Some(crate::kafka::conditions::KafkaCondition::TopicReady {
                     topic: topic.clone(),
                     partitions: w.topics().partition_count(topic)?,
@@ -180,8 +241,23 @@ impl KafkaInput {
         }
     }
 
-    /// Checks the input against `w`; nothing changes on error.
+    /// Checks the input against `w`; nothing changes on error. The `kafka-topics` forms'
+    /// errors start as the tool's do ([`crate::kafka::topics_cmd::ERROR_PREFIX`]).
     pub(crate) fn validate(&self, w: &World) -> Result<(), InputError> {
+        let tool = matches!(
+            self,
+            KafkaInput::TopicCreate { tool: true, .. }
+                | KafkaInput::AddPartitions { .. }
+                | KafkaInput::DescribeTopics { .. }
+                | KafkaInput::ListTopics
+        );
+        self.check(w).map_err(|e| match tool {
+            true => InputError(format!("{}{}", crate::kafka::topics_cmd::ERROR_PREFIX, e.0)),
+            false => e,
+        })
+    }
+
+    fn check(&self, w: &World) -> Result<(), InputError> {
         let broker_count = w.slots().filter(|(id, _)| id.is_broker()).count() as u32;
         match self {
             KafkaInput::Cluster { brokers } => {
@@ -204,6 +280,7 @@ impl KafkaInput {
                 rf,
                 assignment,
                 configs,
+                ..
             } => {
                 let mut log_cfg = crate::kafka::log::config::LogConfig::default();
                 for (k, v) in configs {
@@ -282,6 +359,35 @@ impl KafkaInput {
                     return err("count must be 1 to 100000");
                 }
             }
+            KafkaInput::AddPartitions { topic, partitions } => {
+                no_broker_to_ask(w, broker_count)?;
+                let Some(old) = w.topics().partition_count(topic) else {
+                    return err(format!("Topic '{topic}' does not exist as expected"));
+                };
+                // ZkAdminManager.createPartitions' checks (apache/kafka 3.8).
+                if *partitions < old {
+                    return err(format!(
+                        "Topic currently has {old} partitions, which is higher than the requested {partitions}."
+                    ));
+                }
+                if *partitions == old {
+                    return err(format!("Topic already has {old} partitions."));
+                }
+                if *partitions > 1000 {
+                    return err(format!("partitions must be 1 to 1000, not {partitions}"));
+                }
+                let rf = w
+                    .topics()
+                    .partition(&TopicPartition::new(topic, 0))
+                    .map_or(0, |p| p.replicas.len());
+                let live = live_brokers(w).len();
+                if rf > live {
+                    return err(format!(
+                        "Replication factor: {rf} larger than available brokers: {live}."
+                    ));
+                }
+            }
+            KafkaInput::ListTopics => no_broker_to_ask(w, broker_count)?,
             KafkaInput::DescribeTopics { topic, .. } => {
                 if broker_count == 0 {
                     return err("there is no Kafka cluster; start with `kafka cluster 3`");
@@ -380,6 +486,7 @@ impl KafkaInput {
                 rf,
                 assignment,
                 configs,
+                tool,
             } => {
                 let brokers = w.broker_ids();
                 let live = live_brokers(w);
@@ -392,7 +499,9 @@ impl KafkaInput {
                         &live,
                     ),
                 };
+                let topic_id = new_topic_id(w, topic);
                 w.topics_mut().create_topic(topic, &assignment, &live);
+                w.topics_mut().ids.insert(topic.clone(), topic_id);
                 if !configs.is_empty() {
                     w.topics_mut()
                         .configs
@@ -414,17 +523,52 @@ impl KafkaInput {
                 // running broker), which writes the config and the assignment to
                 // ZooKeeper (`AdminZkClient.createTopicWithAssignment`); the controller's
                 // watch on /brokers/topics does the rest.
-                let admin = w
-                    .broker_ids()
-                    .into_iter()
-                    .filter(|b| w.is_up(NodeId::Broker(*b)))
-                    .min_by_key(|b| !w.broker(*b).is_some_and(|x| x.is_controller()));
-                if let Some(b) = admin {
+                if let Some(b) = admin_broker(w) {
                     w.run_node(sink, NodeId::Broker(b), |n, ctx| {
                         if let Node::Broker(b) = n {
-                            b.write_topic(ctx, topic, &assignment, configs);
+                            b.write_topic(ctx, topic, &assignment, configs, topic_id);
                         }
                     });
+                    if *tool {
+                        let lines = vec![format!("Created topic {topic}.")];
+                        tool_output(w, sink, NodeId::Broker(b), lines);
+                    }
+                }
+            }
+            KafkaInput::AddPartitions { topic, partitions } => {
+                let Some(old) = w.topics().topics.get(topic).cloned() else {
+                    return;
+                };
+                let live = live_brokers(w);
+                let added = crate::kafka::topic::assign_added_partitions(
+                    &old[0].replicas,
+                    old.len() as u32,
+                    partitions - old.len() as u32,
+                    &live,
+                );
+                w.topics_mut().add_partitions(topic, &added, &live);
+                let combined: Vec<Vec<u32>> = old
+                    .iter()
+                    .map(|p| p.replicas.clone())
+                    .chain(added)
+                    .collect();
+                let topic_id = w.topics().ids.get(topic).copied();
+                // The broker that takes CreatePartitions rewrites the topic's assignment
+                // (`AdminZkClient.createPartitionsWithAssignment`); the controller's data
+                // watch on the topic's znode (`PartitionModificationsHandler`) starts the
+                // new partitions. kafka-topics --alter prints nothing on success.
+                if let Some(b) = admin_broker(w) {
+                    w.run_node(sink, NodeId::Broker(b), |n, ctx| {
+                        if let Node::Broker(b) = n {
+                            b.write_partitions(ctx, topic, &combined, topic_id);
+                        }
+                    });
+                }
+            }
+            KafkaInput::ListTopics => {
+                let lines = crate::kafka::tools::list_topics(w);
+                if let Some(node) = first_running_broker(w) {
+                    tool_output(w, sink, node, lines);
                 }
             }
             KafkaInput::Produce(spec) => {
@@ -482,21 +626,9 @@ impl KafkaInput {
             }
             KafkaInput::DescribeTopics { topic, only } => {
                 let lines = crate::kafka::tools::describe_topics(w, topic.as_deref(), *only);
-                let Some(node) = w
-                    .broker_ids()
-                    .into_iter()
-                    .map(NodeId::Broker)
-                    .find(|id| w.is_up(*id))
-                else {
-                    return;
-                };
-                w.emit(
-                    sink,
-                    EventKind::Change {
-                        node,
-                        change: KafkaChange::ToolOutput { lines }.into(),
-                    },
-                );
+                if let Some(node) = first_running_broker(w) {
+                    tool_output(w, sink, node, lines);
+                }
             }
             KafkaInput::Consume { tp, offset } => {
                 let id = client(w, NodeId::Consumer(1));
@@ -508,6 +640,45 @@ impl KafkaInput {
             }
         }
     }
+}
+
+/// The broker a tool's admin request reaches: the controller if it runs, otherwise the
+/// first running broker.
+fn admin_broker(w: &World) -> Option<u32> {
+    w.broker_ids()
+        .into_iter()
+        .filter(|b| w.is_up(NodeId::Broker(*b)))
+        .min_by_key(|b| !w.broker(*b).is_some_and(|x| x.is_controller()))
+}
+
+/// The first running broker (a tool's bootstrap server).
+fn first_running_broker(w: &World) -> Option<NodeId> {
+    w.broker_ids()
+        .into_iter()
+        .map(NodeId::Broker)
+        .find(|id| w.is_up(*id))
+}
+
+/// Reports what a tool printed, as a change of the broker it asked.
+fn tool_output(w: &mut World, sink: &mut Vec<TraceEvent>, node: NodeId, lines: Vec<String>) {
+    w.emit(
+        sink,
+        EventKind::Change {
+            node,
+            change: KafkaChange::ToolOutput { lines }.into(),
+        },
+    );
+}
+
+/// A new topic's id: random as Kafka's, but drawn from an RNG of its own, seeded from the
+/// world's next draw (which is not taken) and the topic's name (FNV-1a), so that giving
+/// topics ids does not shift the network's draws.
+fn new_topic_id(w: &World, topic: &str) -> crate::kafka::topic::TopicId {
+    let base = w.rng.clone().next_u64();
+    let name = topic.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    crate::kafka::topic::TopicId::random(&mut crate::sim::rng::SimRng::new(base ^ name))
 }
 
 /// The brokers a controller would count as live: those with a process (running, or

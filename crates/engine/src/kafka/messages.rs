@@ -494,6 +494,8 @@ pub enum KafkaTimer {
     ControlledShutdownTimeout,
     /// The controller's leader-imbalance check (`leader.imbalance.check.interval.seconds`).
     LeaderRebalance,
+    /// A producer's metadata is `metadata.max.age.ms` old: it asks again.
+    MetadataMaxAge,
 }
 
 impl fmt::Display for KafkaTimer {
@@ -512,6 +514,7 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::LogCleaner => f.write_str("log cleaner"),
             KafkaTimer::ControlledShutdownTimeout => f.write_str("controlled shutdown timeout"),
             KafkaTimer::LeaderRebalance => f.write_str("leader imbalance check"),
+            KafkaTimer::MetadataMaxAge => f.write_str("metadata.max.age.ms"),
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct ClusterMetadata {
     pub configs: BTreeMap<String, Vec<(String, String)>>,
     /// Partitions of each topic, by partition number.
     pub topics: BTreeMap<String, Vec<PartitionInfo>>,
+    /// Each topic's id (KIP-516), as written in `/brokers/topics/<t>`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ids: BTreeMap<String, crate::kafka::topic::TopicId>,
 }
 
 impl ClusterMetadata {
@@ -64,6 +67,16 @@ impl ClusterMetadata {
             })
             .collect();
         self.topics.insert(topic.to_string(), parts);
+    }
+
+    /// Records partitions added to `topic` (`kafka-topics --alter --partitions`), each
+    /// initialised as [`ClusterMetadata::create_topic`] initialises a new topic's.
+    pub fn add_partitions(&mut self, topic: &str, added: &[Vec<u32>], live: &[u32]) {
+        let mut fresh = ClusterMetadata::default();
+        fresh.create_topic(topic, added, live);
+        if let (Some(parts), Some(new)) = (self.topics.get_mut(topic), fresh.topics.remove(topic)) {
+            parts.extend(new);
+        }
     }
 
     /// The metadata response entries for `topics` (all topics when empty).

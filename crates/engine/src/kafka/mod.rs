@@ -23,6 +23,7 @@ pub mod script;
 pub mod sweep;
 pub mod tools;
 pub mod topic;
+pub mod topics_cmd;
 pub mod view;
 pub mod zerocopy;
 pub mod zk_data;

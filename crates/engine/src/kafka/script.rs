@@ -6,6 +6,7 @@
 //! topic create orders partitions 1 rf 3 [assignment 1:2:3]
 //! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0]
 //! consume orders-0 from 0
+//! kafka-topics --create|--alter|--describe|--list ...   (see `topics_cmd`)
 //! fetch orders-0 offset 42       (the leader's lookup: segment, index entry, scan)
 //! topic create orders partitions 2 [rf 1] [segment.bytes 1024] [retention.ms 60000]
 //!              [cleanup.policy compact] (any topic config of `log::config::TOPIC_KEYS`)
@@ -79,24 +80,7 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         },
         "topic" => parse_topic(c)?,
         "produce" => parse_produce(c)?,
-        "kafka-topics" => {
-            c.keyword(&["--describe"])?;
-            let (mut topic, mut only) = (None, None);
-            while c.peek().is_some() {
-                match c.keyword(&[
-                    "--topic",
-                    "--under-replicated-partitions",
-                    "--unavailable-partitions",
-                ])? {
-                    "--topic" => topic = Some(c.text("a topic name")?),
-                    "--under-replicated-partitions" => {
-                        only = Some(crate::kafka::tools::Only::UnderReplicated)
-                    }
-                    _ => only = Some(crate::kafka::tools::Only::Unavailable),
-                }
-            }
-            KafkaInput::DescribeTopics { topic, only }
-        }
+        "kafka-topics" => crate::kafka::topics_cmd::parse(c)?,
         "kafka-leader-election" => {
             c.keyword(&["--election-type"])?;
             c.keyword(&["preferred"])?;
@@ -179,19 +163,12 @@ fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
             "rf" => rf = Some(c.small("a replication factor")?),
             _ => {
                 let w = c.next("an assignment like 1:2:3,2:3:1")?;
-                let mut parts = Vec::new();
-                for p in w.text.split(',') {
-                    let ids: Option<Vec<u32>> = p.split(':').map(|x| x.parse().ok()).collect();
-                    match ids {
-                        Some(ids) if !ids.is_empty() => parts.push(ids),
-                        _ => {
-                            return c.fail(
-                                w,
-                                "an assignment like 1:2:3,2:3:1 (broker ids per partition)",
-                            );
-                        }
-                    }
-                }
+                let Some(parts) = crate::kafka::topics_cmd::parse_assignment(&w.text) else {
+                    return c.fail(
+                        w,
+                        "an assignment like 1:2:3,2:3:1 (broker ids per partition)",
+                    );
+                };
                 assignment = Some(parts);
             }
         }
@@ -224,6 +201,7 @@ fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
         rf,
         assignment,
         configs,
+        tool: false,
     })
 }
 

@@ -3,14 +3,15 @@
 //! `PartitionDescription.printDescription`, apache/kafka tools, 3.8; reference/protocol-
 //! facts.md section 12): a topic line
 //! `Topic: <t>\tTopicId: <id>\tPartitionCount: <n>\tReplicationFactor: <rf>\tConfigs: <k=v,...>`
-//! (no TopicId: the engine's topics have none, which Kafka prints as nothing for the zero
-//! UUID), then per partition
+//! (the id as `Uuid.toString` prints it; Kafka leaves `TopicId:` out for the zero UUID),
+//! then per partition
 //! `\tTopic: <t>\tPartition: <p>\tLeader: <id|none>\tReplicas: <ids>\tIsr: <ids>\tElr: N/A\tLastKnownElr: N/A`
 //! (ELR fields since 3.8; N/A without KRaft's ELR). Configs are the topic's overrides in
 //! the order they were given. `--under-replicated-partitions` and `--unavailable-partitions`
 //! print only the matching partition lines, with no topic line (`DescribeOptions`). Leader,
 //! replicas and ISR come from the metadata cache of the broker the tool asks (what the
-//! controller's last UpdateMetadata said).
+//! controller's last UpdateMetadata said). `kafka-topics --list` prints the topic names,
+//! sorted, one per line (`TopicService.listTopics`).
 
 use crate::sim::world::World;
 use serde::{Deserialize, Serialize};
@@ -69,8 +70,13 @@ pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Ve
             })
             .unwrap_or_default();
         if only.is_none() {
+            let id = w
+                .topics()
+                .ids
+                .get(name)
+                .map_or(String::new(), |id| format!("\tTopicId: {id}"));
             out.push(format!(
-                "Topic: {name}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {configs}",
+                "Topic: {name}{id}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {configs}",
                 parts.len()
             ));
         }
@@ -92,6 +98,15 @@ pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Ve
         }
     }
     out
+}
+
+/// The lines `kafka-topics --list` prints: the names of the topics the first running
+/// broker's metadata cache knows, sorted.
+pub fn list_topics(w: &World) -> Vec<String> {
+    w.brokers()
+        .find(|(up, _)| *up)
+        .map(|(_, b)| b.metadata_cache().topics.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -126,10 +141,15 @@ mod tests {
             "the controller moved orders-0 to broker2, the first live ISR replica"
         );
         run_lines(&mut t, "start broker1\nrun 5s");
+        let id = t.world().topics().ids["orders"].to_string();
+        assert_eq!(id.len(), 22);
+        let topic_line = format!(
+            "Topic: orders\tTopicId: {id}\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: segment.bytes=1024"
+        );
         assert_eq!(
             super::describe_topics(t.world(), Some("orders"), None),
             vec![
-                "Topic: orders\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: segment.bytes=1024",
+                topic_line.as_str(),
                 "\tTopic: orders\tPartition: 0\tLeader: 2\tReplicas: 1,2,3\tIsr: 2,3,1\tElr: N/A\tLastKnownElr: N/A",
                 "\tTopic: orders\tPartition: 1\tLeader: 2\tReplicas: 2,3,1\tIsr: 2,3,1\tElr: N/A\tLastKnownElr: N/A",
             ],

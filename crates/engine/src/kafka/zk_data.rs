@@ -3,7 +3,7 @@
 //! Kafka's znodes are commonly seen with (Kafka writes a Java map, so the order carries no
 //! meaning); decoders read keys by name and say which one was wrong.
 
-use crate::kafka::topic::TopicPartition;
+use crate::kafka::topic::{TopicId, TopicPartition};
 use serde_json::Value;
 
 /// `/brokers/ids`: one ephemeral child per live broker (`BrokerIdsZNode`).
@@ -99,16 +99,17 @@ pub fn controller_json(id: u32, timestamp_ms: u64) -> String {
     )
 }
 
-/// A topic's assignment (`TopicZNode.encode`, version 3, no topic id: the engine's
-/// topics have none).
-pub fn topic_json(assignment: &[Vec<u32>]) -> String {
+/// A topic's assignment and id (`TopicZNode.encode`, version 3; the key order of
+/// reference/protocol-facts.md section 11).
+pub fn topic_json(assignment: &[Vec<u32>], topic_id: Option<TopicId>) -> String {
     let parts: Vec<String> = assignment
         .iter()
         .enumerate()
         .map(|(p, r)| format!("\"{p}\":{}", ints(r)))
         .collect();
+    let id = topic_id.map_or(String::new(), |id| format!(",\"topic_id\":\"{id}\""));
     format!(
-        "{{\"partitions\":{{{}}},\"removing_replicas\":{{}},\"adding_replicas\":{{}},\"version\":3}}",
+        "{{\"version\":3,\"partitions\":{{{}}},\"adding_replicas\":{{}},\"removing_replicas\":{{}}{id}}}",
         parts.join(",")
     )
 }
@@ -314,7 +315,14 @@ mod tests {
     #[test]
     fn topic_assignment_and_paths_round_trip() {
         let a = vec![vec![1, 2, 3], vec![2, 3, 1]];
-        assert_eq!(parse_topic(topic_json(&a).as_bytes()), Ok(a));
+        assert_eq!(parse_topic(topic_json(&a, None).as_bytes()), Ok(a.clone()));
+        let id = crate::kafka::topic::TopicId([7; 16]);
+        let json = topic_json(&a, Some(id));
+        assert!(
+            json.ends_with(",\"topic_id\":\"BwcHBwcHBwcHBwcHBwcHBw\"}"),
+            "{json}"
+        );
+        assert_eq!(parse_topic(json.as_bytes()), Ok(a));
         let tp = TopicPartition::new("orders", 4);
         assert_eq!(state_path(&tp), "/brokers/topics/orders/partitions/4/state");
         assert_eq!(parse_state_path(&state_path(&tp)), Some(tp.clone()));

@@ -491,7 +491,10 @@ impl Broker {
                 ctx.note("Controlled shutdown got no answer: shutting down anyway");
                 ctx.exit("controlled shutdown timed out");
             }
-            KafkaTimer::Sender | KafkaTimer::RequestTimeout(_) | KafkaTimer::ConsumerRetry => {}
+            KafkaTimer::Sender
+            | KafkaTimer::RequestTimeout(_)
+            | KafkaTimer::ConsumerRetry
+            | KafkaTimer::MetadataMaxAge => {}
         }
     }
 

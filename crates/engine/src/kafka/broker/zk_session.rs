@@ -29,7 +29,7 @@
 use super::Broker;
 use crate::kafka::controller::CtlRead;
 use crate::kafka::messages::KafkaChange;
-use crate::kafka::topic::TopicPartition;
+use crate::kafka::topic::{TopicId, TopicPartition};
 use crate::kafka::zk_data::{self, PartitionStateZnode};
 use crate::sim::effects::Ctx;
 use crate::zookeeper::client::{Delivery, KeeperState, Reply, WatchedEvent, ZkClient};
@@ -148,7 +148,7 @@ impl Broker {
             (_, _, Some(zk_data::CONTROLLER)) => {
                 self.watch_controller(ctx);
             }
-            (_, EventType::NodeChildrenChanged, Some(path)) => {
+            (_, EventType::NodeChildrenChanged | EventType::NodeDataChanged, Some(path)) => {
                 let path = path.to_string();
                 self.controller_watch_fired(ctx, &path);
             }
@@ -367,6 +367,7 @@ impl Broker {
         topic: &str,
         assignment: &[Vec<u32>],
         configs: &[(String, String)],
+        topic_id: TopicId,
     ) {
         let config = zk_data::topic_config_json(configs);
         // `createRecursive`: the parents first, in case this broker's own top-level
@@ -392,12 +393,32 @@ impl Broker {
             ),
             ZkPurpose::Path,
         );
-        let data = zk_data::topic_json(assignment);
+        let data = zk_data::topic_json(assignment, Some(topic_id));
         self.zk_submit(
             ctx,
             create(&zk_data::topic_path(topic), &data, CreateMode::Persistent),
             ZkPurpose::Path,
         );
+    }
+
+    /// CreatePartitions (`AdminZkClient.createPartitionsWithAssignment` →
+    /// `KafkaZkClient.setTopicAssignment`): the topic's znode rewritten with the old and the
+    /// new partitions' replicas, at any version; the controller's data watch on it does
+    /// the rest.
+    pub(crate) fn write_partitions(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        topic: &str,
+        assignment: &[Vec<u32>],
+        topic_id: Option<TopicId>,
+    ) {
+        let data = zk_data::topic_json(assignment, topic_id);
+        let op = Op::SetData {
+            path: zk_data::topic_path(topic),
+            data: Some(data.into_bytes().into()),
+            version: -1,
+        };
+        self.zk_submit(ctx, op, ZkPurpose::Path);
     }
 
     /// A leader wants `isr` for `tp`: it writes it to ZooKeeper and applies it once the

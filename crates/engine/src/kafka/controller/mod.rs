@@ -213,7 +213,11 @@ impl Broker {
             CtlRead::BrokerEpoch(id) => get(&zk_data::broker_path(*id)),
             CtlRead::Topics => children(zk_data::BROKER_TOPICS),
             CtlRead::IsrChanges => children(zk_data::ISR_CHANGE),
-            CtlRead::Assignment(t) => get(&zk_data::topic_path(t)),
+            // With a watch: `PartitionModificationsHandler` (partitions added).
+            CtlRead::Assignment(t) => Op::GetData {
+                path: zk_data::topic_path(t),
+                watch: true,
+            },
             CtlRead::State(tp) => get(&zk_data::state_path(tp)),
             CtlRead::IsrChange(name) => get(&format!("{}/{name}", zk_data::ISR_CHANGE)),
             CtlRead::Epoch => get(zk_data::CONTROLLER_EPOCH),
@@ -245,7 +249,13 @@ impl Broker {
             zk_data::BROKER_IDS => CtlRead::BrokerIds,
             zk_data::BROKER_TOPICS => CtlRead::Topics,
             zk_data::ISR_CHANGE => CtlRead::IsrChanges,
-            _ => return,
+            p => match p
+                .strip_prefix(zk_data::BROKER_TOPICS)
+                .and_then(|t| t.strip_prefix('/'))
+            {
+                Some(t) if !t.is_empty() && !t.contains('/') => CtlRead::Assignment(t.to_string()),
+                _ => return,
+            },
         };
         self.ctl_read(ctx, read);
     }
@@ -307,14 +317,24 @@ impl Broker {
             }
             (CtlRead::Assignment(t), Ok(ReplyBody::Data { data: Some(d), .. })) => {
                 if let Ok(a) = zk_data::parse_topic(&d) {
-                    let tps: Vec<TopicPartition> = (0..a.len() as u32)
+                    // A topic read again after its data watch fired: only its new
+                    // partitions are news (`onNewPartitionCreation`); partitions are never
+                    // removed.
+                    let known = c.assignments.get(&t).map_or(0, Vec::len);
+                    let tps: Vec<TopicPartition> = (known as u32..a.len() as u32)
                         .map(|p| TopicPartition::new(&t, p))
                         .collect();
                     // Failover: replicas on brokers that are not live go offline
                     // (ZkReplicaStateMachine.startup).
-                    c.just_died
-                        .extend(a.iter().flatten().filter(|b| !c.live.contains(b)));
-                    c.assignments.insert(t, a);
+                    c.just_died.extend(
+                        a[known.min(a.len())..]
+                            .iter()
+                            .flatten()
+                            .filter(|b| !c.live.contains(b)),
+                    );
+                    if a.len() >= known {
+                        c.assignments.insert(t, a);
+                    }
                     for tp in tps {
                         self.ctl_read(ctx, CtlRead::State(tp));
                     }

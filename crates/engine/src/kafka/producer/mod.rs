@@ -482,6 +482,7 @@ impl Producer {
                         ctx.note(format!("metadata: topic {topic} is unknown ({})", e.name()));
                     }
                     ctx.change(learned.change());
+                    ctx.set_timer(KafkaTimer::MetadataMaxAge, self.cfg.metadata_max_age_ms);
                     self.drain_waiting(ctx);
                 }
             }
@@ -658,6 +659,7 @@ impl Producer {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
         match timer {
             KafkaTimer::Sender => self.run_sender(ctx),
+            KafkaTimer::MetadataMaxAge => self.request_metadata(ctx),
             KafkaTimer::RequestTimeout(corr) => {
                 if let Some(broker) = self.metadata.on_timeout(corr) {
                     ctx.note("metadata request timed out; trying the next bootstrap broker");
