@@ -5,6 +5,7 @@ mod app;
 mod controls;
 mod event_log;
 mod i18n;
+mod kafka_metrics;
 mod lessons;
 mod pages;
 mod sim;

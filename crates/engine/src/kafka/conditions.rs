@@ -18,6 +18,16 @@ pub enum KafkaCondition {
         /// The leader expected (`None`: no leader).
         leader: Option<u32>,
     },
+    /// `metric <Name> N [on brokerN]`: a broker metric ([`crate::kafka::metrics`]) on one
+    /// broker, or summed over the running brokers.
+    Metric {
+        /// The metric.
+        metric: crate::kafka::metrics::Metric,
+        /// Expected value.
+        value: u64,
+        /// One broker.
+        on: Option<u32>,
+    },
     /// `controller [brokerN]`: a running broker is the controller (that one, if named).
     Controller {
         /// The broker expected.
@@ -158,6 +168,13 @@ impl KafkaCondition {
     /// Checks the condition against `w`.
     pub fn check(&self, w: &World) -> Result<(), String> {
         match self {
+            KafkaCondition::Metric { metric, value, on } => {
+                let got = crate::kafka::metrics::metric(w, *metric, *on);
+                let place = on.map_or("over the running brokers".to_string(), |b| {
+                    format!("on broker{b}")
+                });
+                equal(format!("{} {place}", metric.name()), *value, got)
+            }
             KafkaCondition::PartitionLeader { tp, leader } => {
                 let s = crate::kafka::zk_data::current_state(w, tp)
                     .ok_or_else(|| format!("ZooKeeper holds no state for {tp}"))?;

@@ -13,6 +13,7 @@ pub mod input;
 pub mod log;
 pub mod messages;
 pub mod metadata;
+pub mod metrics;
 pub mod murmur2;
 pub mod network_client;
 pub mod partitioner;

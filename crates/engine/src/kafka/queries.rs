@@ -3,7 +3,8 @@
 //! (`broker1`, or `none`), `acked <tp>`, `consumed <tp>`, `segments <tp> [on brokerN]`,
 //! `log-start <tp>`, `batch <tp> offset N` (the batch a fetch at N returns, `base..last`),
 //! `copies <read+write|mmap+write|sendfile> <dma|cpu|switches|syscalls>` (the zero-copy
-//! model's count for one fetch that misses the page cache).
+//! model's count for one fetch that misses the page cache), `metric <Name> [on brokerN]`
+//! (see [`crate::kafka::metrics`]).
 
 use crate::kafka::conditions::leader_broker;
 use crate::kafka::log::PartitionLog;
@@ -53,6 +54,13 @@ pub enum KafkaQuery {
     },
     /// The running broker that is the controller: `broker1`, or `none`.
     Controller,
+    /// A broker metric on one broker, or summed over the running brokers.
+    Metric {
+        /// The metric.
+        metric: crate::kafka::metrics::Metric,
+        /// One broker.
+        on: Option<u32>,
+    },
     /// Records acknowledged to the producers.
     Acked {
         /// The partition.
@@ -103,6 +111,15 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
     }
     if word == "controller" {
         return Ok(Query::Kafka(KafkaQuery::Controller));
+    }
+    if word == "metric" {
+        let metric = crate::kafka::script::metric_name(c)?;
+        let on = if c.accept("on") {
+            Some(c.broker()?)
+        } else {
+            None
+        };
+        return Ok(Query::Kafka(KafkaQuery::Metric { metric, on }));
     }
     let tp = c.tp()?;
     let on = |c: &mut Cursor<'_>| -> PResult<Option<u32>> {
@@ -166,6 +183,9 @@ impl KafkaQuery {
                 .brokers()
                 .find(|(up, b)| *up && b.is_controller())
                 .map_or("none".to_string(), |(_, b)| format!("broker{}", b.id()))),
+            KafkaQuery::Metric { metric, on } => {
+                Ok(crate::kafka::metrics::metric(w, *metric, *on).to_string())
+            }
             KafkaQuery::Acked { tp } => Ok(w
                 .producers()
                 .filter_map(|p| p.stats().get(tp))

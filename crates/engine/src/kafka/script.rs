@@ -14,7 +14,8 @@
 //!             acked orders-0 5, failed orders-0 1, consumed orders-0 5,
 //!             segments orders-0 4 [on broker2],
 //!             record orders-0 offset 42 [key k42] [value v42 | value null] [on broker2],
-//!             controller [broker2], partition-leader orders-0 broker2|none
+//!             controller [broker2], partition-leader orders-0 broker2|none,
+//!             metric UnderReplicatedPartitions 1 [on broker2] (see `metrics`)
 //! ```
 
 use crate::kafka::conditions::KafkaCondition;
@@ -49,6 +50,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "record",
         "controller",
         "partition-leader",
+        "metric",
     ],
     condition,
     queries: &[
@@ -63,6 +65,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "log-start",
         "batch",
         "copies",
+        "metric",
     ],
     query: crate::kafka::queries::query,
 };
@@ -283,6 +286,15 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
             };
             KafkaCondition::PartitionLeader { tp, leader }
         }
+        "metric" => {
+            let metric = metric_name(c)?;
+            let value = c.number("a value")?;
+            KafkaCondition::Metric {
+                metric,
+                value,
+                on: on_broker(c)?,
+            }
+        }
         "controller" => KafkaCondition::Controller {
             broker: if c.peek().is_some() {
                 Some(c.broker()?)
@@ -296,6 +308,16 @@ fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
         },
     };
     Ok(Condition::Kafka(cond))
+}
+
+/// A metric's name, as [`crate::kafka::metrics::Metric::name`] gives it.
+pub(crate) fn metric_name(c: &mut Cursor<'_>) -> PResult<crate::kafka::metrics::Metric> {
+    use crate::kafka::metrics::Metric;
+    let w = c.next("a metric name")?;
+    match Metric::parse(&w.text) {
+        Some(m) => Ok(m),
+        None => c.fail(w, &format!("a metric: one of {}", Metric::names())),
+    }
 }
 
 fn on_broker(c: &mut Cursor<'_>) -> PResult<Option<u32>> {

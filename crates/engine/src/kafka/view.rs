@@ -90,6 +90,9 @@ pub struct BrokerView {
     pub controller: bool,
     /// Its ZooKeeper session (`CONNECTED`, `DISCONNECTED`, `EXPIRED`, ...), if it has one.
     pub zk_session: Option<String>,
+    /// Its metrics as [`crate::kafka::metrics::broker_metrics`] gives them: (name, value),
+    /// in [`crate::kafka::metrics::Metric::ALL`]'s order.
+    pub metrics: Vec<(String, u64)>,
 }
 
 /// A producer.
@@ -214,6 +217,7 @@ pub fn broker_view(b: &Broker, now: u64) -> BrokerView {
         replicas,
         controller: b.is_controller(),
         zk_session: b.zk().map(|z| z.client.session_state().name().to_string()),
+        metrics: crate::kafka::metrics::broker_metrics(b),
     }
 }
 

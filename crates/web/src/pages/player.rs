@@ -5,6 +5,7 @@ use crate::app::use_narrow;
 use crate::controls::{Controls, StepJumps};
 use crate::event_log::EventLog;
 use crate::i18n::{tr, ui, use_lang};
+use crate::kafka_metrics::KafkaMetricsPanel;
 use crate::lessons::by_id;
 use crate::pages::quiz::{QuizState, quiz_box};
 use crate::sim::Sim;
@@ -365,6 +366,7 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />
+                    <KafkaMetricsPanel sim=sim />
                     <StoragePanels sim=sim />
                     <Legend layout=layout />
                 </div>

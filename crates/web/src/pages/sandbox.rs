@@ -6,6 +6,7 @@ use crate::app::use_narrow;
 use crate::controls::Controls;
 use crate::event_log::EventLog;
 use crate::i18n::{Ui, tr, ui, use_lang};
+use crate::kafka_metrics::KafkaMetricsPanel;
 use crate::pages::fault_menu::FaultMenu;
 use crate::pages::player::LeaderBadge;
 use crate::sim::Sim;
@@ -466,6 +467,7 @@ pub fn Sandbox() -> impl IntoView {
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />
+                    <KafkaMetricsPanel sim=sim />
                     <StoragePanels sim=sim />
                     <Legend layout=layout />
                 </div>

@@ -99,6 +99,10 @@ pub struct Broker {
     pub(crate) next_producer_id: i64,
     /// A controlled shutdown is under way.
     pub(crate) shutting_down: bool,
+    /// ISR shrinks and expansions this broker made as a leader since it started
+    /// (`IsrShrinksPerSec`, `IsrExpandsPerSec`; see [`crate::kafka::metrics`]).
+    pub(crate) isr_shrinks: u64,
+    pub(crate) isr_expands: u64,
 }
 
 impl Broker {
@@ -123,6 +127,8 @@ impl Broker {
             alive_brokers: Vec::new(),
             next_producer_id: 0,
             shutting_down: false,
+            isr_shrinks: 0,
+            isr_expands: 0,
         }
     }
 

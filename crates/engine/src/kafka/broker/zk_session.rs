@@ -471,6 +471,11 @@ impl Broker {
         let Some(p) = self.partitions.get_mut(tp) else {
             return;
         };
+        match isr.len().cmp(&p.isr.len()) {
+            std::cmp::Ordering::Less => self.isr_shrinks += 1,
+            std::cmp::Ordering::Greater => self.isr_expands += 1,
+            std::cmp::Ordering::Equal => {}
+        }
         p.isr = isr.clone();
         ctx.change(KafkaChange::Isr {
             tp: tp.clone(),
