@@ -3,7 +3,7 @@
 //! (`broker1`, or `none`), `acked <tp>`, `consumed <tp>`, `segments <tp> [on brokerN]`,
 //! `log-start <tp>`, `batch <tp> offset N` (the batch a fetch at N returns, `base..last`),
 //! `copies <read+write|mmap+write|sendfile> <dma|cpu|switches|syscalls>` (the zero-copy
-//! model's count for one fetch that misses the page cache), `metric <Name> [on brokerN]`
+//! model's count for one fetch that misses the page cache), `metric <Name> [on brokerN]`, `partition-for <topic> key <k>`
 //! (see [`crate::kafka::metrics`]).
 
 use crate::kafka::conditions::leader_broker;
@@ -54,6 +54,16 @@ pub enum KafkaQuery {
     },
     /// The running broker that is the controller: `broker1`, or `none`.
     Controller,
+    /// `partition-for <topic> key <k>`: the partition the default partitioner picks for a
+    /// keyed record (`toPositive(murmur2(key)) % numPartitions`, `BuiltInPartitioner.
+    /// partitionForKey`) over the topic's partition count as the cluster holds it now:
+    /// `orders-2`.
+    PartitionFor {
+        /// The topic.
+        topic: String,
+        /// The key.
+        key: String,
+    },
     /// A broker metric on one broker, or summed over the running brokers.
     Metric {
         /// The metric.
@@ -111,6 +121,12 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
     }
     if word == "controller" {
         return Ok(Query::Kafka(KafkaQuery::Controller));
+    }
+    if word == "partition-for" {
+        let topic = c.text("a topic name")?;
+        c.keyword(&["key"])?;
+        let key = c.text("a key")?;
+        return Ok(Query::Kafka(KafkaQuery::PartitionFor { topic, key }));
     }
     if word == "metric" {
         let metric = crate::kafka::script::metric_name(c)?;
@@ -183,6 +199,14 @@ impl KafkaQuery {
                 .brokers()
                 .find(|(up, b)| *up && b.is_controller())
                 .map_or("none".to_string(), |(_, b)| format!("broker{}", b.id()))),
+            KafkaQuery::PartitionFor { topic, key } => {
+                let n = w
+                    .topics()
+                    .partition_count(topic)
+                    .ok_or_else(|| format!("topic {topic} does not exist"))?;
+                let p = crate::kafka::murmur2::partition_for_key(key.as_bytes(), n);
+                Ok(format!("{topic}-{p}"))
+            }
             KafkaQuery::Metric { metric, on } => {
                 Ok(crate::kafka::metrics::metric(w, *metric, *on).to_string())
             }

@@ -66,6 +66,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "batch",
         "copies",
         "metric",
+        "partition-for",
     ],
     query: crate::kafka::queries::query,
 };
