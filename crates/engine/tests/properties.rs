@@ -255,7 +255,7 @@ proptest! {
                 0 => {
                     sent += u64::from(n);
                     let spec = zkafka_engine::kafka::producer::ProduceSpec {
-                        topic: "t".into(), partition: None, key: None, value: Some("v".into()), count: n, acks: None,
+                        topic: "t".into(), partition: None, key: None, value: Some("v".into()), count: n, acks: None, producer: None,
                     };
                     apply(&mut w, Input::Kafka(KafkaInput::Produce(spec)));
                 }
@@ -318,7 +318,7 @@ proptest! {
         apply(&mut w, Input::Start(Targets::All));
         apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]), configs: vec![], tool: false }));
         let spec = zkafka_engine::kafka::producer::ProduceSpec {
-            topic: "t".into(), partition: None, key: None, value: Some("v".into()), count: records, acks: None,
+            topic: "t".into(), partition: None, key: None, value: Some("v".into()), count: records, acks: None, producer: None,
         };
         apply(&mut w, Input::Kafka(KafkaInput::Produce(spec)));
         let mut same_prefix = |w: &World| -> Result<(), String> {

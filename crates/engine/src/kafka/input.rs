@@ -189,6 +189,9 @@ impl fmt::Display for KafkaInput {
                 if let Some(a) = s.acks {
                     write!(f, " acks {}", a.name())?;
                 }
+                if let Some(p) = s.producer {
+                    write!(f, " producer {p}")?;
+                }
                 Ok(())
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
@@ -357,6 +360,15 @@ impl KafkaInput {
                 }
                 if spec.count == 0 || spec.count > 100_000 {
                     return err("count must be 1 to 100000");
+                }
+                if let (Some(n), Some(acks)) = (spec.producer, spec.acks)
+                    && let Some(Node::Producer(p)) = w.slot(NodeId::Producer(n)).map(|s| &s.node)
+                    && p.acks() != acks
+                {
+                    return err(format!(
+                        "producer{n} was created with acks {}; acks is a producer setting",
+                        p.acks().name()
+                    ));
                 }
             }
             KafkaInput::AddPartitions { topic, partitions } => {
@@ -573,7 +585,10 @@ impl KafkaInput {
             }
             KafkaInput::Produce(spec) => {
                 let acks = spec.acks.unwrap_or(w.kafka_config().producer.acks);
-                let id = producer_for(w, acks);
+                let id = match spec.producer {
+                    Some(n) => named_producer(w, n, acks),
+                    None => producer_for(w, acks),
+                };
                 w.run_node(sink, id, |n, ctx| {
                     if let Node::Producer(p) = n {
                         p.produce(ctx, spec);
@@ -714,6 +729,18 @@ fn producer_for(w: &mut World, acks: Acks) -> NodeId {
     cfg.acks = acks;
     let node = Node::Producer(Box::new(Producer::new(id.number(), cfg, w.broker_ids())));
     w.add_running_node(id, node);
+    id
+}
+
+/// producerN, created with the current settings (and `acks`) if it does not exist yet.
+fn named_producer(w: &mut World, n: u32, acks: Acks) -> NodeId {
+    let id = NodeId::Producer(n);
+    if w.slot(id).is_none() {
+        let mut cfg = w.kafka_config().producer.clone();
+        cfg.acks = acks;
+        let node = Node::Producer(Box::new(Producer::new(n, cfg, w.broker_ids())));
+        w.add_running_node(id, node);
+    }
     id
 }
 

@@ -1,7 +1,7 @@
 //! Kafka queries for quizzes: `hw <tp> [on brokerN]`, `leo <tp> [on brokerN]`,
 //! `isr <tp>` (as ZooKeeper holds it), `partition-leader <tp>` (`broker2`, or `none`), `controller`
 //! (`broker1`, or `none`), `acked <tp>`, `consumed <tp>`, `segments <tp> [on brokerN]`,
-//! `log-start <tp>`, `batch <tp> offset N` (the batch a fetch at N returns, `base..last`),
+//! `log-start <tp>`, `batches <tp> [on brokerN]`, `log-bytes <tp> [on brokerN]`, `batch <tp> offset N` (the batch a fetch at N returns, `base..last`),
 //! `copies <read+write|mmap+write|sendfile> <dma|cpu|switches|syscalls>` (the zero-copy
 //! model's count for one fetch that misses the page cache), `metric <Name> [on brokerN]`, `partition-for <topic> key <k>`
 //! (see [`crate::kafka::metrics`]).
@@ -88,6 +88,20 @@ pub enum KafkaQuery {
         /// A replica.
         on: Option<u32>,
     },
+    /// Record batches in the replica's log (leader's unless `on`).
+    Batches {
+        /// The partition.
+        tp: TopicPartition,
+        /// A replica.
+        on: Option<u32>,
+    },
+    /// Bytes of the replica's `.log` files (leader's unless `on`).
+    LogBytes {
+        /// The partition.
+        tp: TopicPartition,
+        /// A replica.
+        on: Option<u32>,
+    },
     /// The leader's log start offset.
     LogStart {
         /// The partition.
@@ -153,6 +167,8 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         "acked" => KafkaQuery::Acked { tp },
         "segments" => KafkaQuery::Segments { tp, on: on(c)? },
         "log-start" => KafkaQuery::LogStart { tp },
+        "batches" => KafkaQuery::Batches { tp, on: on(c)? },
+        "log-bytes" => KafkaQuery::LogBytes { tp, on: on(c)? },
         "batch" => {
             c.keyword(&["offset"])?;
             KafkaQuery::Batch {
@@ -223,6 +239,24 @@ impl KafkaQuery {
                 .to_string()),
             KafkaQuery::Segments { tp, on } => {
                 Ok(leader_log(w, tp, *on)?.segments().len().to_string())
+            }
+            KafkaQuery::Batches { tp, on } => {
+                let log = leader_log(w, tp, *on)?;
+                Ok(log
+                    .segments()
+                    .iter()
+                    .map(|s| s.batches().len())
+                    .sum::<usize>()
+                    .to_string())
+            }
+            KafkaQuery::LogBytes { tp, on } => {
+                let log = leader_log(w, tp, *on)?;
+                Ok(log
+                    .segments()
+                    .iter()
+                    .map(|s| s.size())
+                    .sum::<u64>()
+                    .to_string())
             }
             KafkaQuery::LogStart { tp } => {
                 Ok(leader_log(w, tp, None)?.log_start_offset().to_string())

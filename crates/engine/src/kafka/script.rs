@@ -4,7 +4,7 @@
 //! ```text
 //! kafka cluster 3                kafka config acks 1
 //! topic create orders partitions 1 rf 3 [assignment 1:2:3]
-//! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0]
+//! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0] [producer 2]
 //! consume orders-0 from 0
 //! kafka-topics --create|--alter|--describe|--list ...   (see `topics_cmd`)
 //! fetch orders-0 offset 42       (the leader's lookup: segment, index entry, scan)
@@ -67,6 +67,8 @@ pub const GRAMMAR: Grammar = Grammar {
         "copies",
         "metric",
         "partition-for",
+        "batches",
+        "log-bytes",
     ],
     query: crate::kafka::queries::query,
 };
@@ -122,13 +124,21 @@ fn parse_produce(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
         value: None,
         count: 1,
         acks: None,
+        producer: None,
     };
     while c.peek().is_some() {
-        match c.keyword(&["partition", "key", "value", "count", "acks"])? {
+        match c.keyword(&["partition", "key", "value", "count", "acks", "producer"])? {
             "partition" => spec.partition = Some(c.small("a partition number")?),
             "key" => spec.key = Some(c.text("a key")?),
             "value" => spec.value = Some(c.text("a value")?),
             "count" => spec.count = c.small("a record count")?,
+            "producer" => {
+                let n = c.small("a producer number")?;
+                if n == 0 {
+                    return Err((c.column(), "producer numbers start at 1".into()));
+                }
+                spec.producer = Some(n);
+            }
             _ => {
                 let w = c.next("0, 1 or all")?;
                 spec.acks = Some(

@@ -62,6 +62,11 @@ pub struct ProduceSpec {
     /// Send with a producer that has this `acks` setting (the configured one when
     /// absent): Kafka's acks belongs to the producer, not to a record.
     pub acks: Option<Acks>,
+    /// `producer N`: send with producerN, created with the current `kafka config`
+    /// settings if it does not exist yet (a Java producer reads its settings once, so a
+    /// second producer is how a run compares settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
