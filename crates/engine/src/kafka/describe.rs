@@ -132,6 +132,18 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 (Decision::NoLeader, true) => {
                     "ISR 里没有存活的副本：分区离线（ISR 保留最后一个成员）"
                 }
+                (Decision::Reassigning, false) => {
+                    "reassignment started: old and new replicas together, a new leader epoch so the new ones fetch"
+                }
+                (Decision::Reassigning, true) => {
+                    "开始重新分配：新旧副本并存，leader epoch 加一，让新副本开始拉取"
+                }
+                (Decision::Reassigned, false) => {
+                    "reassignment done: every target replica is in sync; the removed replicas leave the ISR"
+                }
+                (Decision::Reassigned, true) => {
+                    "重新分配完成：目标副本都已同步；被移除的副本离开 ISR"
+                }
             };
             if zh {
                 format!(
@@ -145,6 +157,12 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::ReplicaStopped { tp, deleted } => match (zh, deleted) {
+            (false, true) => format!("stopped being a replica of {tp} and deleted its log"),
+            (false, false) => format!("stopped being a replica of {tp}"),
+            (true, true) => format!("不再是 {tp} 的副本，并删除了它的日志"),
+            (true, false) => format!("不再是 {tp} 的副本"),
+        },
         KafkaChange::StaleController { epoch, seen } => {
             if zh {
                 format!(

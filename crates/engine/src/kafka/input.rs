@@ -61,6 +61,17 @@ pub enum KafkaInput {
     },
     /// `kafka-topics --list`: the topic names, one per line, sorted.
     ListTopics,
+    /// `kafka add-broker`: one more broker (the next id), stopped, with the cluster's
+    /// ZooKeeper; it holds no partitions until a reassignment gives it some.
+    AddBroker,
+    /// `kafka-reassign-partitions --execute|--verify --reassignment-json <json>`
+    /// (see [`crate::kafka::reassign_cmd`]).
+    Reassign {
+        /// Each partition and its target replicas.
+        moves: Vec<(TopicPartition, Vec<u32>)>,
+        /// `--verify` (print the status) instead of `--execute`.
+        verify: bool,
+    },
     /// `produce <topic> [partition P] [key K] value V [count N] [acks all|1|0]`.
     Produce(ProduceSpec),
     /// `fetch <topic-partition> offset <offset>`: how the leader finds the offset in its
@@ -145,6 +156,13 @@ impl fmt::Display for KafkaInput {
                 )
             }
             KafkaInput::ListTopics => f.write_str("kafka-topics --list"),
+            KafkaInput::AddBroker => f.write_str("kafka add-broker"),
+            KafkaInput::Reassign { moves, verify } => write!(
+                f,
+                "kafka-reassign-partitions {} --reassignment-json {}",
+                if *verify { "--verify" } else { "--execute" },
+                crate::kafka::reassign_cmd::plan_json(moves)
+            ),
             KafkaInput::TopicCreate {
                 topic,
                 partitions,
@@ -215,6 +233,49 @@ impl fmt::Display for KafkaInput {
 
 fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
+}
+
+/// Why the controller refuses to move `tp` to `replicas` (`KafkaController.validateReplicas`,
+/// apache/kafka 3.8), in its words; `None` when it accepts.
+fn reassign_error(
+    w: &World,
+    tp: &TopicPartition,
+    replicas: &[u32],
+    live: &[u32],
+) -> Option<String> {
+    let scala = |v: &[u32]| {
+        let ids: Vec<String> = v.iter().map(u32::to_string).collect();
+        format!("ArrayBuffer({})", ids.join(", "))
+    };
+    let Some(partition) = w.topics().partition(tp) else {
+        return Some("This server does not host this topic-partition.".into());
+    };
+    let current = partition.replicas.clone();
+    let distinct: BTreeSet<&u32> = replicas.iter().collect();
+    if replicas.is_empty() {
+        return Some("Empty replica list specified in partition reassignment.".into());
+    }
+    if distinct.len() != replicas.len() {
+        return Some(format!(
+            "Duplicate replica ids in partition reassignment replica list: {}",
+            scala(replicas)
+        ));
+    }
+    let adding: Vec<u32> = replicas
+        .iter()
+        .copied()
+        .filter(|b| !current.contains(b))
+        .collect();
+    if adding.iter().any(|b| !live.contains(b)) {
+        let mut sorted = live.to_vec();
+        sorted.sort_unstable();
+        return Some(format!(
+            "Replica assignment has brokers that are not alive. Replica list: {}, live broker list: {}",
+            scala(&adding),
+            crate::kafka::broker::partition::PartitionState::scala_set(&sorted)
+        ));
+    }
+    None
 }
 
 /// A tool needs a cluster and a running broker to ask.
@@ -400,6 +461,37 @@ impl KafkaInput {
                 }
             }
             KafkaInput::ListTopics => no_broker_to_ask(w, broker_count)?,
+            KafkaInput::AddBroker => {
+                if broker_count == 0 {
+                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
+                }
+                if broker_count >= 9 {
+                    return err("a cluster has at most 9 brokers");
+                }
+            }
+            KafkaInput::Reassign { moves, verify } => {
+                no_broker_to_ask(w, broker_count)?;
+                if *verify {
+                    return Ok(());
+                }
+                let Some((_, controller)) = w.brokers().find(|(up, b)| *up && b.is_controller())
+                else {
+                    return err("no running broker is the controller to ask");
+                };
+                let live: Vec<u32> = controller.alive_brokers().to_vec();
+                let mut errors = Vec::new();
+                for (tp, replicas) in moves {
+                    if let Some(e) = reassign_error(w, tp, replicas, &live) {
+                        errors.push(format!("{tp}: {e}"));
+                    }
+                }
+                if !errors.is_empty() {
+                    return err(format!(
+                        "Error reassigning partition(s):\n{}",
+                        errors.join("\n")
+                    ));
+                }
+            }
             KafkaInput::DescribeTopics { topic, .. } => {
                 if broker_count == 0 {
                     return err("there is no Kafka cluster; start with `kafka cluster 3`");
@@ -575,6 +667,72 @@ impl KafkaInput {
                             b.write_partitions(ctx, topic, &combined, topic_id);
                         }
                     });
+                }
+            }
+            KafkaInput::AddBroker => {
+                let id = w.broker_ids().into_iter().max().unwrap_or(0) + 1;
+                let zk = w.zk_sids();
+                let b = Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk);
+                w.add_node(NodeId::Broker(id), Node::Broker(Box::new(b)));
+            }
+            KafkaInput::Reassign {
+                moves,
+                verify: false,
+            } => {
+                let mut current: Vec<(TopicPartition, Vec<u32>)> = moves
+                    .iter()
+                    .filter_map(|(tp, _)| {
+                        Some((tp.clone(), w.topics().partition(tp)?.replicas.clone()))
+                    })
+                    .collect();
+                current.sort();
+                let Some(c) = w
+                    .brokers()
+                    .find(|(up, b)| *up && b.is_controller())
+                    .map(|(_, b)| b.id())
+                else {
+                    return;
+                };
+                for (tp, target) in moves {
+                    if let Some(p) = w
+                        .topics_mut()
+                        .topics
+                        .get_mut(&tp.topic)
+                        .and_then(|ps| ps.get_mut(tp.partition as usize))
+                    {
+                        p.replicas = target.clone();
+                    }
+                }
+                w.run_node(sink, NodeId::Broker(c), |n, ctx| {
+                    if let Node::Broker(b) = n {
+                        b.reassign(ctx, moves);
+                    }
+                });
+                let plural = if moves.len() == 1 { "" } else { "s" };
+                let tps: Vec<String> = moves.iter().map(|(tp, _)| tp.to_string()).collect();
+                let mut lines = vec![
+                    "Current partition replica assignment".to_string(),
+                    String::new(),
+                ];
+                lines.push(crate::kafka::reassign_cmd::plan_json(&current));
+                lines.push(String::new());
+                lines.push(
+                    "Save this to use as the --reassignment-json-file option during rollback"
+                        .into(),
+                );
+                lines.push(format!(
+                    "Successfully started partition reassignment{plural} for {}",
+                    tps.join(",")
+                ));
+                tool_output(w, sink, NodeId::Broker(c), lines);
+            }
+            KafkaInput::Reassign {
+                moves,
+                verify: true,
+            } => {
+                let lines = crate::kafka::reassign_cmd::verify_lines(w, moves);
+                if let Some(node) = first_running_broker(w) {
+                    tool_output(w, sink, node, lines);
                 }
             }
             KafkaInput::ListTopics => {

@@ -309,6 +309,23 @@ pub enum KafkaMsg {
         /// Set when the request was refused.
         error: Option<KafkaError>,
     },
+    /// StopReplica (API key 5), controller to broker: stop being a replica of these
+    /// partitions and, with `delete`, delete their logs (a reassignment moved them away).
+    StopReplica {
+        /// The controller's broker id.
+        controller: u32,
+        /// The controller epoch.
+        controller_epoch: u32,
+        /// The partitions.
+        partitions: Vec<TopicPartition>,
+        /// Delete the logs too.
+        delete: bool,
+    },
+    /// StopReplica response.
+    StopReplicaResponse {
+        /// Set when the request was refused.
+        error: Option<KafkaError>,
+    },
 }
 
 impl KafkaMsg {
@@ -448,12 +465,26 @@ impl KafkaMsg {
                     )
                 }
             }
+            KafkaMsg::StopReplica {
+                controller_epoch,
+                partitions,
+                delete,
+                ..
+            } => {
+                let tps: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+                format!(
+                    "StopReplica (controller epoch {controller_epoch}) {}{}",
+                    tps.join(" "),
+                    if *delete { " delete" } else { "" }
+                )
+            }
             KafkaMsg::LeaderAndIsrResponse { error }
-            | KafkaMsg::UpdateMetadataResponse { error } => {
-                let name = if matches!(self, KafkaMsg::LeaderAndIsrResponse { .. }) {
-                    "LeaderAndIsrResponse"
-                } else {
-                    "UpdateMetadataResponse"
+            | KafkaMsg::UpdateMetadataResponse { error }
+            | KafkaMsg::StopReplicaResponse { error } => {
+                let name = match self {
+                    KafkaMsg::LeaderAndIsrResponse { .. } => "LeaderAndIsrResponse",
+                    KafkaMsg::UpdateMetadataResponse { .. } => "UpdateMetadataResponse",
+                    _ => "StopReplicaResponse",
                 };
                 match error {
                     Some(e) => format!("{name} {e}"),
@@ -728,6 +759,14 @@ pub enum KafkaChange {
         /// The newest epoch the broker has seen.
         seen: u32,
     },
+    /// A broker stopped being a replica of a partition (StopReplica), its log deleted
+    /// with `deleted`.
+    ReplicaStopped {
+        /// The partition.
+        tp: TopicPartition,
+        /// The log was deleted.
+        deleted: bool,
+    },
 }
 
 /// Why the controller changed a partition's leader or ISR.
@@ -753,4 +792,12 @@ pub enum Decision {
     Preferred,
     /// The last ISR member died: no leader, the ISR keeps it (`removeReplicasFromIsr`).
     NoLeader,
+    /// A reassignment started: the replicas are the old and the new ones together and the
+    /// leader epoch is bumped so that the new replicas start fetching
+    /// (`updateLeaderEpochAndSendRequest`).
+    Reassigning,
+    /// Every target replica is in the ISR: the leader moves into the target replicas if
+    /// it is not one, and the replicas being removed leave the ISR
+    /// (`moveReassignedPartitionLeaderIfRequired`, `stopRemovedReplicasOfReassignedPartition`).
+    Reassigned,
 }

@@ -19,6 +19,7 @@ pub mod network_client;
 pub mod partitioner;
 pub mod producer;
 pub mod queries;
+pub mod reassign_cmd;
 pub mod record;
 pub mod script;
 pub mod sweep;

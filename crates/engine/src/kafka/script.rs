@@ -2,11 +2,12 @@
 //! [`crate::script::parse::SYSTEMS`].
 //!
 //! ```text
-//! kafka cluster 3                kafka config acks 1
+//! kafka cluster 3                kafka config acks 1           kafka add-broker
 //! topic create orders partitions 1 rf 3 [assignment 1:2:3]
 //! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0] [producer 2]
 //! consume orders-0 from 0
 //! kafka-topics --create|--alter|--describe|--list ...   (see `topics_cmd`)
+//! kafka-reassign-partitions --execute|--verify --reassignment-json <json>  (see `reassign_cmd`)
 //! fetch orders-0 offset 42       (the leader's lookup: segment, index entry, scan)
 //! topic create orders partitions 2 [rf 1] [segment.bytes 1024] [retention.ms 60000]
 //!              [cleanup.policy compact] (any topic config of `log::config::TOPIC_KEYS`)
@@ -37,6 +38,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "fetch",
         "kafka-topics",
         "kafka-leader-election",
+        "kafka-reassign-partitions",
     ],
     command,
     conditions: &[
@@ -75,10 +77,11 @@ pub const GRAMMAR: Grammar = Grammar {
 
 fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
     let input = match verb {
-        "kafka" => match c.keyword(&["cluster", "config"])? {
+        "kafka" => match c.keyword(&["cluster", "config", "add-broker"])? {
             "cluster" => KafkaInput::Cluster {
                 brokers: c.small("a broker count")?,
             },
+            "add-broker" => KafkaInput::AddBroker,
             _ => KafkaInput::Config {
                 key: c.text("a setting like acks")?,
                 value: c.text("a value")?,
@@ -87,6 +90,7 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         "topic" => parse_topic(c)?,
         "produce" => parse_produce(c)?,
         "kafka-topics" => crate::kafka::topics_cmd::parse(c)?,
+        "kafka-reassign-partitions" => crate::kafka::reassign_cmd::parse(c)?,
         "kafka-leader-election" => {
             c.keyword(&["--election-type"])?;
             c.keyword(&["preferred"])?;

@@ -164,6 +164,21 @@ impl TopicId {
     }
 }
 
+impl FromStr for TopicId {
+    type Err = String;
+    /// Kafka's `Uuid.fromString`: 22 characters of URL-safe base64 for 16 bytes.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|e| format!("`{s}` is not a topic id: {e}"))?;
+        let b: [u8; 16] = bytes
+            .try_into()
+            .map_err(|_| format!("`{s}` is not a topic id: not 16 bytes"))?;
+        Ok(TopicId(b))
+    }
+}
+
 impl fmt::Display for TopicId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use base64::Engine;
@@ -234,6 +249,7 @@ mod tests {
             assert_eq!(s.len(), 22);
             assert!(!s.starts_with('-'));
             assert_eq!(id.0[6] >> 4, 4, "version 4");
+            assert_eq!(s.parse::<TopicId>(), Ok(id));
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::kafka::topic::{TopicId, TopicPartition};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// `/brokers/ids`: one ephemeral child per live broker (`BrokerIdsZNode`).
 pub const BROKER_IDS: &str = "/brokers/ids";
@@ -102,16 +103,34 @@ pub fn controller_json(id: u32, timestamp_ms: u64) -> String {
 /// A topic's assignment and id (`TopicZNode.encode`, version 3; the key order of
 /// reference/protocol-facts.md section 11).
 pub fn topic_json(assignment: &[Vec<u32>], topic_id: Option<TopicId>) -> String {
-    let parts: Vec<String> = assignment
-        .iter()
-        .enumerate()
-        .map(|(p, r)| format!("\"{p}\":{}", ints(r)))
-        .collect();
+    topic_json_moving(assignment, topic_id, &BTreeMap::new(), &BTreeMap::new())
+}
+
+/// A topic's znode during a reassignment: `adding_replicas` and `removing_replicas` by
+/// partition (KIP-455), besides each partition's full replica list.
+pub fn topic_json_moving(
+    assignment: &[Vec<u32>],
+    topic_id: Option<TopicId>,
+    adding: &BTreeMap<u32, Vec<u32>>,
+    removing: &BTreeMap<u32, Vec<u32>>,
+) -> String {
+    let map = |m: &mut dyn Iterator<Item = (u32, &Vec<u32>)>| -> String {
+        m.map(|(p, r)| format!("\"{p}\":{}", ints(r)))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let parts = map(&mut assignment.iter().enumerate().map(|(p, r)| (p as u32, r)));
+    let adding = map(&mut adding.iter().map(|(p, r)| (*p, r)));
+    let removing = map(&mut removing.iter().map(|(p, r)| (*p, r)));
     let id = topic_id.map_or(String::new(), |id| format!(",\"topic_id\":\"{id}\""));
     format!(
-        "{{\"version\":3,\"partitions\":{{{}}},\"adding_replicas\":{{}},\"removing_replicas\":{{}}{id}}}",
-        parts.join(",")
+        "{{\"version\":3,\"partitions\":{{{parts}}},\"adding_replicas\":{{{adding}}},\"removing_replicas\":{{{removing}}}{id}}}"
     )
+}
+
+/// The `topic_id` of a topic's znode, if it has one.
+pub fn parse_topic_id(data: &[u8]) -> Option<TopicId> {
+    parse(data).ok()?.get("topic_id")?.as_str()?.parse().ok()
 }
 
 /// A topic's config overrides (`ConfigEntityZNode.encode`).

@@ -37,9 +37,11 @@ pub fn kind_class(m: &Msg) -> &'static str {
         Msg::Kafka(KafkaMsg::ProduceResponse { .. }) => "msg-produce-resp",
         Msg::Kafka(KafkaMsg::FetchRequest { .. }) => "msg-fetch",
         Msg::Kafka(KafkaMsg::FetchResponse { .. }) => "msg-fetch-resp",
-        Msg::Kafka(KafkaMsg::LeaderAndIsr { .. } | KafkaMsg::UpdateMetadata { .. }) => {
-            "msg-controller"
-        }
+        Msg::Kafka(
+            KafkaMsg::LeaderAndIsr { .. }
+            | KafkaMsg::UpdateMetadata { .. }
+            | KafkaMsg::StopReplica { .. },
+        ) => "msg-controller",
         Msg::Kafka(KafkaMsg::OffsetsForLeaderEpoch { .. }) => "msg-fetch",
         Msg::Kafka(KafkaMsg::InitProducerId { .. }) => "msg-meta",
         Msg::Kafka(KafkaMsg::ControlledShutdown { .. }) => "msg-controller",
@@ -47,7 +49,9 @@ pub fn kind_class(m: &Msg) -> &'static str {
         Msg::Kafka(KafkaMsg::InitProducerIdResponse { .. }) => "msg-meta",
         Msg::Kafka(KafkaMsg::OffsetsForLeaderEpochResponse { .. }) => "msg-fetch-resp",
         Msg::Kafka(
-            KafkaMsg::LeaderAndIsrResponse { .. } | KafkaMsg::UpdateMetadataResponse { .. },
+            KafkaMsg::LeaderAndIsrResponse { .. }
+            | KafkaMsg::UpdateMetadataResponse { .. }
+            | KafkaMsg::StopReplicaResponse { .. },
         ) => "msg-reply",
     }
 }
@@ -100,6 +104,13 @@ pub fn short_label(m: &Msg) -> String {
                 None => "L&I".into(),
             },
             KafkaMsg::UpdateMetadata { .. } => "UpdMeta".into(),
+            KafkaMsg::StopReplica { delete, .. } => {
+                if *delete {
+                    "stop+del".into()
+                } else {
+                    "stop".into()
+                }
+            }
             KafkaMsg::InitProducerId { .. } => "PID?".into(),
             KafkaMsg::ControlledShutdown { broker, .. } => format!("stop b{broker}?"),
             KafkaMsg::ControlledShutdownResponse { remaining, .. } => {
@@ -121,7 +132,8 @@ pub fn short_label(m: &Msg) -> String {
                 }
             }
             KafkaMsg::LeaderAndIsrResponse { error }
-            | KafkaMsg::UpdateMetadataResponse { error } => {
+            | KafkaMsg::UpdateMetadataResponse { error }
+            | KafkaMsg::StopReplicaResponse { error } => {
                 if error.is_some() {
                     "stale".into()
                 } else {

@@ -8,6 +8,9 @@
 //!   its LEO in the leader epoch cache) or follower of the named leader
 //!   (`Partition.makeFollower`, the fetcher moved to the new leader). A partition with no
 //!   leader stops being fetched.
+//! - StopReplica (`ReplicaManager.stopReplicas`): the broker stops leading or fetching
+//!   the partitions and, with `delete`, deletes their logs (`LogManager.asyncDelete`;
+//!   at once here), after a reassignment moved them away.
 //! - UpdateMetadata (`MetadataCache.updateMetadata`): the live brokers and every
 //!   partition's leader and ISR, which Metadata requests are answered from.
 //!
@@ -25,13 +28,14 @@ use crate::sim::conn::ConnId;
 use crate::sim::effects::Ctx;
 
 impl Broker {
-    /// Refuses a request from a controller epoch older than one seen; records a newer one.
+    /// Refuses a request from a controller epoch older than one seen (answering with
+    /// `response(STALE_CONTROLLER_EPOCH)`); records a newer one.
     fn controller_epoch_ok(
         &mut self,
         ctx: &mut Ctx<'_>,
         conn: ConnId,
         epoch: u32,
-        leader_and_isr: bool,
+        response: fn(Option<KafkaError>) -> KafkaMsg,
     ) -> bool {
         if epoch < self.controller_epoch_seen {
             ctx.change(KafkaChange::StaleController {
@@ -40,12 +44,7 @@ impl Broker {
             });
             let error = Some(KafkaError::StaleControllerEpoch);
             if conn != ConnId::LOOPBACK {
-                let msg = if leader_and_isr {
-                    KafkaMsg::LeaderAndIsrResponse { error }
-                } else {
-                    KafkaMsg::UpdateMetadataResponse { error }
-                };
-                ctx.send(conn, msg);
+                ctx.send(conn, response(error));
             }
             return false;
         }
@@ -61,7 +60,9 @@ impl Broker {
         controller_epoch: u32,
         partitions: Vec<LeaderAndIsrPartition>,
     ) {
-        if !self.controller_epoch_ok(ctx, conn, controller_epoch, true) {
+        if !self.controller_epoch_ok(ctx, conn, controller_epoch, |error| {
+            KafkaMsg::LeaderAndIsrResponse { error }
+        }) {
             return;
         }
         for p in partitions {
@@ -158,7 +159,9 @@ impl Broker {
         brokers: Vec<u32>,
         topics: Vec<(String, Vec<PartitionInfo>)>,
     ) {
-        if !self.controller_epoch_ok(ctx, conn, controller_epoch, false) {
+        if !self.controller_epoch_ok(ctx, conn, controller_epoch, |error| {
+            KafkaMsg::UpdateMetadataResponse { error }
+        }) {
             return;
         }
         self.metadata = ClusterMetadata {
@@ -168,6 +171,40 @@ impl Broker {
         self.alive_brokers = brokers;
         if conn != ConnId::LOOPBACK {
             ctx.send(conn, KafkaMsg::UpdateMetadataResponse { error: None });
+        }
+    }
+
+    /// A StopReplica request.
+    pub(crate) fn handle_stop_replica(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        controller_epoch: u32,
+        partitions: Vec<TopicPartition>,
+        delete: bool,
+    ) {
+        if !self.controller_epoch_ok(ctx, conn, controller_epoch, |error| {
+            KafkaMsg::StopReplicaResponse { error }
+        }) {
+            return;
+        }
+        for tp in partitions {
+            if let Some(old) = self.partitions.remove(&tp)
+                && old.leader != self.id
+            {
+                self.remove_fetch_partition(old.leader, &tp);
+            }
+            if delete {
+                self.disk.logs.remove(&tp);
+                self.disk.hw_checkpoint.remove(&tp);
+            }
+            ctx.change(KafkaChange::ReplicaStopped {
+                tp,
+                deleted: delete,
+            });
+        }
+        if conn != ConnId::LOOPBACK {
+            ctx.send(conn, KafkaMsg::StopReplicaResponse { error: None });
         }
     }
 

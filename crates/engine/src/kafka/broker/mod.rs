@@ -442,7 +442,15 @@ impl Broker {
                 topics,
                 ..
             } => self.handle_update_metadata(ctx, conn, controller_epoch, brokers, topics),
-            KafkaMsg::LeaderAndIsrResponse { .. } | KafkaMsg::UpdateMetadataResponse { .. } => {
+            KafkaMsg::StopReplica {
+                controller_epoch,
+                partitions,
+                delete,
+                ..
+            } => self.handle_stop_replica(ctx, conn, controller_epoch, partitions, delete),
+            KafkaMsg::LeaderAndIsrResponse { .. }
+            | KafkaMsg::UpdateMetadataResponse { .. }
+            | KafkaMsg::StopReplicaResponse { .. } => {
                 if let NodeId::Broker(b) = from {
                     self.controller_answered(b);
                 }

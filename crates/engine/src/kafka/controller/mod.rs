@@ -28,6 +28,7 @@
 //! every partition.
 
 pub mod election;
+pub mod reassign;
 
 use crate::kafka::broker::Broker;
 use crate::kafka::broker::zk_session::{ZkPurpose, create};
@@ -117,6 +118,14 @@ pub struct Controller {
     /// ControlledShutdown requests to answer once their writes are done: broker,
     /// connection, correlation id.
     pub shutdown_waiting: Vec<(u32, crate::sim::conn::ConnId, u64)>,
+    /// Partitions being reassigned ([`reassign`]).
+    pub reassigning: BTreeMap<TopicPartition, reassign::Reassignment>,
+    /// Each topic's id, as its znode holds it (kept when the controller rewrites it).
+    pub topic_ids: BTreeMap<String, crate::kafka::topic::TopicId>,
+    /// Replicas that get StopReplica once the partition's finishing state is written.
+    pub stop_after: BTreeMap<TopicPartition, Vec<u32>>,
+    /// StopReplica (with delete) to send, by broker.
+    pub stop: BTreeMap<u32, Vec<TopicPartition>>,
 }
 
 impl Controller {
@@ -332,9 +341,13 @@ impl Broker {
                             .flatten()
                             .filter(|b| !c.live.contains(b)),
                     );
-                    if a.len() >= known {
-                        c.assignments.insert(t, a);
+                    // Existing partitions' replicas change only through the controller
+                    // itself (`processPartitionModifications` ignores them).
+                    if let Some(id) = zk_data::parse_topic_id(&d) {
+                        c.topic_ids.insert(t.clone(), id);
                     }
+                    let entry = c.assignments.entry(t).or_default();
+                    entry.extend(a.into_iter().skip(known));
                     for tp in tps {
                         self.ctl_read(ctx, CtlRead::State(tp));
                     }
@@ -396,6 +409,9 @@ impl Broker {
                 c.states.insert(tp.clone(), (s.clone(), version));
                 c.tell.insert(tp.clone());
                 c.metadata_dirty = true;
+                for b in c.stop_after.remove(&tp).unwrap_or_default() {
+                    c.stop.entry(b).or_default().push(tp.clone());
+                }
                 ctx.change(KafkaChange::Decided {
                     tp,
                     leader: s.leader,
@@ -553,6 +569,9 @@ impl Broker {
                 writes.push((tp.clone(), next, why, Some(*version)));
             }
         }
+        let skip: BTreeSet<TopicPartition> = writes.iter().map(|w| w.0.clone()).collect();
+        let finished = self.finish_reassignments(ctx, &skip);
+        writes.extend(finished);
         // Acted on, unless a partition was skipped for a write in flight.
         if let Some(c) = self.controller.as_mut()
             && c.writing.is_empty()
@@ -645,6 +664,17 @@ impl Broker {
                     },
                 ));
             }
+        }
+        for (b, partitions) in std::mem::take(&mut c.stop) {
+            sends.push((
+                b,
+                KafkaMsg::StopReplica {
+                    controller: me,
+                    controller_epoch: epoch,
+                    partitions,
+                    delete: true,
+                },
+            ));
         }
         for (b, msg) in sends {
             if b == me {
