@@ -672,7 +672,12 @@ impl KafkaInput {
             KafkaInput::AddBroker => {
                 let id = w.broker_ids().into_iter().max().unwrap_or(0) + 1;
                 let zk = w.zk_sids();
-                let b = Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk);
+                let mut b = Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk);
+                // Its topic configs, as `install_topic` gives every broker at creation
+                // (Kafka reads `/config/topics/<t>` when it creates a log).
+                for (topic, configs) in &w.topics().configs {
+                    b.install_topic(None, topic, &[], configs);
+                }
                 w.add_node(NodeId::Broker(id), Node::Broker(Box::new(b)));
             }
             KafkaInput::Reassign {
