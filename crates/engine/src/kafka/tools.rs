@@ -7,12 +7,14 @@
 //! then per partition
 //! `\tTopic: <t>\tPartition: <p>\tLeader: <id|none>\tReplicas: <ids>\tIsr: <ids>\tElr: N/A\tLastKnownElr: N/A`
 //! (ELR fields since 3.8; N/A without KRaft's ELR). Configs are the topic's overrides in
-//! the order they were given. `--under-replicated-partitions` and `--unavailable-partitions`
+//! the order they were given. A partition being reassigned also shows
+//! `\tAdding Replicas: <ids>\tRemoving Replicas: <ids>` after its ISR. `--under-replicated-partitions` and `--unavailable-partitions`
 //! print only the matching partition lines, with no topic line (`DescribeOptions`). Leader,
 //! replicas and ISR come from the metadata cache of the broker the tool asks (what the
 //! controller's last UpdateMetadata said). `kafka-topics --list` prints the topic names,
 //! sorted, one per line (`TopicService.listTopics`).
 
+use crate::kafka::topic::TopicPartition;
 use crate::sim::world::World;
 use serde::{Deserialize, Serialize};
 
@@ -89,8 +91,20 @@ pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Ve
             if !shown {
                 continue;
             }
+            // ListPartitionReassignments, answered by the controller.
+            let moving = w
+                .brokers()
+                .find(|(up, b)| *up && b.is_controller())
+                .and_then(|(_, b)| b.reassignment(&TopicPartition::new(name, p as u32)))
+                .map_or(String::new(), |r| {
+                    format!(
+                        "\tAdding Replicas: {}\tRemoving Replicas: {}",
+                        ids(&r.adding()),
+                        ids(&r.removing())
+                    )
+                });
             out.push(format!(
-                "\tTopic: {name}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: N/A\tLastKnownElr: N/A",
+                "\tTopic: {name}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}{moving}\tElr: N/A\tLastKnownElr: N/A",
                 info.leader.map_or("none".to_string(), |b| b.to_string()),
                 ids(&info.replicas),
                 ids(&info.isr),
@@ -154,6 +168,32 @@ mod tests {
                 "\tTopic: orders\tPartition: 1\tLeader: 2\tReplicas: 2,3,1\tIsr: 2,3,1\tElr: N/A\tLastKnownElr: N/A",
             ],
             "broker1 is back in both ISRs; leadership stays with broker2 (no preferred-leader election yet)"
+        );
+    }
+
+    #[test]
+    fn a_moving_partition_shows_its_adding_and_removing_replicas() {
+        let mut t = Timeline::new(1);
+        run_lines(
+            &mut t,
+            "kafka cluster 3\nstart all\ntopic create t partitions 1 rf 2 assignment 1:2\n\
+             kafka add-broker\nstart broker4\nrun 1s\n\
+             kafka-reassign-partitions --execute --reassignment-json \
+             {\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"replicas\":[4,2]}]}\n\
+             run 100ms",
+        );
+        let lines = super::describe_topics(t.world(), Some("t"), None);
+        assert!(
+            lines[1].contains(
+                "\tReplicas: 4,2,1\tIsr: 1,2\tAdding Replicas: 4\tRemoving Replicas: 1\tElr"
+            ),
+            "{lines:?}"
+        );
+        run_lines(&mut t, "run 2s");
+        let lines = super::describe_topics(t.world(), Some("t"), None);
+        assert!(
+            lines[1].contains("\tLeader: 4\tReplicas: 4,2\tIsr: 2,4\tElr"),
+            "{lines:?}"
         );
     }
 }

@@ -128,6 +128,36 @@ pub fn topic_json_moving(
     )
 }
 
+/// The partitions of a topic's znode that are being reassigned: partition → (adding,
+/// removing) replicas (KIP-455's `adding_replicas` and `removing_replicas`).
+pub fn parse_topic_moving(data: &[u8]) -> BTreeMap<u32, (Vec<u32>, Vec<u32>)> {
+    let mut out: BTreeMap<u32, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    let Ok(v) = parse(data) else {
+        return out;
+    };
+    for (field, adding) in [("adding_replicas", true), ("removing_replicas", false)] {
+        let Some(m) = v.get(field).and_then(Value::as_object) else {
+            continue;
+        };
+        for (k, r) in m {
+            let (Ok(p), Some(r)) = (k.parse::<u32>(), r.as_array()) else {
+                continue;
+            };
+            let ids: Vec<u32> = r
+                .iter()
+                .filter_map(|b| b.as_u64().and_then(|b| u32::try_from(b).ok()))
+                .collect();
+            let e = out.entry(p).or_default();
+            if adding {
+                e.0 = ids;
+            } else {
+                e.1 = ids;
+            }
+        }
+    }
+    out
+}
+
 /// The `topic_id` of a topic's znode, if it has one.
 pub fn parse_topic_id(data: &[u8]) -> Option<TopicId> {
     parse(data).ok()?.get("topic_id")?.as_str()?.parse().ok()

@@ -346,6 +346,24 @@ impl Broker {
                     if let Some(id) = zk_data::parse_topic_id(&d) {
                         c.topic_ids.insert(t.clone(), id);
                     }
+                    // A reassignment a previous controller started goes on
+                    // (`initializePartitionReassignments`): TRS is RS without the replicas
+                    // being removed, ORS is RS without those being added.
+                    for (p, (adding, removing)) in zk_data::parse_topic_moving(&d) {
+                        let tp = TopicPartition::new(&t, p);
+                        let Some(rs) = a.get(p as usize).filter(|_| p as usize >= known) else {
+                            continue;
+                        };
+                        let r = reassign::Reassignment {
+                            original: rs.iter().copied().filter(|b| !adding.contains(b)).collect(),
+                            target: rs
+                                .iter()
+                                .copied()
+                                .filter(|b| !removing.contains(b))
+                                .collect(),
+                        };
+                        c.reassigning.insert(tp, r);
+                    }
                     let entry = c.assignments.entry(t).or_default();
                     entry.extend(a.into_iter().skip(known));
                     for tp in tps {

@@ -19,7 +19,8 @@
 //! Simplifications: Kafka writes the leader move and the removal from the ISR as two
 //! state changes (two leader epochs) and sends StopReplica without, then with, delete;
 //! the engine writes one state (one epoch) and sends one StopReplica with delete. A new
-//! controller does not resume a reassignment from `adding_replicas`/`removing_replicas`.
+//! controller resumes a reassignment from the topic znode's `adding_replicas` and
+//! `removing_replicas` (`initializePartitionReassignments`).
 
 use super::CtlRead;
 use crate::kafka::broker::Broker;
@@ -77,6 +78,11 @@ impl Broker {
     pub fn reassignment_state(&self, tp: &TopicPartition) -> Option<(bool, Vec<u32>)> {
         let c = self.controller.as_ref()?;
         Some((c.reassigning.contains_key(tp), c.replicas(tp)?.clone()))
+    }
+
+    /// On the controller: the reassignment of `tp` under way, if any.
+    pub fn reassignment(&self, tp: &TopicPartition) -> Option<&Reassignment> {
+        self.controller.as_ref()?.reassigning.get(tp)
     }
 
     /// AlterPartitionReassignments at the controller: starts each move (step 1 of the
