@@ -135,6 +135,9 @@ pub struct ProducerConfig {
     /// after its last answer, even when nothing failed (`Metadata.timeToNextUpdate`); it is
     /// how a producer learns of partitions added to a topic.
     pub metadata_max_age_ms: u64,
+    /// `partitioner.class` (none: the built-in partitioner), or `partitioner.rules`
+    /// (see [`crate::kafka::custom_partitioner`]).
+    pub partitioner: crate::kafka::custom_partitioner::PartitionerClass,
 }
 
 impl Default for ProducerConfig {
@@ -153,6 +156,7 @@ impl Default for ProducerConfig {
             compression: crate::kafka::format::Compression::None,
             idempotence: true,
             metadata_max_age_ms: 300_000,
+            partitioner: crate::kafka::custom_partitioner::PartitionerClass::BuiltIn,
         }
     }
 }
@@ -197,7 +201,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 22] = [
+    pub const KEYS: [&'static str; 24] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -220,6 +224,8 @@ impl KafkaConfig {
         "inter.broker.protocol.version",
         "enable.idempotence",
         "metadata.max.age.ms",
+        "partitioner.class",
+        "partitioner.rules",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -256,6 +262,27 @@ impl KafkaConfig {
             }
             "linger.ms" => self.producer.linger_ms = num()?,
             "metadata.max.age.ms" => self.producer.metadata_max_age_ms = num()?.max(1),
+            "partitioner.class" => {
+                use crate::kafka::custom_partitioner::PartitionerClass;
+                self.producer.partitioner = match value {
+                    "default" | "" => PartitionerClass::BuiltIn,
+                    "RoundRobinPartitioner"
+                    | "org.apache.kafka.clients.producer.RoundRobinPartitioner" => {
+                        PartitionerClass::RoundRobin
+                    }
+                    _ => {
+                        return Err(format!(
+                            "`partitioner.class` is default or RoundRobinPartitioner, not `{value}` (a partitioner of your own is written as `partitioner.rules`)"
+                        ));
+                    }
+                }
+            }
+            "partitioner.rules" => {
+                self.producer.partitioner =
+                    crate::kafka::custom_partitioner::PartitionerClass::Rules(
+                        crate::kafka::custom_partitioner::parse_rules(value)?,
+                    )
+            }
             "batch.size" => self.producer.batch_size = num()?,
             "request.timeout.ms" => {
                 let v = num()?.max(1);

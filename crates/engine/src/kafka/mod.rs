@@ -7,6 +7,7 @@ pub mod conditions;
 pub mod config;
 pub mod consumer;
 pub mod controller;
+pub mod custom_partitioner;
 pub mod describe;
 pub mod format;
 pub mod input;

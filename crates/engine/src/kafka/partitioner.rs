@@ -32,6 +32,8 @@ pub enum Choice {
     KeyHash,
     /// The sticky partition for keyless records.
     Sticky,
+    /// The producer's `partitioner.class` or `partitioner.rules`.
+    Custom,
 }
 
 impl Choice {
@@ -41,6 +43,7 @@ impl Choice {
             Choice::Explicit => "explicit partition",
             Choice::KeyHash => "murmur2(key) % partitions",
             Choice::Sticky => "sticky partition (null key)",
+            Choice::Custom => "partitioner.class",
         }
     }
 }

@@ -26,7 +26,36 @@ impl Producer {
                 self.stats.entry(tp.clone()).or_default().failed += 1;
                 continue;
             }
-            let (tp, how) = self.append(ctx, p, &parts);
+            let available: Vec<u32> = parts
+                .iter()
+                .filter(|m| m.leader.is_some())
+                .map(|m| m.partition)
+                .collect();
+            let custom = p
+                .partition
+                .is_none()
+                .then(|| self.custom_partition(&p, &available, n))
+                .flatten();
+            if let Some(x) = custom.filter(|&x| x >= n) {
+                // Kafka would append to a partition that does not exist and expire the
+                // batch after delivery.timeout.ms; the engine fails the record at once.
+                ctx.note(format!(
+                    "The partitioner generated partition {x}, but {} has partitions 0..{}",
+                    p.topic,
+                    n - 1
+                ));
+                let tp = TopicPartition::new(&p.topic, x);
+                self.stats.entry(tp).or_default().failed += 1;
+                continue;
+            }
+            let (tp, how) = match custom {
+                Some(x) => {
+                    let tp = TopicPartition::new(&p.topic, x);
+                    self.append_to(&tp, p.record, ctx.now());
+                    (tp, Choice::Custom)
+                }
+                None => self.append(ctx, p, &parts, &available),
+            };
             self.stats.entry(tp.clone()).or_default().sent += 1;
             added.entry(tp).or_insert((0, how.name())).0 += 1;
         }
@@ -51,6 +80,7 @@ impl Producer {
         ctx: &mut Ctx<'_>,
         p: Pending,
         parts: &[PartitionMetadata],
+        available: &[u32],
     ) -> (TopicPartition, Choice) {
         let n = parts.len() as u32;
         let now = ctx.now();
@@ -60,18 +90,13 @@ impl Producer {
             self.append_to(&tp, p.record, now);
             return (tp, how);
         }
-        let available: Vec<u32> = parts
-            .iter()
-            .filter(|m| m.leader.is_some())
-            .map(|m| m.partition)
-            .collect();
         loop {
-            let info = self.partitioner.current(ctx.rng(), &p.topic, &available, n);
+            let info = self.partitioner.current(ctx.rng(), &p.topic, available, n);
             let tp = TopicPartition::new(&p.topic, info.partition);
             let dq = self.accumulator.entry(tp.clone()).or_default();
             // partitionChanged: a switch postponed until the last batch filled up.
             if dq.back().is_none_or(ProducerBatch::full) && info.produced_bytes >= b {
-                self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                self.partitioner.switch(ctx.rng(), &p.topic, available, n);
                 continue;
             }
             if let Some(last) = dq.back_mut().filter(|l| !l.full()) {
@@ -82,24 +107,44 @@ impl Producer {
                     last.records.push(p.record);
                     let enable = last.full();
                     if self.partitioner.update(&p.topic, appended, b, enable) {
-                        self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                        self.partitioner.switch(ctx.rng(), &p.topic, available, n);
                     }
                     return (tp, Choice::Sticky);
                 }
                 last.closed = true;
             }
             if info.produced_bytes >= b {
-                self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                self.partitioner.switch(ctx.rng(), &p.topic, available, n);
                 continue;
             }
             let batch = ProducerBatch::new(p.record, now, b);
             let (appended, enable) = (batch.size, batch.full());
             dq.push_back(batch);
             if self.partitioner.update(&p.topic, appended, b, enable) {
-                self.partitioner.switch(ctx.rng(), &p.topic, &available, n);
+                self.partitioner.switch(ctx.rng(), &p.topic, available, n);
             }
             return (tp, Choice::Sticky);
         }
+    }
+
+    /// The partition a `partitioner.class` picks (`None`: the built-in rules decide).
+    /// When it picks a partition whose last batch cannot take the record, the append is
+    /// aborted and the partitioner asked again (`abortOnNewBatch` in `KafkaProducer.doSend`,
+    /// the cause of KAFKA-9965).
+    fn custom_partition(&mut self, p: &Pending, available: &[u32], n: u32) -> Option<u32> {
+        let class = &self.cfg.partitioner;
+        let key = p.record.key.as_deref();
+        let first = self.custom.partition(class, &p.topic, key, available, n)?;
+        let tp = TopicPartition::new(&p.topic, first);
+        let fits = self
+            .accumulator
+            .get(&tp)
+            .and_then(|dq| dq.back())
+            .is_some_and(|last| !last.full() && last.size_with(&p.record) <= last.capacity);
+        if fits {
+            return Some(first);
+        }
+        self.custom.partition(class, &p.topic, key, available, n)
     }
 
     /// Appends to `tp`'s last batch, or a new one when it is full or the record does not

@@ -177,6 +177,8 @@ pub struct Producer {
     accumulator: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
     in_flight: BTreeMap<u64, InFlight>,
     partitioner: BuiltInPartitioner,
+    /// A `partitioner.class`'s own state.
+    custom: crate::kafka::custom_partitioner::CustomState,
     /// Where the next drain of each broker starts (`nodesDrainIndex`).
     drain_index: BTreeMap<u32, usize>,
     next_corr: u64,
@@ -212,6 +214,7 @@ impl Producer {
             accumulator: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             partitioner: BuiltInPartitioner::default(),
+            custom: Default::default(),
             drain_index: BTreeMap::new(),
             next_corr: 0,
             stats: BTreeMap::new(),
