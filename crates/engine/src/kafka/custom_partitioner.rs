@@ -87,7 +87,7 @@ pub fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
         let pattern = match pat.trim() {
             "*" => KeyPattern::Any,
             "null" => KeyPattern::Null,
-            p if p.is_empty() => return Err(format!("rule `{part}` has no key pattern")),
+            "" => return Err(format!("rule `{part}` has no key pattern")),
             p => match p.strip_suffix('*') {
                 Some(prefix) => KeyPattern::Prefix(prefix.to_string()),
                 None => KeyPattern::Exact(p.to_string()),
