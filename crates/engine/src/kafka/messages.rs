@@ -527,6 +527,8 @@ pub enum KafkaTimer {
     LeaderRebalance,
     /// A producer's metadata is `metadata.max.age.ms` old: it asks again.
     MetadataMaxAge,
+    /// The broker's `isr-change-propagation` task (every 2500 ms).
+    IsrChangePropagation,
 }
 
 impl fmt::Display for KafkaTimer {
@@ -546,6 +548,7 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::ControlledShutdownTimeout => f.write_str("controlled shutdown timeout"),
             KafkaTimer::LeaderRebalance => f.write_str("leader imbalance check"),
             KafkaTimer::MetadataMaxAge => f.write_str("metadata.max.age.ms"),
+            KafkaTimer::IsrChangePropagation => f.write_str("isr-change-propagation"),
         }
     }
 }

@@ -154,7 +154,7 @@ mod tests {
             ],
             "the controller moved orders-0 to broker2, the first live ISR replica"
         );
-        run_lines(&mut t, "start broker1\nrun 5s");
+        run_lines(&mut t, "start broker1\nrun 10s");
         let id = t.world().topics().ids["orders"].to_string();
         assert_eq!(id.len(), 22);
         let topic_line = format!(
@@ -189,7 +189,7 @@ mod tests {
             ),
             "{lines:?}"
         );
-        run_lines(&mut t, "run 2s");
+        run_lines(&mut t, "run 10s");
         let lines = super::describe_topics(t.world(), Some("t"), None);
         assert!(
             lines[1].contains("\tLeader: 4\tReplicas: 4,2\tIsr: 2,4\tElr"),

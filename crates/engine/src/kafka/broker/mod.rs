@@ -103,6 +103,11 @@ pub struct Broker {
     /// (`IsrShrinksPerSec`, `IsrExpandsPerSec`; see [`crate::kafka::metrics`]).
     pub(crate) isr_shrinks: u64,
     pub(crate) isr_expands: u64,
+    /// ISR changes written but not announced to the controller yet, and when the last
+    /// change and the last announcement were, ms (`ZkAlterPartitionManager`).
+    pub(crate) isr_change_set: std::collections::BTreeSet<TopicPartition>,
+    pub(crate) last_isr_change_ms: u64,
+    pub(crate) last_isr_propagation_ms: u64,
 }
 
 impl Broker {
@@ -129,6 +134,9 @@ impl Broker {
             shutting_down: false,
             isr_shrinks: 0,
             isr_expands: 0,
+            isr_change_set: std::collections::BTreeSet::new(),
+            last_isr_change_ms: 0,
+            last_isr_propagation_ms: 0,
         }
     }
 
@@ -186,6 +194,12 @@ impl Broker {
             self.cfg.replica_lag_time_max_ms / 2,
         );
         ctx.set_timer(KafkaTimer::HwCheckpoint, self.cfg.hw_checkpoint_interval_ms);
+        self.last_isr_change_ms = ctx.now();
+        self.last_isr_propagation_ms = ctx.now();
+        ctx.set_timer(
+            KafkaTimer::IsrChangePropagation,
+            zk_session::ISR_PROPAGATION_CHECK_MS,
+        );
         self.start_log_tasks(ctx);
         if !self.zk_connect.is_empty() {
             self.zk = Some(zk_session::BrokerZk::new(
@@ -501,6 +515,7 @@ impl Broker {
             KafkaTimer::FetcherRetry(leader) => self.send_fetch(ctx, leader),
             KafkaTimer::FetcherTimeout(leader) => self.on_fetch_timeout(ctx, leader),
             KafkaTimer::LeaderRebalance => self.on_leader_rebalance(ctx),
+            KafkaTimer::IsrChangePropagation => self.maybe_propagate_isr_changes(ctx),
             KafkaTimer::ControlledShutdownTimeout => {
                 ctx.note("Controlled shutdown got no answer: shutting down anyway");
                 ctx.exit("controlled shutdown timed out");

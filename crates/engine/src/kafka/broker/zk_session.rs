@@ -18,9 +18,11 @@
 //!   election again (`RegisterBrokerAndReelect`). Its partitions keep their roles.
 //! - A leader's ISR change is written to the partition's state znode conditionally on the
 //!   zkVersion it holds (`ReplicationUtils.updateLeaderAndIsr`, Kafka 2.6: the ZooKeeper
-//!   path before AlterIsr), then announced under `/isr_change_notification` for the
-//!   controller to send the new metadata (at once here; Kafka batches these every
-//!   2.5 s, `ReplicaManager.maybePropagateIsrChanges`). The new ISR takes effect only
+//!   path before AlterIsr, kept in 3.8 as `ZkAlterPartitionManager` for IBP below 2.7),
+//!   then announced under `/isr_change_notification` for the controller to send the new
+//!   metadata: the `isr-change-propagation` task runs every 2500 ms and writes one
+//!   notification with every change pending once no change came for 5000 ms, or 60000 ms
+//!   after the last notification (`maybePropagateIsrChanges`). The new ISR takes effect only
 //!   once written (`Partition.updateIsr`). A failed write (BadVersion: the controller
 //!   changed the partition meanwhile; or the session expired) is dropped, as Kafka's
 //!   "Cached zkVersion not equal to that in zookeeper, skip updating ISR"; the
@@ -28,7 +30,7 @@
 
 use super::Broker;
 use crate::kafka::controller::CtlRead;
-use crate::kafka::messages::KafkaChange;
+use crate::kafka::messages::{KafkaChange, KafkaTimer};
 use crate::kafka::topic::{TopicId, TopicPartition};
 use crate::kafka::zk_data::{self, PartitionStateZnode};
 use crate::sim::effects::Ctx;
@@ -313,15 +315,8 @@ impl Broker {
                         p.zk_version += 1;
                     }
                     self.apply_isr(ctx, &tp, isr, reason);
-                    self.zk_submit(
-                        ctx,
-                        create(
-                            zk_data::ISR_CHANGE_PREFIX,
-                            &zk_data::isr_change_json(std::slice::from_ref(&tp)),
-                            CreateMode::PersistentSequential,
-                        ),
-                        ZkPurpose::Notify,
-                    );
+                    self.isr_change_set.insert(tp);
+                    self.last_isr_change_ms = ctx.now();
                 } else if r.result.is_err() {
                     ctx.note(format!(
                         "Failed to update the ISR of {tp} to [{}] in ZooKeeper ({}): it stays as it is",
@@ -489,6 +484,39 @@ impl Broker {
             });
             self.try_complete_delayed(ctx);
         }
+    }
+}
+
+/// How often the `isr-change-propagation` task runs, ms.
+pub(crate) const ISR_PROPAGATION_CHECK_MS: u64 = 2500;
+/// How long no ISR change must come before the pending ones are announced, ms.
+const ISR_PROPAGATION_LINGER_MS: u64 = 5000;
+/// The longest time between two announcements while changes keep coming, ms.
+const ISR_PROPAGATION_MAX_DELAY_MS: u64 = 60_000;
+
+impl Broker {
+    /// The `isr-change-propagation` task (`ZkAlterPartitionManager.maybePropagateIsrChanges`).
+    pub(crate) fn maybe_propagate_isr_changes(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        if !self.isr_change_set.is_empty()
+            && (self.last_isr_change_ms + ISR_PROPAGATION_LINGER_MS < now
+                || self.last_isr_propagation_ms + ISR_PROPAGATION_MAX_DELAY_MS < now)
+        {
+            let tps: Vec<TopicPartition> = std::mem::take(&mut self.isr_change_set)
+                .into_iter()
+                .collect();
+            self.zk_submit(
+                ctx,
+                create(
+                    zk_data::ISR_CHANGE_PREFIX,
+                    &zk_data::isr_change_json(&tps),
+                    CreateMode::PersistentSequential,
+                ),
+                ZkPurpose::Notify,
+            );
+            self.last_isr_propagation_ms = now;
+        }
+        ctx.set_timer(KafkaTimer::IsrChangePropagation, ISR_PROPAGATION_CHECK_MS);
     }
 }
 
