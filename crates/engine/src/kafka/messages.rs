@@ -36,6 +36,9 @@ pub enum KafkaError {
     /// STALE_CONTROLLER_EPOCH (11): a controller request from an epoch older than one the
     /// broker has seen (a deposed controller, `ReplicaManager.becomeLeaderOrFollower`).
     StaleControllerEpoch,
+    /// COORDINATOR_LOAD_IN_PROGRESS (14): the broker cannot answer yet (here: it has no
+    /// producer id block yet).
+    CoordinatorLoadInProgress,
 }
 
 impl KafkaError {
@@ -52,6 +55,7 @@ impl KafkaError {
             KafkaError::DeliveryTimeout => "TimeoutException",
             KafkaError::StaleControllerEpoch => "STALE_CONTROLLER_EPOCH",
             KafkaError::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
         }
     }
 
@@ -261,6 +265,9 @@ pub enum KafkaMsg {
         producer_id: i64,
         /// The producer epoch.
         epoch: i16,
+        /// Set when the broker could not give an id (the producer retries).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<KafkaError>,
     },
     /// OffsetsForLeaderEpoch (API key 23, KIP-101), follower to leader: where does each
     /// of these epochs end in your log?
@@ -409,6 +416,9 @@ impl KafkaMsg {
                 }
             }
             KafkaMsg::InitProducerId { .. } => "InitProducerId".to_string(),
+            KafkaMsg::InitProducerIdResponse { error: Some(e), .. } => {
+                format!("InitProducerIdResponse {e}")
+            }
             KafkaMsg::InitProducerIdResponse {
                 producer_id, epoch, ..
             } => format!("InitProducerIdResponse pid {producer_id} epoch {epoch}"),

@@ -21,6 +21,28 @@ pub const ISR_CHANGE: &str = "/isr_change_notification";
 /// The prefix of one ISR change notification (`IsrChangeNotificationSequenceZNode`).
 pub const ISR_CHANGE_PREFIX: &str = "/isr_change_notification/isr_change_";
 
+/// `/latest_producer_id_block`: the last block of producer ids a broker claimed
+/// (`ProducerIdBlockZNode`).
+pub const PRODUCER_ID_BLOCK: &str = "/latest_producer_id_block";
+/// Producer ids per block (`ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`).
+pub const PRODUCER_ID_BLOCK_SIZE: i64 = 1000;
+
+/// A producer id block's JSON (`ProducerIdBlockZNode.generateProducerIdBlockJson`):
+/// `{"version":1,"broker":1,"block_start":"0","block_end":"999"}`.
+pub fn producer_id_block_json(broker: u32, start: i64, end: i64) -> String {
+    format!(
+        "{{\"version\":1,\"broker\":{broker},\"block_start\":\"{start}\",\"block_end\":\"{end}\"}}"
+    )
+}
+
+/// The (start, end) of a producer id block's JSON; `None` for no block yet (the node is
+/// created empty among the persistent paths) or data that is not one.
+pub fn parse_producer_id_block(data: &[u8]) -> Option<(i64, i64)> {
+    let v = parse(data).ok()?;
+    let num = |k: &str| v.get(k)?.as_str()?.parse::<i64>().ok();
+    Some((num("block_start")?, num("block_end")?))
+}
+
 /// The persistent paths every broker creates at startup if missing
 /// (`ZkData.PersistentZkPaths`, created by `KafkaZkClient.createTopLevelPaths`).
 pub const PERSISTENT_PATHS: [&str; 14] = [
@@ -31,7 +53,7 @@ pub const PERSISTENT_PATHS: [&str; 14] = [
     "/admin/delete_topics",
     "/brokers/seqid",
     ISR_CHANGE,
-    "/latest_producer_id_block",
+    PRODUCER_ID_BLOCK,
     "/log_dir_event_notification",
     "/config/topics",
     "/config/clients",

@@ -120,6 +120,7 @@ pub fn short_label(m: &Msg) -> String {
                     format!("{} left", remaining.len())
                 }
             }
+            KafkaMsg::InitProducerIdResponse { error: Some(_), .. } => "PID later".into(),
             KafkaMsg::InitProducerIdResponse { producer_id, .. } => format!("PID {producer_id}"),
             KafkaMsg::OffsetsForLeaderEpoch { partitions, .. } => match partitions.first() {
                 Some((_, e)) => format!("epoch {e}?"),

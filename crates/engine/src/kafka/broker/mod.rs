@@ -14,6 +14,7 @@ pub mod controller_requests;
 pub mod fetcher;
 pub mod log_tasks;
 pub mod partition;
+pub mod producer_ids;
 pub mod requests;
 pub mod zk_session;
 
@@ -95,8 +96,11 @@ pub struct Broker {
     pub(crate) metadata: ClusterMetadata,
     /// The live brokers, as the last UpdateMetadata said.
     pub(crate) alive_brokers: Vec<u32>,
-    /// The next producer id this broker hands out (within its own block).
+    /// The next producer id this broker hands out, from its block (start, end)
+    /// ([`producer_ids`]); a claim of a block is under way.
     pub(crate) next_producer_id: i64,
+    pub(crate) pid_block: Option<(i64, i64)>,
+    pub(crate) pid_claiming: bool,
     /// A controlled shutdown is under way.
     pub(crate) shutting_down: bool,
     /// ISR shrinks and expansions this broker made as a leader since it started
@@ -131,6 +135,8 @@ impl Broker {
             metadata: ClusterMetadata::default(),
             alive_brokers: Vec::new(),
             next_producer_id: 0,
+            pid_block: None,
+            pid_claiming: false,
             shutting_down: false,
             isr_shrinks: 0,
             isr_expands: 0,
@@ -405,21 +411,7 @@ impl Broker {
                     ctx.exit("controlled shutdown");
                 }
             }
-            KafkaMsg::InitProducerId { corr } => {
-                // ProducerIdManager hands out ids from blocks claimed in ZooKeeper
-                // (/latest_producer_id_block); here each broker owns the ids from
-                // broker.id × 1000000 on, which keeps them unique the same way.
-                let producer_id = i64::from(self.id) * 1_000_000 + self.next_producer_id;
-                self.next_producer_id += 1;
-                ctx.send(
-                    conn,
-                    KafkaMsg::InitProducerIdResponse {
-                        corr,
-                        producer_id,
-                        epoch: 0,
-                    },
-                );
-            }
+            KafkaMsg::InitProducerId { corr } => self.handle_init_producer_id(ctx, conn, corr),
             KafkaMsg::OffsetsForLeaderEpoch { corr, partitions } => {
                 let partitions = partitions
                     .into_iter()

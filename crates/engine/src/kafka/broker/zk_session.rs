@@ -72,6 +72,13 @@ pub(crate) enum ZkPurpose {
     /// A controller's request, tagged with its epoch (replies to an older controller
     /// term are dropped).
     Ctl(u32, CtlRead),
+    /// Reading `/latest_producer_id_block` to claim the next block.
+    PidBlockRead,
+    /// Writing the block that starts here.
+    PidBlockWrite {
+        /// The block's first id.
+        start: i64,
+    },
 }
 
 /// The broker's ZooKeeper client and its requests in flight.
@@ -180,6 +187,7 @@ impl Broker {
 
     fn session_expired(&mut self, ctx: &mut Ctx<'_>) {
         self.resign(ctx);
+        self.pid_claiming = false;
         let Some(zk) = self.zk.as_mut() else { return };
         ctx.note(format!(
             "Session expired (0x{:x}); creating a new ZooKeeper session",
@@ -197,6 +205,8 @@ impl Broker {
     fn zk_reply(&mut self, ctx: &mut Ctx<'_>, purpose: ZkPurpose, r: Reply) {
         match purpose {
             ZkPurpose::Path | ZkPurpose::Notify => {}
+            ZkPurpose::PidBlockRead => self.on_pid_block_read(ctx, r),
+            ZkPurpose::PidBlockWrite { start } => self.on_pid_block_written(ctx, start, r),
             // Created (or someone else did): read it to run the election.
             ZkPurpose::CreateEpoch => self.read_epoch(ctx),
             ZkPurpose::Register => match r.result {
@@ -207,6 +217,9 @@ impl Broker {
                     }
                     ctx.change(KafkaChange::Registered { session });
                     self.watch_controller(ctx);
+                    if self.pid_block.is_none() {
+                        self.claim_producer_id_block(ctx);
+                    }
                 }
                 Err(Code::NodeExists) => {
                     self.zk_submit(

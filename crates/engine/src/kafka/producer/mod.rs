@@ -496,8 +496,19 @@ impl Producer {
             }
             KafkaMsg::InitProducerIdResponse {
                 corr,
+                error: Some(e),
+                ..
+            } if self.init_in_flight.is_some_and(|(c, _)| c == corr) => {
+                // Retriable: ask again after retry.backoff.ms.
+                self.init_in_flight = None;
+                ctx.note(format!("InitProducerId failed ({e}); retrying"));
+                self.wake_sender(ctx, self.cfg.retry_backoff_ms);
+            }
+            KafkaMsg::InitProducerIdResponse {
+                corr,
                 producer_id,
                 epoch,
+                error: None,
             } if self.init_in_flight.is_some_and(|(c, _)| c == corr) => {
                 self.init_in_flight = None;
                 self.producer_id = Some((producer_id, epoch));
