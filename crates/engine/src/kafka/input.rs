@@ -592,7 +592,6 @@ impl KafkaInput {
                 configs,
                 tool,
             } => {
-                let brokers = w.broker_ids();
                 let live = live_brokers(w);
                 let assignment = match assignment {
                     Some(a) => a.clone(),
@@ -610,18 +609,6 @@ impl KafkaInput {
                     w.topics_mut()
                         .configs
                         .insert(topic.clone(), configs.clone());
-                }
-                for b in brokers {
-                    let id = NodeId::Broker(b);
-                    if w.is_up(id) {
-                        w.run_node(sink, id, |n, ctx| {
-                            if let Node::Broker(b) = n {
-                                b.install_topic(Some(ctx), topic, &assignment, configs);
-                            }
-                        });
-                    } else if let Some(b) = w.broker_mut(b) {
-                        b.install_topic(None, topic, &assignment, configs);
-                    }
                 }
                 // CreateTopics reaches the controller (or, while there is none, any
                 // running broker), which writes the config and the assignment to
@@ -672,12 +659,7 @@ impl KafkaInput {
             KafkaInput::AddBroker => {
                 let id = w.broker_ids().into_iter().max().unwrap_or(0) + 1;
                 let zk = w.zk_sids();
-                let mut b = Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk);
-                // Its topic configs, as `install_topic` gives every broker at creation
-                // (Kafka reads `/config/topics/<t>` when it creates a log).
-                for (topic, configs) in &w.topics().configs {
-                    b.install_topic(None, topic, &[], configs);
-                }
+                let b = Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk);
                 w.add_node(NodeId::Broker(id), Node::Broker(Box::new(b)));
             }
             KafkaInput::Reassign {

@@ -14,6 +14,9 @@
 //! - UpdateMetadata (`MetadataCache.updateMetadata`): the live brokers and every
 //!   partition's leader and ISR, which Metadata requests are answered from.
 //!
+//! A broker that has not read a topic's configs yet reads `/config/topics/<t>` first and
+//! takes the roles of that topic's partitions once it has them.
+//!
 //! A new follower first finds where its log diverges from the leader's
 //! ([`super::fetcher`], KIP-101), or with `inter.broker.protocol.version` below 0.11
 //! truncates to its high watermark at once, as Kafka did before KIP-101
@@ -78,11 +81,58 @@ impl Broker {
                 ));
                 continue;
             }
+            // A log is created with its topic's configs, which the broker reads from
+            // ZooKeeper the first time (`LogManager.getOrCreateLog` → `fetchLogConfig`).
+            if self.zk.is_some() && !self.disk.topic_configs.contains_key(&p.tp.topic) {
+                self.await_topic_config(ctx, p);
+                continue;
+            }
             self.take_role(ctx, p);
         }
         if conn != ConnId::LOOPBACK {
             ctx.send(conn, KafkaMsg::LeaderAndIsrResponse { error: None });
         }
+    }
+
+    /// Holds a partition's LeaderAndIsr until its topic's configs are read from
+    /// `/config/topics/<t>` (one read per topic).
+    fn await_topic_config(&mut self, ctx: &mut Ctx<'_>, p: LeaderAndIsrPartition) {
+        let topic = p.tp.topic.clone();
+        let waiting = self.awaiting_config.entry(topic.clone()).or_default();
+        waiting.push(p);
+        if waiting.len() == 1 {
+            let op = crate::zookeeper::proto::Op::GetData {
+                path: crate::kafka::zk_data::topic_config_path(&topic),
+                watch: false,
+            };
+            self.zk_submit(ctx, op, super::zk_session::ZkPurpose::TopicConfig(topic));
+        }
+    }
+
+    /// The topic's configs arrived (`None`: the read failed, try again on the next
+    /// LeaderAndIsr): the partitions that waited take their roles, newest epoch first.
+    pub(crate) fn topic_config_read(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        topic: String,
+        configs: Option<Vec<(String, String)>>,
+    ) {
+        let waiting = self.awaiting_config.remove(&topic).unwrap_or_default();
+        let Some(configs) = configs else {
+            return;
+        };
+        self.disk.topic_configs.insert(topic, configs);
+        for p in waiting {
+            if self
+                .partitions
+                .get(&p.tp)
+                .is_some_and(|cur| p.leader_epoch <= cur.leader_epoch)
+            {
+                continue;
+            }
+            self.take_role(ctx, p);
+        }
+        self.maybe_start_cleaner(ctx);
     }
 
     fn take_role(&mut self, ctx: &mut Ctx<'_>, p: LeaderAndIsrPartition) {

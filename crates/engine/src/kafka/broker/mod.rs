@@ -42,8 +42,9 @@ pub struct BrokerDisk {
     /// `replication-offset-checkpoint`: high watermarks as of the last checkpoint, which
     /// Kafka writes with an fsync (`CheckpointFile.write`), so it survives a power cut.
     pub hw_checkpoint: BTreeMap<TopicPartition, u64>,
-    /// Topic config overrides (key, value) by topic, as the broker read them when it
-    /// created each topic's logs.
+    /// Topic config overrides (key, value) by topic, as the broker read them from
+    /// `/config/topics/<t>` before creating the topic's first log (an empty list: read, no
+    /// overrides).
     pub topic_configs: BTreeMap<String, Vec<(String, String)>>,
     /// The host's page cache over this broker's segment files (it outlives the process;
     /// a power cut empties it).
@@ -110,6 +111,9 @@ pub struct Broker {
     /// ISR changes written but not announced to the controller yet, and when the last
     /// change and the last announcement were, ms (`ZkAlterPartitionManager`).
     pub(crate) isr_change_set: std::collections::BTreeSet<TopicPartition>,
+    /// LeaderAndIsr partitions waiting for their topic's configs, by topic.
+    pub(crate) awaiting_config:
+        BTreeMap<String, Vec<crate::kafka::messages::LeaderAndIsrPartition>>,
     pub(crate) last_isr_change_ms: u64,
     pub(crate) last_isr_propagation_ms: u64,
 }
@@ -141,6 +145,7 @@ impl Broker {
             isr_shrinks: 0,
             isr_expands: 0,
             isr_change_set: std::collections::BTreeSet::new(),
+            awaiting_config: BTreeMap::new(),
             last_isr_change_ms: 0,
             last_isr_propagation_ms: 0,
         }
@@ -320,31 +325,6 @@ impl Broker {
         }
         self.disk.page_cache.clear();
         self.crash();
-    }
-
-    /// Records a new topic's config overrides and creates its logs if this broker holds
-    /// replicas (the engine's shortcut for reading `/config/topics/<t>` when the log is
-    /// created, `LogManager.getOrCreateLog`).
-    pub fn install_topic(
-        &mut self,
-        ctx: Option<&mut Ctx<'_>>,
-        topic: &str,
-        assignment: &[Vec<u32>],
-        configs: &[(String, String)],
-    ) {
-        if !configs.is_empty() {
-            self.disk
-                .topic_configs
-                .insert(topic.to_string(), configs.to_vec());
-        }
-        for (p, replicas) in assignment.iter().enumerate() {
-            if replicas.contains(&self.id) {
-                self.log_mut(&TopicPartition::new(topic, p as u32));
-            }
-        }
-        if let Some(ctx) = ctx {
-            self.maybe_start_cleaner(ctx);
-        }
     }
 
     /// Handles a request or a response that arrived on `conn`.

@@ -72,6 +72,8 @@ pub(crate) enum ZkPurpose {
     /// A controller's request, tagged with its epoch (replies to an older controller
     /// term are dropped).
     Ctl(u32, CtlRead),
+    /// Reading `/config/topics/<t>` before creating the topic's logs.
+    TopicConfig(String),
     /// Reading `/latest_producer_id_block` to claim the next block.
     PidBlockRead,
     /// Writing the block that starts here.
@@ -206,6 +208,18 @@ impl Broker {
         match purpose {
             ZkPurpose::Path | ZkPurpose::Notify => {}
             ZkPurpose::PidBlockRead => self.on_pid_block_read(ctx, r),
+            ZkPurpose::TopicConfig(topic) => {
+                let configs = match r.result {
+                    Ok(ReplyBody::Data { data, .. }) => Some(
+                        data.as_deref()
+                            .and_then(|d| zk_data::parse_topic_config(d).ok())
+                            .unwrap_or_default(),
+                    ),
+                    Err(Code::NoNode) => Some(Vec::new()),
+                    _ => None,
+                };
+                self.topic_config_read(ctx, topic, configs);
+            }
             ZkPurpose::PidBlockWrite { start } => self.on_pid_block_written(ctx, start, r),
             // Created (or someone else did): read it to run the election.
             ZkPurpose::CreateEpoch => self.read_epoch(ctx),
