@@ -61,6 +61,9 @@ pub enum KafkaInput {
     },
     /// `kafka-topics --list`: the topic names, one per line, sorted.
     ListTopics,
+    /// `kafka-console-producer --topic T ... <line>...`: a new producer process sends each
+    /// line (see [`crate::kafka::console_producer`]).
+    ConsoleProduce(crate::kafka::console_producer::ConsoleProduce),
     /// `kafka add-broker`: one more broker (the next id), stopped, with the cluster's
     /// ZooKeeper; it holds no partitions until a reassignment gives it some.
     AddBroker,
@@ -157,6 +160,7 @@ impl fmt::Display for KafkaInput {
             }
             KafkaInput::ListTopics => f.write_str("kafka-topics --list"),
             KafkaInput::AddBroker => f.write_str("kafka add-broker"),
+            KafkaInput::ConsoleProduce(p) => f.write_str(&p.to_line()),
             KafkaInput::Reassign { moves, verify } => write!(
                 f,
                 "kafka-reassign-partitions {} --reassignment-json {}",
@@ -461,6 +465,15 @@ impl KafkaInput {
                 }
             }
             KafkaInput::ListTopics => no_broker_to_ask(w, broker_count)?,
+            KafkaInput::ConsoleProduce(p) => {
+                if w.topics().partition_count(&p.topic).is_none() {
+                    return err(format!(
+                        "topic {} does not exist (create it with `kafka-topics --create --topic {} ...`)",
+                        p.topic, p.topic
+                    ));
+                }
+                p.producer_config(w.kafka_config()).map_err(InputError)?;
+            }
             KafkaInput::AddBroker => {
                 if broker_count == 0 {
                     return err("there is no Kafka cluster; start with `kafka cluster 3`");
@@ -654,6 +667,46 @@ impl KafkaInput {
                             b.write_partitions(ctx, topic, &combined, topic_id);
                         }
                     });
+                }
+            }
+            KafkaInput::ConsoleProduce(p) => {
+                let Ok(cfg) = p.producer_config(w.kafka_config()) else {
+                    return;
+                };
+                let n = w
+                    .slots()
+                    .filter(|(id, _)| matches!(id, NodeId::Producer(_)))
+                    .map(|(id, _)| id.number())
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
+                let id = NodeId::Producer(n);
+                let node = Node::Producer(Box::new(Producer::new(n, cfg.producer, w.broker_ids())));
+                w.add_running_node(id, node);
+                let (records, error) = p.records();
+                w.run_node(sink, id, |node, ctx| {
+                    if let Node::Producer(prod) = node {
+                        for (key, value) in &records {
+                            let spec = ProduceSpec {
+                                topic: p.topic.clone(),
+                                partition: None,
+                                key: key.clone(),
+                                value: value.clone(),
+                                count: 1,
+                                acks: None,
+                                producer: Some(n),
+                            };
+                            prod.produce(ctx, &spec);
+                        }
+                    }
+                });
+                if let Some(e) = error {
+                    tool_output(
+                        w,
+                        sink,
+                        id,
+                        vec![format!("org.apache.kafka.common.KafkaException: {e}")],
+                    );
                 }
             }
             KafkaInput::AddBroker => {

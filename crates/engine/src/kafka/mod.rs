@@ -5,6 +5,7 @@ pub mod broker;
 pub mod client_metadata;
 pub mod conditions;
 pub mod config;
+pub mod console_producer;
 pub mod consumer;
 pub mod controller;
 pub mod custom_partitioner;

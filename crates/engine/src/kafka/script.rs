@@ -8,6 +8,7 @@
 //! consume orders-0 from 0
 //! kafka-topics --create|--alter|--describe|--list ...   (see `topics_cmd`)
 //! kafka-reassign-partitions --execute|--verify --reassignment-json <json>  (see `reassign_cmd`)
+//! kafka-console-producer --topic orders [--property parse.key=true] <line>...  (see `console_producer`)
 //! fetch orders-0 offset 42       (the leader's lookup: segment, index entry, scan)
 //! topic create orders partitions 2 [rf 1] [segment.bytes 1024] [retention.ms 60000]
 //!              [cleanup.policy compact] (any topic config of `log::config::TOPIC_KEYS`)
@@ -39,6 +40,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "kafka-topics",
         "kafka-leader-election",
         "kafka-reassign-partitions",
+        "kafka-console-producer",
     ],
     command,
     conditions: &[
@@ -91,6 +93,9 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         "produce" => parse_produce(c)?,
         "kafka-topics" => crate::kafka::topics_cmd::parse(c)?,
         "kafka-reassign-partitions" => crate::kafka::reassign_cmd::parse(c)?,
+        "kafka-console-producer" => {
+            KafkaInput::ConsoleProduce(crate::kafka::console_producer::parse(c)?)
+        }
         "kafka-leader-election" => {
             c.keyword(&["--election-type"])?;
             c.keyword(&["preferred"])?;
