@@ -21,6 +21,9 @@ use crate::kafka::config::KafkaConfig;
 use crate::script::cursor::{Cursor, PResult};
 use serde::{Deserialize, Serialize};
 
+/// A record's key and value as a line gives them (`None`: null).
+pub type KeyValue = (Option<String>, Option<String>);
+
 /// One `kafka-console-producer` run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsoleProduce {
@@ -59,7 +62,7 @@ impl ConsoleProduce {
     }
 
     /// The records the lines make (key, value), and the error that stopped the reading.
-    pub fn records(&self) -> (Vec<(Option<String>, Option<String>)>, Option<String>) {
+    pub fn records(&self) -> (Vec<KeyValue>, Option<String>) {
         let parse_key = self.property("parse.key") == Some("true");
         let sep = self.property("key.separator").unwrap_or("\t");
         let null = self.property("null.marker");
