@@ -215,6 +215,30 @@ async function main() {
       'no record is drawn as not yet on disk after the power cut step',
     );
     await page.screenshot({ path: join(shots, 'kafka-halt-1280.png') });
+    // A broker card's names open their znodes in the inspector: the controller's badge
+    // opens /controller, a partition's name its state znode.
+    await page.locator('svg.stage text.zlink', { hasText: 'controller' }).first().click();
+    await page.waitForTimeout(300);
+    const picked = await page
+      .locator('[data-testid="znode-tree"] .zrow.selected')
+      .first()
+      .getAttribute('data-path');
+    check(picked === '/controller', `the controller badge opened ${picked}, not /controller`);
+    await page.locator('svg.stage text.zlink', { hasText: 'orders-0' }).first().click();
+    await page.waitForTimeout(300);
+    const state = await page
+      .locator('[data-testid="znode-tree"] .zrow.selected')
+      .first()
+      .getAttribute('data-path');
+    check(
+      state === '/brokers/topics/orders/partitions/0/state',
+      `a partition's name opened ${state}, not its state znode`,
+    );
+    // The broker metrics panel is there, with a column per broker and a total.
+    check(
+      (await page.getByTestId('kafka-metrics').locator('[data-testid="metric-total"]').count()) === 8,
+      'the broker metrics panel does not show its eight metrics',
+    );
 
     // ---- the write path: the animation, the quiz, the znode inspector ----
     console.log('zk-write-path');

@@ -115,6 +115,7 @@ pub fn Player(id: String) -> impl IntoView {
 
 #[component]
 fn LessonView(lesson: &'static Lesson) -> impl IntoView {
+    crate::znodes::provide_znode_link();
     let lang = use_lang();
     let run = run_lesson(lesson, lesson.seed);
     let passed = run.passed();

@@ -266,6 +266,7 @@ fn select_u32(
 /// `#/sandbox`.
 #[component]
 pub fn Sandbox() -> impl IntoView {
+    crate::znodes::provide_znode_link();
     let lang = use_lang();
     let sim = Sim::new(Timeline::new(SANDBOX_SEED), true);
     let voters = RwSignal::new(5u32);

@@ -57,6 +57,24 @@ pub fn broker_card(
     let id = NodeId::Broker(b.id);
     let up = live.up();
     let leads = b.replicas.iter().filter(|p| p.leader).count();
+    // Names that open their znode in the inspector: the broker's registration, the
+    // controller's node, each partition's state.
+    let link = use_context::<crate::znodes::ZnodeLink>();
+    let zlink = move |path: String| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.stop_propagation();
+            if let Some(l) = link {
+                l.show(path.clone());
+            }
+        }
+    };
+    let link_class = |c: &str| {
+        if link.is_some() {
+            format!("{c} zlink")
+        } else {
+            c.to_string()
+        }
+    };
     let mut class = String::from("node broker ");
     class.push_str(if up { "up" } else { "" });
     class.push_str(status_class(live.status));
@@ -86,10 +104,15 @@ pub fn broker_card(
             let y = BROKER_HEAD + 4.0 + i as f64 * ROW_H;
             let rep = b.replicas.iter().find(|p| &p.tp == tp);
             let base = windows.get(tp).copied().unwrap_or(0);
+            let state_path = tp
+                .rsplit_once('-')
+                .map(|(t, p)| format!("/brokers/topics/{t}/partitions/{p}/state"))
+                .unwrap_or_default();
+            let state_title = state_path.clone();
             let Some(rep) = rep else {
                 return view! {
                     <g transform=format!("translate(0,{y:.1})")>
-                        <text class="tp" x=12 y=18>{tp.clone()}</text>
+                        <text class=link_class("tp") x=12 y=18 on:click=zlink(state_path)>{tp.clone()}<title>{state_title}</title></text>
                     </g>
                 }
                 .into_any();
@@ -149,7 +172,7 @@ pub fn broker_card(
             let hw_tip = format!("HW {}\n{}", rep.hw, followers.join("\n"));
             view! {
                 <g class="replica" transform=format!("translate(0,{y:.1})")>
-                    <text class="tp" x=12 y=18>{tp.clone()}</text>
+                    <text class=link_class("tp") x=12 y=18 on:click=zlink(state_path)>{tp.clone()}<title>{state_title}</title></text>
                     <text class=if rep.leader { "role lead" } else { "role" } x=12 y=34>{role}</text>
                     <text class="isr" x=12 y=50>{isr}</text>
                     {cells}
@@ -170,8 +193,8 @@ pub fn broker_card(
     let body = view! {
             <rect class="card" width=r.w height=r.h rx=10></rect>
             <path class="band" d=format!("M0,10 a10,10 0 0 1 10,-10 h{:.1} a10,10 0 0 1 10,10 v14 h-{:.1} z", r.w - 20.0, r.w)></path>
-            <text class="name" x=10 y=17>{format!("broker{}", b.id)}</text>
-            <text class="state" x=r.w - 10.0 y=17 text-anchor="end">{head_right}</text>
+            <text class=link_class("name") x=10 y=17 on:click=zlink(format!("/brokers/ids/{}", b.id))>{format!("broker{}", b.id)}<title>{format!("/brokers/ids/{}", b.id)}</title></text>
+            <text class=link_class("state") x=r.w - 10.0 y=17 text-anchor="end" on:click=zlink(if b.controller { "/controller".to_string() } else { format!("/brokers/ids/{}", b.id) })>{head_right}</text>
             {row_views}
             {down_mark(live, r.w, r.h, 30.0)}
             {frost(live, r.w, r.h, ui)}

@@ -47,10 +47,33 @@ fn preview(data: &Option<String>) -> String {
     }
 }
 
+/// A request from elsewhere on the page to show a znode in the inspector (a broker card's
+/// links to `/brokers/ids/<id>`, `/controller`, a partition's state): the path and a
+/// counter, so asking for the same path again still counts. A page that has both the
+/// stage and the inspector provides it ([`provide_znode_link`]).
+#[derive(Clone, Copy)]
+pub struct ZnodeLink(RwSignal<Option<(String, u64)>>);
+
+impl ZnodeLink {
+    /// Asks the inspector to show `path`.
+    pub fn show(self, path: String) {
+        self.0.update(|v| {
+            let n = v.as_ref().map_or(0, |(_, n)| n + 1);
+            *v = Some((path, n));
+        });
+    }
+}
+
+/// Provides the page's [`ZnodeLink`].
+pub fn provide_znode_link() {
+    provide_context(ZnodeLink(RwSignal::new(None)));
+}
+
 /// The inspector panel; it shows only while the world has ZooKeeper servers.
 #[component]
 pub fn ZnodeInspector(sim: Sim) -> impl IntoView {
     let lang = use_lang();
+    let link = use_context::<ZnodeLink>();
     let servers = Memo::new(move |_| {
         sim.snap.with(|s| {
             s.view
@@ -136,6 +159,40 @@ pub fn ZnodeInspector(sim: Sim) -> impl IntoView {
     let collapsed: RwSignal<BTreeSet<String>> =
         RwSignal::new(BTreeSet::from(["/zookeeper".to_string()]));
     let picked: RwSignal<Option<String>> = RwSignal::new(None);
+    // A link elsewhere on the page: pick that znode, open its ancestors, and bring the
+    // panel into view.
+    if let Some(ZnodeLink(req)) = link {
+        Effect::new(move |_| {
+            let Some((path, _)) = req.get() else {
+                return;
+            };
+            collapsed.update(|c| c.retain(|x| !path.starts_with(&format!("{x}/"))));
+            picked.set(Some(path));
+            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                d.query_selector("[data-testid=znode-inspector]")
+                    .ok()
+                    .flatten()
+            }) {
+                el.scroll_into_view_with_bool(true);
+            }
+            // Once the rows are drawn, scroll the tree (not the page) to the picked row.
+            request_animation_frame(move || {
+                use wasm_bindgen::JsCast;
+                let doc = web_sys::window().and_then(|w| w.document());
+                let find = |sel: &str| {
+                    doc.as_ref()
+                        .and_then(|d| d.query_selector(sel).ok().flatten())
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                };
+                if let (Some(tree), Some(row)) = (
+                    find("[data-testid=znode-tree]"),
+                    find("[data-testid=znode-tree] .zrow.selected"),
+                ) {
+                    tree.set_scroll_top(row.offset_top() - tree.offset_top() - 40);
+                }
+            });
+        });
+    }
     // The znode in the detail: the pick while it exists, else what the last change was
     // about, else the one shown before (while it exists), else the root.
     let focus = Memo::new(move |prev: Option<&String>| {
