@@ -131,27 +131,8 @@ impl fmt::Display for KafkaInput {
                 rf,
                 assignment,
                 configs,
-                tool: true,
-            } => {
-                write!(f, "kafka-topics --create --topic {topic}")?;
-                if let Some(p) = partitions {
-                    write!(f, " --partitions {p}")?;
-                }
-                if let Some(r) = rf {
-                    write!(f, " --replication-factor {r}")?;
-                }
-                if let Some(a) = assignment {
-                    write!(
-                        f,
-                        " --replica-assignment {}",
-                        crate::kafka::topics_cmd::assignment_text(a)
-                    )?;
-                }
-                for (k, v) in configs {
-                    write!(f, " --config {}", quote(&format!("{k}={v}")))?;
-                }
-                Ok(())
-            }
+                tool,
+            } => write_topic_create(f, *tool, topic, *partitions, *rf, assignment, configs),
             KafkaInput::AddPartitions { topic, partitions } => {
                 write!(
                     f,
@@ -167,33 +148,6 @@ impl fmt::Display for KafkaInput {
                 if *verify { "--verify" } else { "--execute" },
                 crate::kafka::reassign_cmd::plan_json(moves)
             ),
-            KafkaInput::TopicCreate {
-                topic,
-                partitions,
-                rf,
-                assignment,
-                configs,
-                tool: false,
-            } => {
-                write!(f, "topic create {topic}")?;
-                if let Some(p) = partitions {
-                    write!(f, " partitions {p}")?;
-                }
-                if let Some(r) = rf {
-                    write!(f, " rf {r}")?;
-                }
-                if let Some(a) = assignment {
-                    write!(
-                        f,
-                        " assignment {}",
-                        crate::kafka::topics_cmd::assignment_text(a)
-                    )?;
-                }
-                for (k, v) in configs {
-                    write!(f, " {k} {}", quote(v))?;
-                }
-                Ok(())
-            }
             KafkaInput::Produce(s) => {
                 write!(f, "produce {}", s.topic)?;
                 if let Some(p) = s.partition {
@@ -233,6 +187,47 @@ impl fmt::Display for KafkaInput {
             }
         }
     }
+}
+
+/// `topic create ...`, or with `tool` `kafka-topics --create ...`: the same fields in
+/// each form's words.
+fn write_topic_create(
+    f: &mut fmt::Formatter<'_>,
+    tool: bool,
+    topic: &str,
+    partitions: Option<u32>,
+    rf: Option<u32>,
+    assignment: &Option<Vec<Vec<u32>>>,
+    configs: &[(String, String)],
+) -> fmt::Result {
+    let [head, p, r, a] = if tool {
+        [
+            "kafka-topics --create --topic",
+            "--partitions",
+            "--replication-factor",
+            "--replica-assignment",
+        ]
+    } else {
+        ["topic create", "partitions", "rf", "assignment"]
+    };
+    write!(f, "{head} {topic}")?;
+    if let Some(n) = partitions {
+        write!(f, " {p} {n}")?;
+    }
+    if let Some(n) = rf {
+        write!(f, " {r} {n}")?;
+    }
+    if let Some(x) = assignment {
+        write!(f, " {a} {}", crate::kafka::topics_cmd::assignment_text(x))?;
+    }
+    for (k, v) in configs {
+        if tool {
+            write!(f, " --config {}", quote(&format!("{k}={v}")))?;
+        } else {
+            write!(f, " {k} {}", quote(v))?;
+        }
+    }
+    Ok(())
 }
 
 fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
