@@ -622,16 +622,18 @@ impl KafkaInput {
                 // running broker), which writes the config and the assignment to
                 // ZooKeeper (`AdminZkClient.createTopicWithAssignment`); the controller's
                 // watch on /brokers/topics does the rest.
+                // With the tool, `Created topic t.` comes when the answer does: once the
+                // broker's metadata cache has a leader for every partition.
                 if let Some(b) = admin_broker(w) {
+                    let count = assignment.len() as u32;
                     w.run_node(sink, NodeId::Broker(b), |n, ctx| {
                         if let Node::Broker(b) = n {
                             b.write_topic(ctx, topic, &assignment, configs, topic_id);
+                            if *tool {
+                                b.await_created(topic, count);
+                            }
                         }
                     });
-                    if *tool {
-                        let lines = vec![format!("Created topic {topic}.")];
-                        tool_output(w, sink, NodeId::Broker(b), lines);
-                    }
                 }
             }
             KafkaInput::AddPartitions { topic, partitions } => {

@@ -206,4 +206,38 @@ mod tests {
             assert!(e.contains(want), "{line}: {e}");
         }
     }
+
+    #[test]
+    fn created_topic_is_printed_once_every_partition_has_a_leader() {
+        use crate::kafka::messages::KafkaChange;
+        use crate::sim::effects::Change;
+        use crate::sim::trace::EventKind;
+        let mut t = crate::sim::timeline::Timeline::new(1);
+        crate::script::run::run_lines(
+            &mut t,
+            "kafka cluster 3\nstart all\nkafka-topics --create --topic t --partitions 3 --replication-factor 2",
+        );
+        let mut last_leader = None;
+        let mut created = None;
+        for e in t.trace() {
+            match &e.kind {
+                EventKind::Change {
+                    change: Change::Kafka(KafkaChange::Decided { .. }),
+                    ..
+                } => last_leader = Some(e.time),
+                EventKind::Change {
+                    change: Change::Kafka(KafkaChange::ToolOutput { lines }),
+                    ..
+                } if lines == &vec!["Created topic t.".to_string()] => created = Some(e.time),
+                _ => {}
+            }
+        }
+        let (Some(leader), Some(created)) = (last_leader, created) else {
+            panic!("no leader decision or no `Created topic t.`");
+        };
+        assert!(
+            created > leader,
+            "printed at {created} ms, before the last leader at {leader} ms"
+        );
+    }
 }

@@ -222,6 +222,30 @@ impl Broker {
         if conn != ConnId::LOOPBACK {
             ctx.send(conn, KafkaMsg::UpdateMetadataResponse { error: None });
         }
+        self.complete_creates(ctx);
+    }
+
+    /// A CreateTopics from `kafka-topics --create` this broker took: it answers once its
+    /// metadata cache has a leader for every partition (`DelayedCreatePartitions`).
+    pub(crate) fn await_created(&mut self, topic: &str, partitions: u32) {
+        self.pending_creates.push((topic.to_string(), partitions));
+    }
+
+    fn complete_creates(&mut self, ctx: &mut Ctx<'_>) {
+        let meta = &self.metadata;
+        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending_creates)
+            .into_iter()
+            .partition(|(t, n)| {
+                meta.topics.get(t).is_some_and(|parts| {
+                    parts.len() as u32 >= *n && parts.iter().all(|p| p.leader.is_some())
+                })
+            });
+        self.pending_creates = waiting;
+        for (t, _) in done {
+            ctx.change(KafkaChange::ToolOutput {
+                lines: vec![format!("Created topic {t}.")],
+            });
+        }
     }
 
     /// A StopReplica request.

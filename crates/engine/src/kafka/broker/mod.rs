@@ -111,6 +111,8 @@ pub struct Broker {
     /// ISR changes written but not announced to the controller yet, and when the last
     /// change and the last announcement were, ms (`ZkAlterPartitionManager`).
     pub(crate) isr_change_set: std::collections::BTreeSet<TopicPartition>,
+    /// `kafka-topics --create` requests waiting for their answer: topic, partitions.
+    pub(crate) pending_creates: Vec<(String, u32)>,
     /// LeaderAndIsr partitions waiting for their topic's configs, by topic.
     pub(crate) awaiting_config:
         BTreeMap<String, Vec<crate::kafka::messages::LeaderAndIsrPartition>>,
@@ -146,6 +148,7 @@ impl Broker {
             isr_expands: 0,
             isr_change_set: std::collections::BTreeSet::new(),
             awaiting_config: BTreeMap::new(),
+            pending_creates: Vec::new(),
             last_isr_change_ms: 0,
             last_isr_propagation_ms: 0,
         }
