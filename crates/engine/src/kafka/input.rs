@@ -1,4 +1,6 @@
-//! The Kafka inputs of the command language: the cluster and its settings, topic creation,
+//! The Kafka inputs of the command language: the cluster and its settings, topic creation
+//! (whose checks and effects, with the other administrative inputs, are in
+//! [`super::input_admin`]),
 //! and the client requests (`produce`, `consume`). Each input is printed in canonical form,
 //! checked against the world (Kafka's own error texts where it has them), then applied.
 
@@ -6,14 +8,14 @@ use crate::ids::NodeId;
 use crate::kafka::broker::Broker;
 use crate::kafka::config::Acks;
 use crate::kafka::consumer::Consumer;
+use crate::kafka::input_admin as admin;
 use crate::kafka::messages::KafkaChange;
 use crate::kafka::producer::{ProduceSpec, Producer};
-use crate::kafka::topic::{TopicPartition, assign_replicas, valid_topic_name};
+use crate::kafka::topic::TopicPartition;
 use crate::sim::node::Node;
 use crate::sim::trace::{EventKind, TraceEvent};
 use crate::sim::world::{InputError, World};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// A change to the Kafka side of the world.
@@ -132,7 +134,7 @@ impl fmt::Display for KafkaInput {
                 assignment,
                 configs,
                 tool,
-            } => write_topic_create(f, *tool, topic, *partitions, *rf, assignment, configs),
+            } => admin::write_topic_create(f, *tool, topic, *partitions, *rf, assignment, configs),
             KafkaInput::AddPartitions { topic, partitions } => {
                 write!(
                     f,
@@ -189,96 +191,12 @@ impl fmt::Display for KafkaInput {
     }
 }
 
-/// `topic create ...`, or with `tool` `kafka-topics --create ...`: the same fields in
-/// each form's words.
-fn write_topic_create(
-    f: &mut fmt::Formatter<'_>,
-    tool: bool,
-    topic: &str,
-    partitions: Option<u32>,
-    rf: Option<u32>,
-    assignment: &Option<Vec<Vec<u32>>>,
-    configs: &[(String, String)],
-) -> fmt::Result {
-    let [head, p, r, a] = if tool {
-        [
-            "kafka-topics --create --topic",
-            "--partitions",
-            "--replication-factor",
-            "--replica-assignment",
-        ]
-    } else {
-        ["topic create", "partitions", "rf", "assignment"]
-    };
-    write!(f, "{head} {topic}")?;
-    if let Some(n) = partitions {
-        write!(f, " {p} {n}")?;
-    }
-    if let Some(n) = rf {
-        write!(f, " {r} {n}")?;
-    }
-    if let Some(x) = assignment {
-        write!(f, " {a} {}", crate::kafka::topics_cmd::assignment_text(x))?;
-    }
-    for (k, v) in configs {
-        if tool {
-            write!(f, " --config {}", quote(&format!("{k}={v}")))?;
-        } else {
-            write!(f, " {k} {}", quote(v))?;
-        }
-    }
-    Ok(())
-}
-
-fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
+pub(super) fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
 }
 
-/// Why the controller refuses to move `tp` to `replicas` (`KafkaController.validateReplicas`,
-/// apache/kafka 3.8), in its words; `None` when it accepts.
-fn reassign_error(
-    w: &World,
-    tp: &TopicPartition,
-    replicas: &[u32],
-    live: &[u32],
-) -> Option<String> {
-    let scala = |v: &[u32]| {
-        let ids: Vec<String> = v.iter().map(u32::to_string).collect();
-        format!("ArrayBuffer({})", ids.join(", "))
-    };
-    let Some(partition) = w.topics().partition(tp) else {
-        return Some("This server does not host this topic-partition.".into());
-    };
-    let current = partition.replicas.clone();
-    let distinct: BTreeSet<&u32> = replicas.iter().collect();
-    if replicas.is_empty() {
-        return Some("Empty replica list specified in partition reassignment.".into());
-    }
-    if distinct.len() != replicas.len() {
-        return Some(format!(
-            "Duplicate replica ids in partition reassignment replica list: {}",
-            scala(replicas)
-        ));
-    }
-    let adding: Vec<u32> = replicas
-        .iter()
-        .copied()
-        .filter(|b| !current.contains(b))
-        .collect();
-    if adding.iter().any(|b| !live.contains(b)) {
-        let mut sorted = live.to_vec();
-        sorted.sort_unstable();
-        return Some(format!(
-            "Replica assignment has brokers that are not alive. Replica list: {}, live broker list: {}",
-            scala(&adding),
-            crate::kafka::broker::partition::PartitionState::scala_set(&sorted)
-        ));
-    }
-    None
-}
-
 /// A tool needs a cluster and a running broker to ask.
-fn no_broker_to_ask(w: &World, broker_count: u32) -> Result<(), InputError> {
+pub(super) fn no_broker_to_ask(w: &World, broker_count: u32) -> Result<(), InputError> {
     if broker_count == 0 {
         return err("there is no Kafka cluster; start with `kafka cluster 3`");
     }
@@ -337,73 +255,7 @@ impl KafkaInput {
                     .set(key, value)
                     .map_err(InputError)?;
             }
-            KafkaInput::TopicCreate {
-                topic,
-                partitions,
-                rf,
-                assignment,
-                configs,
-                ..
-            } => {
-                let mut log_cfg = crate::kafka::log::config::LogConfig::default();
-                for (k, v) in configs {
-                    log_cfg.set(k, v).map_err(InputError)?;
-                }
-                if broker_count == 0 {
-                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
-                }
-                if !valid_topic_name(topic) {
-                    return err(format!(
-                        "`{topic}` is not a legal topic name (letters, digits, `.`, `_`, `-`)"
-                    ));
-                }
-                if w.topics().topics.contains_key(topic) {
-                    return err(format!("Topic '{topic}' already exists."));
-                }
-                if live_brokers(w).is_empty() {
-                    return err("no broker is running to take the request");
-                }
-                match assignment {
-                    Some(a) => {
-                        let rf0 = a.first().map_or(0, Vec::len);
-                        for (p, r) in a.iter().enumerate() {
-                            if r.len() != rf0 {
-                                return err(format!(
-                                    "Partition {p} has different replication factor: {}",
-                                    r.len()
-                                ));
-                            }
-                            let distinct: BTreeSet<&u32> = r.iter().collect();
-                            if distinct.len() != r.len() {
-                                return err(format!("Duplicate replica assignment found: {r:?}"));
-                            }
-                            if let Some(b) =
-                                r.iter().find(|b| w.slot(NodeId::Broker(**b)).is_none())
-                            {
-                                return err(format!(
-                                    "Unknown broker {b} in the assignment of partition {p}"
-                                ));
-                            }
-                        }
-                        if a.is_empty() || rf0 == 0 {
-                            return err("an assignment needs at least one replica");
-                        }
-                    }
-                    None => {
-                        let p = partitions.unwrap_or(1);
-                        let r = rf.unwrap_or(1);
-                        let live = live_brokers(w).len() as u32;
-                        if !(1..=1000).contains(&p) {
-                            return err(format!("partitions must be 1 to 1000, not {p}"));
-                        }
-                        if r == 0 || r > live {
-                            return err(format!(
-                                "Replication factor: {r} larger than available brokers: {live}."
-                            ));
-                        }
-                    }
-                }
-            }
+            KafkaInput::TopicCreate { .. } => admin::check_topic_create(w, broker_count, self)?,
             KafkaInput::Produce(spec) => {
                 let Some(n) = w.topics().partition_count(&spec.topic) else {
                     return err(format!(
@@ -432,32 +284,7 @@ impl KafkaInput {
                 }
             }
             KafkaInput::AddPartitions { topic, partitions } => {
-                no_broker_to_ask(w, broker_count)?;
-                let Some(old) = w.topics().partition_count(topic) else {
-                    return err(format!("Topic '{topic}' does not exist as expected"));
-                };
-                // ZkAdminManager.createPartitions' checks (apache/kafka 3.8).
-                if *partitions < old {
-                    return err(format!(
-                        "Topic currently has {old} partitions, which is higher than the requested {partitions}."
-                    ));
-                }
-                if *partitions == old {
-                    return err(format!("Topic already has {old} partitions."));
-                }
-                if *partitions > 1000 {
-                    return err(format!("partitions must be 1 to 1000, not {partitions}"));
-                }
-                let rf = w
-                    .topics()
-                    .partition(&TopicPartition::new(topic, 0))
-                    .map_or(0, |p| p.replicas.len());
-                let live = live_brokers(w).len();
-                if rf > live {
-                    return err(format!(
-                        "Replication factor: {rf} larger than available brokers: {live}."
-                    ));
-                }
+                admin::check_add_partitions(w, broker_count, topic, partitions)?
             }
             KafkaInput::ListTopics => no_broker_to_ask(w, broker_count)?,
             KafkaInput::ConsoleProduce(p) => {
@@ -469,36 +296,9 @@ impl KafkaInput {
                 }
                 p.producer_config(w.kafka_config()).map_err(InputError)?;
             }
-            KafkaInput::AddBroker => {
-                if broker_count == 0 {
-                    return err("there is no Kafka cluster; start with `kafka cluster 3`");
-                }
-                if broker_count >= 9 {
-                    return err("a cluster has at most 9 brokers");
-                }
-            }
+            KafkaInput::AddBroker => admin::check_add_broker(broker_count)?,
             KafkaInput::Reassign { moves, verify } => {
-                no_broker_to_ask(w, broker_count)?;
-                if *verify {
-                    return Ok(());
-                }
-                let Some((_, controller)) = w.brokers().find(|(up, b)| *up && b.is_controller())
-                else {
-                    return err("no running broker is the controller to ask");
-                };
-                let live: Vec<u32> = controller.alive_brokers().to_vec();
-                let mut errors = Vec::new();
-                for (tp, replicas) in moves {
-                    if let Some(e) = reassign_error(w, tp, replicas, &live) {
-                        errors.push(format!("{tp}: {e}"));
-                    }
-                }
-                if !errors.is_empty() {
-                    return err(format!(
-                        "Error reassigning partition(s):\n{}",
-                        errors.join("\n")
-                    ));
-                }
+                admin::check_reassign(w, broker_count, moves, *verify)?
             }
             KafkaInput::DescribeTopics { topic, .. } => {
                 if broker_count == 0 {
@@ -520,7 +320,7 @@ impl KafkaInput {
                 }
             }
             KafkaInput::ElectPreferred => {
-                if !w.brokers().any(|(up, b)| up && b.is_controller()) {
+                if crate::kafka::controller::running(w).is_none() {
                     return err("no running broker is the controller to ask");
                 }
             }
@@ -592,94 +392,16 @@ impl KafkaInput {
                     );
                 }
             }
-            KafkaInput::TopicCreate {
-                topic,
-                partitions,
-                rf,
-                assignment,
-                configs,
-                tool,
-            } => {
-                let live = live_brokers(w);
-                let assignment = match assignment {
-                    Some(a) => a.clone(),
-                    None => assign_replicas(
-                        w.rng_mut(),
-                        partitions.unwrap_or(1),
-                        rf.unwrap_or(1),
-                        &live,
-                    ),
-                };
-                let topic_id = new_topic_id(w, topic);
-                w.topics_mut().create_topic(topic, &assignment, &live);
-                w.topics_mut().ids.insert(topic.clone(), topic_id);
-                if !configs.is_empty() {
-                    w.topics_mut()
-                        .configs
-                        .insert(topic.clone(), configs.clone());
-                }
-                // CreateTopics reaches the controller (or, while there is none, any
-                // running broker), which writes the config and the assignment to
-                // ZooKeeper (`AdminZkClient.createTopicWithAssignment`); the controller's
-                // watch on /brokers/topics does the rest.
-                // With the tool, `Created topic t.` comes when the answer does: once the
-                // broker's metadata cache has a leader for every partition.
-                if let Some(b) = admin_broker(w) {
-                    let count = assignment.len() as u32;
-                    w.run_node(sink, NodeId::Broker(b), |n, ctx| {
-                        if let Node::Broker(b) = n {
-                            b.write_topic(ctx, topic, &assignment, configs, topic_id);
-                            if *tool {
-                                b.await_created(topic, count);
-                            }
-                        }
-                    });
-                }
-            }
+            KafkaInput::TopicCreate { .. } => admin::apply_topic_create(w, sink, self),
             KafkaInput::AddPartitions { topic, partitions } => {
-                let Some(old) = w.topics().topics.get(topic).cloned() else {
-                    return;
-                };
-                let live = live_brokers(w);
-                let added = crate::kafka::topic::assign_added_partitions(
-                    &old[0].replicas,
-                    old.len() as u32,
-                    partitions - old.len() as u32,
-                    &live,
-                );
-                w.topics_mut().add_partitions(topic, &added, &live);
-                let combined: Vec<Vec<u32>> = old
-                    .iter()
-                    .map(|p| p.replicas.clone())
-                    .chain(added)
-                    .collect();
-                let topic_id = w.topics().ids.get(topic).copied();
-                // The broker that takes CreatePartitions rewrites the topic's assignment
-                // (`AdminZkClient.createPartitionsWithAssignment`); the controller's data
-                // watch on the topic's znode (`PartitionModificationsHandler`) starts the
-                // new partitions. kafka-topics --alter prints nothing on success.
-                if let Some(b) = admin_broker(w) {
-                    w.run_node(sink, NodeId::Broker(b), |n, ctx| {
-                        if let Node::Broker(b) = n {
-                            b.write_partitions(ctx, topic, &combined, topic_id);
-                        }
-                    });
-                }
+                admin::apply_add_partitions(w, sink, topic, partitions)
             }
             KafkaInput::ConsoleProduce(p) => {
                 let Ok(cfg) = p.producer_config(w.kafka_config()) else {
                     return;
                 };
-                let n = w
-                    .slots()
-                    .filter(|(id, _)| matches!(id, NodeId::Producer(_)))
-                    .map(|(id, _)| id.number())
-                    .max()
-                    .unwrap_or(0)
-                    + 1;
-                let id = NodeId::Producer(n);
-                let node = Node::Producer(Box::new(Producer::new(n, cfg.producer, w.broker_ids())));
-                w.add_running_node(id, node);
+                let n = next_producer(w);
+                let id = add_producer(w, n, cfg.producer);
                 let (records, error) = p.records();
                 w.run_node(sink, id, |node, ctx| {
                     if let Node::Producer(prod) = node {
@@ -706,63 +428,11 @@ impl KafkaInput {
                     );
                 }
             }
-            KafkaInput::AddBroker => {
-                let id = w.broker_ids().into_iter().max().unwrap_or(0) + 1;
-                let zk = w.zk_sids();
-                let b = Broker::new(id, w.kafka_config().broker.clone()).with_zookeeper(zk);
-                w.add_node(NodeId::Broker(id), Node::Broker(Box::new(b)));
-            }
+            KafkaInput::AddBroker => admin::apply_add_broker(w),
             KafkaInput::Reassign {
                 moves,
                 verify: false,
-            } => {
-                let mut current: Vec<(TopicPartition, Vec<u32>)> = moves
-                    .iter()
-                    .filter_map(|(tp, _)| {
-                        Some((tp.clone(), w.topics().partition(tp)?.replicas.clone()))
-                    })
-                    .collect();
-                current.sort();
-                let Some(c) = w
-                    .brokers()
-                    .find(|(up, b)| *up && b.is_controller())
-                    .map(|(_, b)| b.id())
-                else {
-                    return;
-                };
-                for (tp, target) in moves {
-                    if let Some(p) = w
-                        .topics_mut()
-                        .topics
-                        .get_mut(&tp.topic)
-                        .and_then(|ps| ps.get_mut(tp.partition as usize))
-                    {
-                        p.replicas = target.clone();
-                    }
-                }
-                w.run_node(sink, NodeId::Broker(c), |n, ctx| {
-                    if let Node::Broker(b) = n {
-                        b.reassign(ctx, moves);
-                    }
-                });
-                let plural = if moves.len() == 1 { "" } else { "s" };
-                let tps: Vec<String> = moves.iter().map(|(tp, _)| tp.to_string()).collect();
-                let mut lines = vec![
-                    "Current partition replica assignment".to_string(),
-                    String::new(),
-                ];
-                lines.push(crate::kafka::reassign_cmd::plan_json(&current));
-                lines.push(String::new());
-                lines.push(
-                    "Save this to use as the --reassignment-json-file option during rollback"
-                        .into(),
-                );
-                lines.push(format!(
-                    "Successfully started partition reassignment{plural} for {}",
-                    tps.join(",")
-                ));
-                tool_output(w, sink, NodeId::Broker(c), lines);
-            }
+            } => admin::apply_reassign(w, sink, moves),
             KafkaInput::Reassign {
                 moves,
                 verify: true,
@@ -822,11 +492,7 @@ impl KafkaInput {
                 );
             }
             KafkaInput::ElectPreferred => {
-                let controller = w
-                    .brokers()
-                    .find(|(up, b)| *up && b.is_controller())
-                    .map(|(_, b)| b.id());
-                if let Some(c) = controller {
+                if let Some(c) = crate::kafka::controller::running(w).map(|b| b.id()) {
                     w.run_node(sink, NodeId::Broker(c), |n, ctx| {
                         if let Node::Broker(b) = n {
                             b.elect_preferred(ctx);
@@ -852,17 +518,8 @@ impl KafkaInput {
     }
 }
 
-/// The broker a tool's admin request reaches: the controller if it runs, otherwise the
-/// first running broker.
-fn admin_broker(w: &World) -> Option<u32> {
-    w.broker_ids()
-        .into_iter()
-        .filter(|b| w.is_up(NodeId::Broker(*b)))
-        .min_by_key(|b| !w.broker(*b).is_some_and(|x| x.is_controller()))
-}
-
 /// The first running broker (a tool's bootstrap server).
-fn first_running_broker(w: &World) -> Option<NodeId> {
+pub(super) fn first_running_broker(w: &World) -> Option<NodeId> {
     w.broker_ids()
         .into_iter()
         .map(NodeId::Broker)
@@ -870,7 +527,12 @@ fn first_running_broker(w: &World) -> Option<NodeId> {
 }
 
 /// Reports what a tool printed, as a change of the broker it asked.
-fn tool_output(w: &mut World, sink: &mut Vec<TraceEvent>, node: NodeId, lines: Vec<String>) {
+pub(super) fn tool_output(
+    w: &mut World,
+    sink: &mut Vec<TraceEvent>,
+    node: NodeId,
+    lines: Vec<String>,
+) {
     w.emit(
         sink,
         EventKind::Change {
@@ -880,21 +542,10 @@ fn tool_output(w: &mut World, sink: &mut Vec<TraceEvent>, node: NodeId, lines: V
     );
 }
 
-/// A new topic's id: random as Kafka's, but drawn from an RNG of its own, seeded from the
-/// world's next draw (which is not taken) and the topic's name (FNV-1a), so that giving
-/// topics ids does not shift the network's draws.
-fn new_topic_id(w: &World, topic: &str) -> crate::kafka::topic::TopicId {
-    let base = w.rng.clone().next_u64();
-    let name = topic.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    crate::kafka::topic::TopicId::random(&mut crate::sim::rng::SimRng::new(base ^ name))
-}
-
 /// The brokers a controller would count as live: those with a process (running, or
 /// paused with their ZooKeeper session still standing), ascending. Topic creation places
 /// replicas on them only (`AdminUtils.assignReplicasToBrokers` over the registered brokers).
-fn live_brokers(w: &World) -> Vec<u32> {
+pub(super) fn live_brokers(w: &World) -> Vec<u32> {
     w.broker_ids()
         .into_iter()
         .filter(|b| {
@@ -910,32 +561,44 @@ fn live_brokers(w: &World) -> Vec<u32> {
 /// of its own. A new producer takes the current `kafka config` settings and bootstraps
 /// from every broker.
 fn producer_for(w: &mut World, acks: Acks) -> NodeId {
-    let mut last = 0;
-    for (id, slot) in w.slots() {
-        if let Node::Producer(p) = &slot.node {
-            if p.acks() == acks {
-                return id;
-            }
-            last = last.max(id.number());
-        }
+    let existing = w.slots().find_map(|(id, slot)| match &slot.node {
+        Node::Producer(p) if p.acks() == acks => Some(id),
+        _ => None,
+    });
+    if let Some(id) = existing {
+        return id;
     }
-    let id = NodeId::Producer(last + 1);
     let mut cfg = w.kafka_config().producer.clone();
     cfg.acks = acks;
-    let node = Node::Producer(Box::new(Producer::new(id.number(), cfg, w.broker_ids())));
-    w.add_running_node(id, node);
-    id
+    add_producer(w, next_producer(w), cfg)
 }
 
 /// producerN, created with the current settings (and `acks`) if it does not exist yet.
 fn named_producer(w: &mut World, n: u32, acks: Acks) -> NodeId {
     let id = NodeId::Producer(n);
-    if w.slot(id).is_none() {
-        let mut cfg = w.kafka_config().producer.clone();
-        cfg.acks = acks;
-        let node = Node::Producer(Box::new(Producer::new(n, cfg, w.broker_ids())));
-        w.add_running_node(id, node);
+    if w.slot(id).is_some() {
+        return id;
     }
+    let mut cfg = w.kafka_config().producer.clone();
+    cfg.acks = acks;
+    add_producer(w, n, cfg)
+}
+
+/// The number of the next producer: one more than the highest so far.
+fn next_producer(w: &World) -> u32 {
+    w.slots()
+        .filter(|(id, _)| matches!(id, NodeId::Producer(_)))
+        .map(|(id, _)| id.number())
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
+/// Adds producerN with `cfg`, running, bootstrapping from every broker.
+fn add_producer(w: &mut World, n: u32, cfg: crate::kafka::config::ProducerConfig) -> NodeId {
+    let id = NodeId::Producer(n);
+    let node = Node::Producer(Box::new(Producer::new(n, cfg, w.broker_ids())));
+    w.add_running_node(id, node);
     id
 }
 

@@ -12,6 +12,7 @@ pub mod custom_partitioner;
 pub mod describe;
 pub mod format;
 pub mod input;
+mod input_admin;
 pub mod log;
 pub mod messages;
 pub mod metadata;

@@ -211,10 +211,8 @@ impl KafkaQuery {
                 Ok(s.leader
                     .map_or("none".to_string(), |b| format!("broker{b}")))
             }
-            KafkaQuery::Controller => Ok(w
-                .brokers()
-                .find(|(up, b)| *up && b.is_controller())
-                .map_or("none".to_string(), |(_, b)| format!("broker{}", b.id()))),
+            KafkaQuery::Controller => Ok(crate::kafka::controller::running(w)
+                .map_or("none".to_string(), |b| format!("broker{}", b.id()))),
             KafkaQuery::PartitionFor { topic, key } => {
                 let n = w
                     .topics()

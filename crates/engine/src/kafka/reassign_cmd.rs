@@ -72,16 +72,35 @@ pub fn plan_json(moves: &[(TopicPartition, Vec<u32>)]) -> String {
     format!("{{\"version\":1,\"partitions\":[{}]}}", parts.join(","))
 }
 
+/// What `--execute` prints once the controller took the moves: the current assignment
+/// of the partitions to move, to roll back with (`currentPartitionReplicaAssignmentToString`),
+/// then that the reassignment started.
+pub fn execute_lines(
+    current: &[(TopicPartition, Vec<u32>)],
+    moves: &[(TopicPartition, Vec<u32>)],
+) -> Vec<String> {
+    let plural = if moves.len() == 1 { "" } else { "s" };
+    let tps: Vec<String> = moves.iter().map(|(tp, _)| tp.to_string()).collect();
+    vec![
+        "Current partition replica assignment".to_string(),
+        String::new(),
+        plan_json(current),
+        String::new(),
+        "Save this to use as the --reassignment-json-file option during rollback".into(),
+        format!(
+            "Successfully started partition reassignment{plural} for {}",
+            tps.join(",")
+        ),
+    ]
+}
+
 /// What `--verify` prints (`partitionReassignmentStatesToString`, then `clearAllThrottles`
 /// once nothing is moving), from the running controller.
 pub fn verify_lines(
     w: &crate::sim::world::World,
     moves: &[(TopicPartition, Vec<u32>)],
 ) -> Vec<String> {
-    let controller = w
-        .brokers()
-        .find(|(up, b)| *up && b.is_controller())
-        .map(|(_, b)| b);
+    let controller = crate::kafka::controller::running(w);
     let mut sorted = moves.to_vec();
     sorted.sort();
     let mut lines = vec!["Status of partition reassignment:".to_string()];

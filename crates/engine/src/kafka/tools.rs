@@ -92,10 +92,8 @@ pub fn describe_topics(w: &World, topic: Option<&str>, only: Option<Only>) -> Ve
                 continue;
             }
             // ListPartitionReassignments, answered by the controller.
-            let moving = w
-                .brokers()
-                .find(|(up, b)| *up && b.is_controller())
-                .and_then(|(_, b)| b.reassignment(&TopicPartition::new(name, p as u32)))
+            let moving = crate::kafka::controller::running(w)
+                .and_then(|b| b.reassignment(&TopicPartition::new(name, p as u32)))
                 .map_or(String::new(), |r| {
                     format!(
                         "\tAdding Replicas: {}\tRemoving Replicas: {}",

@@ -210,7 +210,17 @@ impl Broker {
     pub fn is_controller(&self) -> bool {
         self.controller.is_some()
     }
+}
 
+/// The running broker that is the controller, if any (the one a tool's admin request
+/// reaches).
+pub fn running(w: &crate::sim::world::World) -> Option<&Broker> {
+    w.brokers()
+        .find(|(up, b)| *up && b.is_controller())
+        .map(|(_, b)| b)
+}
+
+impl Broker {
     fn ctl_read(&mut self, ctx: &mut Ctx<'_>, read: CtlRead) {
         let Some(c) = self.controller.as_mut() else {
             return;
