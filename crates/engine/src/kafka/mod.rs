@@ -2,6 +2,7 @@
 //! a producer and a consumer.
 
 pub mod broker;
+pub mod changes;
 pub mod client_metadata;
 pub mod conditions;
 pub mod config;
