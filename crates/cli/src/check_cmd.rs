@@ -134,30 +134,26 @@ fn one(cfg: &SweepConfig, seed: u64, trace: bool) -> u8 {
 
 fn sweep(cfg: &SweepConfig, seeds: u64) -> u8 {
     let start = Instant::now();
-    let bar = seed_bar(seeds);
-    bar.set_message("0 violations");
     let found = std::sync::atomic::AtomicUsize::new(0);
-    let mut reports: Vec<Result<SeedReport, String>> = (1..=seeds)
-        .into_par_iter()
-        .map(|seed| {
-            let r = run_seed(cfg, seed, &mut |_, _| {});
-            if let Ok(r) = &r
-                && !r.violations.is_empty()
-            {
+    let reports = run_seeds(
+        seeds,
+        "0 violations",
+        |seed| run_seed(cfg, seed, &mut |_, _| {}),
+        |r: &SeedReport, bar| {
+            if !r.violations.is_empty() {
                 let n = found.fetch_add(r.violations.len(), std::sync::atomic::Ordering::Relaxed)
                     + r.violations.len();
                 bar.set_message(format!("{n} violations"));
             }
-            bar.inc(1);
-            r
-        })
-        .collect();
-    bar.finish_and_clear();
-    if let Some(Err(e)) = reports.iter().find(|r| r.is_err()) {
-        eprintln!("error: {e}");
-        return 2;
-    }
-    let reports: Vec<SeedReport> = reports.drain(..).filter_map(Result::ok).collect();
+        },
+    );
+    let reports = match reports {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     summary(cfg, &reports, start.elapsed().as_secs_f64())
 }
 
@@ -309,6 +305,31 @@ pub fn fault_list<T: std::str::FromStr<Err = String> + Ord>(list: &str) -> Resul
     f.sort();
     f.dedup();
     Ok(f)
+}
+
+/// Runs `run` on seeds 1..=`seeds` in parallel with a progress bar; `progress` may set the
+/// bar's message from each report. The reports in seed order, or the first error.
+pub fn run_seeds<R: Send>(
+    seeds: u64,
+    message: &str,
+    run: impl Fn(u64) -> Result<R, String> + Sync,
+    progress: impl Fn(&R, &ProgressBar) + Sync,
+) -> Result<Vec<R>, String> {
+    let bar = seed_bar(seeds);
+    bar.set_message(message.to_string());
+    let reports: Vec<Result<R, String>> = (1..=seeds)
+        .into_par_iter()
+        .map(|seed| {
+            let r = run(seed);
+            if let Ok(r) = &r {
+                progress(r, &bar);
+            }
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    reports.into_iter().collect()
 }
 
 /// The progress bar of a sweep over `seeds` seeds, on standard error (hidden when that is

@@ -6,7 +6,6 @@
 //! `seeds=N lost=L reordered=R violating_seeds=V`.
 
 use clap::Args;
-use rayon::prelude::*;
 use std::time::Instant;
 use zkafka_engine::describe::describe;
 use zkafka_engine::i18n::Lang;
@@ -79,10 +78,10 @@ pub fn kafka(a: &KafkaArgs) -> u8 {
         }
     };
     let start = Instant::now();
-    let reports: Vec<Result<KafkaSeedReport, String>> = match a.seed {
+    let reports: Result<Vec<KafkaSeedReport>, String> = match a.seed {
         Some(seed) => {
             let trace = a.trace;
-            vec![run_seed(&cfg, seed, &mut |_, e| {
+            run_seed(&cfg, seed, &mut |_, e| {
                 if trace {
                     out!(
                         "{:>9.3}s  {}",
@@ -90,28 +89,23 @@ pub fn kafka(a: &KafkaArgs) -> u8 {
                         describe(e, Lang::En)
                     );
                 }
-            })]
+            })
+            .map(|r| vec![r])
         }
-        None => {
-            let bar = crate::check_cmd::seed_bar(a.seeds);
-            bar.set_message("acknowledged records checked");
-            let r = (1..=a.seeds)
-                .into_par_iter()
-                .map(|seed| {
-                    let r = run_seed(&cfg, seed, &mut |_, _| {});
-                    bar.inc(1);
-                    r
-                })
-                .collect();
-            bar.finish_and_clear();
-            r
+        None => crate::check_cmd::run_seeds(
+            a.seeds,
+            "acknowledged records checked",
+            |seed| run_seed(&cfg, seed, &mut |_, _| {}),
+            |_, _| {},
+        ),
+    };
+    let reports = match reports {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
         }
     };
-    if let Some(Err(e)) = reports.iter().find(|r| r.is_err()) {
-        eprintln!("error: {e}");
-        return 2;
-    }
-    let reports: Vec<KafkaSeedReport> = reports.into_iter().filter_map(Result::ok).collect();
     summary(&cfg, &reports, start.elapsed().as_secs_f64())
 }
 
