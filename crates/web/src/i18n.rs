@@ -227,6 +227,8 @@ pub struct Ui {
     pub m_meta: &'static str,
     /// Legend: the controller's LeaderAndIsr and UpdateMetadata.
     pub m_controller: &'static str,
+    /// Legend: transaction messages.
+    pub m_txn: &'static str,
     /// A broker card's tag when it is the controller.
     pub k_controller: &'static str,
     /// The header badge's key on a Kafka stage.
@@ -499,6 +501,7 @@ pub const EN: Ui = Ui {
     m_zab: "ZAB packet",
     m_meta: "metadata",
     m_controller: "controller request",
+    m_txn: "transaction",
     k_controller: "★ controller",
     k_controller_badge: "controller",
     m_produce: "produce",
@@ -694,6 +697,7 @@ pub const ZH: Ui = Ui {
     m_zab: "ZAB 数据包",
     m_meta: "元数据",
     m_controller: "controller 请求",
+    m_txn: "事务",
     k_controller: "★ controller",
     k_controller_badge: "controller",
     m_produce: "生产请求",

@@ -223,6 +223,38 @@ pub enum KafkaChange {
         /// The log was deleted.
         deleted: bool,
     },
+    /// A transaction coordinator wrote a transactional id's new state to its
+    /// `__transaction_state` partition (it takes effect once replicated).
+    TxnState {
+        /// The transactional id.
+        transactional_id: String,
+        /// The new state.
+        state: crate::kafka::txn::TxnState,
+        /// The producer id.
+        producer_id: i64,
+        /// The producer epoch.
+        producer_epoch: i16,
+        /// The record's offset.
+        offset: u64,
+    },
+    /// A leader appended a transaction marker (a control batch) to a partition.
+    Marker {
+        /// The partition.
+        tp: TopicPartition,
+        /// The marker's offset.
+        offset: u64,
+        /// Whose transaction.
+        producer_id: i64,
+        /// COMMIT or ABORT.
+        commit: bool,
+        /// The LEO after the append.
+        leo: u64,
+    },
+    /// A transactional producer's state changed (`TransactionManager.transitionTo`).
+    ProducerTxn {
+        /// The new state, as Java names it (READY, IN_TRANSACTION, ...).
+        state: String,
+    },
 }
 
 /// Why the controller changed a partition's leader or ISR.

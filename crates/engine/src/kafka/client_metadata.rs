@@ -56,6 +56,15 @@ impl ClientMetadata {
         &self.bootstrap
     }
 
+    /// A broker to ask what any broker can answer (FindCoordinator): the bootstrap
+    /// broker the next metadata request would go to (the Java client's `leastLoadedNode`).
+    pub fn any_broker(&self) -> Option<u32> {
+        if self.bootstrap.is_empty() {
+            return None;
+        }
+        Some(self.bootstrap[(self.attempt % self.bootstrap.len() as u64) as usize])
+    }
+
     /// The partitions of `topic`, if known.
     pub fn topic(&self, topic: &str) -> Option<&[PartitionMetadata]> {
         self.topics.get(topic).map(Vec::as_slice)

@@ -10,6 +10,8 @@ use crate::sim::world::World;
 /// Something about the cluster or its clients that can be checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KafkaCondition {
+    /// A transaction value equals the one expected (see [`crate::kafka::txn::query`]).
+    Txn(crate::kafka::txn::query::TxnQuery, String),
     /// `partition-leader <tp> brokerN` (or `none`): the leader in the partition's state
     /// znode.
     PartitionLeader {
@@ -168,6 +170,7 @@ impl KafkaCondition {
     /// Checks the condition against `w`.
     pub fn check(&self, w: &World) -> Result<(), String> {
         match self {
+            KafkaCondition::Txn(q, want) => q.check(w, want),
             KafkaCondition::Metric { metric, value, on } => {
                 let got = crate::kafka::metrics::metric(w, *metric, *on);
                 let place = on.map_or("over the running brokers".to_string(), |b| {

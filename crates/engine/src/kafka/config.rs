@@ -44,6 +44,37 @@ pub struct BrokerConfig {
     /// watermark when it follows a new leader, as before KIP-101
     /// (`ReplicaFetcherThread`, `isOffsetForLeaderEpochSupported`). Off by default.
     pub pre_kip101: bool,
+    /// `transaction.state.log.num.partitions` (50): partitions of `__transaction_state`;
+    /// a transactional id's coordinator leads partition `abs(hashCode(id)) % this`.
+    #[serde(default = "txn_partitions")]
+    pub txn_state_partitions: u32,
+    /// `transaction.state.log.replication.factor` (3): replicas of `__transaction_state`;
+    /// while fewer brokers are alive, FindCoordinator answers COORDINATOR_NOT_AVAILABLE.
+    #[serde(default = "txn_rf")]
+    pub txn_state_replication_factor: u32,
+    /// `transaction.state.log.min.isr` (2): the topic's `min.insync.replicas`.
+    #[serde(default = "txn_min_isr")]
+    pub txn_state_min_isr: u32,
+    /// `transaction.abort.timed.out.transaction.cleanup.interval.ms` (10000): how often a
+    /// coordinator aborts transactions open longer than their `transaction.timeout.ms`.
+    #[serde(default = "txn_abort_interval")]
+    pub txn_abort_interval_ms: u64,
+}
+
+fn txn_partitions() -> u32 {
+    50
+}
+fn txn_rf() -> u32 {
+    3
+}
+fn txn_min_isr() -> u32 {
+    2
+}
+fn txn_abort_interval() -> u64 {
+    10_000
+}
+fn txn_timeout() -> u64 {
+    60_000
 }
 
 impl Default for BrokerConfig {
@@ -63,6 +94,10 @@ impl Default for BrokerConfig {
             zk_session_timeout_ms: 18_000,
             unclean_leader_election: false,
             pre_kip101: false,
+            txn_state_partitions: txn_partitions(),
+            txn_state_replication_factor: txn_rf(),
+            txn_state_min_isr: txn_min_isr(),
+            txn_abort_interval_ms: txn_abort_interval(),
         }
     }
 }
@@ -138,6 +173,15 @@ pub struct ProducerConfig {
     /// `partitioner.class` (none: the built-in partitioner), or `partitioner.rules`
     /// (see [`crate::kafka::custom_partitioner`]).
     pub partitioner: crate::kafka::custom_partitioner::PartitionerClass,
+    /// `transactional.id` (none): a producer with one is transactional (KIP-98). It must
+    /// call `initTransactions` (the `txn init` command), which fences any older producer
+    /// with the same id, and writes inside `beginTransaction` / `commitTransaction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms` (60000): the coordinator aborts a transaction left open
+    /// this long.
+    #[serde(default = "txn_timeout")]
+    pub transaction_timeout_ms: u64,
 }
 
 impl Default for ProducerConfig {
@@ -157,6 +201,8 @@ impl Default for ProducerConfig {
             idempotence: true,
             metadata_max_age_ms: 300_000,
             partitioner: crate::kafka::custom_partitioner::PartitionerClass::BuiltIn,
+            transactional_id: None,
+            transaction_timeout_ms: txn_timeout(),
         }
     }
 }
@@ -174,6 +220,10 @@ pub struct ConsumerConfig {
     pub request_timeout_ms: u64,
     /// `retry.backoff.ms` (100).
     pub retry_backoff_ms: u64,
+    /// `isolation.level` = read_committed (default read_uncommitted): fetch only below the
+    /// last stable offset and drop aborted transactions' records.
+    #[serde(default)]
+    pub read_committed: bool,
 }
 
 impl Default for ConsumerConfig {
@@ -184,6 +234,7 @@ impl Default for ConsumerConfig {
             max_partition_fetch_bytes: 1_048_576,
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
+            read_committed: false,
         }
     }
 }
@@ -201,7 +252,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 24] = [
+    pub const KEYS: [&'static str; 31] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -226,6 +277,13 @@ impl KafkaConfig {
         "metadata.max.age.ms",
         "partitioner.class",
         "partitioner.rules",
+        "transactional.id",
+        "transaction.timeout.ms",
+        "isolation.level",
+        "transaction.state.log.num.partitions",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms",
     ];
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
@@ -307,6 +365,36 @@ impl KafkaConfig {
                 self.broker.zk_session_timeout_ms = num()?.clamp(1, u64::from(u32::MAX)) as u32
             }
             "enable.idempotence" => self.producer.idempotence = flag()?,
+            "transactional.id" => {
+                self.producer.transactional_id = match value {
+                    "" | "none" | "null" => None,
+                    id => Some(id.to_string()),
+                }
+            }
+            "transaction.timeout.ms" => self.producer.transaction_timeout_ms = num()?.max(1),
+            "isolation.level" => {
+                self.consumer.read_committed = match value {
+                    "read_committed" => true,
+                    "read_uncommitted" => false,
+                    _ => {
+                        return Err(format!(
+                            "`isolation.level` is read_committed or read_uncommitted, not `{value}`"
+                        ));
+                    }
+                }
+            }
+            "transaction.state.log.num.partitions" => {
+                self.broker.txn_state_partitions = num()?.clamp(1, 1000) as u32
+            }
+            "transaction.state.log.replication.factor" => {
+                self.broker.txn_state_replication_factor = num()?.clamp(1, 100) as u32
+            }
+            "transaction.state.log.min.isr" => {
+                self.broker.txn_state_min_isr = num()?.clamp(1, 100) as u32
+            }
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms" => {
+                self.broker.txn_abort_interval_ms = num()?.max(1)
+            }
             "inter.broker.protocol.version" => {
                 let mut parts = value.split('.').map(|p| p.parse::<u32>());
                 let (major, minor) = match (parts.next(), parts.next()) {

@@ -6,6 +6,11 @@
 //! fetch lost with its connection (or timed out, which closes the connection) is simply
 //! sent again after `retry.backoff.ms` from the same position, with new metadata
 //! (`AbstractFetch.handleFetchFailure`). (Consumer groups come with their own issue.)
+//!
+//! Control batches (transaction markers) are never handed to the application; the
+//! position moves past them (`CompletedFetch.nextFetchedRecord`). With
+//! `isolation.level=read_committed` the consumer fetches below the last stable offset and
+//! drops the batches of transactions the leader lists as aborted.
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;
@@ -119,7 +124,11 @@ impl Consumer {
                 max_wait_ms: self.cfg.fetch_max_wait_ms,
                 min_bytes: self.cfg.fetch_min_bytes,
                 max_bytes: self.cfg.max_partition_fetch_bytes,
-                isolation: Isolation::HighWatermark,
+                isolation: if self.cfg.read_committed {
+                    Isolation::ReadCommitted
+                } else {
+                    Isolation::HighWatermark
+                },
                 partitions,
             };
             self.net.send(ctx, leader, req);
@@ -220,6 +229,20 @@ impl Consumer {
                     let mut count = 0;
                     let out = self.consumed.entry(fp.tp.clone()).or_default();
                     for b in &fp.batches {
+                        // A marker, or (read_committed) a batch of an aborted transaction:
+                        // skipped whole.
+                        let aborted = b.transactional
+                            && b.producer.is_some_and(|p| {
+                                fp.aborted.iter().any(|a| {
+                                    a.producer_id == p.id
+                                        && a.first_offset <= b.base_offset
+                                        && b.base_offset <= a.last_offset
+                                })
+                            });
+                        if b.control.is_some() || aborted {
+                            *pos = (*pos).max(b.next_offset());
+                            continue;
+                        }
                         for (offset, r) in b.with_offsets() {
                             if offset < *pos {
                                 continue;

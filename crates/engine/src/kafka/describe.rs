@@ -353,6 +353,50 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 format!("{tp} appended {count} record(s) at offset {base_offset}, LEO = {leo}")
             }
         }
+        KafkaChange::TxnState {
+            transactional_id,
+            state,
+            producer_id,
+            producer_epoch,
+            offset,
+        } => {
+            if zh {
+                format!(
+                    "事务协调者写入 {transactional_id} 的状态 {}（producerId {producer_id}，epoch {producer_epoch}，__transaction_state offset {offset}），复制后生效",
+                    state.name()
+                )
+            } else {
+                format!(
+                    "coordinator logs {transactional_id} → {} (producerId {producer_id}, epoch {producer_epoch}) at __transaction_state offset {offset}; it takes effect once replicated",
+                    state.name()
+                )
+            }
+        }
+        KafkaChange::Marker {
+            tp,
+            offset,
+            producer_id,
+            commit,
+            leo,
+        } => {
+            let kind = if *commit { "COMMIT" } else { "ABORT" };
+            if zh {
+                format!(
+                    "{tp} 在 offset {offset} 写入 producer {producer_id} 的 {kind} 标记（控制批次），LEO = {leo}"
+                )
+            } else {
+                format!(
+                    "{tp} wrote producer {producer_id}'s {kind} marker (a control batch) at offset {offset}, LEO = {leo}"
+                )
+            }
+        }
+        KafkaChange::ProducerTxn { state } => {
+            if zh {
+                format!("事务型生产者进入状态 {state}")
+            } else {
+                format!("transactional producer is now {state}")
+            }
+        }
         KafkaChange::HighWatermark { tp, hw } => {
             if zh {
                 format!("{tp} 的高水位 HW = {hw}")

@@ -101,6 +101,15 @@ pub enum KafkaInput {
     /// controller makes each partition's preferred replica (the first in its assignment)
     /// the leader where it is alive, in the ISR and not leading (ElectLeaders, KIP-460).
     ElectPreferred,
+    /// `txn init|begin|commit|abort producer N`: producerN's `initTransactions`,
+    /// `beginTransaction`, `commitTransaction` or `abortTransaction` (see
+    /// [`crate::kafka::txn`]).
+    Transaction {
+        /// The call.
+        op: crate::kafka::txn::TxnOp,
+        /// The producer's number.
+        producer: u32,
+    },
     /// `consume <topic-partition> from <offset>`.
     Consume {
         /// The partition.
@@ -173,6 +182,9 @@ impl fmt::Display for KafkaInput {
                 Ok(())
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
+            KafkaInput::Transaction { op, producer } => {
+                write!(f, "txn {} producer {producer}", op.word())
+            }
             KafkaInput::ElectPreferred => f.write_str(
                 "kafka-leader-election --election-type preferred --all-topic-partitions",
             ),
@@ -323,6 +335,9 @@ impl KafkaInput {
                 if crate::kafka::controller::running(w).is_none() {
                     return err("no running broker is the controller to ask");
                 }
+            }
+            KafkaInput::Transaction { producer, .. } => {
+                crate::kafka::txn::input::check(w, broker_count, *producer)?
             }
             KafkaInput::Consume { tp, .. } | KafkaInput::Fetch { tp, .. } => {
                 if w.topics().partition(tp).is_none() {
@@ -490,6 +505,15 @@ impl KafkaInput {
                         change: change.into(),
                     },
                 );
+            }
+            KafkaInput::Transaction { op, producer } => {
+                let acks = w.kafka_config().producer.acks;
+                let id = named_producer(w, *producer, acks);
+                w.run_node(sink, id, |n, ctx| {
+                    if let Node::Producer(p) = n {
+                        p.transaction(ctx, *op);
+                    }
+                });
             }
             KafkaInput::ElectPreferred => {
                 if let Some(c) = crate::kafka::controller::running(w).map(|b| b.id()) {

@@ -39,6 +39,28 @@ pub enum KafkaError {
     /// COORDINATOR_LOAD_IN_PROGRESS (14): the broker cannot answer yet (here: it has no
     /// producer id block yet).
     CoordinatorLoadInProgress,
+    /// COORDINATOR_NOT_AVAILABLE (15): no coordinator yet (its topic is being created, or
+    /// its partition has no leader).
+    CoordinatorNotAvailable,
+    /// NOT_COORDINATOR (16): this broker does not lead the transactional id's partition
+    /// of `__transaction_state`.
+    NotCoordinator,
+    /// INVALID_PRODUCER_EPOCH (47): a batch from an older epoch than the partition has
+    /// seen (`ProducerAppendInfo.checkProducerEpoch`; ProducerFenced before Kafka 2.7).
+    InvalidProducerEpoch,
+    /// INVALID_TXN_STATE (48): a transactional request the transaction's state forbids.
+    InvalidTxnState,
+    /// INVALID_PRODUCER_ID_MAPPING (49): the producer id is not the transactional id's.
+    InvalidProducerIdMapping,
+    /// CONCURRENT_TRANSACTIONS (51): the coordinator is still completing the previous
+    /// transaction (or writing a state change); the client retries.
+    ConcurrentTransactions,
+    /// The client's own `TransactionAbortedException` for a batch not sent before
+    /// `abortTransaction` (no wire code).
+    TransactionAborted,
+    /// PRODUCER_FENCED (90): a newer producer with the same transactional id has
+    /// initialized; this one is a zombie and must close (fatal).
+    ProducerFenced,
 }
 
 impl KafkaError {
@@ -56,6 +78,14 @@ impl KafkaError {
             KafkaError::StaleControllerEpoch => "STALE_CONTROLLER_EPOCH",
             KafkaError::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            KafkaError::NotCoordinator => "NOT_COORDINATOR",
+            KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
+            KafkaError::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
+            KafkaError::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            KafkaError::ProducerFenced => "PRODUCER_FENCED",
+            KafkaError::TransactionAborted => "TransactionAbortedException",
         }
     }
 
@@ -63,7 +93,13 @@ impl KafkaError {
     pub fn retriable(self) -> bool {
         !matches!(
             self,
-            KafkaError::OffsetOutOfRange | KafkaError::DeliveryTimeout
+            KafkaError::OffsetOutOfRange
+                | KafkaError::DeliveryTimeout
+                | KafkaError::InvalidProducerEpoch
+                | KafkaError::InvalidTxnState
+                | KafkaError::InvalidProducerIdMapping
+                | KafkaError::ProducerFenced
+                | KafkaError::TransactionAborted
         )
     }
 
@@ -85,6 +121,10 @@ impl fmt::Display for KafkaError {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Which records a fetch may see (`FetchIsolation`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,6 +133,9 @@ pub enum Isolation {
     LogEnd,
     /// `read_uncommitted` consumers read up to the high watermark.
     HighWatermark,
+    /// `read_committed` consumers read up to the last stable offset, and are told which
+    /// transactions in what they read were aborted.
+    ReadCommitted,
 }
 
 /// One partition's entry in a metadata response.
@@ -150,6 +193,14 @@ pub struct FetchedPartition {
     pub high_watermark: u64,
     /// Whole batches from the one holding the fetch offset.
     pub batches: Vec<Arc<Batch>>,
+    /// For read_committed fetches: the last stable offset (`FetchResponse`
+    /// `last_stable_offset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_stable_offset: Option<u64>,
+    /// For read_committed fetches: the aborted transactions overlapping what was read
+    /// (`aborted_transactions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aborted: Vec<crate::kafka::log::txn::AbortedTxn>,
 }
 
 /// One partition's answer to OffsetsForLeaderEpoch: the largest epoch at or below the one
@@ -256,6 +307,13 @@ pub enum KafkaMsg {
     InitProducerId {
         /// Correlation id.
         corr: u64,
+        /// A transactional producer's `transactional.id` (sent to its coordinator, which
+        /// bumps the epoch and fences older producers), or none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transactional_id: Option<String>,
+        /// Its `transaction.timeout.ms` (0 without a transactional id).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        transaction_timeout_ms: u64,
     },
     /// InitProducerId response.
     InitProducerIdResponse {
@@ -333,6 +391,9 @@ pub enum KafkaMsg {
         /// Set when the request was refused.
         error: Option<KafkaError>,
     },
+    /// A transaction request or response (FindCoordinator, AddPartitionsToTxn, EndTxn,
+    /// WriteTxnMarkers; see [`crate::kafka::txn`]).
+    Txn(crate::kafka::txn::TxnMsg),
 }
 
 impl KafkaMsg {
@@ -394,7 +455,12 @@ impl KafkaMsg {
                 let parts: Vec<String> = partitions
                     .iter()
                     .map(|p| {
-                        let n: usize = p.batches.iter().map(|b| b.records.len()).sum();
+                        let n: usize = p
+                            .batches
+                            .iter()
+                            .filter(|b| b.control.is_none())
+                            .map(|b| b.records.len())
+                            .sum();
                         match p.error {
                             Some(e) => format!("{} {e}", p.tp),
                             None if zh => format!("{} {n} 条记录 HW {}", p.tp, p.high_watermark),
@@ -415,7 +481,12 @@ impl KafkaMsg {
                     format!("ControlledShutdownResponse: still leads {}", r.join(" "))
                 }
             }
+            KafkaMsg::InitProducerId {
+                transactional_id: Some(id),
+                ..
+            } => format!("InitProducerId {id}"),
             KafkaMsg::InitProducerId { .. } => "InitProducerId".to_string(),
+            KafkaMsg::Txn(m) => m.label_in(lang),
             KafkaMsg::InitProducerIdResponse { error: Some(e), .. } => {
                 format!("InitProducerIdResponse {e}")
             }
@@ -539,6 +610,11 @@ pub enum KafkaTimer {
     MetadataMaxAge,
     /// The broker's `isr-change-propagation` task (every 2500 ms).
     IsrChangePropagation,
+    /// A transaction coordinator's `transaction-abort` task
+    /// (`transaction.abort.timed.out.transaction.cleanup.interval.ms`).
+    TxnAbortTimedOut,
+    /// A transaction coordinator sends the markers it could not deliver again.
+    TxnMarkerRetry,
 }
 
 impl fmt::Display for KafkaTimer {
@@ -559,6 +635,8 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::LeaderRebalance => f.write_str("leader imbalance check"),
             KafkaTimer::MetadataMaxAge => f.write_str("metadata.max.age.ms"),
             KafkaTimer::IsrChangePropagation => f.write_str("isr-change-propagation"),
+            KafkaTimer::TxnAbortTimedOut => f.write_str("transaction-abort"),
+            KafkaTimer::TxnMarkerRetry => f.write_str("transaction marker retry"),
         }
     }
 }

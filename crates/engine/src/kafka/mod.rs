@@ -30,6 +30,7 @@ pub mod sweep;
 pub mod tools;
 pub mod topic;
 pub mod topics_cmd;
+pub mod txn;
 pub mod view;
 pub mod zerocopy;
 pub mod zk_data;

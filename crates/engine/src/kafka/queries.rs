@@ -28,6 +28,8 @@ fn leader_log<'w>(
 /// A Kafka query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KafkaQuery {
+    /// A transaction value (see [`crate::kafka::txn::query`]).
+    Txn(crate::kafka::txn::query::TxnQuery),
     /// The high watermark (leader's unless `on`).
     Hw {
         /// The partition.
@@ -136,6 +138,10 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
     if word == "controller" {
         return Ok(Query::Kafka(KafkaQuery::Controller));
     }
+    if crate::kafka::txn::query::WORDS.contains(&word) {
+        let q = crate::kafka::txn::query::TxnQuery::parse(word, c)?;
+        return Ok(Query::Kafka(KafkaQuery::Txn(q)));
+    }
     if word == "partition-for" {
         let topic = c.text("a topic name")?;
         c.keyword(&["key"])?;
@@ -211,6 +217,7 @@ impl KafkaQuery {
                 Ok(s.leader
                     .map_or("none".to_string(), |b| format!("broker{b}")))
             }
+            KafkaQuery::Txn(q) => q.eval(w),
             KafkaQuery::Controller => Ok(crate::kafka::controller::running(w)
                 .map_or("none".to_string(), |b| format!("broker{}", b.id()))),
             KafkaQuery::PartitionFor { topic, key } => {

@@ -43,6 +43,60 @@ pub struct Batch {
     /// (`None`: -1 in the format, a producer without idempotence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub producer: Option<ProducerIds>,
+    /// `isTransactional` (attribute bit 4): written by a transactional producer inside a
+    /// transaction (KIP-98); read_committed consumers hold it back until its marker.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transactional: bool,
+    /// A control batch (attribute bit 5): one commit or abort marker that a transaction
+    /// coordinator had the leader write (`WriteTxnMarkers`). Its one record stands for the
+    /// marker, whose key and value bytes are [`ControlMarker`]'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<ControlMarker>,
+}
+
+/// A transaction marker (`EndTransactionMarker`, `ControlRecordType`; KIP-98): the control
+/// record's key is `(version: int16 = 0, type: int16)` with ABORT 0 and COMMIT 1, its value
+/// `(version: int16 = 0, coordinatorEpoch: int32)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlMarker {
+    /// COMMIT (true) or ABORT (false).
+    pub commit: bool,
+    /// The coordinator's epoch (the leader epoch of its `__transaction_state` partition).
+    pub coordinator_epoch: i32,
+}
+
+impl ControlMarker {
+    /// The control record's key bytes: version 0, then the type (ABORT 0, COMMIT 1).
+    pub fn key_bytes(&self) -> Vec<u8> {
+        let mut k = 0i16.to_be_bytes().to_vec();
+        k.extend_from_slice(&i16::from(self.commit).to_be_bytes());
+        k
+    }
+
+    /// The control record's value bytes: version 0, then the coordinator epoch.
+    pub fn value_bytes(&self) -> Vec<u8> {
+        let mut v = 0i16.to_be_bytes().to_vec();
+        v.extend_from_slice(&self.coordinator_epoch.to_be_bytes());
+        v
+    }
+
+    /// The marker a control record's key and value hold, if they are well formed.
+    pub fn from_bytes(key: Option<&[u8]>, value: Option<&[u8]>) -> Option<ControlMarker> {
+        let k = key.filter(|k| k.len() >= 4)?;
+        let kind = i16::from_be_bytes([k[2], k[3]]);
+        let epoch = value
+            .filter(|v| v.len() >= 6)
+            .map_or(0, |v| i32::from_be_bytes([v[2], v[3], v[4], v[5]]));
+        (kind == 0 || kind == 1).then_some(ControlMarker {
+            commit: kind == 1,
+            coordinator_epoch: epoch,
+        })
+    }
+
+    /// `COMMIT` or `ABORT`, as `kafka-dump-log` prints the marker's type.
+    pub fn name(&self) -> &'static str {
+        if self.commit { "COMMIT" } else { "ABORT" }
+    }
 }
 
 /// The idempotence fields of a batch (`RecordBatch` producerId, producerEpoch,
@@ -110,7 +164,32 @@ impl Batch {
             cleaned: None,
             compression: Compression::None,
             producer: None,
+            transactional: false,
+            control: None,
         }
+    }
+
+    /// A control batch holding `marker`, written for producer `producer` at `timestamp` ms
+    /// (transactional, with the producer's id and epoch and sequence -1, as
+    /// `MemoryRecords.withEndTransactionMarker` builds it).
+    pub fn marker(producer: i64, epoch: i16, marker: ControlMarker, timestamp: u64) -> Self {
+        let mut b = Batch::new(
+            0,
+            0,
+            vec![Record {
+                key: None,
+                value: None,
+                timestamp,
+            }],
+        );
+        b.producer = Some(ProducerIds {
+            id: producer,
+            epoch,
+            base_sequence: -1,
+        });
+        b.transactional = true;
+        b.control = Some(marker);
+        b
     }
 
     /// The same batch with a producer's idempotence fields.
@@ -168,7 +247,8 @@ impl Batch {
     /// Size in bytes of the batch in v2 format (its encoded length; the log counts the
     /// bytes it stored instead of asking).
     pub fn size_bytes(&self) -> u64 {
-        if self.cleaned.is_none() && self.compression == Compression::None {
+        if self.cleaned.is_none() && self.compression == Compression::None && self.control.is_none()
+        {
             return batch_size(&self.records);
         }
         self.encode().len() as u64
@@ -188,6 +268,14 @@ impl Batch {
                 format::batch::DELETE_HORIZON_BIT
             } else {
                 0
+            } | if self.transactional {
+                format::batch::TRANSACTIONAL_BIT
+            } else {
+                0
+            } | if self.control.is_some() {
+                format::batch::CONTROL_BIT
+            } else {
+                0
             },
             compression: self.compression,
             last_offset_delta: (self.last_offset() - self.base_offset) as i32,
@@ -202,8 +290,14 @@ impl Batch {
                     attributes: 0,
                     timestamp_delta: r.timestamp as i64 - base_ts,
                     offset_delta: (o - self.base_offset) as i32,
-                    key: r.key.as_ref().map(|k| k.as_bytes().to_vec()),
-                    value: r.value.as_ref().map(|v| v.as_bytes().to_vec()),
+                    key: match &self.control {
+                        Some(m) => Some(m.key_bytes()),
+                        None => r.key.as_ref().map(|k| k.as_bytes().to_vec()),
+                    },
+                    value: match &self.control {
+                        Some(m) => Some(m.value_bytes()),
+                        None => r.value.as_ref().map(|v| v.as_bytes().to_vec()),
+                    },
                     headers: vec![],
                 })
                 .collect(),
@@ -222,12 +316,26 @@ impl Batch {
             .then_some(b.base_timestamp.max(0) as u64);
         let text =
             |v: &Option<Vec<u8>>| v.as_ref().map(|v| String::from_utf8_lossy(v).into_owned());
+        let control = (b.flags & format::batch::CONTROL_BIT != 0)
+            .then(|| {
+                let r = b.records.first()?;
+                ControlMarker::from_bytes(r.key.as_deref(), r.value.as_deref())
+            })
+            .flatten();
         let records: Vec<Record> = b
             .records
             .iter()
             .map(|r| Record {
-                key: text(&r.key),
-                value: text(&r.value),
+                key: if control.is_some() {
+                    None
+                } else {
+                    text(&r.key)
+                },
+                value: if control.is_some() {
+                    None
+                } else {
+                    text(&r.value)
+                },
                 timestamp: (b.base_timestamp + r.timestamp_delta).max(0) as u64,
             })
             .collect();
@@ -241,6 +349,8 @@ impl Batch {
                 base_sequence: b.base_sequence,
             }),
             compression: b.compression,
+            transactional: b.flags & format::batch::TRANSACTIONAL_BIT != 0,
+            control,
             base_offset: base,
             leader_epoch: b.partition_leader_epoch.max(0) as u32,
             records,
@@ -303,5 +413,24 @@ mod tests {
             let back = Batch::from_format(&RecordBatch::decode(&b.encode()).unwrap().0);
             assert_eq!(back, b);
         }
+    }
+
+    #[test]
+    fn a_commit_marker_is_a_78_byte_control_batch_that_round_trips() {
+        let m = ControlMarker {
+            commit: true,
+            coordinator_epoch: 3,
+        };
+        let b = Batch::marker(1000, 2, m, 5);
+        let bytes = b.encode();
+        // 61-byte header, one record: length 1, attributes, deltas, key 4, value 6, headers.
+        assert_eq!(bytes.len(), 78);
+        assert_eq!(b.size_bytes(), 78);
+        let decoded = RecordBatch::decode(&bytes).unwrap().0;
+        assert_eq!(decoded.records[0].key.as_deref(), Some(&[0u8, 0, 0, 1][..]));
+        assert_eq!(Batch::from_format(&decoded), b);
+        let abort = ControlMarker { commit: false, ..m };
+        assert_eq!(abort.key_bytes(), vec![0, 0, 0, 0]);
+        assert_eq!(abort.name(), "ABORT");
     }
 }

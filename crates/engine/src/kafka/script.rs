@@ -6,6 +6,7 @@
 //! topic create orders partitions 1 rf 3 [assignment 1:2:3]
 //! produce orders [partition 0] [key k1] value v1 [count 5] [acks all|1|0] [producer 2]
 //! consume orders-0 from 0
+//! kafka config transactional.id app     txn init|begin|commit|abort [producer 1]
 //! kafka-topics --create|--alter|--describe|--list ...   (see `topics_cmd`)
 //! kafka-reassign-partitions --execute|--verify --reassignment-json <json>  (see `reassign_cmd`)
 //! kafka-console-producer --topic orders [--property parse.key=true] <line>...  (see `console_producer`)
@@ -41,6 +42,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "kafka-leader-election",
         "kafka-reassign-partitions",
         "kafka-console-producer",
+        "txn",
     ],
     command,
     conditions: &[
@@ -55,6 +57,10 @@ pub const GRAMMAR: Grammar = Grammar {
         "controller",
         "partition-leader",
         "metric",
+        "lso",
+        "producer-txn",
+        "txn-state",
+        "txn-coordinator",
     ],
     condition,
     queries: &[
@@ -73,6 +79,10 @@ pub const GRAMMAR: Grammar = Grammar {
         "partition-for",
         "batches",
         "log-bytes",
+        "lso",
+        "producer-txn",
+        "txn-state",
+        "txn-coordinator",
     ],
     query: crate::kafka::queries::query,
 };
@@ -95,6 +105,22 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         "kafka-reassign-partitions" => crate::kafka::reassign_cmd::parse(c)?,
         "kafka-console-producer" => {
             KafkaInput::ConsoleProduce(crate::kafka::console_producer::parse(c)?)
+        }
+        "txn" => {
+            let w = c.next("init, begin, commit or abort")?;
+            let Some(op) = crate::kafka::txn::TxnOp::parse(&w.text) else {
+                return c.fail(w, "init, begin, commit or abort");
+            };
+            let producer = if c.accept("producer") {
+                let n = c.small("a producer number")?;
+                if n == 0 {
+                    return Err((c.column(), "producer numbers start at 1".into()));
+                }
+                n
+            } else {
+                1
+            };
+            KafkaInput::Transaction { op, producer }
         }
         "kafka-leader-election" => {
             c.keyword(&["--election-type"])?;
@@ -229,6 +255,11 @@ fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
 }
 
 fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
+    if crate::kafka::txn::query::WORDS.contains(&word) {
+        let q = crate::kafka::txn::query::TxnQuery::parse(word, c)?;
+        let want = c.text("the value expected")?;
+        return Ok(Condition::Kafka(KafkaCondition::Txn(q, want)));
+    }
     let cond = match word {
         "hw" | "leo" => {
             let tp = c.tp()?;

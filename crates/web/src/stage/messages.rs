@@ -7,6 +7,7 @@ use crate::sim::Sim;
 use crate::stage::layout::{Layout, along, path_d};
 use leptos::prelude::*;
 use zkafka_engine::kafka::messages::KafkaMsg;
+use zkafka_engine::kafka::txn::TxnMsg;
 use zkafka_engine::sim::effects::Msg;
 use zkafka_engine::sim::world::InFlight;
 use zkafka_engine::zookeeper::data::code::Code;
@@ -47,6 +48,7 @@ pub fn kind_class(m: &Msg) -> &'static str {
         Msg::Kafka(KafkaMsg::ControlledShutdown { .. }) => "msg-controller",
         Msg::Kafka(KafkaMsg::ControlledShutdownResponse { .. }) => "msg-reply",
         Msg::Kafka(KafkaMsg::InitProducerIdResponse { .. }) => "msg-meta",
+        Msg::Kafka(KafkaMsg::Txn(_)) => "msg-txn",
         Msg::Kafka(KafkaMsg::OffsetsForLeaderEpochResponse { .. }) => "msg-fetch-resp",
         Msg::Kafka(
             KafkaMsg::LeaderAndIsrResponse { .. }
@@ -111,7 +113,12 @@ pub fn short_label(m: &Msg) -> String {
                     "stop".into()
                 }
             }
+            KafkaMsg::InitProducerId {
+                transactional_id: Some(id),
+                ..
+            } => format!("PID {id}?"),
             KafkaMsg::InitProducerId { .. } => "PID?".into(),
+            KafkaMsg::Txn(t) => txn_label(t),
             KafkaMsg::ControlledShutdown { broker, .. } => format!("stop b{broker}?"),
             KafkaMsg::ControlledShutdownResponse { remaining, .. } => {
                 if remaining.is_empty() {
@@ -245,5 +252,29 @@ pub fn Messages(sim: Sim, layout: Signal<Layout>) -> impl IntoView {
                 }
             />
         </g>
+    }
+}
+
+/// A transaction message's pill label.
+fn txn_label(t: &TxnMsg) -> String {
+    let kind = |commit: bool| if commit { "COMMIT" } else { "ABORT" };
+    match t {
+        TxnMsg::FindCoordinator { .. } => "coord?".into(),
+        TxnMsg::FindCoordinatorResponse { result: Ok(b), .. } => format!("coord b{b}"),
+        TxnMsg::FindCoordinatorResponse { .. } => "coord later".into(),
+        TxnMsg::AddPartitionsToTxn { partitions, .. } => match partitions.first() {
+            Some(tp) if partitions.len() == 1 => format!("+txn {tp}"),
+            _ => format!("+txn ×{}", partitions.len()),
+        },
+        TxnMsg::AddPartitionsToTxnResponse { error: None, .. } => "added".into(),
+        TxnMsg::EndTxn { commit, .. } => format!("{}?", kind(*commit)),
+        TxnMsg::EndTxnResponse { error: None, .. } => "ended".into(),
+        TxnMsg::AddPartitionsToTxnResponse { error: Some(e), .. }
+        | TxnMsg::EndTxnResponse { error: Some(e), .. } => e.name().to_lowercase(),
+        TxnMsg::WriteTxnMarkers { markers, .. } => match markers.first() {
+            Some(m) => format!("{} mark", kind(m.commit)),
+            None => "mark".into(),
+        },
+        TxnMsg::WriteTxnMarkersResponse { .. } => "marked".into(),
     }
 }

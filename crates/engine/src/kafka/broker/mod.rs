@@ -118,6 +118,8 @@ pub struct Broker {
         BTreeMap<String, Vec<crate::kafka::messages::LeaderAndIsrPartition>>,
     pub(crate) last_isr_change_ms: u64,
     pub(crate) last_isr_propagation_ms: u64,
+    /// Its transaction coordinator ([`crate::kafka::txn`]).
+    pub(crate) txn: crate::kafka::txn::TxnCoordinator,
 }
 
 impl Broker {
@@ -151,6 +153,7 @@ impl Broker {
             pending_creates: Vec::new(),
             last_isr_change_ms: 0,
             last_isr_propagation_ms: 0,
+            txn: Default::default(),
         }
     }
 
@@ -277,6 +280,9 @@ impl Broker {
             zk.client.on_message(ctx, conn, msg);
         }
         self.zk_drain(ctx);
+        // A topic's configs read from ZooKeeper may have given this broker the roles it
+        // waited for, `__transaction_state` leaderships among them.
+        self.txn_roles_changed(ctx);
     }
 
     /// One of its ZooKeeper client's timers.
@@ -394,7 +400,13 @@ impl Broker {
                     ctx.exit("controlled shutdown");
                 }
             }
-            KafkaMsg::InitProducerId { corr } => self.handle_init_producer_id(ctx, conn, corr),
+            KafkaMsg::InitProducerId {
+                corr,
+                transactional_id: Some(id),
+                transaction_timeout_ms,
+            } => self.txn_init_producer_id(ctx, conn, corr, &id, transaction_timeout_ms),
+            KafkaMsg::InitProducerId { corr, .. } => self.handle_init_producer_id(ctx, conn, corr),
+            KafkaMsg::Txn(m) => self.on_txn_message(ctx, conn, m),
             KafkaMsg::OffsetsForLeaderEpoch { corr, partitions } => {
                 let partitions = partitions
                     .into_iter()
@@ -424,7 +436,10 @@ impl Broker {
                 controller_epoch,
                 partitions,
                 ..
-            } => self.handle_leader_and_isr(ctx, conn, controller_epoch, partitions),
+            } => {
+                self.handle_leader_and_isr(ctx, conn, controller_epoch, partitions);
+                self.txn_roles_changed(ctx);
+            }
             KafkaMsg::UpdateMetadata {
                 controller_epoch,
                 brokers,
@@ -436,7 +451,10 @@ impl Broker {
                 partitions,
                 delete,
                 ..
-            } => self.handle_stop_replica(ctx, conn, controller_epoch, partitions, delete),
+            } => {
+                self.handle_stop_replica(ctx, conn, controller_epoch, partitions, delete);
+                self.txn_roles_changed(ctx);
+            }
             KafkaMsg::LeaderAndIsrResponse { .. }
             | KafkaMsg::UpdateMetadataResponse { .. }
             | KafkaMsg::StopReplicaResponse { .. } => {
@@ -456,6 +474,10 @@ impl Broker {
     pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
         if let Some(leader) = self.net.forget(conn) {
             self.on_fetcher_error(ctx, leader, &why.describe());
+            return;
+        }
+        if let Some(broker) = self.txn.net.forget(conn) {
+            self.marker_conn_lost(ctx, broker);
             return;
         }
         if self.controller_conn_closed(ctx, conn) {
@@ -491,6 +513,8 @@ impl Broker {
             KafkaTimer::FetcherTimeout(leader) => self.on_fetch_timeout(ctx, leader),
             KafkaTimer::LeaderRebalance => self.on_leader_rebalance(ctx),
             KafkaTimer::IsrChangePropagation => self.maybe_propagate_isr_changes(ctx),
+            KafkaTimer::TxnAbortTimedOut => self.abort_timed_out(ctx),
+            KafkaTimer::TxnMarkerRetry => self.retry_markers(ctx),
             KafkaTimer::ControlledShutdownTimeout => {
                 ctx.note("Controlled shutdown got no answer: shutting down anyway");
                 ctx.exit("controlled shutdown timed out");

@@ -79,10 +79,11 @@ impl Broker {
         }
     }
 
-    /// InitProducerId (for an idempotent producer without transactional.id: a new id,
-    /// epoch 0; `TransactionCoordinator.handleInitProducerId`).
-    pub(crate) fn handle_init_producer_id(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, corr: u64) {
-        let answer = match self.pid_block {
+    /// The next producer id of this broker's block (`ProducerIdManager.generateProducerId`),
+    /// claiming the next block when this one is used up; COORDINATOR_LOAD_IN_PROGRESS
+    /// while it holds none.
+    pub(crate) fn generate_producer_id(&mut self, ctx: &mut Ctx<'_>) -> Result<i64, KafkaError> {
+        match self.pid_block {
             Some((_, end)) if self.next_producer_id <= end => {
                 let id = self.next_producer_id;
                 self.next_producer_id += 1;
@@ -95,8 +96,13 @@ impl Broker {
                 self.claim_producer_id_block(ctx);
                 Err(KafkaError::CoordinatorLoadInProgress)
             }
-        };
-        let msg = match answer {
+        }
+    }
+
+    /// InitProducerId (for an idempotent producer without transactional.id: a new id,
+    /// epoch 0; `TransactionCoordinator.handleInitProducerId`).
+    pub(crate) fn handle_init_producer_id(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, corr: u64) {
+        let msg = match self.generate_producer_id(ctx) {
             Ok(producer_id) => KafkaMsg::InitProducerIdResponse {
                 corr,
                 producer_id,

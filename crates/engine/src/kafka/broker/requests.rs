@@ -113,6 +113,24 @@ impl Broker {
             // UnifiedLog.analyzeAndValidateProducerState: a batch seen among the
             // producer's last 5 is a retry; a gap in the sequence is refused.
             if let Some(pi) = batch.producer {
+                // checkProducerEpoch: a batch from an older epoch than the partition has
+                // seen (a marker written for a newer producer counts) is a zombie's.
+                if let Some(last) = log.producer_epoch(pi.id)
+                    && pi.epoch < last
+                {
+                    ctx.note(format!(
+                        "{tp}: InvalidProducerEpochException: Epoch of producer {} at offset {} in {tp} is {}, which is smaller than the last seen epoch {last}",
+                        pi.id,
+                        log.leo(),
+                        pi.epoch
+                    ));
+                    results.push(ProduceResult {
+                        tp,
+                        base_offset: -1,
+                        error: Some(KafkaError::InvalidProducerEpoch),
+                    });
+                    continue;
+                }
                 let seen = log.producer_batches(pi.id, NUM_BATCHES_TO_RETAIN);
                 let count = batch.records.len() as i32;
                 if let Some(&(_, _, _, base, last)) = seen.iter().find(|(e, first, l, _, _)| {
@@ -281,6 +299,7 @@ impl Broker {
             let limit = match req.isolation {
                 Isolation::LogEnd => log.leo(),
                 Isolation::HighWatermark => p.hw,
+                Isolation::ReadCommitted => log.last_stable_offset(p.hw),
             };
             bytes += log
                 .bytes_available(fp.fetch_offset, limit)
@@ -311,15 +330,24 @@ impl Broker {
                 let log = self.disk.logs.get(&fp.tp);
                 match (p, log) {
                     (Some(p), Some(log)) if fp.fetch_offset <= log.leo() => {
-                        let limit = match req.isolation {
-                            Isolation::LogEnd => log.leo(),
-                            Isolation::HighWatermark => p.hw,
+                        let committed = req.isolation == Isolation::ReadCommitted;
+                        let txns = committed.then(|| log.transactions());
+                        let limit = match (&txns, req.isolation) {
+                            (Some(t), _) => t.last_stable_offset(p.hw),
+                            (None, Isolation::LogEnd) => log.leo(),
+                            (None, _) => p.hw,
                         };
+                        let batches = log.read(fp.fetch_offset, limit, req.max_bytes);
+                        let end = batches.last().map_or(fp.fetch_offset, |b| b.next_offset());
                         FetchedPartition {
                             tp: fp.tp.clone(),
                             error: None,
                             high_watermark: p.hw,
-                            batches: log.read(fp.fetch_offset, limit, req.max_bytes),
+                            last_stable_offset: committed.then_some(limit),
+                            aborted: txns
+                                .map(|t| t.aborted_between(fp.fetch_offset, end))
+                                .unwrap_or_default(),
+                            batches,
                         }
                     }
                     (Some(p), Some(_)) => FetchedPartition {
@@ -327,12 +355,16 @@ impl Broker {
                         error: Some(KafkaError::OffsetOutOfRange),
                         high_watermark: p.hw,
                         batches: Vec::new(),
+                        last_stable_offset: None,
+                        aborted: Vec::new(),
                     },
                     _ => FetchedPartition {
                         tp: fp.tp.clone(),
                         error: Some(KafkaError::NotLeaderOrFollower),
                         high_watermark: 0,
                         batches: Vec::new(),
+                        last_stable_offset: None,
+                        aborted: Vec::new(),
                     },
                 }
             })
@@ -401,6 +433,7 @@ impl Broker {
                 self.respond_fetch(ctx, &req);
             }
         }
+        self.complete_txn_delayed(ctx);
     }
 
     pub(crate) fn expire_fetch(&mut self, ctx: &mut Ctx<'_>, id: u64) {

@@ -22,6 +22,7 @@ pub mod files;
 pub mod recovery;
 pub mod segment;
 pub mod storage;
+pub mod txn;
 
 use crate::kafka::record::{Batch, Record};
 use crate::sim::disk::written_back_at;
@@ -238,11 +239,12 @@ impl PartitionLog {
         leader_epoch: u32,
         now: u64,
     ) -> (Arc<Batch>, Option<u64>) {
-        let batch = Arc::new(
-            Batch::new(self.leo, leader_epoch, produced.records.clone())
-                .with_compression(produced.compression)
-                .with_producer(produced.producer),
-        );
+        let mut batch = Batch::new(self.leo, leader_epoch, produced.records.clone())
+            .with_compression(produced.compression)
+            .with_producer(produced.producer);
+        batch.transactional = produced.transactional;
+        batch.control = produced.control;
+        let batch = Arc::new(batch);
         let rolled = self.push(batch.clone(), now);
         (batch, rolled)
     }
@@ -359,8 +361,10 @@ impl PartitionLog {
         for seg in self.segments.iter().rev() {
             for b in seg.batches().iter().rev() {
                 let batch = &b.batch;
+                // Markers carry no sequence (their base sequence is -1).
                 if let (Some(p), Some(last)) = (batch.producer, batch.last_sequence())
                     && p.id == pid
+                    && batch.control.is_none()
                 {
                     out.push((
                         p.epoch,

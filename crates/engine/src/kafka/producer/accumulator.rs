@@ -12,6 +12,16 @@ impl Producer {
         let mut need_metadata = false;
         let mut added: BTreeMap<TopicPartition, (u64, &'static str)> = BTreeMap::new();
         for p in waiting {
+            let target = match p.partition {
+                Some(x) => format!("{}-{x}", p.topic),
+                None => p.topic.clone(),
+            };
+            if let Some(refusal) = self.txn_refuses_send(&target) {
+                ctx.note(refusal);
+                let tp = TopicPartition::new(&p.topic, p.partition.unwrap_or(0));
+                self.stats.entry(tp).or_default().failed += 1;
+                continue;
+            }
             let Some(parts) = self.metadata.topic(&p.topic).map(<[_]>::to_vec) else {
                 need_metadata = true;
                 self.waiting.push(p);
@@ -57,6 +67,7 @@ impl Producer {
                 None => self.append(ctx, p, &parts, &available),
             };
             self.stats.entry(tp.clone()).or_default().sent += 1;
+            self.txn_add_partition(&tp);
             added.entry(tp).or_insert((0, how.name())).0 += 1;
         }
         for (tp, (count, how)) in added {
@@ -192,7 +203,8 @@ impl Producer {
             } else {
                 self.cfg.linger_ms
             };
-            let full = dq.len() > 1 || first.full();
+            let flushing = self.txn.as_ref().is_some_and(TxnClient::flushing);
+            let full = dq.len() > 1 || first.full() || flushing;
             let expired = waited >= time_to_wait;
             if (full || expired) && !backing_off {
                 nodes.insert(leader);
@@ -231,7 +243,9 @@ impl Producer {
             let tp = &parts[i];
             self.drain_index.insert(broker, i);
             i = (i + 1) % parts.len();
-            if let Some(dq) = self.accumulator.get_mut(tp)
+            let allowed = self.txn.as_ref().is_none_or(|t| t.may_send(tp));
+            if allowed
+                && let Some(dq) = self.accumulator.get_mut(tp)
                 && let Some(first) = dq.front()
             {
                 let waited = now.saturating_sub(first.last_attempt_ms);

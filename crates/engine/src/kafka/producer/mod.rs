@@ -28,6 +28,9 @@
 //! Records sent with acks=0 count as acknowledged once they leave.
 
 mod accumulator;
+mod transactions;
+
+pub use transactions::{ClientTxnState, TxnClient};
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;
@@ -195,6 +198,8 @@ pub struct Producer {
     /// the offset the leader gave it (`None` with acks=0) and its value (what a checker
     /// compares the final logs with).
     acknowledged: Vec<(TopicPartition, Option<u64>, Option<String>)>,
+    /// The transaction manager of a producer with a `transactional.id`.
+    txn: Option<TxnClient>,
 }
 
 impl Producer {
@@ -203,8 +208,12 @@ impl Producer {
     /// `enable.idempotence` holds only with acks=all and at most 5 requests in flight:
     /// since Kafka 3.2 the default gives way to a conflicting setting instead of failing
     /// (`ProducerConfig.postProcessAndValidateIdempotenceConfigs`).
+    /// A `transactional.id` turns idempotence on (`ProducerConfig`: a transactional
+    /// producer is idempotent).
     pub fn new(id: u32, mut cfg: ProducerConfig, bootstrap: Vec<u32>) -> Self {
-        cfg.idempotence = cfg.idempotence && cfg.acks == Acks::All && cfg.max_in_flight <= 5;
+        cfg.idempotence = cfg.transactional_id.is_some()
+            || (cfg.idempotence && cfg.acks == Acks::All && cfg.max_in_flight <= 5);
+        let txn = cfg.transactional_id.clone().map(TxnClient::new);
         Producer {
             id,
             cfg,
@@ -223,7 +232,18 @@ impl Producer {
             sequences: BTreeMap::new(),
             acked_sequences: BTreeMap::new(),
             acknowledged: Vec::new(),
+            txn,
         }
+    }
+
+    /// The transaction manager, for a producer with a `transactional.id`.
+    pub fn txn(&self) -> Option<&TxnClient> {
+        self.txn.as_ref()
+    }
+
+    /// Its producer id and epoch, once it has them.
+    pub fn producer_id_and_epoch(&self) -> Option<(i64, i16)> {
+        self.producer_id
     }
 
     /// Every acknowledged record, in acknowledgement order: partition, offset (`None`
@@ -329,9 +349,15 @@ impl Producer {
     /// send, then sleep until the next batch is ready or due to expire.
     fn run_sender(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
-        // Sender.maybeSendAndPollTransactionalRequest: an idempotent producer gets its
-        // producer id before it sends any data.
-        if self.cfg.idempotence && self.producer_id.is_none() {
+        // Sender.maybeSendAndPollTransactionalRequest: a transactional producer's requests
+        // to its coordinator go first; an idempotent producer gets its producer id before
+        // it sends any data.
+        if self.txn.is_some() {
+            if self.run_txn(ctx) {
+                self.expire_batches(ctx);
+                return;
+            }
+        } else if self.cfg.idempotence && self.producer_id.is_none() {
             if self.init_in_flight.is_none() {
                 let target = self
                     .accumulator
@@ -342,7 +368,12 @@ impl Producer {
                     Some(b) => {
                         let corr = self.next_corr;
                         self.next_corr += 1;
-                        let conn = self.net.send(ctx, b, KafkaMsg::InitProducerId { corr });
+                        let msg = KafkaMsg::InitProducerId {
+                            corr,
+                            transactional_id: None,
+                            transaction_timeout_ms: 0,
+                        };
+                        let conn = self.net.send(ctx, b, msg);
                         self.init_in_flight = Some((corr, conn));
                     }
                     None => self.request_metadata(ctx),
@@ -433,9 +464,10 @@ impl Producer {
                         epoch,
                         base_sequence: seq,
                     });
-                let batch = Batch::new(0, 0, b.records.clone())
+                let mut batch = Batch::new(0, 0, b.records.clone())
                     .with_compression(self.cfg.compression)
                     .with_producer(producer);
+                batch.transactional = self.txn.is_some();
                 (tp.clone(), Arc::new(batch))
             })
             .collect();
@@ -483,6 +515,9 @@ impl Producer {
 
     /// Handles a response from a broker.
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _from: NodeId, msg: KafkaMsg) {
+        if self.on_txn_response(ctx, &msg) {
+            return;
+        }
         match msg {
             KafkaMsg::MetadataResponse { corr, topics, .. } => {
                 if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
@@ -547,6 +582,7 @@ impl Producer {
         if self.init_in_flight.is_some_and(|(_, c)| c == conn) {
             self.init_in_flight = None;
         }
+        self.txn_conn_lost(conn);
         let lost: Vec<u64> = self
             .in_flight
             .iter()
@@ -672,6 +708,7 @@ impl Producer {
             count,
             error: Some(e),
         });
+        self.txn_batch_failed(ctx, e);
     }
 
     /// Handles one of its timers.
@@ -683,6 +720,15 @@ impl Producer {
                 if let Some(broker) = self.metadata.on_timeout(corr) {
                     ctx.note("metadata request timed out; trying the next bootstrap broker");
                     self.timed_out(ctx, broker);
+                } else if let Some(conn) = self.txn_request_broker(corr) {
+                    ctx.note(format!(
+                        "transactional request #{corr} timed out; looking up the coordinator again"
+                    ));
+                    self.txn_conn_lost(conn);
+                    if let Some(b) = self.net.broker_of(conn) {
+                        self.net.disconnect(ctx, b, "Disconnected due to timeout");
+                    }
+                    self.wake_sender(ctx, 0);
                 } else if let Some(broker) = self.in_flight.get(&corr).map(|f| f.broker) {
                     ctx.note(format!(
                         "Disconnected from node {broker} due to timeout (produce request #{corr})"

@@ -1,0 +1,888 @@
+//! The transaction coordinator inside a broker (apache/kafka 3.8 `TransactionCoordinator`,
+//! `TransactionStateManager`, `TransactionMarkerChannelManager`).
+//!
+//! A broker coordinates the transactional ids of the `__transaction_state` partitions it
+//! leads. When it becomes their leader it loads them from the log (the last record per
+//! id wins) and sends again the markers of transactions it finds in PrepareCommit or
+//! PrepareAbort; when it stops leading them it forgets them. Each state change is appended
+//! to the partition as a record and takes effect, and is answered, only when the
+//! partition's high watermark passes it (`appendTransactionToLog` with acks=-1); until
+//! then the id has a pending transition and other requests get CONCURRENT_TRANSACTIONS.
+//! A write that cannot get enough in-sync replicas answers COORDINATOR_NOT_AVAILABLE, and
+//! one whose partition moved answers NOT_COORDINATOR. (Kafka also times such a write out
+//! after `request.timeout.ms`; here it waits for the high watermark or the move.)
+
+use super::state::{TxnMetadata, TxnState};
+use super::{TOPIC, TxnMarker, TxnMsg, partition_for};
+use crate::kafka::broker::Broker;
+use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg, KafkaTimer};
+use crate::kafka::network_client::NetworkClient;
+use crate::kafka::record::{Batch, Record};
+use crate::kafka::topic::TopicPartition;
+use crate::sim::conn::ConnId;
+use crate::sim::effects::Ctx;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One transactional id at its coordinator.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    /// Its `__transaction_state` partition.
+    pub(crate) partition: u32,
+    /// The state as last written and replicated.
+    pub(crate) meta: TxnMetadata,
+    /// A state written but not replicated yet (`pendingState`).
+    pub(crate) pending: Option<TxnMetadata>,
+}
+
+/// What to do when a state record is replicated (or cannot be).
+#[derive(Clone, Debug)]
+enum AfterWrite {
+    /// Answer InitProducerId with the new id and epoch.
+    InitPid { conn: ConnId, corr: u64 },
+    /// Answer AddPartitionsToTxn.
+    AddPartitions { conn: ConnId, corr: u64 },
+    /// Answer EndTxn, then write the markers.
+    EndTxn { conn: ConnId, corr: u64 },
+    /// An InitProducerId found a transaction open: it was aborted with a bumped epoch;
+    /// answer CONCURRENT_TRANSACTIONS (the producer asks again) and write the markers.
+    FenceAbort { conn: ConnId, corr: u64 },
+    /// The coordinator aborted a timed-out transaction: write the markers.
+    TimeoutAbort,
+    /// CompleteCommit / CompleteAbort: nothing more.
+    Complete,
+}
+
+#[derive(Clone, Debug)]
+struct PendingWrite {
+    tp: TopicPartition,
+    /// The high watermark that makes it durable (the record's offset + 1).
+    offset: u64,
+    txn_id: String,
+    then: AfterWrite,
+}
+
+/// A WriteTxnMarkers this broker appended, waiting for its high watermarks.
+#[derive(Clone, Debug)]
+pub(crate) struct DelayedMarkers {
+    pub(crate) conn: ConnId,
+    pub(crate) corr: u64,
+    pub(crate) results: Vec<(i64, TopicPartition, Option<KafkaError>)>,
+    pub(crate) required: Vec<(TopicPartition, u64)>,
+}
+
+/// A broker's coordinator state (empty until it leads a `__transaction_state` partition).
+#[derive(Clone, Debug, Default)]
+pub struct TxnCoordinator {
+    /// The `__transaction_state` partitions loaded here: partition -> coordinator epoch
+    /// (the partition's leader epoch).
+    pub(crate) owned: BTreeMap<u32, u32>,
+    /// The transactional ids of those partitions.
+    pub(crate) txns: BTreeMap<String, Entry>,
+    writes: Vec<PendingWrite>,
+    /// Markers appended here, waiting for the high watermark.
+    pub(crate) delayed_markers: Vec<DelayedMarkers>,
+    /// Partitions still to be marked, per transactional id.
+    todo: BTreeMap<String, BTreeSet<TopicPartition>>,
+    /// WriteTxnMarkers in flight: correlation id -> (broker, what it marks).
+    in_flight: BTreeMap<u64, (u32, Vec<(String, TopicPartition)>)>,
+    /// The marker channel's connections (`TransactionMarkerChannelManager`).
+    pub(crate) net: NetworkClient,
+    next_corr: u64,
+    /// This broker asked for `__transaction_state` to be created.
+    topic_requested: bool,
+    abort_task: bool,
+    retry_set: bool,
+}
+
+impl TxnCoordinator {
+    /// The state of `txn_id`, if this broker coordinates it.
+    pub fn state(&self, txn_id: &str) -> Option<&TxnMetadata> {
+        self.txns.get(txn_id).map(|e| &e.meta)
+    }
+
+    /// Every transactional id this broker coordinates, with its state.
+    pub fn states(&self) -> impl Iterator<Item = (&String, &TxnMetadata)> {
+        self.txns.iter().map(|(id, e)| (id, &e.meta))
+    }
+}
+
+/// Sends `msg` back on `conn`, or to this broker itself for a loopback request.
+fn reply(ctx: &mut Ctx<'_>, conn: ConnId, msg: KafkaMsg) {
+    if conn == ConnId::LOOPBACK {
+        ctx.loopback(msg);
+    } else {
+        ctx.send(conn, msg);
+    }
+}
+
+fn init_error(corr: u64, e: KafkaError) -> KafkaMsg {
+    KafkaMsg::InitProducerIdResponse {
+        corr,
+        producer_id: -1,
+        epoch: -1,
+        error: Some(e),
+    }
+}
+
+impl Broker {
+    /// The transaction messages a broker receives.
+    pub(crate) fn on_txn_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, msg: TxnMsg) {
+        match msg {
+            TxnMsg::FindCoordinator { corr, key } => {
+                let result = self.find_coordinator(ctx, &key);
+                ctx.send(
+                    conn,
+                    KafkaMsg::Txn(TxnMsg::FindCoordinatorResponse { corr, result }),
+                );
+            }
+            TxnMsg::AddPartitionsToTxn {
+                corr,
+                transactional_id,
+                producer_id,
+                producer_epoch,
+                partitions,
+            } => self.add_partitions_to_txn(
+                ctx,
+                conn,
+                corr,
+                &transactional_id,
+                (producer_id, producer_epoch),
+                partitions,
+            ),
+            TxnMsg::EndTxn {
+                corr,
+                transactional_id,
+                producer_id,
+                producer_epoch,
+                commit,
+            } => self.end_txn(
+                ctx,
+                conn,
+                corr,
+                &transactional_id,
+                (producer_id, producer_epoch),
+                commit,
+            ),
+            TxnMsg::WriteTxnMarkers { corr, markers } => {
+                self.handle_write_txn_markers(ctx, conn, corr, markers)
+            }
+            TxnMsg::WriteTxnMarkersResponse { corr, results } => {
+                self.on_markers_written(ctx, corr, results)
+            }
+            TxnMsg::FindCoordinatorResponse { .. }
+            | TxnMsg::AddPartitionsToTxnResponse { .. }
+            | TxnMsg::EndTxnResponse { .. } => {}
+        }
+    }
+
+    /// FindCoordinator (`KafkaApis.handleFindCoordinatorRequest`): the leader of the id's
+    /// partition, from the metadata cache. The first request creates `__transaction_state`
+    /// through ZooKeeper (`AutoTopicCreationManager`), refused while fewer brokers are
+    /// alive than its replication factor.
+    fn find_coordinator(&mut self, ctx: &mut Ctx<'_>, txn_id: &str) -> Result<u32, KafkaError> {
+        let n = self.cfg.txn_state_partitions;
+        if self.metadata.partition_count(TOPIC).is_some() {
+            let tp = TopicPartition::new(TOPIC, partition_for(txn_id, n));
+            return self
+                .metadata
+                .partition(&tp)
+                .and_then(|p| p.leader)
+                .ok_or(KafkaError::CoordinatorNotAvailable);
+        }
+        let rf = self.cfg.txn_state_replication_factor;
+        let alive = self.alive_brokers.clone();
+        if (alive.len() as u32) < rf {
+            ctx.note(format!(
+                "Number of alive brokers '{}' does not meet the required replication factor '{rf}' for the transactions state topic (configured via 'transaction.state.log.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.",
+                alive.len()
+            ));
+            return Err(KafkaError::CoordinatorNotAvailable);
+        }
+        if !self.txn.topic_requested && self.zk.is_some() {
+            self.txn.topic_requested = true;
+            let assignment = crate::kafka::topic::assign_replicas(ctx.rng(), n, rf, &alive);
+            let id = crate::kafka::topic::TopicId::random(ctx.rng());
+            let configs = vec![
+                ("cleanup.policy".to_string(), "compact".to_string()),
+                (
+                    "segment.bytes".to_string(),
+                    super::SEGMENT_BYTES.to_string(),
+                ),
+            ];
+            ctx.note(format!(
+                "Creating the internal topic {TOPIC} with {n} partitions and replication factor {rf}"
+            ));
+            self.write_topic(ctx, TOPIC, &assignment, &configs, id);
+        }
+        Err(KafkaError::CoordinatorNotAvailable)
+    }
+
+    /// Whether this broker can answer for `txn_id` now: NOT_COORDINATOR when it does not
+    /// lead the id's partition, COORDINATOR_LOAD_IN_PROGRESS while it has not loaded it.
+    fn coordinating(&self, txn_id: &str) -> Result<u32, KafkaError> {
+        let p = partition_for(txn_id, self.cfg.txn_state_partitions);
+        if self.txn.owned.contains_key(&p) {
+            return Ok(p);
+        }
+        let tp = TopicPartition::new(TOPIC, p);
+        match self.partitions.get(&tp) {
+            Some(s) if s.leader == self.id => Err(KafkaError::CoordinatorLoadInProgress),
+            _ => Err(KafkaError::NotCoordinator),
+        }
+    }
+
+    /// InitProducerId with a transactional id (`handleInitProducerId`).
+    pub(crate) fn txn_init_producer_id(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        corr: u64,
+        txn_id: &str,
+        timeout_ms: u64,
+    ) {
+        let p = match self.coordinating(txn_id) {
+            Ok(p) => p,
+            Err(e) => return reply(ctx, conn, init_error(corr, e)),
+        };
+        if !self.txn.txns.contains_key(txn_id) {
+            let pid = match self.generate_producer_id(ctx) {
+                Ok(pid) => pid,
+                Err(e) => return reply(ctx, conn, init_error(corr, e)),
+            };
+            let meta = TxnMetadata {
+                producer_id: pid,
+                producer_epoch: -1,
+                state: TxnState::Empty,
+                partitions: BTreeSet::new(),
+                txn_start_ms: ctx.now(),
+                last_update_ms: ctx.now(),
+                timeout_ms,
+            };
+            self.txn.txns.insert(
+                txn_id.to_string(),
+                Entry {
+                    partition: p,
+                    meta,
+                    pending: None,
+                },
+            );
+        }
+        let Some(entry) = self.txn.txns.get(txn_id) else {
+            return;
+        };
+        if entry.pending.is_some() {
+            return reply(
+                ctx,
+                conn,
+                init_error(corr, KafkaError::ConcurrentTransactions),
+            );
+        }
+        let mut next = entry.meta.clone();
+        next.producer_epoch = next.producer_epoch.saturating_add(1).max(0);
+        next.timeout_ms = timeout_ms;
+        next.last_update_ms = ctx.now();
+        match entry.meta.state {
+            TxnState::PrepareAbort | TxnState::PrepareCommit => reply(
+                ctx,
+                conn,
+                init_error(corr, KafkaError::ConcurrentTransactions),
+            ),
+            TxnState::Ongoing => {
+                // prepareFenceProducerEpoch, then endTransaction(ABORT) with that epoch.
+                ctx.note(format!(
+                    "InitProducerId for {txn_id} found its transaction Ongoing: PrepareEpochFence bumps producer {} to epoch {} and aborts it",
+                    next.producer_id, next.producer_epoch
+                ));
+                next.state = TxnState::PrepareAbort;
+                self.write_txn_state(ctx, txn_id, next, AfterWrite::FenceAbort { conn, corr });
+            }
+            _ => {
+                next.state = TxnState::Empty;
+                next.partitions.clear();
+                self.write_txn_state(ctx, txn_id, next, AfterWrite::InitPid { conn, corr });
+            }
+        }
+    }
+
+    /// The checks AddPartitionsToTxn and EndTxn share: coordinator, producer id, epoch and
+    /// no pending transition. Returns the current state.
+    fn txn_checks(
+        &self,
+        txn_id: &str,
+        (pid, epoch): (i64, i16),
+    ) -> Result<TxnMetadata, KafkaError> {
+        self.coordinating(txn_id)?;
+        let entry = self
+            .txn
+            .txns
+            .get(txn_id)
+            .ok_or(KafkaError::InvalidProducerIdMapping)?;
+        if entry.meta.producer_id != pid {
+            return Err(KafkaError::InvalidProducerIdMapping);
+        }
+        if entry.meta.producer_epoch != epoch {
+            return Err(KafkaError::ProducerFenced);
+        }
+        if entry.pending.is_some() {
+            return Err(KafkaError::ConcurrentTransactions);
+        }
+        Ok(entry.meta.clone())
+    }
+
+    /// AddPartitionsToTxn (`handleAddPartitionsToTransaction`).
+    fn add_partitions_to_txn(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        corr: u64,
+        txn_id: &str,
+        producer: (i64, i16),
+        partitions: Vec<TopicPartition>,
+    ) {
+        let answer = |ctx: &mut Ctx<'_>, error| {
+            let msg = TxnMsg::AddPartitionsToTxnResponse { corr, error };
+            reply(ctx, conn, KafkaMsg::Txn(msg))
+        };
+        let meta = match self.txn_checks(txn_id, producer) {
+            Ok(m) => m,
+            Err(e) => return answer(ctx, Some(e)),
+        };
+        match meta.state {
+            TxnState::PrepareCommit | TxnState::PrepareAbort => {
+                answer(ctx, Some(KafkaError::ConcurrentTransactions))
+            }
+            TxnState::Ongoing if partitions.iter().all(|tp| meta.partitions.contains(tp)) => {
+                answer(ctx, None)
+            }
+            _ => {
+                let mut next = meta.clone();
+                if next.state != TxnState::Ongoing {
+                    next.partitions.clear();
+                    next.txn_start_ms = ctx.now();
+                }
+                next.state = TxnState::Ongoing;
+                next.partitions.extend(partitions);
+                next.last_update_ms = ctx.now();
+                self.write_txn_state(ctx, txn_id, next, AfterWrite::AddPartitions { conn, corr });
+            }
+        }
+    }
+
+    /// EndTxn (`handleEndTransaction`).
+    fn end_txn(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        corr: u64,
+        txn_id: &str,
+        producer: (i64, i16),
+        commit: bool,
+    ) {
+        let answer = |ctx: &mut Ctx<'_>, error| {
+            reply(
+                ctx,
+                conn,
+                KafkaMsg::Txn(TxnMsg::EndTxnResponse { corr, error }),
+            )
+        };
+        let meta = match self.txn_checks(txn_id, producer) {
+            Ok(m) => m,
+            Err(e) => return answer(ctx, Some(e)),
+        };
+        match (meta.state, commit) {
+            (TxnState::Ongoing, _) => {
+                let mut next = meta;
+                next.state = if commit {
+                    TxnState::PrepareCommit
+                } else {
+                    TxnState::PrepareAbort
+                };
+                next.last_update_ms = ctx.now();
+                self.write_txn_state(ctx, txn_id, next, AfterWrite::EndTxn { conn, corr });
+            }
+            // A retry of an EndTxn that completed.
+            (TxnState::CompleteCommit, true) | (TxnState::CompleteAbort, false) => {
+                answer(ctx, None)
+            }
+            (TxnState::PrepareCommit, true) | (TxnState::PrepareAbort, false) => {
+                answer(ctx, Some(KafkaError::ConcurrentTransactions))
+            }
+            _ => answer(ctx, Some(KafkaError::InvalidTxnState)),
+        }
+    }
+
+    /// Appends `next` as `txn_id`'s record to its `__transaction_state` partition; `then`
+    /// runs once the high watermark passes it.
+    fn write_txn_state(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        txn_id: &str,
+        next: TxnMetadata,
+        then: AfterWrite,
+    ) {
+        let Some(p) = self.txn.txns.get(txn_id).map(|e| e.partition) else {
+            return;
+        };
+        let tp = TopicPartition::new(TOPIC, p);
+        let now = ctx.now();
+        let (lag, min_isr) = (self.cfg.replica_lag_time_max_ms, self.cfg.txn_state_min_isr);
+        let cfg = self.log_config(TOPIC);
+        let Some(part) = self.partitions.get_mut(&tp).filter(|s| s.leader == self.id) else {
+            return self.after_write(ctx, txn_id, then, Err(KafkaError::NotCoordinator));
+        };
+        if (part.isr.len() as u32) < part.effective_min_isr(min_isr) {
+            ctx.note(format!(
+                "Appending {txn_id}'s transaction state to {tp} failed: NOT_ENOUGH_REPLICAS (ISR {:?}, transaction.state.log.min.isr {min_isr})",
+                part.isr
+            ));
+            return self.after_write(ctx, txn_id, then, Err(KafkaError::CoordinatorNotAvailable));
+        }
+        let record = Record {
+            key: Some(txn_id.to_string()),
+            value: Some(next.to_text()),
+            timestamp: now,
+        };
+        let log = self.disk.log_entry(&tp, cfg);
+        let (stored, rolled) =
+            log.append_produced(&Batch::new(0, 0, vec![record]), part.leader_epoch, now);
+        let leo = log.leo();
+        if let Some(base) = rolled {
+            ctx.change(KafkaChange::Rolled {
+                tp: tp.clone(),
+                base_offset: base,
+            });
+        }
+        ctx.change(KafkaChange::Appended {
+            tp: tp.clone(),
+            base_offset: stored.base_offset,
+            count: 1,
+            leo,
+        });
+        ctx.change(KafkaChange::TxnState {
+            transactional_id: txn_id.to_string(),
+            state: next.state,
+            producer_id: next.producer_id,
+            producer_epoch: next.producer_epoch,
+            offset: stored.base_offset,
+        });
+        if part.maybe_increment_hw(leo, now, lag, self.cfg.min_insync_replicas) {
+            ctx.change(KafkaChange::HighWatermark {
+                tp: tp.clone(),
+                hw: part.hw,
+            });
+        }
+        self.cache_write(&tp, stored.base_offset);
+        if let Some(e) = self.txn.txns.get_mut(txn_id) {
+            e.pending = Some(next);
+        }
+        self.txn.writes.push(PendingWrite {
+            tp,
+            offset: leo,
+            txn_id: txn_id.to_string(),
+            then,
+        });
+        self.try_complete_delayed(ctx);
+    }
+
+    /// Completes the state writes and marker appends whose high watermark arrived (or
+    /// whose partition this broker no longer leads). Called with the other delayed
+    /// operations (`try_complete_delayed`).
+    pub(crate) fn complete_txn_delayed(&mut self, ctx: &mut Ctx<'_>) {
+        let me = self.id;
+        let status = |b: &Broker, tp: &TopicPartition, off: u64| match b.partitions.get(tp) {
+            Some(p) if p.leader == me => (p.hw >= off).then_some(true),
+            _ => Some(false),
+        };
+        let writes = std::mem::take(&mut self.txn.writes);
+        let mut keep = Vec::new();
+        let mut done = Vec::new();
+        for w in writes {
+            match status(self, &w.tp, w.offset) {
+                None => keep.push(w),
+                Some(ok) => done.push((w, ok)),
+            }
+        }
+        self.txn.writes = keep;
+        let markers = std::mem::take(&mut self.txn.delayed_markers);
+        let mut answered = Vec::new();
+        for mut d in markers {
+            let states: Vec<Option<bool>> = d
+                .required
+                .iter()
+                .map(|(tp, off)| status(self, tp, *off))
+                .collect();
+            if states.iter().any(Option::is_none) {
+                self.txn.delayed_markers.push(d);
+                continue;
+            }
+            for ((tp, _), ok) in d.required.iter().zip(states) {
+                if ok == Some(false) {
+                    for r in d.results.iter_mut().filter(|r| r.1 == *tp && r.2.is_none()) {
+                        r.2 = Some(KafkaError::NotLeaderOrFollower);
+                    }
+                }
+            }
+            answered.push(d);
+        }
+        for d in answered {
+            let msg = TxnMsg::WriteTxnMarkersResponse {
+                corr: d.corr,
+                results: d.results,
+            };
+            reply(ctx, d.conn, KafkaMsg::Txn(msg));
+        }
+        for (w, ok) in done {
+            let result = if ok {
+                if let Some(e) = self.txn.txns.get_mut(&w.txn_id)
+                    && let Some(next) = e.pending.take()
+                {
+                    e.meta = next;
+                }
+                Ok(())
+            } else {
+                if let Some(e) = self.txn.txns.get_mut(&w.txn_id) {
+                    e.pending = None;
+                }
+                Err(KafkaError::NotCoordinator)
+            };
+            self.after_write(ctx, &w.txn_id, w.then, result);
+        }
+    }
+
+    fn after_write(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        txn_id: &str,
+        then: AfterWrite,
+        result: Result<(), KafkaError>,
+    ) {
+        let Some(meta) = self.txn.txns.get(txn_id).map(|e| e.meta.clone()) else {
+            return;
+        };
+        let p = partition_for(txn_id, self.cfg.txn_state_partitions);
+        match (then, result) {
+            (AfterWrite::InitPid { conn, corr }, Ok(())) => {
+                ctx.note(format!(
+                    "Initialized transactionalId {txn_id} with producerId {} and producer epoch {} on partition {TOPIC}-{p}",
+                    meta.producer_id, meta.producer_epoch
+                ));
+                let msg = KafkaMsg::InitProducerIdResponse {
+                    corr,
+                    producer_id: meta.producer_id,
+                    epoch: meta.producer_epoch,
+                    error: None,
+                };
+                reply(ctx, conn, msg);
+            }
+            (AfterWrite::InitPid { conn, corr }, Err(e)) => reply(ctx, conn, init_error(corr, e)),
+            (AfterWrite::FenceAbort { conn, corr }, r) => {
+                let e = r.err().unwrap_or(KafkaError::ConcurrentTransactions);
+                reply(ctx, conn, init_error(corr, e));
+                if e == KafkaError::ConcurrentTransactions {
+                    self.start_markers(ctx, txn_id);
+                }
+            }
+            (AfterWrite::AddPartitions { conn, corr }, r) => {
+                let msg = TxnMsg::AddPartitionsToTxnResponse {
+                    corr,
+                    error: r.err(),
+                };
+                reply(ctx, conn, KafkaMsg::Txn(msg));
+            }
+            (AfterWrite::EndTxn { conn, corr }, r) => {
+                let ok = r.is_ok();
+                reply(
+                    ctx,
+                    conn,
+                    KafkaMsg::Txn(TxnMsg::EndTxnResponse {
+                        corr,
+                        error: r.err(),
+                    }),
+                );
+                if ok {
+                    self.start_markers(ctx, txn_id);
+                }
+            }
+            (AfterWrite::TimeoutAbort, Ok(())) => self.start_markers(ctx, txn_id),
+            (AfterWrite::TimeoutAbort | AfterWrite::Complete, _) => {}
+        }
+    }
+
+    /// PrepareCommit / PrepareAbort is durable: mark every partition of the transaction.
+    fn start_markers(&mut self, ctx: &mut Ctx<'_>, txn_id: &str) {
+        let Some(meta) = self.txn.txns.get(txn_id).map(|e| e.meta.clone()) else {
+            return;
+        };
+        self.txn
+            .todo
+            .insert(txn_id.to_string(), meta.partitions.clone());
+        self.send_markers(ctx);
+        self.maybe_complete_txn(ctx, txn_id);
+    }
+
+    /// Sends every marker still to be written to its partition's leader, one request per
+    /// broker (`TransactionMarkerChannelManager.drainQueuedTransactionMarkers`). Markers
+    /// whose partition has no leader wait for the retry.
+    pub(crate) fn send_markers(&mut self, ctx: &mut Ctx<'_>) {
+        let mut by_broker: BTreeMap<u32, Vec<(String, TopicPartition)>> = BTreeMap::new();
+        let mut waiting = false;
+        for (txn_id, tps) in &mut self.txn.todo {
+            let sent: Vec<TopicPartition> = tps
+                .iter()
+                .filter(|tp| {
+                    let leader = self.metadata.partition(tp).and_then(|p| p.leader);
+                    match leader {
+                        Some(b) => {
+                            by_broker
+                                .entry(b)
+                                .or_default()
+                                .push((txn_id.clone(), (*tp).clone()));
+                            true
+                        }
+                        None => {
+                            waiting = true;
+                            false
+                        }
+                    }
+                })
+                .cloned()
+                .collect();
+            for tp in sent {
+                tps.remove(&tp);
+            }
+        }
+        for (broker, items) in by_broker {
+            let mut markers: Vec<TxnMarker> = Vec::new();
+            for (txn_id, tp) in &items {
+                let Some(e) = self.txn.txns.get(txn_id) else {
+                    continue;
+                };
+                let coordinator_epoch =
+                    self.txn.owned.get(&e.partition).copied().unwrap_or(0) as i32;
+                match markers
+                    .iter_mut()
+                    .find(|m| m.producer_id == e.meta.producer_id)
+                {
+                    Some(m) => m.partitions.push(tp.clone()),
+                    None => markers.push(TxnMarker {
+                        producer_id: e.meta.producer_id,
+                        producer_epoch: e.meta.producer_epoch,
+                        commit: e.meta.state == TxnState::PrepareCommit,
+                        coordinator_epoch,
+                        partitions: vec![tp.clone()],
+                    }),
+                }
+            }
+            let corr = self.txn.next_corr;
+            self.txn.next_corr += 1;
+            let msg = KafkaMsg::Txn(TxnMsg::WriteTxnMarkers { corr, markers });
+            if broker == self.id {
+                ctx.loopback(msg);
+            } else {
+                self.txn.net.send(ctx, broker, msg);
+            }
+            self.txn.in_flight.insert(corr, (broker, items));
+        }
+        if waiting {
+            self.schedule_marker_retry(ctx);
+        }
+    }
+
+    fn schedule_marker_retry(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.txn.retry_set {
+            self.txn.retry_set = true;
+            ctx.set_timer(KafkaTimer::TxnMarkerRetry, 100);
+        }
+    }
+
+    /// The retry timer: send what is still to be marked.
+    pub(crate) fn retry_markers(&mut self, ctx: &mut Ctx<'_>) {
+        self.txn.retry_set = false;
+        self.send_markers(ctx);
+    }
+
+    /// A WriteTxnMarkers answer: written partitions are done, failed ones are sent again
+    /// after a backoff (`TransactionMarkerRequestCompletionHandler`).
+    fn on_markers_written(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        corr: u64,
+        results: Vec<(i64, TopicPartition, Option<KafkaError>)>,
+    ) {
+        let Some((_, items)) = self.txn.in_flight.remove(&corr) else {
+            return;
+        };
+        let mut retry = false;
+        let mut touched = BTreeSet::new();
+        for (txn_id, tp) in items {
+            let ok = results.iter().any(|(_, t, e)| *t == tp && e.is_none());
+            if !ok {
+                retry = true;
+                if let Some(todo) = self.txn.todo.get_mut(&txn_id) {
+                    todo.insert(tp);
+                }
+            }
+            touched.insert(txn_id);
+        }
+        if retry {
+            self.schedule_marker_retry(ctx);
+        }
+        for txn_id in touched {
+            self.maybe_complete_txn(ctx, &txn_id);
+        }
+    }
+
+    /// The marker channel lost its connection to `broker`: what was in flight on it is
+    /// sent again.
+    pub(crate) fn marker_conn_lost(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
+        let lost: Vec<u64> = self
+            .txn
+            .in_flight
+            .iter()
+            .filter(|(_, (b, _))| *b == broker)
+            .map(|(c, _)| *c)
+            .collect();
+        for corr in lost {
+            if let Some((_, items)) = self.txn.in_flight.remove(&corr) {
+                for (txn_id, tp) in items {
+                    self.txn.todo.entry(txn_id).or_default().insert(tp);
+                }
+            }
+        }
+        self.schedule_marker_retry(ctx);
+    }
+
+    /// Every marker of `txn_id` is written: CompleteCommit / CompleteAbort.
+    fn maybe_complete_txn(&mut self, ctx: &mut Ctx<'_>, txn_id: &str) {
+        let open = self.txn.todo.get(txn_id).is_some_and(|t| !t.is_empty())
+            || self
+                .txn
+                .in_flight
+                .values()
+                .any(|(_, items)| items.iter().any(|(id, _)| id == txn_id));
+        if open || !self.txn.todo.contains_key(txn_id) {
+            return;
+        }
+        self.txn.todo.remove(txn_id);
+        let Some(e) = self.txn.txns.get(txn_id) else {
+            return;
+        };
+        let mut next = e.meta.clone();
+        next.state = match next.state {
+            TxnState::PrepareCommit => TxnState::CompleteCommit,
+            TxnState::PrepareAbort => TxnState::CompleteAbort,
+            _ => return,
+        };
+        next.partitions.clear();
+        next.last_update_ms = ctx.now();
+        self.write_txn_state(ctx, txn_id, next, AfterWrite::Complete);
+    }
+
+    /// Loads the `__transaction_state` partitions this broker now leads and forgets the
+    /// ones it stopped leading (`onElection` / `onResignation`). Called after every
+    /// LeaderAndIsr and StopReplica.
+    pub(crate) fn txn_roles_changed(&mut self, ctx: &mut Ctx<'_>) {
+        let led: BTreeMap<u32, u32> = self
+            .partitions
+            .iter()
+            .filter(|(tp, s)| tp.topic == TOPIC && s.leader == self.id)
+            .map(|(tp, s)| (tp.partition, s.leader_epoch))
+            .collect();
+        let gone: Vec<u32> = self
+            .txn
+            .owned
+            .iter()
+            .filter(|(p, e)| led.get(p) != Some(e))
+            .map(|(p, _)| *p)
+            .collect();
+        for p in gone {
+            self.txn.owned.remove(&p);
+            self.txn.txns.retain(|_, e| e.partition != p);
+            self.txn
+                .todo
+                .retain(|id, _| partition_for(id, self.cfg.txn_state_partitions) != p);
+            ctx.note(format!("Resigned as the txn coordinator for partition {p}"));
+        }
+        for (p, epoch) in led {
+            if self.txn.owned.contains_key(&p) {
+                continue;
+            }
+            let tp = TopicPartition::new(TOPIC, p);
+            let mut loaded: BTreeMap<String, TxnMetadata> = BTreeMap::new();
+            if let Some(log) = self.disk.logs.get(&tp) {
+                for b in log.batches() {
+                    for r in &b.records {
+                        if let (Some(k), Some(v)) = (&r.key, &r.value)
+                            && let Some(m) = TxnMetadata::from_text(v)
+                        {
+                            loaded.insert(k.clone(), m);
+                        }
+                    }
+                }
+            }
+            ctx.note(format!(
+                "Elected as the txn coordinator for partition {p} at epoch {epoch}; loaded {} transaction metadata from {tp}",
+                loaded.len()
+            ));
+            self.txn.owned.insert(p, epoch);
+            let prepared: Vec<String> = loaded
+                .iter()
+                .filter(|(_, m)| {
+                    matches!(m.state, TxnState::PrepareCommit | TxnState::PrepareAbort)
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            for (k, meta) in loaded {
+                self.txn.txns.insert(
+                    k,
+                    Entry {
+                        partition: p,
+                        meta,
+                        pending: None,
+                    },
+                );
+            }
+            for k in prepared {
+                self.start_markers(ctx, &k);
+            }
+        }
+        if !self.txn.owned.is_empty() && !self.txn.abort_task {
+            self.txn.abort_task = true;
+            ctx.set_timer(KafkaTimer::TxnAbortTimedOut, self.cfg.txn_abort_interval_ms);
+        }
+    }
+
+    /// The `transaction-abort` task (`abortTimedOutTransactions`): every Ongoing
+    /// transaction older than its timeout is aborted with a bumped epoch, which fences
+    /// its producer.
+    pub(crate) fn abort_timed_out(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        let expired: Vec<(String, TxnMetadata)> = self
+            .txn
+            .txns
+            .iter()
+            .filter(|(_, e)| {
+                e.pending.is_none()
+                    && e.meta.state == TxnState::Ongoing
+                    && now > e.meta.txn_start_ms.saturating_add(e.meta.timeout_ms)
+            })
+            .map(|(k, e)| (k.clone(), e.meta.clone()))
+            .collect();
+        for (txn_id, meta) in expired {
+            let mut next = meta.clone();
+            next.producer_epoch = next.producer_epoch.saturating_add(1);
+            next.state = TxnState::PrepareAbort;
+            next.last_update_ms = now;
+            ctx.note(format!(
+                "Aborting transaction {txn_id} with producerId {} and epoch {}: it has been open {} ms, past its timeout of {} ms; the epoch is bumped to {}",
+                meta.producer_id,
+                meta.producer_epoch,
+                now - meta.txn_start_ms,
+                meta.timeout_ms,
+                next.producer_epoch
+            ));
+            self.write_txn_state(ctx, &txn_id, next, AfterWrite::TimeoutAbort);
+        }
+        ctx.set_timer(KafkaTimer::TxnAbortTimedOut, self.cfg.txn_abort_interval_ms);
+    }
+}
