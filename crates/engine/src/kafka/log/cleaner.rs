@@ -192,6 +192,13 @@ impl PartitionLog {
             let mut out = Vec::new();
             for sb in seg.batches() {
                 let b = &sb.batch;
+                // A transaction marker is kept: its key is not a record key, and its
+                // null value is not a tombstone (the cleaner removes markers only once
+                // their transaction's data is gone, which is not modelled).
+                if b.control.is_some() {
+                    out.push((b.clone(), sb.written_at));
+                    continue;
+                }
                 let horizon = b.cleaned.as_ref().and_then(|c| c.delete_horizon);
                 let mut records = Vec::new();
                 let mut deltas = Vec::new();
@@ -228,7 +235,9 @@ impl PartitionLog {
                 let new_horizon =
                     horizon.or(has_tombstone.then_some(now + self.config.delete_retention_ms));
                 let mut nb = Batch::new(b.base_offset, b.leader_epoch, records)
-                    .with_compression(b.compression);
+                    .with_compression(b.compression)
+                    .with_producer(b.producer);
+                nb.transactional = b.transactional;
                 let last_delta = (b.last_offset() - b.base_offset) as u32;
                 let contiguous = deltas.iter().enumerate().all(|(i, d)| *d as usize == i)
                     && last_delta as usize + 1 == deltas.len();

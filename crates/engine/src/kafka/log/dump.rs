@@ -81,7 +81,19 @@ pub fn dump_file(name: &str, bytes: &[u8], print_data: bool) -> Result<Vec<Strin
                         r.value.as_ref().map_or(-1, |v| v.len() as i64),
                         keys.join(","),
                     );
-                    if !h.is_control() {
+                    if h.is_control() {
+                        let marker = crate::kafka::record::ControlMarker::from_bytes(
+                            r.key.as_deref(),
+                            r.value.as_deref(),
+                        );
+                        if let Some(m) = marker {
+                            line.push_str(&format!(
+                                " endTxnMarker: {} coordinatorEpoch: {}",
+                                m.name(),
+                                m.coordinator_epoch
+                            ));
+                        }
+                    } else {
                         if let Some(k) = text(&r.key) {
                             line.push_str(&format!(" key: {k}"));
                         }
