@@ -229,6 +229,14 @@ pub struct Ui {
     pub m_controller: &'static str,
     /// Legend: transaction messages.
     pub m_txn: &'static str,
+    /// A transaction marker (control batch), in a cell's tooltip.
+    pub k_marker: &'static str,
+    /// "transaction", before open / committed / aborted in a cell's tooltip.
+    pub k_txn: &'static str,
+    /// The LSO mark's tooltip.
+    pub k_lso_tip: &'static str,
+    /// "partitions" in an internal topic's summary row.
+    pub k_partitions: &'static str,
     /// A broker card's tag when it is the controller.
     pub k_controller: &'static str,
     /// The header badge's key on a Kafka stage.
@@ -502,6 +510,10 @@ pub const EN: Ui = Ui {
     m_meta: "metadata",
     m_controller: "controller request",
     m_txn: "transaction",
+    k_marker: "marker (control batch)",
+    k_txn: "transaction",
+    k_lso_tip: "last stable offset: read_committed consumers read below it; an open transaction holds it back",
+    k_partitions: "partitions",
     k_controller: "★ controller",
     k_controller_badge: "controller",
     m_produce: "produce",
@@ -698,6 +710,10 @@ pub const ZH: Ui = Ui {
     m_meta: "元数据",
     m_controller: "controller 请求",
     m_txn: "事务",
+    k_marker: "标记（控制批次）",
+    k_txn: "事务",
+    k_lso_tip: "最后稳定偏移量（LSO）：read_committed 消费者只读它之前的数据；未结束的事务会挡住它",
+    k_partitions: "个分区",
     k_controller: "★ controller",
     k_controller_badge: "controller",
     m_produce: "生产请求",

@@ -3,6 +3,7 @@
 use crate::kafka::broker::Broker;
 use crate::kafka::consumer::Consumer;
 use crate::kafka::producer::Producer;
+use crate::kafka::record::Batch;
 use serde::Serialize;
 
 /// Records shown per replica log and per consumer partition.
@@ -17,6 +18,10 @@ pub struct RecordView {
     pub key: Option<String>,
     /// Value.
     pub value: Option<String>,
+    /// Its part in a transaction: `COMMIT` / `ABORT` for a marker, `open`, `committed`
+    /// or `aborted` for a transactional record; none outside transactions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txn: Option<&'static str>,
 }
 
 /// A broker's replica of one partition.
@@ -45,6 +50,9 @@ pub struct ReplicaView {
     pub follower_leos: Vec<(u32, Option<u64>)>,
     /// The last records (at most 12), oldest first.
     pub records: Vec<RecordView>,
+    /// The last stable offset, when the partition has transactions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lso: Option<u64>,
     /// Log start offset.
     pub log_start_offset: u64,
     /// The log's segments, oldest first (the last is active).
@@ -108,6 +116,9 @@ pub struct ProducerView {
     pub in_flight: u64,
     /// Per partition: sent, acked, failed.
     pub partitions: Vec<(String, u64, u64, u64)>,
+    /// A transactional producer's id and state: `app · IN_TRANSACTION · pid 2000 e0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txn: Option<String>,
 }
 
 /// A consumer.
@@ -117,6 +128,26 @@ pub struct ConsumerView {
     pub id: u32,
     /// Per partition: position, records received, the last few values.
     pub partitions: Vec<(String, u64, u64, Vec<RecordView>)>,
+}
+
+/// A record's part in a transaction (see [`RecordView::txn`]).
+fn txn_part(t: &crate::kafka::log::txn::TxnScan, b: &Batch, offset: u64) -> Option<&'static str> {
+    if let Some(m) = b.control {
+        return Some(m.name());
+    }
+    let pid = b.producer.filter(|_| b.transactional)?.id;
+    let aborted = t
+        .aborted
+        .iter()
+        .any(|a| a.producer_id == pid && a.first_offset <= offset && offset <= a.last_offset);
+    let open = t.ongoing.get(&pid).is_some_and(|first| *first <= offset);
+    Some(if aborted {
+        "aborted"
+    } else if open {
+        "open"
+    } else {
+        "committed"
+    })
 }
 
 /// The picture of one broker at `now` (ms): each replica it holds, with the last records of
@@ -129,15 +160,25 @@ pub fn broker_view(b: &Broker, now: u64) -> BrokerView {
         .map(|(tp, log)| {
             let p = b.partitions().get(tp);
             let start = log.leo().saturating_sub(SHOWN_RECORDS as u64);
+            let hw = p.map_or(0, |p| p.hw);
+            let has_txn = log.batches().any(|b| b.transactional);
+            let txns = has_txn.then(|| log.transactions());
             let records = (start..log.leo())
                 .filter_map(|o| {
-                    log.record_at(o).map(|r| RecordView {
+                    let r = log.record_at(o)?;
+                    let txn = txns
+                        .as_ref()
+                        .and_then(|t| log.batch_at(o).map(|b| txn_part(t, b, o)))
+                        .flatten();
+                    Some(RecordView {
                         offset: o,
                         key: r.key.clone(),
                         value: r.value.clone(),
+                        txn,
                     })
                 })
                 .collect();
+            let lso = txns.as_ref().map(|t| t.last_stable_offset(hw));
             ReplicaView {
                 tp: tp.to_string(),
                 leader: p.is_some_and(|p| p.leader == b.id()),
@@ -152,6 +193,7 @@ pub fn broker_view(b: &Broker, now: u64) -> BrokerView {
                     .map(|p| p.followers.iter().map(|(id, f)| (*id, f.leo)).collect())
                     .unwrap_or_default(),
                 records,
+                lso,
                 log_start_offset: log.log_start_offset(),
                 segments: log
                     .segments()
@@ -233,6 +275,12 @@ pub fn producer_view(p: &Producer) -> ProducerView {
             .iter()
             .map(|(tp, s)| (tp.to_string(), s.sent, s.acked, s.failed))
             .collect(),
+        txn: p.txn().map(|t| {
+            let ids = p
+                .producer_id_and_epoch()
+                .map_or(String::new(), |(id, e)| format!(" · pid {id} e{e}"));
+            format!("{} · {}{ids}", t.id(), t.state().name())
+        }),
     }
 }
 
@@ -255,6 +303,7 @@ pub fn consumer_view(c: &Consumer) -> ConsumerView {
                         offset: r.offset,
                         key: r.key.clone(),
                         value: r.value.clone(),
+                        txn: None,
                     })
                     .collect();
                 (tp.to_string(), *pos, got.len() as u64, last)

@@ -102,6 +102,9 @@ pub fn broker_card(
         .enumerate()
         .map(|(i, tp)| {
             let y = BROKER_HEAD + 4.0 + i as f64 * ROW_H;
+            if tp.starts_with("__") {
+                return internal_row(b, tp, y, ui);
+            }
             let rep = b.replicas.iter().find(|p| &p.tp == tp);
             let base = windows.get(tp).copied().unwrap_or(0);
             let state_path = tp
@@ -128,28 +131,44 @@ pub fn broker_card(
                     let off = base + k;
                     let x = CELLS_X + k as f64 * CELL_W;
                     let rec = rep.records.iter().find(|r| r.offset == off);
+                    let txn = rec.and_then(|r| r.txn);
                     let (cls, tip) = if off < rep.leo {
-                        let c = match (off < rep.hw, off < rep.durable) {
+                        let base_cls = match (off < rep.hw, off < rep.durable) {
                             (true, true) => "cell committed",
                             (true, false) => "cell committed volatile",
                             (false, true) => "cell uncommitted",
                             (false, false) => "cell uncommitted volatile",
                         };
-                        let mut tip = rec.map_or(format!("offset {off}"), |r| {
-                            format!(
+                        let c = match txn {
+                            Some(t) => format!("{base_cls} txn-{}", t.to_lowercase()),
+                            None => base_cls.to_string(),
+                        };
+                        let mut tip = match (rec, txn) {
+                            (_, Some(m @ ("COMMIT" | "ABORT"))) => {
+                                format!("offset {off}\n{m} {}", ui.k_marker)
+                            }
+                            (Some(r), _) => format!(
                                 "offset {off}\nkey {}\nvalue {}",
                                 r.key.as_deref().unwrap_or("null"),
                                 r.value.as_deref().unwrap_or("null")
-                            )
-                        });
+                            ),
+                            (None, _) => format!("offset {off}"),
+                        };
+                        if let Some(t @ ("open" | "committed" | "aborted")) = txn {
+                            tip.push_str(&format!("\n{} {t}", ui.k_txn));
+                        }
                         if off >= rep.durable {
                             tip.push_str(&format!("\n{}", ui.rec_unflushed));
                         }
                         (c, tip)
                     } else {
-                        ("cell empty", String::new())
+                        ("cell empty".to_string(), String::new())
                     };
-                    let label = (off < rep.leo).then(|| off.to_string());
+                    let label = (off < rep.leo).then(|| match txn {
+                        Some("COMMIT") => "C".to_string(),
+                        Some("ABORT") => "A".to_string(),
+                        _ => off.to_string(),
+                    });
                     view! {
                         <g>
                             <title>{tip}</title>
@@ -185,6 +204,16 @@ pub fn broker_card(
                         <line x1=hx y1=19 x2=hx y2=50></line>
                         <text x=hx y=60 text-anchor="middle">{format!("HW {}", rep.hw)}</text>
                     </g>
+                    {rep.lso.filter(|l| *l != rep.hw).map(|l| {
+                        let x = mark(l);
+                        view! {
+                            <g class="lso">
+                                <title>{ui.k_lso_tip}</title>
+                                <line x1=x y1=19 x2=x y2=50></line>
+                                <text x=x - 3.0 y=60 text-anchor="end">{format!("LSO {l}")}</text>
+                            </g>
+                        }
+                    })}
                 </g>
             }
             .into_any()
@@ -200,6 +229,55 @@ pub fn broker_card(
             {frost(live, r.w, r.h, ui)}
     };
     node_group(id, class, r, on_click, body.into_any())
+}
+
+/// The summary row of an internal topic: its name, then one small square per partition,
+/// filled where this broker leads it, with the partitions it leads in the tooltip.
+fn internal_row(b: &BrokerView, topic: &str, y: f64, ui: &'static Ui) -> AnyView {
+    let mut parts: Vec<(u32, bool)> = b
+        .replicas
+        .iter()
+        .filter_map(|r| {
+            let (t, p) = r.tp.rsplit_once('-')?;
+            (t == topic).then(|| Some((p.parse().ok()?, r.leader)))?
+        })
+        .collect();
+    parts.sort();
+    let leads: Vec<String> = parts
+        .iter()
+        .filter(|(_, l)| *l)
+        .map(|(p, _)| p.to_string())
+        .collect();
+    let line = format!("★ [{}] / {}", leads.join(","), parts.len());
+    let tip = format!(
+        "{} {}; {}: {}",
+        parts.len(),
+        ui.k_partitions,
+        ui.s_p_leader,
+        if leads.is_empty() {
+            "-".to_string()
+        } else {
+            leads.join(", ")
+        }
+    );
+    let squares = parts
+        .iter()
+        .enumerate()
+        .map(|(i, (p, lead))| {
+            let x = CELLS_X + (i % 25) as f64 * 9.0;
+            let sy = 24.0 + (i / 25) as f64 * 9.0;
+            let cls = if *lead { "isq lead" } else { "isq" };
+            view! { <rect class=cls x=x y=sy width=7 height=7 rx=1.5><title>{format!("{topic}-{p}")}</title></rect> }
+        })
+        .collect_view();
+    view! {
+        <g class="replica internal" transform=format!("translate(0,{y:.1})")>
+            <text class="tp" x=12 y=18>{topic.to_string()}</text>
+            <text class="isr" x=12 y=34>{line}<title>{tip}</title></text>
+            {squares}
+        </g>
+    }
+    .into_any()
 }
 
 /// The CSS class of a client (actor) card.
@@ -246,7 +324,26 @@ pub fn producer_card(
     let body = view! {
         <rect class="card" width=r.w height=r.h rx=12></rect>
         <text class="name" x=10 y=20>{id.to_string()}</text>
-        <text class="acks" x=r.w - 10.0 y=20 text-anchor="end">{format!("acks={}", p.acks)}</text>
+        {match &p.txn {
+            // A transactional producer's state instead of its acks (always all).
+            Some(t) => {
+                // Short forms that fit beside the name; the tooltip has Java's name.
+                let state = match t.split(" · ").nth(1).unwrap_or_default() {
+                    "UNINITIALIZED" => "uninitialized",
+                    "INITIALIZING" => "initializing",
+                    "READY" => "ready",
+                    "IN_TRANSACTION" => "in txn",
+                    "COMMITTING_TRANSACTION" => "committing",
+                    "ABORTING_TRANSACTION" => "aborting",
+                    "ABORTABLE_ERROR" => "abortable error",
+                    "FATAL_ERROR" => "fenced / fatal",
+                    other => other,
+                }
+                .to_string();
+                view! { <text class="acks txn" x=r.w - 10.0 y=20 text-anchor="end">{state}<title>{t.clone()}</title></text> }.into_any()
+            }
+            None => view! { <text class="acks" x=r.w - 10.0 y=20 text-anchor="end">{format!("acks={}", p.acks)}</text> }.into_any(),
+        }}
         <text class="v" x=10 y=40>{format!("{} {} · {} {}", ui.s_queued, p.queued, ui.s_in_flight, p.in_flight)}</text>
         {rows}
         {down_mark(live, r.w, r.h, 26.0)}

@@ -137,6 +137,13 @@ pub fn consumer_height(rows: usize, per_row: usize) -> f64 {
 /// Values shown per partition in the consumer card.
 pub const VALUES_SHOWN: usize = 12;
 
+/// The internal topic (a name starting with `__`) a `topic-partition` belongs to.
+pub fn internal_topic(tp: &str) -> Option<&str> {
+    tp.rsplit_once('-')
+        .map(|(t, _)| t)
+        .filter(|t| t.starts_with("__"))
+}
+
 impl Layout {
     /// Lays out the nodes of `v`; `narrow` for phone screens.
     pub fn of(v: &WorldView, narrow: bool) -> Layout {
@@ -153,7 +160,18 @@ impl Layout {
                 NodeDetail::ZkClient(_) => zk_clients.push(n.id),
                 NodeDetail::Store(_) => stores.push(n.id),
                 NodeDetail::Broker(b) => {
-                    let rows: Vec<String> = b.replicas.iter().map(|r| r.tp.clone()).collect();
+                    // An internal topic (`__transaction_state`, 50 partitions by default)
+                    // is one summary row, not a row per partition.
+                    let mut rows: Vec<String> = Vec::new();
+                    for r in &b.replicas {
+                        let row = match internal_topic(&r.tp) {
+                            Some(t) => t.to_string(),
+                            None => r.tp.clone(),
+                        };
+                        if !rows.contains(&row) {
+                            rows.push(row);
+                        }
+                    }
                     brokers.push((b.id, rows));
                 }
                 NodeDetail::Producer(p) => {

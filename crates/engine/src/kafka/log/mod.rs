@@ -415,6 +415,13 @@ impl PartitionLog {
     }
 
     /// The record at `offset`, if present.
+    /// The batch holding `offset`, if the log holds it.
+    pub fn batch_at(&self, offset: u64) -> Option<&Arc<Batch>> {
+        let b = &self.stored_from(offset).next()?.batch;
+        (b.base_offset <= offset && offset <= b.last_offset()).then_some(b)
+    }
+
+    /// The record at `offset`, if the log holds it.
     pub fn record_at(&self, offset: u64) -> Option<&Record> {
         self.stored_from(offset)
             .next()?
