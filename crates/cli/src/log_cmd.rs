@@ -30,7 +30,10 @@ fn files_at(path: &Path) -> Result<Files, String> {
 }
 
 fn is_segment_file(name: &str) -> bool {
-    name.ends_with(".log") || name.ends_with(".index") || name.ends_with(".timeindex")
+    name.ends_with(".log")
+        || name.ends_with(".index")
+        || name.ends_with(".timeindex")
+        || name.ends_with(".txnindex")
 }
 
 /// `zkafka log dump`.

@@ -113,7 +113,7 @@ enum LogCmd {
     /// Print a segment file, or every segment file under a directory, like
     /// kafka-dump-log.sh (batches, index and time index entries).
     Dump {
-        /// A .log/.index/.timeindex file or a directory.
+        /// A .log/.index/.timeindex/.txnindex file or a directory.
         path: std::path::PathBuf,
         /// Also print each record with its offset, key and value.
         #[arg(long)]

@@ -3,7 +3,9 @@
 //! one line per batch (`baseOffset: ... position: ... CreateTime: ... size: ... crc: ...
 //! isvalid: true`) and, with `print_data`, one `| offset: ...` line per record with its key
 //! and payload; for an `.index`, `offset: O position: P`; for a `.timeindex`,
-//! `timestamp: T offset: O`. Bytes after the last whole batch are reported as Kafka does
+//! `timestamp: T offset: O`; for a `.txnindex`, `version: 0 producerId: P firstOffset: F
+//! lastOffset: L lastStableOffset: S`; a control batch's record ends with
+//! `endTxnMarker: COMMIT coordinatorEpoch: E`. Bytes after the last whole batch are reported as Kafka does
 //! (`Found N invalid bytes at the end of ...`); a batch whose CRC does not match prints
 //! `isvalid: false`.
 
@@ -134,11 +136,35 @@ pub fn dump_file(name: &str, bytes: &[u8], print_data: bool) -> Result<Vec<Strin
                 base + u64::from(e.relative_offset)
             ));
         }
+    } else if base_name.ends_with(".txnindex") {
+        // `DumpLogSegments.dumpTxnIndex`: 34-byte entries.
+        for e in bytes.chunks(34) {
+            if e.len() < 34 {
+                out.push(format!(
+                    "Found {} invalid bytes at the end of {base_name}",
+                    e.len()
+                ));
+                break;
+            }
+            let i64_at = |k: usize| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&e[k..k + 8]);
+                i64::from_be_bytes(b)
+            };
+            out.push(format!(
+                "version: {} producerId: {} firstOffset: {} lastOffset: {} lastStableOffset: {}",
+                i16::from_be_bytes([e[0], e[1]]),
+                i64_at(2),
+                i64_at(10),
+                i64_at(18),
+                i64_at(26)
+            ));
+        }
     } else if base_name.ends_with("checkpoint") || base_name == super::files::CLEAN_SHUTDOWN {
         out.extend(String::from_utf8_lossy(bytes).lines().map(str::to_string));
     } else {
         return Err(format!(
-            "{name}: not a .log, .index, .timeindex or checkpoint file"
+            "{name}: not a .log, .index, .timeindex, .txnindex or checkpoint file"
         ));
     }
     Ok(out)

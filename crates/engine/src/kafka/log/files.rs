@@ -56,13 +56,40 @@ pub fn epoch_checkpoint(epochs: &[(u32, u64)]) -> Vec<u8> {
 }
 
 /// The files of one partition's directory, by name.
+///
+/// A segment that holds the ABORT marker of a transaction also has a `.txnindex`
+/// (`TransactionIndex`): one 34-byte entry per aborted transaction (version 0 as int16,
+/// producer id, first offset, last offset and the last stable offset after it, int64s,
+/// big-endian).
 pub fn partition_files(log: &PartitionLog) -> Files {
     let mut out = Files::new();
-    for seg in log.segments() {
+    let aborted = if log.batches().any(|b| b.transactional) {
+        log.transactions().aborted
+    } else {
+        Vec::new()
+    };
+    let segs = log.segments();
+    for (i, seg) in segs.iter().enumerate() {
         let p = file_prefix(seg.base_offset);
         out.insert(format!("{p}.log"), seg.log_bytes());
         out.insert(format!("{p}.index"), seg.index_bytes());
         out.insert(format!("{p}.timeindex"), seg.time_index_bytes());
+        let end = segs.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
+        let entries: Vec<u8> = aborted
+            .iter()
+            .filter(|a| (seg.base_offset..end).contains(&a.last_offset))
+            .flat_map(|a| {
+                let mut e = 0i16.to_be_bytes().to_vec();
+                e.extend_from_slice(&a.producer_id.to_be_bytes());
+                for o in [a.first_offset, a.last_offset, a.last_stable_offset] {
+                    e.extend_from_slice(&(o as i64).to_be_bytes());
+                }
+                e
+            })
+            .collect();
+        if !entries.is_empty() {
+            out.insert(format!("{p}.txnindex"), entries);
+        }
     }
     out.insert(
         "leader-epoch-checkpoint".into(),
@@ -130,5 +157,38 @@ mod tests {
         m.insert(TopicPartition::new("orders", 1), 7);
         let bytes = offset_checkpoint(&m);
         assert_eq!(bytes, b"0\n1\norders 1 7\n");
+    }
+
+    #[test]
+    fn an_aborted_transaction_gets_a_txnindex_entry_in_its_markers_segment() {
+        use crate::kafka::record::{Batch, ControlMarker, ProducerIds, Record};
+        let mut log = PartitionLog::default();
+        let rec = |v: &str| Record {
+            key: None,
+            value: Some(v.into()),
+            timestamp: 0,
+        };
+        let mut data =
+            Batch::new(0, 0, vec![rec("a"), rec("b")]).with_producer(Some(ProducerIds {
+                id: 2000,
+                epoch: 0,
+                base_sequence: 0,
+            }));
+        data.transactional = true;
+        log.append_produced(&data, 0, 0);
+        let abort = ControlMarker {
+            commit: false,
+            coordinator_epoch: 0,
+        };
+        log.append_produced(&Batch::marker(2000, 0, abort, 0), 0, 0);
+        let files = partition_files(&log);
+        let idx = &files["00000000000000000000.txnindex"];
+        assert_eq!(idx.len(), 34);
+        let dumped =
+            crate::kafka::log::dump::dump_file("00000000000000000000.txnindex", idx, false);
+        assert_eq!(
+            dumped.unwrap(),
+            vec!["version: 0 producerId: 2000 firstOffset: 0 lastOffset: 2 lastStableOffset: 3"]
+        );
     }
 }

@@ -29,6 +29,11 @@ pub struct AbortedTxn {
     pub first_offset: u64,
     /// Offset of its ABORT marker.
     pub last_offset: u64,
+    /// The last stable offset once it completed (`ProducerStateManager.lastStableOffset`:
+    /// the first offset of the earliest other open transaction, else the marker's offset
+    /// + 1), as the `.txnindex` entry keeps it.
+    #[serde(default)]
+    pub last_stable_offset: u64,
 }
 
 /// A partition's transactions.
@@ -61,10 +66,17 @@ impl TxnScan {
                     if let Some(first) = scan.ongoing.remove(&p.id) {
                         scan.completed.push((first, b.base_offset));
                         if !marker.commit {
+                            let lso = scan
+                                .ongoing
+                                .values()
+                                .min()
+                                .copied()
+                                .unwrap_or(b.base_offset + 1);
                             scan.aborted.push(AbortedTxn {
                                 producer_id: p.id,
                                 first_offset: first,
                                 last_offset: b.base_offset,
+                                last_stable_offset: lso,
                             });
                         }
                     }
@@ -182,6 +194,7 @@ mod tests {
             producer_id: 7,
             first_offset: 0,
             last_offset: 3,
+            last_stable_offset: 4,
         };
         assert_eq!(scan.aborted, vec![a]);
         assert_eq!(scan.aborted_between(2, 5), vec![a]);
