@@ -28,6 +28,13 @@ fn leader_log<'w>(
 /// A Kafka query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KafkaQuery {
+    /// The value of the record at an offset of the leader's log (`null` for a tombstone).
+    RecordValue {
+        /// The partition.
+        tp: TopicPartition,
+        /// The offset.
+        offset: u64,
+    },
     /// A transaction value (see [`crate::kafka::txn::query`]).
     Txn(crate::kafka::txn::query::TxnQuery),
     /// The high watermark (leader's unless `on`).
@@ -175,6 +182,13 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         "log-start" => KafkaQuery::LogStart { tp },
         "batches" => KafkaQuery::Batches { tp, on: on(c)? },
         "log-bytes" => KafkaQuery::LogBytes { tp, on: on(c)? },
+        "record" => {
+            c.keyword(&["offset"])?;
+            KafkaQuery::RecordValue {
+                tp,
+                offset: c.number("an offset")?,
+            }
+        }
         "batch" => {
             c.keyword(&["offset"])?;
             KafkaQuery::Batch {
@@ -218,6 +232,17 @@ impl KafkaQuery {
                     .map_or("none".to_string(), |b| format!("broker{b}")))
             }
             KafkaQuery::Txn(q) => q.eval(w),
+            KafkaQuery::RecordValue { tp, offset } => {
+                let b = leader_broker(w, tp, None, false)?;
+                let log = w
+                    .broker(b)
+                    .and_then(|b| b.disk().logs.get(tp))
+                    .ok_or_else(|| format!("broker{b} holds no log of {tp}"))?;
+                let r = log
+                    .record_at(*offset)
+                    .ok_or_else(|| format!("{tp} has no record at offset {offset}"))?;
+                Ok(r.value.clone().unwrap_or_else(|| "null".to_string()))
+            }
             KafkaQuery::Controller => Ok(crate::kafka::controller::running(w)
                 .map_or("none".to_string(), |b| format!("broker{}", b.id()))),
             KafkaQuery::PartitionFor { topic, key } => {

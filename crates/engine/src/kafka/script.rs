@@ -79,6 +79,7 @@ pub const GRAMMAR: Grammar = Grammar {
         "partition-for",
         "batches",
         "log-bytes",
+        "record",
         "lso",
         "producer-txn",
         "txn-state",
