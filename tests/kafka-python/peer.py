@@ -12,6 +12,10 @@ Reads JSON lines on stdin, answers one JSON line per request on stdout:
   {"op": "read_log", "hex": "..."} -> {"records": [[offset, key hex|null, value hex|null]]}
                                      for a whole .log segment (MemoryRecords, every
                                      batch's CRC validated)
+  {"op": "assign", "assignor": "range"|"roundrobin", "partitions": {topic: count},
+   "members": [{"id": str, "instance_id": str|null, "topics": [str]}]}
+                                  -> {"assignment": {member id: [[topic, partition]]}}
+                                     sorted, from kafka.coordinator.assignors
 SPEC: {"compression": 0-4, "transactional": bool, "producer_id": int,
        "producer_epoch": int, "base_sequence": int, "base_offset": int,
        "leader_epoch": int, "records": [{"ts": int, "offset_delta": int,
@@ -89,6 +93,40 @@ def read_log(h):
     return {"records": out}
 
 
+class _Cluster:
+    """The metadata an assignor reads: partitions_for_topic."""
+
+    def __init__(self, partitions):
+        self._p = partitions
+
+    def partitions_for_topic(self, topic):
+        n = self._p.get(topic)
+        return None if n is None else set(range(n))
+
+
+class _Member:
+    """A JoinGroupResponseMember as kafka-python's assignors read it."""
+
+    def __init__(self, m):
+        from types import SimpleNamespace
+        self.member_id = m["id"]
+        self.group_instance_id = m.get("instance_id")
+        self.metadata = SimpleNamespace(topics=m["topics"])
+
+
+def assign(req):
+    from kafka.coordinator.assignors.range import RangePartitionAssignor
+    from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+    cls = {"range": RangePartitionAssignor,
+           "roundrobin": RoundRobinPartitionAssignor}[req["assignor"]]
+    members = [_Member(m) for m in req["members"]]
+    result = cls.assign(_Cluster(req["partitions"]), members)
+    out = {}
+    for member_id, a in result.items():
+        out[member_id] = sorted([t, p] for t, ps in a.assignment for p in ps)
+    return {"assignment": out}
+
+
 def main():
     for line in sys.stdin:
         req = json.loads(line)
@@ -101,6 +139,8 @@ def main():
                 resp = {"hash": h, "partition": (h & 0x7FFFFFFF) % req["partitions"]}
             elif req["op"] == "read_log":
                 resp = read_log(req["hex"])
+            elif req["op"] == "assign":
+                resp = assign(req)
             else:
                 resp = read(req["hex"])
         except Exception as e:  # report, keep serving

@@ -15,6 +15,7 @@ macro_rules! out {
     };
 }
 
+mod assign_cmd;
 mod bench_cmd;
 mod bench_storage;
 mod check_cmd;
@@ -81,6 +82,9 @@ enum Top {
         #[arg(long, value_name = "DIR")]
         log_dir: Option<std::path::PathBuf>,
     },
+    /// What a consumer group leader's assignor gives each member: `zkafka assign range
+    /// --partitions t1=3,t2=2 --member c1=t1,t2 --member c2=t1 [--json]`.
+    Assign(assign_cmd::AssignArgs),
     /// Kafka log directories: dump segments as kafka-dump-log.sh does, or verify them.
     Log {
         #[command(subcommand)]
@@ -228,6 +232,7 @@ fn main() -> ExitCode {
             ..
         } => bench_storage::run(size_mib, dir, fsync, rounds),
         Top::Zkcli { ensemble, seed } => zkcli_cmd::run(ensemble, seed),
+        Top::Assign(args) => assign_cmd::run(&args),
         Top::Check {
             command: CheckCmd::Zab(args),
         } => check_cmd::zab(&args),

@@ -312,3 +312,34 @@ fn check_kafka_exits_by_what_it_found_and_ends_with_its_summary_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("--acks takes 0, 1 or all, not `2`"));
 }
+
+#[test]
+fn assign_prints_each_members_partitions_and_json() {
+    let args = [
+        "assign",
+        "range",
+        "--partitions",
+        "t1=3,t2=2",
+        "--member",
+        "c1=t1,t2",
+        "--member",
+        "c2=t1",
+    ];
+    let out = zkafka(&args, None);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "c1: t1-0, t1-1, t2-0, t2-1\nc2: t1-2\n");
+    let mut json = args.to_vec();
+    json[1] = "roundrobin";
+    json.push("--json");
+    let out = zkafka(&json, None);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        r#"{"c1":[["t1",0],["t1",2],["t2",0],["t2",1]],"c2":[["t1",1]]}"#
+    );
+    let bad = zkafka(
+        &["assign", "range", "--partitions", "t1", "--member", "c1=t1"],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("`t1` is not topic=count"));
+}

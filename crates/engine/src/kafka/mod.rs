@@ -12,6 +12,7 @@ pub mod controller;
 pub mod custom_partitioner;
 pub mod describe;
 pub mod format;
+pub mod group;
 pub mod input;
 mod input_admin;
 pub mod log;
