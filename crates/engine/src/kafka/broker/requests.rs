@@ -68,7 +68,59 @@ pub struct DelayedProduce {
 /// partition remembers for duplicate detection.
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
 
+/// The change an ordinary append reports: how many records went in where.
+pub(crate) fn appended(tp: &TopicPartition, stored: &Batch, leo: u64) -> KafkaChange {
+    KafkaChange::Appended {
+        tp: tp.clone(),
+        base_offset: stored.base_offset,
+        count: stored.records.len() as u64,
+        leo,
+    }
+}
+
 impl Broker {
+    /// Appends `batch` to this leader's log of `tp` with its leader epoch
+    /// (`Partition.appendRecordsToLeader`): a segment roll, the append (reported by
+    /// `report`), then the high watermark, which can move at once when the leader is the
+    /// whole ISR. Returns the stored batch and the new LEO; `None` when this broker does not
+    /// lead `tp`. The batch is in the page cache afterwards.
+    pub(crate) fn append_to_leader(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tp: &TopicPartition,
+        batch: &Batch,
+        report: fn(&TopicPartition, &Batch, u64) -> KafkaChange,
+    ) -> Option<(Arc<Batch>, u64)> {
+        let now = ctx.now();
+        let (lag, min_isr) = (
+            self.cfg.replica_lag_time_max_ms,
+            self.cfg.min_insync_replicas,
+        );
+        let cfg = self.log_config(&tp.topic);
+        let p = self
+            .partitions
+            .get_mut(tp)
+            .filter(|p| p.leader == self.id)?;
+        let log = self.disk.log_entry(tp, cfg);
+        let (stored, rolled) = log.append_produced(batch, p.leader_epoch, now);
+        let leo = log.leo();
+        if let Some(base) = rolled {
+            ctx.change(KafkaChange::Rolled {
+                tp: tp.clone(),
+                base_offset: base,
+            });
+        }
+        ctx.change(report(tp, &stored, leo));
+        if p.maybe_increment_hw(leo, now, lag, min_isr) {
+            ctx.change(KafkaChange::HighWatermark {
+                tp: tp.clone(),
+                hw: p.hw,
+            });
+        }
+        self.cache_write(tp, stored.base_offset);
+        Some((stored, leo))
+    }
+
     pub(crate) fn handle_produce(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -78,13 +130,8 @@ impl Broker {
         timeout_ms: u64,
         batches: Vec<(TopicPartition, Arc<Batch>)>,
     ) {
-        let now = ctx.now();
-        let (lag, min_isr) = (
-            self.cfg.replica_lag_time_max_ms,
-            self.cfg.min_insync_replicas,
-        );
+        let min_isr = self.cfg.min_insync_replicas;
         let mut results = Vec::new();
-        let mut written = Vec::new();
         let mut required = Vec::new();
         for (tp, batch) in batches {
             let cfg = self.log_config(&tp.topic);
@@ -175,36 +222,15 @@ impl Broker {
                     continue;
                 }
             }
-            let (stored, rolled) = log.append_produced(&batch, p.leader_epoch, now);
-            let leo = log.leo();
-            if let Some(base) = rolled {
-                ctx.change(KafkaChange::Rolled {
-                    tp: tp.clone(),
-                    base_offset: base,
-                });
-            }
-            ctx.change(KafkaChange::Appended {
-                tp: tp.clone(),
-                base_offset: stored.base_offset,
-                count: stored.records.len() as u64,
-                leo,
-            });
-            if p.maybe_increment_hw(leo, now, lag, min_isr) {
-                ctx.change(KafkaChange::HighWatermark {
-                    tp: tp.clone(),
-                    hw: p.hw,
-                });
-            }
+            let Some((stored, leo)) = self.append_to_leader(ctx, &tp, &batch, appended) else {
+                continue;
+            };
             required.push((tp.clone(), leo));
-            written.push((tp.clone(), stored.base_offset));
             results.push(ProduceResult {
                 tp,
                 base_offset: stored.base_offset as i64,
                 error: None,
             });
-        }
-        for (tp, base) in written {
-            self.cache_write(&tp, base);
         }
         match acks {
             Acks::None => {}

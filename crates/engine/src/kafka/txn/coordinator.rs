@@ -424,10 +424,8 @@ impl Broker {
             return;
         };
         let tp = TopicPartition::new(TOPIC, p);
-        let now = ctx.now();
-        let (lag, min_isr) = (self.cfg.replica_lag_time_max_ms, self.cfg.txn_state_min_isr);
-        let cfg = self.log_config(TOPIC);
-        let Some(part) = self.partitions.get_mut(&tp).filter(|s| s.leader == self.id) else {
+        let min_isr = self.cfg.txn_state_min_isr;
+        let Some(part) = self.partitions.get(&tp).filter(|s| s.leader == self.id) else {
             return self.after_write(ctx, txn_id, then, Err(KafkaError::NotCoordinator));
         };
         if (part.isr.len() as u32) < part.effective_min_isr(min_isr) {
@@ -440,24 +438,13 @@ impl Broker {
         let record = Record {
             key: Some(txn_id.to_string()),
             value: Some(next.to_text()),
-            timestamp: now,
+            timestamp: ctx.now(),
         };
-        let log = self.disk.log_entry(&tp, cfg);
-        let (stored, rolled) =
-            log.append_produced(&Batch::new(0, 0, vec![record]), part.leader_epoch, now);
-        let leo = log.leo();
-        if let Some(base) = rolled {
-            ctx.change(KafkaChange::Rolled {
-                tp: tp.clone(),
-                base_offset: base,
-            });
-        }
-        ctx.change(KafkaChange::Appended {
-            tp: tp.clone(),
-            base_offset: stored.base_offset,
-            count: 1,
-            leo,
-        });
+        let batch = Batch::new(0, 0, vec![record]);
+        let appended = crate::kafka::broker::requests::appended;
+        let Some((stored, leo)) = self.append_to_leader(ctx, &tp, &batch, appended) else {
+            return;
+        };
         ctx.change(KafkaChange::TxnState {
             transactional_id: txn_id.to_string(),
             state: next.state,
@@ -465,13 +452,6 @@ impl Broker {
             producer_epoch: next.producer_epoch,
             offset: stored.base_offset,
         });
-        if part.maybe_increment_hw(leo, now, lag, self.cfg.min_insync_replicas) {
-            ctx.change(KafkaChange::HighWatermark {
-                tp: tp.clone(),
-                hw: part.hw,
-            });
-        }
-        self.cache_write(&tp, stored.base_offset);
         if let Some(e) = self.txn.txns.get_mut(txn_id) {
             e.pending = Some(next);
         }

@@ -11,8 +11,24 @@ use super::{TxnMarker, TxnMsg};
 use crate::kafka::broker::Broker;
 use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg};
 use crate::kafka::record::{Batch, ControlMarker};
+use crate::kafka::topic::TopicPartition;
 use crate::sim::conn::ConnId;
 use crate::sim::effects::Ctx;
+
+/// How a marker's append is reported.
+fn marker_change(tp: &TopicPartition, stored: &Batch, leo: u64) -> KafkaChange {
+    let (producer_id, commit) = (
+        stored.producer.map_or(-1, |p| p.id),
+        stored.control.is_some_and(|m| m.commit),
+    );
+    KafkaChange::Marker {
+        tp: tp.clone(),
+        offset: stored.base_offset,
+        producer_id,
+        commit,
+        leo,
+    }
+}
 
 impl Broker {
     /// WriteTxnMarkers.
@@ -24,16 +40,12 @@ impl Broker {
         markers: Vec<TxnMarker>,
     ) {
         let now = ctx.now();
-        let (lag, min_isr) = (
-            self.cfg.replica_lag_time_max_ms,
-            self.cfg.min_insync_replicas,
-        );
+        let min_isr = self.cfg.min_insync_replicas;
         let mut results = Vec::new();
         let mut required = Vec::new();
         for m in markers {
             for tp in m.partitions {
-                let cfg = self.log_config(&tp.topic);
-                let Some(p) = self.partitions.get_mut(&tp).filter(|p| p.leader == self.id) else {
+                let Some(p) = self.partitions.get(&tp).filter(|p| p.leader == self.id) else {
                     results.push((m.producer_id, tp, Some(KafkaError::NotLeaderOrFollower)));
                     continue;
                 };
@@ -46,29 +58,9 @@ impl Broker {
                     coordinator_epoch: m.coordinator_epoch,
                 };
                 let batch = Batch::marker(m.producer_id, m.producer_epoch, marker, now);
-                let log = self.disk.log_entry(&tp, cfg);
-                let (stored, rolled) = log.append_produced(&batch, p.leader_epoch, now);
-                let leo = log.leo();
-                if let Some(base) = rolled {
-                    ctx.change(KafkaChange::Rolled {
-                        tp: tp.clone(),
-                        base_offset: base,
-                    });
-                }
-                ctx.change(KafkaChange::Marker {
-                    tp: tp.clone(),
-                    offset: stored.base_offset,
-                    producer_id: m.producer_id,
-                    commit: m.commit,
-                    leo,
-                });
-                if p.maybe_increment_hw(leo, now, lag, min_isr) {
-                    ctx.change(KafkaChange::HighWatermark {
-                        tp: tp.clone(),
-                        hw: p.hw,
-                    });
-                }
-                self.cache_write(&tp, stored.base_offset);
+                let Some((_, leo)) = self.append_to_leader(ctx, &tp, &batch, marker_change) else {
+                    continue;
+                };
                 required.push((tp.clone(), leo));
                 results.push((m.producer_id, tp, None));
             }
