@@ -240,6 +240,33 @@ async function main() {
       'the broker metrics panel does not show its eight metrics',
     );
 
+    // ---- transactions: markers, the LSO of an open transaction, the internal topic ----
+    console.log('kafka-transactions');
+    await openLesson(page, 'kafka-transactions');
+    // The start of step 3 is the end of step 2: a transaction is open on orders-0.
+    await page.locator('[data-testid="narration"] .dots button').nth(2).click();
+    await page.waitForTimeout(300);
+    check(
+      (await page.locator('svg.stage g.lso').count()) >= 1,
+      'no LSO mark trails the high watermark while the transaction is open',
+    );
+    check(
+      (await page.locator('svg.stage .cell.txn-open').count()) >= 1,
+      'the open transaction\'s records are not marked',
+    );
+    check(
+      (await page.locator('svg.stage g.replica.internal').count()) >= 1,
+      '__transaction_state is not shown as one summary row',
+    );
+    await page.getByTestId('to-end').click();
+    await page.waitForTimeout(300);
+    check(
+      (await page.locator('svg.stage .cell.txn-commit').count()) >= 1 &&
+        (await page.locator('svg.stage .cell.txn-abort').count()) >= 1,
+      'no COMMIT or ABORT marker is drawn at the end of the lesson',
+    );
+    await page.screenshot({ path: join(shots, 'kafka-transactions-1280.png') });
+
     // ---- the write path: the animation, the quiz, the znode inspector ----
     console.log('zk-write-path');
     await openLesson(page, 'zk-write-path');
