@@ -52,6 +52,9 @@ pub enum KafkaError {
     InvalidTxnState,
     /// INVALID_PRODUCER_ID_MAPPING (49): the producer id is not the transactional id's.
     InvalidProducerIdMapping,
+    /// TRANSACTION_ABORTABLE (120): a verified partition is not in the transaction (the
+    /// leader answers the producer INVALID_TXN_STATE).
+    TransactionAbortable,
     /// CONCURRENT_TRANSACTIONS (51): the coordinator is still completing the previous
     /// transaction (or writing a state change); the client retries.
     ConcurrentTransactions,
@@ -84,6 +87,7 @@ impl KafkaError {
             KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
             KafkaError::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
             KafkaError::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            KafkaError::TransactionAbortable => "TRANSACTION_ABORTABLE",
             KafkaError::ProducerFenced => "PRODUCER_FENCED",
             KafkaError::TransactionAborted => "TransactionAbortedException",
         }
@@ -100,6 +104,7 @@ impl KafkaError {
                 | KafkaError::InvalidProducerIdMapping
                 | KafkaError::ProducerFenced
                 | KafkaError::TransactionAborted
+                | KafkaError::TransactionAbortable
         )
     }
 
@@ -255,6 +260,10 @@ pub enum KafkaMsg {
         timeout_ms: u64,
         /// The batches (base offsets are assigned by the leader).
         batches: Vec<(TopicPartition, Arc<Batch>)>,
+        /// A transactional producer's `transactional.id` (`ProduceRequest.transactionalId`),
+        /// which the leader verifies the partitions with (KIP-890).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transactional_id: Option<String>,
     },
     /// Produce response.
     ProduceResponse {

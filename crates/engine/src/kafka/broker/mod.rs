@@ -356,7 +356,17 @@ impl Broker {
                 acks,
                 timeout_ms,
                 batches,
-            } => self.handle_produce(ctx, conn, corr, acks, timeout_ms, batches),
+                transactional_id,
+            } => {
+                let req = requests::ProduceReq {
+                    conn,
+                    corr,
+                    acks,
+                    timeout_ms,
+                    batches,
+                };
+                self.produce_request(ctx, req, transactional_id)
+            }
             KafkaMsg::FetchRequest {
                 corr,
                 replica,

@@ -51,6 +51,21 @@ pub struct DelayedFetch {
     pub partitions: Vec<FetchPartition>,
 }
 
+/// A produce request as the leader received it.
+#[derive(Clone, Debug)]
+pub struct ProduceReq {
+    /// The connection it came on.
+    pub conn: ConnId,
+    /// Its correlation id.
+    pub corr: u64,
+    /// Its acks.
+    pub acks: Acks,
+    /// How long acks=all may wait, ms.
+    pub timeout_ms: u64,
+    /// The batches.
+    pub batches: Vec<(TopicPartition, Arc<Batch>)>,
+}
+
 /// An acks=all produce waiting for the high watermark.
 #[derive(Clone, Debug)]
 pub struct DelayedProduce {
@@ -121,17 +136,23 @@ impl Broker {
         Some((stored, leo))
     }
 
+    /// A produce request's batches (`ReplicaManager.appendRecords`), `refused` answered
+    /// with the errors they already have.
     pub(crate) fn handle_produce(
         &mut self,
         ctx: &mut Ctx<'_>,
-        conn: ConnId,
-        corr: u64,
-        acks: Acks,
-        timeout_ms: u64,
-        batches: Vec<(TopicPartition, Arc<Batch>)>,
+        req: ProduceReq,
+        refused: Vec<ProduceResult>,
     ) {
+        let ProduceReq {
+            conn,
+            corr,
+            acks,
+            timeout_ms,
+            batches,
+        } = req;
         let min_isr = self.cfg.min_insync_replicas;
-        let mut results = Vec::new();
+        let mut results = refused;
         let mut required = Vec::new();
         for (tp, batch) in batches {
             let cfg = self.log_config(&tp.topic);

@@ -480,6 +480,7 @@ impl Producer {
                 acks,
                 timeout_ms: self.cfg.request_timeout_ms,
                 batches: wire,
+                transactional_id: self.txn.as_ref().map(|t| t.id().to_string()),
             },
         );
         if acks == Acks::None {

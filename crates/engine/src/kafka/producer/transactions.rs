@@ -305,6 +305,7 @@ impl Producer {
                             producer_id: pid,
                             producer_epoch: epoch,
                             partitions: t.adding.clone(),
+                            verify_only: false,
                         })
                     }
                     Asked::EndTxn => KafkaMsg::Txn(TxnMsg::EndTxn {

@@ -87,7 +87,9 @@ pub struct TxnCoordinator {
     in_flight: BTreeMap<u64, (u32, Vec<(String, TopicPartition)>)>,
     /// The marker channel's connections (`TransactionMarkerChannelManager`).
     pub(crate) net: NetworkClient,
-    next_corr: u64,
+    pub(crate) next_corr: u64,
+    /// Produce requests held for verification, by the verification's correlation id.
+    pub(crate) held: BTreeMap<u64, super::verification::Held>,
     /// This broker asked for `__transaction_state` to be created.
     topic_requested: bool,
     abort_task: bool,
@@ -141,6 +143,22 @@ impl Broker {
                 producer_id,
                 producer_epoch,
                 partitions,
+                verify_only: true,
+            } => self.verify_partitions(
+                ctx,
+                conn,
+                corr,
+                &transactional_id,
+                (producer_id, producer_epoch),
+                partitions,
+            ),
+            TxnMsg::AddPartitionsToTxn {
+                corr,
+                transactional_id,
+                producer_id,
+                producer_epoch,
+                partitions,
+                ..
             } => self.add_partitions_to_txn(
                 ctx,
                 conn,
@@ -169,9 +187,12 @@ impl Broker {
             TxnMsg::WriteTxnMarkersResponse { corr, results } => {
                 self.on_markers_written(ctx, corr, results)
             }
-            TxnMsg::FindCoordinatorResponse { .. }
-            | TxnMsg::AddPartitionsToTxnResponse { .. }
-            | TxnMsg::EndTxnResponse { .. } => {}
+            TxnMsg::AddPartitionsToTxnResponse {
+                corr,
+                error,
+                partition_errors,
+            } => self.on_verification(ctx, corr, error, partition_errors),
+            TxnMsg::FindCoordinatorResponse { .. } | TxnMsg::EndTxnResponse { .. } => {}
         }
     }
 
@@ -340,7 +361,11 @@ impl Broker {
         partitions: Vec<TopicPartition>,
     ) {
         let answer = |ctx: &mut Ctx<'_>, error| {
-            let msg = TxnMsg::AddPartitionsToTxnResponse { corr, error };
+            let msg = TxnMsg::AddPartitionsToTxnResponse {
+                corr,
+                error,
+                partition_errors: Vec::new(),
+            };
             reply(ctx, conn, KafkaMsg::Txn(msg))
         };
         let meta = match self.txn_checks(txn_id, producer) {
@@ -366,6 +391,57 @@ impl Broker {
                 self.write_txn_state(ctx, txn_id, next, AfterWrite::AddPartitions { conn, corr });
             }
         }
+    }
+
+    /// AddPartitionsToTxn with verify only, from a partition leader
+    /// (`handleVerifyPartitionsInTransaction`): no pending-state check, nothing written;
+    /// each partition not in the transaction is TRANSACTION_ABORTABLE.
+    fn verify_partitions(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        conn: ConnId,
+        corr: u64,
+        txn_id: &str,
+        (pid, epoch): (i64, i16),
+        partitions: Vec<TopicPartition>,
+    ) {
+        let meta = self.coordinating(txn_id).and_then(|_| {
+            let e = self
+                .txn
+                .txns
+                .get(txn_id)
+                .ok_or(KafkaError::InvalidProducerIdMapping)?;
+            if e.meta.producer_id != pid {
+                return Err(KafkaError::InvalidProducerIdMapping);
+            }
+            if e.meta.producer_epoch != epoch {
+                return Err(KafkaError::ProducerFenced);
+            }
+            if matches!(
+                e.meta.state,
+                TxnState::PrepareCommit | TxnState::PrepareAbort
+            ) {
+                return Err(KafkaError::ConcurrentTransactions);
+            }
+            Ok(e.meta.clone())
+        });
+        let (error, partition_errors) = match meta {
+            Err(e) => (Some(e), Vec::new()),
+            Ok(m) => (
+                None,
+                partitions
+                    .into_iter()
+                    .filter(|tp| !m.partitions.contains(tp))
+                    .map(|tp| (tp, KafkaError::TransactionAbortable))
+                    .collect(),
+            ),
+        };
+        let msg = TxnMsg::AddPartitionsToTxnResponse {
+            corr,
+            error,
+            partition_errors,
+        };
+        reply(ctx, conn, KafkaMsg::Txn(msg));
     }
 
     /// EndTxn (`handleEndTransaction`).
@@ -566,6 +642,7 @@ impl Broker {
                 let msg = TxnMsg::AddPartitionsToTxnResponse {
                     corr,
                     error: r.err(),
+                    partition_errors: Vec::new(),
                 };
                 reply(ctx, conn, KafkaMsg::Txn(msg));
             }
@@ -715,6 +792,7 @@ impl Broker {
     /// The marker channel lost its connection to `broker`: what was in flight on it is
     /// sent again.
     pub(crate) fn marker_conn_lost(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
+        self.verification_conn_lost(ctx, broker);
         let lost: Vec<u64> = self
             .txn
             .in_flight

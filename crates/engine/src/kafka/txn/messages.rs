@@ -52,13 +52,21 @@ pub enum TxnMsg {
         producer_epoch: i16,
         /// The partitions the transaction now writes to.
         partitions: Vec<TopicPartition>,
+        /// A partition leader's question (v4 from a broker, KIP-890): are these partitions
+        /// in the transaction? Nothing is added.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        verify_only: bool,
     },
-    /// AddPartitionsToTxn response (one error for every partition here).
+    /// AddPartitionsToTxn response: an error for the whole request, or for a verification
+    /// the partitions that are not in the transaction.
     AddPartitionsToTxnResponse {
         /// Correlation id.
         corr: u64,
         /// Set on failure.
         error: Option<KafkaError>,
+        /// Per-partition errors of a verification.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        partition_errors: Vec<(TopicPartition, KafkaError)>,
     },
     /// EndTxn (API key 26), producer to coordinator: commit or abort.
     EndTxn {
@@ -116,10 +124,29 @@ impl TxnMsg {
             TxnMsg::AddPartitionsToTxn {
                 transactional_id,
                 partitions,
+                verify_only,
                 ..
-            } => format!("AddPartitionsToTxn {transactional_id} {}", tps(partitions)),
-            TxnMsg::AddPartitionsToTxnResponse { error, .. } => {
-                format!("AddPartitionsToTxnResponse{}", err(error))
+            } => match (verify_only, zh) {
+                (false, _) => format!("AddPartitionsToTxn {transactional_id} {}", tps(partitions)),
+                (true, false) => format!(
+                    "AddPartitionsToTxn (verify) {transactional_id} {}",
+                    tps(partitions)
+                ),
+                (true, true) => format!(
+                    "AddPartitionsToTxn（校验）{transactional_id} {}",
+                    tps(partitions)
+                ),
+            },
+            TxnMsg::AddPartitionsToTxnResponse {
+                error,
+                partition_errors,
+                ..
+            } => {
+                let parts: Vec<String> = partition_errors
+                    .iter()
+                    .map(|(tp, e)| format!(" {tp} {e}"))
+                    .collect();
+                format!("AddPartitionsToTxnResponse{}{}", err(error), parts.concat())
             }
             TxnMsg::EndTxn {
                 transactional_id,

@@ -26,8 +26,10 @@
 //! - Partitions keep their open and aborted transactions ([`crate::kafka::log::txn`]); a
 //!   read_committed consumer reads below the **last stable offset** and drops aborted data.
 //!
-//! Not modelled: KIP-890's partition verification (3.6+: the leader asks the coordinator
-//! whether a transactional batch's partition was added), AddOffsetsToTxn /
+//! - A leader verifies a transaction's first batch on a partition with the coordinator
+//!   before appending it (KIP-890 part 1, [`verification`]).
+//!
+//! Not modelled: AddOffsetsToTxn /
 //! TxnOffsetCommit (they come with consumer groups), producer id rotation when the epoch
 //! is exhausted, and `transactional.id.expiration.ms`.
 
@@ -37,6 +39,7 @@ mod markers;
 mod messages;
 pub mod query;
 mod state;
+mod verification;
 
 pub use coordinator::TxnCoordinator;
 pub use input::TxnOp;
