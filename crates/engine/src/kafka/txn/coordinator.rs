@@ -327,11 +327,18 @@ impl Broker {
 
     /// The checks AddPartitionsToTxn and EndTxn share: coordinator, producer id, epoch and
     /// no pending transition. Returns the current state.
-    fn txn_checks(
-        &self,
-        txn_id: &str,
-        (pid, epoch): (i64, i16),
-    ) -> Result<TxnMetadata, KafkaError> {
+    fn txn_checks(&self, txn_id: &str, producer: (i64, i16)) -> Result<TxnMetadata, KafkaError> {
+        let entry = self.txn_entry(txn_id, producer)?;
+        if entry.pending.is_some() {
+            return Err(KafkaError::ConcurrentTransactions);
+        }
+        Ok(entry.meta.clone())
+    }
+
+    /// `txn_id`'s entry, if this broker coordinates it and `(pid, epoch)` is its producer:
+    /// NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS, INVALID_PRODUCER_ID_MAPPING or
+    /// PRODUCER_FENCED otherwise.
+    fn txn_entry(&self, txn_id: &str, (pid, epoch): (i64, i16)) -> Result<&Entry, KafkaError> {
         self.coordinating(txn_id)?;
         let entry = self
             .txn
@@ -344,10 +351,7 @@ impl Broker {
         if entry.meta.producer_epoch != epoch {
             return Err(KafkaError::ProducerFenced);
         }
-        if entry.pending.is_some() {
-            return Err(KafkaError::ConcurrentTransactions);
-        }
-        Ok(entry.meta.clone())
+        Ok(entry)
     }
 
     /// AddPartitionsToTxn (`handleAddPartitionsToTransaction`).
@@ -402,21 +406,11 @@ impl Broker {
         conn: ConnId,
         corr: u64,
         txn_id: &str,
-        (pid, epoch): (i64, i16),
+        producer: (i64, i16),
         partitions: Vec<TopicPartition>,
     ) {
-        let meta = self.coordinating(txn_id).and_then(|_| {
-            let e = self
-                .txn
-                .txns
-                .get(txn_id)
-                .ok_or(KafkaError::InvalidProducerIdMapping)?;
-            if e.meta.producer_id != pid {
-                return Err(KafkaError::InvalidProducerIdMapping);
-            }
-            if e.meta.producer_epoch != epoch {
-                return Err(KafkaError::ProducerFenced);
-            }
+        let meta = self.txn_entry(txn_id, producer).and_then(|e| {
+            // No pending-state check: the append is checked again.
             if matches!(
                 e.meta.state,
                 TxnState::PrepareCommit | TxnState::PrepareAbort
