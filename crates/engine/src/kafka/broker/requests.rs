@@ -20,6 +20,7 @@ use super::Broker;
 use crate::ids::NodeId;
 use crate::kafka::broker::partition::PartitionState;
 use crate::kafka::config::Acks;
+use crate::kafka::log::txn::TxnScan;
 use crate::kafka::messages::{
     FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
     ProduceResult,
@@ -82,6 +83,25 @@ pub struct DelayedProduce {
 /// `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: how many of a producer's last batches a
 /// partition remembers for duplicate detection.
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
+
+/// How far a fetch with `isolation` may read in `log` whose leader has high watermark
+/// `hw`: followers to the LEO, read_uncommitted consumers to the HW, read_committed ones to
+/// the last stable offset (with the partition's transactions, which the answer lists the
+/// aborted ones of).
+fn read_limit(
+    isolation: Isolation,
+    log: &crate::kafka::log::PartitionLog,
+    hw: u64,
+) -> (u64, Option<TxnScan>) {
+    match isolation {
+        Isolation::LogEnd => (log.leo(), None),
+        Isolation::HighWatermark => (hw, None),
+        Isolation::ReadCommitted => {
+            let t = log.transactions();
+            (t.last_stable_offset(hw), Some(t))
+        }
+    }
+}
 
 /// The change an ordinary append reports: how many records went in where.
 pub(crate) fn appended(tp: &TopicPartition, stored: &Batch, leo: u64) -> KafkaChange {
@@ -343,11 +363,7 @@ impl Broker {
             if fp.fetch_offset > log.leo() {
                 return (bytes, true);
             }
-            let limit = match req.isolation {
-                Isolation::LogEnd => log.leo(),
-                Isolation::HighWatermark => p.hw,
-                Isolation::ReadCommitted => log.last_stable_offset(p.hw),
-            };
+            let (limit, _) = read_limit(req.isolation, log, p.hw);
             bytes += log
                 .bytes_available(fp.fetch_offset, limit)
                 .min(req.max_bytes);
@@ -377,20 +393,14 @@ impl Broker {
                 let log = self.disk.logs.get(&fp.tp);
                 match (p, log) {
                     (Some(p), Some(log)) if fp.fetch_offset <= log.leo() => {
-                        let committed = req.isolation == Isolation::ReadCommitted;
-                        let txns = committed.then(|| log.transactions());
-                        let limit = match (&txns, req.isolation) {
-                            (Some(t), _) => t.last_stable_offset(p.hw),
-                            (None, Isolation::LogEnd) => log.leo(),
-                            (None, _) => p.hw,
-                        };
+                        let (limit, txns) = read_limit(req.isolation, log, p.hw);
                         let batches = log.read(fp.fetch_offset, limit, req.max_bytes);
                         let end = batches.last().map_or(fp.fetch_offset, |b| b.next_offset());
                         FetchedPartition {
                             tp: fp.tp.clone(),
                             error: None,
                             high_watermark: p.hw,
-                            last_stable_offset: committed.then_some(limit),
+                            last_stable_offset: txns.is_some().then_some(limit),
                             aborted: txns
                                 .map(|t| t.aborted_between(fp.fetch_offset, end))
                                 .unwrap_or_default(),

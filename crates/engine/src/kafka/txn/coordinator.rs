@@ -13,9 +13,9 @@
 //! after `request.timeout.ms`; here it waits for the high watermark or the move.)
 
 use super::state::{TxnMetadata, TxnState};
-use super::{TOPIC, TxnMarker, TxnMsg, partition_for};
+use super::{TOPIC, TxnMsg, partition_for};
 use crate::kafka::broker::Broker;
-use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg, KafkaTimer};
+use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg};
 use crate::kafka::network_client::NetworkClient;
 use crate::kafka::record::{Batch, Record};
 use crate::kafka::topic::TopicPartition;
@@ -36,7 +36,7 @@ pub(crate) struct Entry {
 
 /// What to do when a state record is replicated (or cannot be).
 #[derive(Clone, Debug)]
-enum AfterWrite {
+pub(super) enum AfterWrite {
     /// Answer InitProducerId with the new id and epoch.
     InitPid { conn: ConnId, corr: u64 },
     /// Answer AddPartitionsToTxn.
@@ -82,9 +82,9 @@ pub struct TxnCoordinator {
     /// Markers appended here, waiting for the high watermark.
     pub(crate) delayed_markers: Vec<DelayedMarkers>,
     /// Partitions still to be marked, per transactional id.
-    todo: BTreeMap<String, BTreeSet<TopicPartition>>,
+    pub(super) todo: BTreeMap<String, BTreeSet<TopicPartition>>,
     /// WriteTxnMarkers in flight: correlation id -> (broker, what it marks).
-    in_flight: BTreeMap<u64, (u32, Vec<(String, TopicPartition)>)>,
+    pub(super) in_flight: BTreeMap<u64, (u32, Vec<(String, TopicPartition)>)>,
     /// The marker channel's connections (`TransactionMarkerChannelManager`).
     pub(crate) net: NetworkClient,
     pub(crate) next_corr: u64,
@@ -92,8 +92,8 @@ pub struct TxnCoordinator {
     pub(crate) held: BTreeMap<u64, super::verification::Held>,
     /// This broker asked for `__transaction_state` to be created.
     topic_requested: bool,
-    abort_task: bool,
-    retry_set: bool,
+    pub(super) abort_task: bool,
+    pub(super) retry_set: bool,
 }
 
 impl TxnCoordinator {
@@ -483,7 +483,7 @@ impl Broker {
 
     /// Appends `next` as `txn_id`'s record to its `__transaction_state` partition; `then`
     /// runs once the high watermark passes it.
-    fn write_txn_state(
+    pub(super) fn write_txn_state(
         &mut self,
         ctx: &mut Ctx<'_>,
         txn_id: &str,
@@ -657,284 +657,5 @@ impl Broker {
             (AfterWrite::TimeoutAbort, Ok(())) => self.start_markers(ctx, txn_id),
             (AfterWrite::TimeoutAbort | AfterWrite::Complete, _) => {}
         }
-    }
-
-    /// PrepareCommit / PrepareAbort is durable: mark every partition of the transaction.
-    fn start_markers(&mut self, ctx: &mut Ctx<'_>, txn_id: &str) {
-        let Some(meta) = self.txn.txns.get(txn_id).map(|e| e.meta.clone()) else {
-            return;
-        };
-        self.txn
-            .todo
-            .insert(txn_id.to_string(), meta.partitions.clone());
-        self.send_markers(ctx);
-        self.maybe_complete_txn(ctx, txn_id);
-    }
-
-    /// Sends every marker still to be written to its partition's leader, one request per
-    /// broker (`TransactionMarkerChannelManager.drainQueuedTransactionMarkers`). Markers
-    /// whose partition has no leader wait for the retry.
-    pub(crate) fn send_markers(&mut self, ctx: &mut Ctx<'_>) {
-        let mut by_broker: BTreeMap<u32, Vec<(String, TopicPartition)>> = BTreeMap::new();
-        let mut waiting = false;
-        for (txn_id, tps) in &mut self.txn.todo {
-            let sent: Vec<TopicPartition> = tps
-                .iter()
-                .filter(|tp| {
-                    let leader = self.metadata.partition(tp).and_then(|p| p.leader);
-                    match leader {
-                        Some(b) => {
-                            by_broker
-                                .entry(b)
-                                .or_default()
-                                .push((txn_id.clone(), (*tp).clone()));
-                            true
-                        }
-                        None => {
-                            waiting = true;
-                            false
-                        }
-                    }
-                })
-                .cloned()
-                .collect();
-            for tp in sent {
-                tps.remove(&tp);
-            }
-        }
-        for (broker, items) in by_broker {
-            let mut markers: Vec<TxnMarker> = Vec::new();
-            for (txn_id, tp) in &items {
-                let Some(e) = self.txn.txns.get(txn_id) else {
-                    continue;
-                };
-                let coordinator_epoch =
-                    self.txn.owned.get(&e.partition).copied().unwrap_or(0) as i32;
-                match markers
-                    .iter_mut()
-                    .find(|m| m.producer_id == e.meta.producer_id)
-                {
-                    Some(m) => m.partitions.push(tp.clone()),
-                    None => markers.push(TxnMarker {
-                        producer_id: e.meta.producer_id,
-                        producer_epoch: e.meta.producer_epoch,
-                        commit: e.meta.state == TxnState::PrepareCommit,
-                        coordinator_epoch,
-                        partitions: vec![tp.clone()],
-                    }),
-                }
-            }
-            let corr = self.txn.next_corr;
-            self.txn.next_corr += 1;
-            let msg = KafkaMsg::Txn(TxnMsg::WriteTxnMarkers { corr, markers });
-            if broker == self.id {
-                ctx.loopback(msg);
-            } else {
-                self.txn.net.send(ctx, broker, msg);
-            }
-            self.txn.in_flight.insert(corr, (broker, items));
-        }
-        if waiting {
-            self.schedule_marker_retry(ctx);
-        }
-    }
-
-    fn schedule_marker_retry(&mut self, ctx: &mut Ctx<'_>) {
-        if !self.txn.retry_set {
-            self.txn.retry_set = true;
-            ctx.set_timer(KafkaTimer::TxnMarkerRetry, 100);
-        }
-    }
-
-    /// The retry timer: send what is still to be marked.
-    pub(crate) fn retry_markers(&mut self, ctx: &mut Ctx<'_>) {
-        self.txn.retry_set = false;
-        self.send_markers(ctx);
-    }
-
-    /// A WriteTxnMarkers answer: written partitions are done, failed ones are sent again
-    /// after a backoff (`TransactionMarkerRequestCompletionHandler`).
-    fn on_markers_written(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        corr: u64,
-        results: Vec<(i64, TopicPartition, Option<KafkaError>)>,
-    ) {
-        let Some((_, items)) = self.txn.in_flight.remove(&corr) else {
-            return;
-        };
-        let mut retry = false;
-        let mut touched = BTreeSet::new();
-        for (txn_id, tp) in items {
-            let ok = results.iter().any(|(_, t, e)| *t == tp && e.is_none());
-            if !ok {
-                retry = true;
-                if let Some(todo) = self.txn.todo.get_mut(&txn_id) {
-                    todo.insert(tp);
-                }
-            }
-            touched.insert(txn_id);
-        }
-        if retry {
-            self.schedule_marker_retry(ctx);
-        }
-        for txn_id in touched {
-            self.maybe_complete_txn(ctx, &txn_id);
-        }
-    }
-
-    /// The marker channel lost its connection to `broker`: what was in flight on it is
-    /// sent again.
-    pub(crate) fn marker_conn_lost(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
-        self.verification_conn_lost(ctx, broker);
-        let lost: Vec<u64> = self
-            .txn
-            .in_flight
-            .iter()
-            .filter(|(_, (b, _))| *b == broker)
-            .map(|(c, _)| *c)
-            .collect();
-        for corr in lost {
-            if let Some((_, items)) = self.txn.in_flight.remove(&corr) {
-                for (txn_id, tp) in items {
-                    self.txn.todo.entry(txn_id).or_default().insert(tp);
-                }
-            }
-        }
-        self.schedule_marker_retry(ctx);
-    }
-
-    /// Every marker of `txn_id` is written: CompleteCommit / CompleteAbort.
-    fn maybe_complete_txn(&mut self, ctx: &mut Ctx<'_>, txn_id: &str) {
-        let open = self.txn.todo.get(txn_id).is_some_and(|t| !t.is_empty())
-            || self
-                .txn
-                .in_flight
-                .values()
-                .any(|(_, items)| items.iter().any(|(id, _)| id == txn_id));
-        if open || !self.txn.todo.contains_key(txn_id) {
-            return;
-        }
-        self.txn.todo.remove(txn_id);
-        let Some(e) = self.txn.txns.get(txn_id) else {
-            return;
-        };
-        let mut next = e.meta.clone();
-        next.state = match next.state {
-            TxnState::PrepareCommit => TxnState::CompleteCommit,
-            TxnState::PrepareAbort => TxnState::CompleteAbort,
-            _ => return,
-        };
-        next.partitions.clear();
-        next.last_update_ms = ctx.now();
-        self.write_txn_state(ctx, txn_id, next, AfterWrite::Complete);
-    }
-
-    /// Loads the `__transaction_state` partitions this broker now leads and forgets the
-    /// ones it stopped leading (`onElection` / `onResignation`). Called after every
-    /// LeaderAndIsr and StopReplica.
-    pub(crate) fn txn_roles_changed(&mut self, ctx: &mut Ctx<'_>) {
-        let led: BTreeMap<u32, u32> = self
-            .partitions
-            .iter()
-            .filter(|(tp, s)| tp.topic == TOPIC && s.leader == self.id)
-            .map(|(tp, s)| (tp.partition, s.leader_epoch))
-            .collect();
-        let gone: Vec<u32> = self
-            .txn
-            .owned
-            .iter()
-            .filter(|(p, e)| led.get(p) != Some(e))
-            .map(|(p, _)| *p)
-            .collect();
-        for p in gone {
-            self.txn.owned.remove(&p);
-            self.txn.txns.retain(|_, e| e.partition != p);
-            self.txn
-                .todo
-                .retain(|id, _| partition_for(id, self.cfg.txn_state_partitions) != p);
-            ctx.note(format!("Resigned as the txn coordinator for partition {p}"));
-        }
-        for (p, epoch) in led {
-            if self.txn.owned.contains_key(&p) {
-                continue;
-            }
-            let tp = TopicPartition::new(TOPIC, p);
-            let mut loaded: BTreeMap<String, TxnMetadata> = BTreeMap::new();
-            if let Some(log) = self.disk.logs.get(&tp) {
-                for b in log.batches() {
-                    for r in &b.records {
-                        if let (Some(k), Some(v)) = (&r.key, &r.value)
-                            && let Some(m) = TxnMetadata::from_text(v)
-                        {
-                            loaded.insert(k.clone(), m);
-                        }
-                    }
-                }
-            }
-            ctx.note(format!(
-                "Elected as the txn coordinator for partition {p} at epoch {epoch}; loaded {} transaction metadata from {tp}",
-                loaded.len()
-            ));
-            self.txn.owned.insert(p, epoch);
-            let prepared: Vec<String> = loaded
-                .iter()
-                .filter(|(_, m)| {
-                    matches!(m.state, TxnState::PrepareCommit | TxnState::PrepareAbort)
-                })
-                .map(|(k, _)| k.clone())
-                .collect();
-            for (k, meta) in loaded {
-                self.txn.txns.insert(
-                    k,
-                    Entry {
-                        partition: p,
-                        meta,
-                        pending: None,
-                    },
-                );
-            }
-            for k in prepared {
-                self.start_markers(ctx, &k);
-            }
-        }
-        if !self.txn.owned.is_empty() && !self.txn.abort_task {
-            self.txn.abort_task = true;
-            ctx.set_timer(KafkaTimer::TxnAbortTimedOut, self.cfg.txn_abort_interval_ms);
-        }
-    }
-
-    /// The `transaction-abort` task (`abortTimedOutTransactions`): every Ongoing
-    /// transaction older than its timeout is aborted with a bumped epoch, which fences
-    /// its producer.
-    pub(crate) fn abort_timed_out(&mut self, ctx: &mut Ctx<'_>) {
-        let now = ctx.now();
-        let expired: Vec<(String, TxnMetadata)> = self
-            .txn
-            .txns
-            .iter()
-            .filter(|(_, e)| {
-                e.pending.is_none()
-                    && e.meta.state == TxnState::Ongoing
-                    && now > e.meta.txn_start_ms.saturating_add(e.meta.timeout_ms)
-            })
-            .map(|(k, e)| (k.clone(), e.meta.clone()))
-            .collect();
-        for (txn_id, meta) in expired {
-            let mut next = meta.clone();
-            next.producer_epoch = next.producer_epoch.saturating_add(1);
-            next.state = TxnState::PrepareAbort;
-            next.last_update_ms = now;
-            ctx.note(format!(
-                "Aborting transaction {txn_id} with producerId {} and epoch {}: it has been open {} ms, past its timeout of {} ms; the epoch is bumped to {}",
-                meta.producer_id,
-                meta.producer_epoch,
-                now - meta.txn_start_ms,
-                meta.timeout_ms,
-                next.producer_epoch
-            ));
-            self.write_txn_state(ctx, &txn_id, next, AfterWrite::TimeoutAbort);
-        }
-        ctx.set_timer(KafkaTimer::TxnAbortTimedOut, self.cfg.txn_abort_interval_ms);
     }
 }

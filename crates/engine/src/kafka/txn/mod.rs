@@ -35,6 +35,8 @@
 
 mod coordinator;
 pub(crate) mod input;
+mod load;
+mod marker_channel;
 mod markers;
 mod messages;
 pub mod query;
