@@ -12,10 +12,18 @@ Reads JSON lines on stdin, answers one JSON line per request on stdout:
   {"op": "read_log", "hex": "..."} -> {"records": [[offset, key hex|null, value hex|null]]}
                                      for a whole .log segment (MemoryRecords, every
                                      batch's CRC validated)
-  {"op": "assign", "assignor": "range"|"roundrobin", "partitions": {topic: count},
-   "members": [{"id": str, "instance_id": str|null, "topics": [str]}]}
+  {"op": "assign", "assignor": "range"|"roundrobin"|"sticky"|"cooperative-sticky",
+   "partitions": {topic: count},
+   "members": [{"id": str, "instance_id": str|null, "topics": [str],
+                "owned": [[topic, partition]], "generation": int}]}
                                   -> {"assignment": {member id: [[topic, partition]]}}
-                                     sorted, from kafka.coordinator.assignors
+                                     sorted, from kafka.coordinator.assignors; "owned"
+                                     and "generation" (default none and -1) are what the
+                                     sticky assignors read: StickyAssignorUserData for
+                                     sticky, owned_partitions and generation_id for
+                                     cooperative-sticky; "smallest_first": true pins
+                                     the sticky assignor's hash-ordered set choices to
+                                     the smallest element
 SPEC: {"compression": 0-4, "transactional": bool, "producer_id": int,
        "producer_epoch": int, "base_sequence": int, "base_offset": int,
        "leader_epoch": int, "records": [{"ts": int, "offset_delta": int,
@@ -99,6 +107,9 @@ class _Cluster:
     def __init__(self, partitions):
         self._p = partitions
 
+    def topics(self):
+        return sorted(self._p)
+
     def partitions_for_topic(self, topic):
         n = self._p.get(topic)
         return None if n is None else set(range(n))
@@ -107,20 +118,69 @@ class _Cluster:
 class _Member:
     """A JoinGroupResponseMember as kafka-python's assignors read it."""
 
-    def __init__(self, m):
+    def __init__(self, m, assignor):
         from types import SimpleNamespace
+        from kafka.coordinator.assignors.sticky.user_data import StickyAssignorUserData
         self.member_id = m["id"]
         self.group_instance_id = m.get("instance_id")
-        self.metadata = SimpleNamespace(topics=m["topics"])
+        generation = m.get("generation", -1)
+        by_topic = {}
+        for t, p in m.get("owned", []):
+            by_topic.setdefault(t, []).append(p)
+        if assignor == "sticky":
+            user_data = StickyAssignorUserData(
+                previous_assignment=list(by_topic.items()), generation=generation)
+            self.metadata = SimpleNamespace(topics=m["topics"], user_data=user_data)
+        elif assignor == "cooperative-sticky":
+            owned = [SimpleNamespace(topic=t, partitions=ps) for t, ps in by_topic.items()]
+            self.metadata = SimpleNamespace(topics=m["topics"], user_data=b"",
+                                            owned_partitions=owned, generation_id=generation)
+        else:
+            self.metadata = SimpleNamespace(topics=m["topics"])
+
+
+class _SmallestFirst(set):
+    """A set that pops and iterates smallest first. kafka-python's sticky assignor takes
+    `set.pop()` and `next(iter(set))` of partitions, choices Python's string hashing
+    orders (PYTHONHASHSEED); with "smallest_first" the peer pins them to the smallest,
+    the choice the engine makes."""
+
+    def pop(self):
+        x = min(set.__iter__(self))
+        self.remove(x)
+        return x
+
+    def __iter__(self):
+        return iter(sorted(set.__iter__(self)))
+
+    def intersection(self, *others):
+        return _SmallestFirst(set.intersection(self, *others))
+
+
+def _pin_set_order(on):
+    from kafka.coordinator.assignors.sticky import sticky_assignor, partition_movements
+    for module in (sticky_assignor, partition_movements):
+        if on:
+            module.set = _SmallestFirst
+        elif "set" in vars(module):
+            del module.set
 
 
 def assign(req):
     from kafka.coordinator.assignors.range import RangePartitionAssignor
     from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+    from kafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+    from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
     cls = {"range": RangePartitionAssignor,
-           "roundrobin": RoundRobinPartitionAssignor}[req["assignor"]]
-    members = [_Member(m) for m in req["members"]]
-    result = cls.assign(_Cluster(req["partitions"]), members)
+           "roundrobin": RoundRobinPartitionAssignor,
+           "sticky": StickyPartitionAssignor,
+           "cooperative-sticky": CooperativeStickyAssignor}[req["assignor"]]
+    _pin_set_order(req.get("smallest_first", False))
+    members = [_Member(m, req["assignor"]) for m in req["members"]]
+    if req["assignor"] in ("sticky", "cooperative-sticky"):
+        result = cls().assign(_Cluster(req["partitions"]), members)
+    else:
+        result = cls.assign(_Cluster(req["partitions"]), members)
     out = {}
     for member_id, a in result.items():
         out[member_id] = sorted([t, p] for t, ps in a.assignment for p in ps)

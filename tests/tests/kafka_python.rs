@@ -17,65 +17,13 @@
 //!
 //! Set `ZKAFKA_SKIP_PEERS=1` to skip it on a machine without the peer.
 
+mod peer;
+
+use peer::{Peer, draw};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use zkafka_engine::kafka::format::{Compression, Header, RecordBatch, RecordBytes};
-
-struct Peer {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Peer {
-    fn start() -> Option<Peer> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("kafka-python");
-        let python = std::env::var_os("ZKAFKA_PEER_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| dir.join(".venv/bin/python"));
-        if !python.exists() {
-            if std::env::var_os("ZKAFKA_SKIP_PEERS").is_some() {
-                return None;
-            }
-            panic!(
-                "kafka-python is not installed at {}: run ./.ci/setup.sh --peers \
-                 (or set ZKAFKA_SKIP_PEERS=1)",
-                python.display()
-            );
-        }
-        let mut child = Command::new(python)
-            .arg(dir.join("peer.py"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starts peer.py");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        Some(Peer {
-            child,
-            stdin,
-            stdout,
-        })
-    }
-
-    fn ask(&mut self, req: Value) -> Value {
-        writeln!(self.stdin, "{req}").expect("writes to peer");
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("reads from peer");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("peer said {line:?}: {e}"))
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -90,10 +38,6 @@ fn unhex(s: &str) -> Vec<u8> {
 
 fn opt_hex(b: &Option<Vec<u8>>) -> Value {
     b.as_ref().map_or(Value::Null, |b| Value::String(hex(b)))
-}
-
-fn draw(rng: &mut ChaCha8Rng, n: u32) -> u32 {
-    rng.next_u32() % n
 }
 
 fn bytes(rng: &mut ChaCha8Rng, compressible: bool) -> Option<Vec<u8>> {
@@ -347,89 +291,5 @@ fn murmur2_and_key_partitions_match_kafka_python() {
             "partition of {} among {partitions}",
             hex(&key)
         );
-    }
-}
-
-/// The range and round-robin assignors against kafka-python's
-/// (`kafka.coordinator.assignors`) on random groups: up to 4 topics of 1 to 8 partitions,
-/// 1 to 6 members, all dynamic or all static (kafka-python groups static and dynamic
-/// members with `itertools.groupby`, which splits them wrongly when they interleave, so
-/// mixed groups are checked against the Java rule in the engine's unit tests instead).
-/// Range gets unequal subscriptions; round-robin equal ones only: kafka-python's
-/// round-robin fails on unequal subscriptions (its skip loop takes a (instance id, member
-/// id) pair for a member id), where Kafka's `RoundRobinAssignor` is the reference (the
-/// javadoc example in the engine's unit tests).
-#[test]
-fn range_and_round_robin_assignors_match_kafka_python() {
-    use std::collections::BTreeMap;
-    use zkafka_engine::kafka::group::assignors::{Assignor, Member, assign};
-    let Some(mut peer) = Peer::start() else {
-        return;
-    };
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    for case in 0..400u32 {
-        let assignor = if case % 2 == 0 {
-            Assignor::Range
-        } else {
-            Assignor::RoundRobin
-        };
-        let topics: Vec<String> = (0..1 + draw(&mut rng, 4))
-            .map(|t| format!("t{t}"))
-            .collect();
-        let partitions: BTreeMap<String, u32> = topics
-            .iter()
-            .map(|t| (t.clone(), 1 + draw(&mut rng, 8)))
-            .collect();
-        let is_static = draw(&mut rng, 3) == 0;
-        let members: Vec<Member> = (0..1 + draw(&mut rng, 6))
-            .map(|m| {
-                let subscribed: Vec<String> = match assignor {
-                    Assignor::RoundRobin => topics.clone(),
-                    Assignor::Range => {
-                        let s: Vec<String> = topics
-                            .iter()
-                            .filter(|_| draw(&mut rng, 2) == 0)
-                            .cloned()
-                            .collect();
-                        if s.is_empty() {
-                            vec![topics[0].clone()]
-                        } else {
-                            s
-                        }
-                    }
-                };
-                Member {
-                    // Ids that do not sort in creation order.
-                    id: format!("c{}-{m}", draw(&mut rng, 1000)),
-                    instance_id: is_static.then(|| format!("i{}-{m}", draw(&mut rng, 1000))),
-                    topics: subscribed,
-                    owned: Vec::new(),
-                }
-            })
-            .collect();
-        let req_members: Vec<Value> = members
-            .iter()
-            .map(|m| json!({"id": m.id, "instance_id": m.instance_id, "topics": m.topics}))
-            .collect();
-        let got = peer.ask(json!({
-            "op": "assign",
-            "assignor": assignor.name(),
-            "partitions": partitions,
-            "members": req_members,
-        }));
-        let ours = assign(assignor, &partitions, &members);
-        for m in &members {
-            let want: Vec<Value> = ours[&m.id]
-                .iter()
-                .map(|tp| json!([tp.topic, tp.partition]))
-                .collect();
-            assert_eq!(
-                got["assignment"][&m.id],
-                Value::Array(want),
-                "case {case}: {} for {} with {partitions:?} and {members:?}: {got}",
-                assignor.name(),
-                m.id
-            );
-        }
     }
 }

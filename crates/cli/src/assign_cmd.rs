@@ -1,7 +1,7 @@
 //! `zkafka assign <assignor> --partitions t1=3,t2=2 --member c1=t1,t2 --member c2=t1
 //! [--previous c1=t1-0,t1-1 ...] [--json]`: what a consumer group's leader would assign
 //! ([`zkafka_engine::kafka::group::assignors`]), so a person can compare assignors on their
-//! own input. Prints one line per member (`c1: t1-0, t1-1`), or with `--json` an object
+//! own input. Prints one line per member (`c1: t1-0, t1-1`; `c2: -` for none), or with `--json` an object
 //! from member id to a sorted list of `[topic, partition]`. Exits 2 on bad input, naming
 //! the option and the part that was wrong.
 
@@ -21,8 +21,8 @@ pub struct AssignArgs {
     /// A member and its subscribed topics: `c1=t1,t2` (repeat for each member).
     #[arg(long = "member", required = true)]
     members: Vec<String>,
-    /// A member's partitions from the previous generation: `c1=t1-0,t1-1` (for the
-    /// sticky assignors; repeatable).
+    /// A member's partitions from the previous generation: `c1=t1-0,t1-1` (read by the
+    /// sticky assignors, as generation 1; repeatable).
     #[arg(long = "previous")]
     previous: Vec<String>,
     /// Print JSON: member id → sorted list of [topic, partition].
@@ -78,6 +78,7 @@ fn parse_members(members: &[String], previous: &[String]) -> Result<Vec<Member>,
             instance_id: None,
             topics: topics.iter().map(|t| t.to_string()).collect(),
             owned: Vec::new(),
+            generation: -1,
         });
     }
     for p in previous {
@@ -92,6 +93,9 @@ fn parse_members(members: &[String], previous: &[String]) -> Result<Vec<Member>,
                 .map_err(|_| format!("--previous: `{tp}` is not a topic-partition like t1-0"))?;
             member.owned.push(parsed);
         }
+        // One earlier generation for everyone who owned something: the sticky assignors
+        // then keep what each owned (a claim by two members goes to the first).
+        member.generation = 1;
     }
     Ok(out)
 }
@@ -128,7 +132,13 @@ pub fn run(args: &AssignArgs) -> u8 {
     } else {
         for (m, tps) in &a {
             let names: Vec<String> = tps.iter().map(|tp| tp.to_string()).collect();
-            out!("{m}: {}", names.join(", "));
+            // A member with nothing prints `-`, as Kafka's tools print a missing value.
+            let list = if names.is_empty() {
+                "-".to_string()
+            } else {
+                names.join(", ")
+            };
+            out!("{m}: {list}");
         }
     }
     0

@@ -343,3 +343,27 @@ fn assign_prints_each_members_partitions_and_json() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("`t1` is not topic=count"));
 }
+
+#[test]
+fn sticky_assignors_keep_owned_partitions_and_cooperative_waits_for_revocation() {
+    // c1 owned all four partitions; c2 joins.
+    let args = |assignor| {
+        [
+            "assign",
+            assignor,
+            "--partitions",
+            "t=4",
+            "--member",
+            "c1=t",
+            "--member",
+            "c2=t",
+            "--previous",
+            "c1=t-0,t-1,t-2,t-3",
+        ]
+    };
+    let eager = zkafka(&args("sticky"), None);
+    assert!(eager.status.success(), "{}", text(&eager.stderr));
+    assert_eq!(text(&eager.stdout), "c1: t-0, t-1\nc2: t-2, t-3\n");
+    let coop = zkafka(&args("cooperative-sticky"), None);
+    assert_eq!(text(&coop.stdout), "c1: t-0, t-1\nc2: -\n");
+}

@@ -1,6 +1,8 @@
 //! The partition assignors a consumer group's leader runs (apache/kafka 3.8
-//! `org.apache.kafka.clients.consumer.RangeAssignor`, `RoundRobinAssignor`), as pure
-//! functions of the members' subscriptions and the topics' partition counts.
+//! `org.apache.kafka.clients.consumer.RangeAssignor`, `RoundRobinAssignor`,
+//! `StickyAssignor`, `CooperativeStickyAssignor`), as pure functions of the members (in
+//! JoinGroup order), their subscriptions and owned partitions, and the topics' partition
+//! counts.
 //!
 //! - Members are ordered as `MemberInfo.compareTo` orders them: members with a
 //!   `group.instance.id` (static, KIP-345) first, by instance id; then the others by
@@ -12,9 +14,17 @@
 //! - **roundrobin**: every partition of every subscribed topic, sorted by topic then
 //!   partition, dealt in turn over the members, skipping a member not subscribed to the
 //!   partition's topic (`CircularIterator`: peek, skip, take).
-//!
-//! The sticky and cooperative-sticky assignors are not built yet.
+//! - **sticky** (KIP-54): balanced first, then as few moves as possible; the algorithm is
+//!   in [`super::sticky`], ported from kafka-python, whose outputs it equals. The eager
+//!   `StickyAssignor` learns what each member owned from its subscription's user data
+//!   (partitions and generation).
+//! - **cooperative-sticky** (KIP-429): the same assignment, except that a partition
+//!   moving to another member is left out of this round (kafka-python
+//!   `CooperativeStickyAssignor.assign`; Java's `adjustAssignment`): its owner revokes
+//!   it, rejoins, and the next round assigns it. The owner of a partition two members
+//!   claim is the later one in member order.
 
+use super::sticky::StickyExecutor;
 use crate::kafka::topic::TopicPartition;
 use std::collections::BTreeMap;
 
@@ -29,6 +39,9 @@ pub struct Member {
     pub topics: Vec<String>,
     /// The partitions it owns from the previous generation (for the sticky assignors).
     pub owned: Vec<TopicPartition>,
+    /// The generation `owned` is from; -1 when unknown (kafka-python's
+    /// `DEFAULT_GENERATION_ID`). The sticky assignors prefer the newest claim.
+    pub generation: i32,
 }
 
 /// An assignor (`partition.assignment.strategy`).
@@ -38,6 +51,10 @@ pub enum Assignor {
     Range,
     /// `RoundRobinAssignor` ("roundrobin").
     RoundRobin,
+    /// `StickyAssignor` ("sticky"), eager.
+    Sticky,
+    /// `CooperativeStickyAssignor` ("cooperative-sticky"), the cooperative protocol.
+    CooperativeSticky,
 }
 
 impl Assignor {
@@ -46,6 +63,8 @@ impl Assignor {
         match self {
             Assignor::Range => "range",
             Assignor::RoundRobin => "roundrobin",
+            Assignor::Sticky => "sticky",
+            Assignor::CooperativeSticky => "cooperative-sticky",
         }
     }
 
@@ -54,9 +73,8 @@ impl Assignor {
         match s {
             "range" => Ok(Assignor::Range),
             "roundrobin" => Ok(Assignor::RoundRobin),
-            "sticky" | "cooperative-sticky" => Err(format!(
-                "the {s} assignor is not built yet; range and roundrobin are"
-            )),
+            "sticky" => Ok(Assignor::Sticky),
+            "cooperative-sticky" => Ok(Assignor::CooperativeSticky),
             _ => Err(format!(
                 "unknown assignor `{s}` (range, roundrobin, sticky, cooperative-sticky)"
             )),
@@ -79,11 +97,30 @@ pub fn assign(
     match assignor {
         Assignor::Range => range(partitions, &sorted, &mut out),
         Assignor::RoundRobin => round_robin(partitions, &sorted, &mut out),
+        Assignor::Sticky => out = StickyExecutor::run(partitions, members),
+        Assignor::CooperativeSticky => {
+            out = StickyExecutor::run(partitions, members);
+            withhold_moving_partitions(members, &mut out);
+        }
     }
     for v in out.values_mut() {
         v.sort();
     }
     out
+}
+
+/// The cooperative first round: a partition another member owns now is left out of its
+/// new member's assignment until its owner has revoked it.
+fn withhold_moving_partitions(members: &[Member], out: &mut Assignment) {
+    let mut owner: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
+    for m in members {
+        for tp in &m.owned {
+            owner.insert(tp, &m.id);
+        }
+    }
+    for (id, tps) in out.iter_mut() {
+        tps.retain(|tp| owner.get(tp).is_none_or(|o| o == id));
+    }
 }
 
 /// `MemberInfo.compareTo`: static members by instance id first, then the rest by id.
@@ -152,6 +189,7 @@ mod tests {
             instance_id: None,
             topics: topics.iter().map(|t| t.to_string()).collect(),
             owned: Vec::new(),
+            generation: -1,
         }
     }
 
@@ -187,6 +225,92 @@ mod tests {
         assert_eq!(names(&a, "C0"), ["t0-0"]);
         assert_eq!(names(&a, "C1"), ["t1-0"]);
         assert_eq!(names(&a, "C2"), ["t1-1", "t2-0", "t2-1", "t2-2"]);
+    }
+
+    fn owning(mut m: Member, owned: &[(&str, u32)]) -> Member {
+        m.owned = owned
+            .iter()
+            .map(|(t, p)| TopicPartition::new(*t, *p))
+            .collect();
+        m.generation = 1;
+        m
+    }
+
+    #[test]
+    fn sticky_keeps_every_partition_where_it_was_when_a_member_leaves() {
+        // The StickyPartitionAssignor docstring's example 1: four topics of 2 partitions,
+        // C0, C1 and C2 subscribed to all; then C1 leaves.
+        let parts: BTreeMap<String, u32> = (0..4).map(|t| (format!("t{t}"), 2)).collect();
+        let all = ["t0", "t1", "t2", "t3"];
+        let fresh = [member("C0", &all), member("C1", &all), member("C2", &all)];
+        let a = assign(Assignor::Sticky, &parts, &fresh);
+        assert_eq!(names(&a, "C0"), ["t0-0", "t1-1", "t3-0"]);
+        assert_eq!(names(&a, "C1"), ["t0-1", "t2-0", "t3-1"]);
+        assert_eq!(names(&a, "C2"), ["t1-0", "t2-1"]);
+        let after = [
+            owning(member("C0", &all), &[("t0", 0), ("t1", 1), ("t3", 0)]),
+            owning(member("C2", &all), &[("t1", 0), ("t2", 1)]),
+        ];
+        let a = assign(Assignor::Sticky, &parts, &after);
+        assert_eq!(names(&a, "C0"), ["t0-0", "t1-1", "t2-0", "t3-0"]);
+        assert_eq!(names(&a, "C2"), ["t0-1", "t1-0", "t2-1", "t3-1"]);
+    }
+
+    #[test]
+    fn sticky_balances_unequal_subscriptions_better_than_round_robin() {
+        // Example 2: t0, t1, t2 with 1, 2, 3 partitions; C0 takes t0, C1 t0 and t1, C2 all.
+        let parts = BTreeMap::from([
+            ("t0".to_string(), 1),
+            ("t1".to_string(), 2),
+            ("t2".to_string(), 3),
+        ]);
+        let members = [
+            member("C0", &["t0"]),
+            member("C1", &["t0", "t1"]),
+            member("C2", &["t0", "t1", "t2"]),
+        ];
+        let a = assign(Assignor::Sticky, &parts, &members);
+        assert_eq!(names(&a, "C0"), ["t0-0"]);
+        assert_eq!(names(&a, "C1"), ["t1-0", "t1-1"]);
+        assert_eq!(names(&a, "C2"), ["t2-0", "t2-1", "t2-2"]);
+        // C0 leaves: sticky keeps 5 of 6 where they were.
+        let after = [
+            owning(member("C1", &["t0", "t1"]), &[("t1", 0), ("t1", 1)]),
+            owning(
+                member("C2", &["t0", "t1", "t2"]),
+                &[("t2", 0), ("t2", 1), ("t2", 2)],
+            ),
+        ];
+        let a = assign(Assignor::Sticky, &parts, &after);
+        assert_eq!(names(&a, "C1"), ["t0-0", "t1-0", "t1-1"]);
+        assert_eq!(names(&a, "C2"), ["t2-0", "t2-1", "t2-2"]);
+    }
+
+    #[test]
+    fn cooperative_sticky_withholds_a_moving_partition_for_one_round() {
+        // C0 owns all 4 partitions; C1 joins. Sticky moves two to C1; cooperative gives
+        // C1 nothing this round and C0 keeps only what stays.
+        let parts = BTreeMap::from([("t".to_string(), 4)]);
+        let members = [
+            owning(
+                member("C0", &["t"]),
+                &[("t", 0), ("t", 1), ("t", 2), ("t", 3)],
+            ),
+            member("C1", &["t"]),
+        ];
+        let eager = assign(Assignor::Sticky, &parts, &members);
+        assert_eq!(eager["C0"].len(), 2);
+        assert_eq!(eager["C1"].len(), 2);
+        let round1 = assign(Assignor::CooperativeSticky, &parts, &members);
+        assert_eq!(round1["C0"], eager["C0"]);
+        assert!(round1["C1"].is_empty());
+        // Round two: C0 owns what it kept; the revoked two are free and go to C1.
+        let mut c0 = member("C0", &["t"]);
+        c0.owned = eager["C0"].clone();
+        c0.generation = 2;
+        let members = [c0, member("C1", &["t"])];
+        let round2 = assign(Assignor::CooperativeSticky, &parts, &members);
+        assert_eq!(round2, eager);
     }
 
     #[test]
