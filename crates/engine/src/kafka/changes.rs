@@ -255,6 +255,8 @@ pub enum KafkaChange {
         /// The new state, as Java names it (READY, IN_TRANSACTION, ...).
         state: String,
     },
+    /// A consumer group change (see [`crate::kafka::group::GroupChange`]).
+    Group(crate::kafka::group::GroupChange),
 }
 
 /// Why the controller changed a partition's leader or ISR.

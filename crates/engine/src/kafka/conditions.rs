@@ -12,6 +12,8 @@ use crate::sim::world::World;
 pub enum KafkaCondition {
     /// A transaction value equals the one expected (see [`crate::kafka::txn::query`]).
     Txn(crate::kafka::txn::query::TxnQuery, String),
+    /// A consumer group value equals the one expected (see [`crate::kafka::group::query`]).
+    Group(crate::kafka::group::query::GroupQuery, String),
     /// `partition-leader <tp> brokerN` (or `none`): the leader in the partition's state
     /// znode.
     PartitionLeader {
@@ -171,6 +173,7 @@ impl KafkaCondition {
     pub fn check(&self, w: &World) -> Result<(), String> {
         match self {
             KafkaCondition::Txn(q, want) => q.check(w, want),
+            KafkaCondition::Group(q, want) => q.check(w, want),
             KafkaCondition::Metric { metric, value, on } => {
                 let got = crate::kafka::metrics::metric(w, *metric, *on);
                 let place = on.map_or("over the running brokers".to_string(), |b| {

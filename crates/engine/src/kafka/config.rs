@@ -59,6 +59,9 @@ pub struct BrokerConfig {
     /// coordinator aborts transactions open longer than their `transaction.timeout.ms`.
     #[serde(default = "txn_abort_interval")]
     pub txn_abort_interval_ms: u64,
+    /// The group coordinator's settings ([`crate::kafka::group::config`]).
+    #[serde(default)]
+    pub group: crate::kafka::group::config::GroupBrokerConfig,
 }
 
 fn txn_partitions() -> u32 {
@@ -98,6 +101,7 @@ impl Default for BrokerConfig {
             txn_state_replication_factor: txn_rf(),
             txn_state_min_isr: txn_min_isr(),
             txn_abort_interval_ms: txn_abort_interval(),
+            group: Default::default(),
         }
     }
 }
@@ -224,6 +228,9 @@ pub struct ConsumerConfig {
     /// last stable offset and drop aborted transactions' records.
     #[serde(default)]
     pub read_committed: bool,
+    /// The group settings ([`crate::kafka::group::config`]).
+    #[serde(default)]
+    pub group: crate::kafka::group::config::GroupConsumerConfig,
 }
 
 impl Default for ConsumerConfig {
@@ -235,6 +242,7 @@ impl Default for ConsumerConfig {
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
             read_committed: false,
+            group: Default::default(),
         }
     }
 }
@@ -288,6 +296,14 @@ impl KafkaConfig {
 
     /// Sets one setting by its Kafka name. Errors name the setting and what was wrong.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        if let Some(r) = crate::kafka::group::config::set(
+            &mut self.broker.group,
+            &mut self.consumer.group,
+            key,
+            value,
+        ) {
+            return r;
+        }
         let flag = || match value {
             "true" => Ok(true),
             "false" => Ok(false),
@@ -428,8 +444,9 @@ impl KafkaConfig {
             }
             _ => {
                 return Err(format!(
-                    "unknown Kafka setting `{key}` (known: {})",
-                    Self::KEYS.join(", ")
+                    "unknown Kafka setting `{key}` (known: {}, {})",
+                    Self::KEYS.join(", "),
+                    crate::kafka::group::config::KEYS.join(", ")
                 ));
             }
         }

@@ -39,15 +39,19 @@ pub struct ConsumedRecord {
 /// A consumer client.
 #[derive(Clone, Debug)]
 pub struct Consumer {
-    id: u32,
-    cfg: ConsumerConfig,
-    metadata: ClientMetadata,
-    net: NetworkClient,
-    positions: BTreeMap<TopicPartition, u64>,
+    pub(crate) id: u32,
+    pub(crate) cfg: ConsumerConfig,
+    pub(crate) metadata: ClientMetadata,
+    pub(crate) net: NetworkClient,
+    pub(crate) positions: BTreeMap<TopicPartition, u64>,
     /// Broker -> correlation id of the fetch in flight to it.
     in_flight: BTreeMap<u32, u64>,
     consumed: BTreeMap<TopicPartition, Vec<ConsumedRecord>>,
-    next_corr: u64,
+    pub(crate) next_corr: u64,
+    /// Its group membership, after `subscribe` ([`crate::kafka::group::client`]).
+    pub(crate) group: Option<crate::kafka::group::client::GroupClient>,
+    /// The group and topics to subscribe to again after a restart.
+    resubscribe: Option<(String, Vec<String>)>,
 }
 
 impl Consumer {
@@ -62,7 +66,14 @@ impl Consumer {
             in_flight: BTreeMap::new(),
             consumed: BTreeMap::new(),
             next_corr: 0,
+            group: None,
+            resubscribe: None,
         }
+    }
+
+    /// Its group membership, if it subscribed.
+    pub fn group(&self) -> Option<&crate::kafka::group::client::GroupClient> {
+        self.group.as_ref()
     }
 
     /// The client number.
@@ -80,18 +91,42 @@ impl Consumer {
         &self.positions
     }
 
-    /// A restart loses positions and received records (no committed offsets yet).
+    /// A restart loses positions, received records and its group membership; the
+    /// application subscribes again when it starts (a new member id; committed offsets
+    /// are where it resumes).
     pub fn crash(&mut self) {
+        let subscription = self
+            .group
+            .as_ref()
+            .map(|g| (g.group.clone(), g.topics.clone()));
         *self = Consumer::new(
             self.id,
             self.cfg.clone(),
             self.metadata.bootstrap().to_vec(),
         );
+        self.resubscribe = subscription;
+    }
+
+    /// The process starts (again): a consumer that had subscribed subscribes again.
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some((group, topics)) = self.resubscribe.take() {
+            self.subscribe(ctx, &group, topics);
+        }
+    }
+
+    /// A clean shutdown: `close()` leaves the group.
+    pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) {
+        self.group_close(ctx);
     }
 
     /// `assign` + `seek(tp, offset)`.
     pub fn assign(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition, offset: u64) {
         self.positions.insert(tp, offset);
+        self.poll(ctx);
+    }
+
+    /// Sends a fetch to every leader that has none in flight.
+    pub(crate) fn poll_fetches(&mut self, ctx: &mut Ctx<'_>) {
         self.poll(ctx);
     }
 
@@ -142,6 +177,10 @@ impl Consumer {
     /// Asks for metadata of the assigned topics.
     fn request_metadata(&mut self, ctx: &mut Ctx<'_>) {
         let mut topics: Vec<String> = self.positions.keys().map(|tp| tp.topic.clone()).collect();
+        if let Some(g) = &self.group {
+            topics.extend(g.topics.iter().cloned());
+            topics.sort();
+        }
         topics.dedup();
         let timeout = self.cfg.request_timeout_ms;
         self.metadata
@@ -154,6 +193,7 @@ impl Consumer {
         let Some(broker) = self.net.on_closed(ctx, conn, why) else {
             return;
         };
+        self.group_lost_broker(ctx, broker);
         self.lost_broker(ctx, broker);
     }
 
@@ -183,6 +223,7 @@ impl Consumer {
                 if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
                     ctx.change(learned.change());
                     self.poll(ctx);
+                    self.group_metadata_updated(ctx);
                 }
             }
             KafkaMsg::FetchResponse { corr, partitions } => {
@@ -197,6 +238,10 @@ impl Consumer {
                 } else {
                     ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
                 }
+            }
+            KafkaMsg::Group(m) => self.on_group_message(ctx, from, m),
+            KafkaMsg::ListOffsetsResponse { corr, partitions } => {
+                self.on_list_offsets(ctx, corr, partitions)
             }
             _ => {}
         }
@@ -291,6 +336,7 @@ impl Consumer {
                 }
             }
             KafkaTimer::ConsumerRetry => self.poll(ctx),
+            KafkaTimer::ConsumerGroup(t) => self.on_group_timer(ctx, t),
             _ => {}
         }
     }

@@ -390,6 +390,7 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
                 )
             }
         }
+        KafkaChange::Group(g) => g.describe(lang),
         KafkaChange::ProducerTxn { state } => {
             if zh {
                 format!("事务型生产者进入状态 {state}")

@@ -110,6 +110,9 @@ pub enum KafkaInput {
         /// The producer's number.
         producer: u32,
     },
+    /// A consumer group command (`subscribe`, `commit`, `kafka-consumer-groups`; see
+    /// [`crate::kafka::group::input`]).
+    Group(crate::kafka::group::input::GroupInput),
     /// `consume <topic-partition> from <offset>`.
     Consume {
         /// The partition.
@@ -182,6 +185,7 @@ impl fmt::Display for KafkaInput {
                 Ok(())
             }
             KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
+            KafkaInput::Group(g) => write!(f, "{g}"),
             KafkaInput::Transaction { op, producer } => {
                 write!(f, "txn {} producer {producer}", op.word())
             }
@@ -208,7 +212,7 @@ pub(super) fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
 }
 
 /// A tool needs a cluster and a running broker to ask.
-pub(super) fn no_broker_to_ask(w: &World, broker_count: u32) -> Result<(), InputError> {
+pub(crate) fn no_broker_to_ask(w: &World, broker_count: u32) -> Result<(), InputError> {
     if broker_count == 0 {
         return err("there is no Kafka cluster; start with `kafka cluster 3`");
     }
@@ -339,6 +343,7 @@ impl KafkaInput {
             KafkaInput::Transaction { producer, .. } => {
                 crate::kafka::txn::input::check(w, broker_count, *producer)?
             }
+            KafkaInput::Group(g) => crate::kafka::group::input::check(w, broker_count, g)?,
             KafkaInput::Consume { tp, .. } | KafkaInput::Fetch { tp, .. } => {
                 if w.topics().partition(tp).is_none() {
                     return err(format!("partition {tp} does not exist"));
@@ -530,6 +535,7 @@ impl KafkaInput {
                     tool_output(w, sink, node, lines);
                 }
             }
+            KafkaInput::Group(g) => crate::kafka::group::input::apply(w, sink, g),
             KafkaInput::Consume { tp, offset } => {
                 let id = client(w, NodeId::Consumer(1));
                 w.run_node(sink, id, |n, ctx| {
@@ -543,7 +549,7 @@ impl KafkaInput {
 }
 
 /// The first running broker (a tool's bootstrap server).
-pub(super) fn first_running_broker(w: &World) -> Option<NodeId> {
+pub(crate) fn first_running_broker(w: &World) -> Option<NodeId> {
     w.broker_ids()
         .into_iter()
         .map(NodeId::Broker)
@@ -551,7 +557,7 @@ pub(super) fn first_running_broker(w: &World) -> Option<NodeId> {
 }
 
 /// Reports what a tool printed, as a change of the broker it asked.
-pub(super) fn tool_output(
+pub(crate) fn tool_output(
     w: &mut World,
     sink: &mut Vec<TraceEvent>,
     node: NodeId,
@@ -627,7 +633,7 @@ fn add_producer(w: &mut World, n: u32, cfg: crate::kafka::config::ProducerConfig
 }
 
 /// Creates a Kafka client node the first time it is used; it bootstraps from every broker.
-fn client(w: &mut World, id: NodeId) -> NodeId {
+pub(crate) fn client(w: &mut World, id: NodeId) -> NodeId {
     if w.slot(id).is_none() {
         let bootstrap = w.broker_ids();
         let cfg = w.kafka_config().consumer.clone();

@@ -64,6 +64,23 @@ pub enum KafkaError {
     /// PRODUCER_FENCED (90): a newer producer with the same transactional id has
     /// initialized; this one is a zombie and must close (fatal).
     ProducerFenced,
+    /// ILLEGAL_GENERATION (22): a group request from a generation the group has left.
+    IllegalGeneration,
+    /// INCONSISTENT_GROUP_PROTOCOL (23): the member offers no protocol the group uses.
+    InconsistentGroupProtocol,
+    /// UNKNOWN_MEMBER_ID (25): the coordinator does not know the member (never joined,
+    /// or removed after its session timed out).
+    UnknownMemberId,
+    /// INVALID_SESSION_TIMEOUT (26): outside `group.min/max.session.timeout.ms`.
+    InvalidSessionTimeout,
+    /// REBALANCE_IN_PROGRESS (27): the group is rebalancing; rejoin.
+    RebalanceInProgress,
+    /// MEMBER_ID_REQUIRED (79): KIP-394, the first JoinGroup gets its member id back and
+    /// joins again with it.
+    MemberIdRequired,
+    /// The consumer's own `CommitFailedException` (no wire code): a commit refused because
+    /// the member is no longer in the group's current generation.
+    CommitFailed,
 }
 
 impl KafkaError {
@@ -90,6 +107,13 @@ impl KafkaError {
             KafkaError::TransactionAbortable => "TRANSACTION_ABORTABLE",
             KafkaError::ProducerFenced => "PRODUCER_FENCED",
             KafkaError::TransactionAborted => "TransactionAbortedException",
+            KafkaError::IllegalGeneration => "ILLEGAL_GENERATION",
+            KafkaError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            KafkaError::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            KafkaError::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            KafkaError::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            KafkaError::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            KafkaError::CommitFailed => "CommitFailedException",
         }
     }
 
@@ -105,6 +129,12 @@ impl KafkaError {
                 | KafkaError::ProducerFenced
                 | KafkaError::TransactionAborted
                 | KafkaError::TransactionAbortable
+                | KafkaError::IllegalGeneration
+                | KafkaError::InconsistentGroupProtocol
+                | KafkaError::UnknownMemberId
+                | KafkaError::InvalidSessionTimeout
+                | KafkaError::MemberIdRequired
+                | KafkaError::CommitFailed
         )
     }
 
@@ -403,6 +433,28 @@ pub enum KafkaMsg {
     /// A transaction request or response (FindCoordinator, AddPartitionsToTxn, EndTxn,
     /// WriteTxnMarkers; see [`crate::kafka::txn`]).
     Txn(crate::kafka::txn::TxnMsg),
+    /// ListOffsets (API key 2) for the earliest or latest offset of partitions it leads
+    /// (`KafkaApis.handleListOffsetRequest`; a consumer resetting a position).
+    ListOffsets {
+        /// Correlation id.
+        corr: u64,
+        /// EARLIEST_TIMESTAMP (-2): the log start offset; else LATEST_TIMESTAMP (-1).
+        earliest: bool,
+        /// READ_COMMITTED: the latest is the last stable offset, not the high watermark.
+        read_committed: bool,
+        /// The partitions.
+        partitions: Vec<TopicPartition>,
+    },
+    /// ListOffsets response: per partition the offset, or the error.
+    ListOffsetsResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Results.
+        partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
+    },
+    /// A consumer group request or response (FindCoordinator, JoinGroup, SyncGroup,
+    /// Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch; see [`crate::kafka::group`]).
+    Group(crate::kafka::group::GroupMsg),
 }
 
 impl KafkaMsg {
@@ -496,6 +548,26 @@ impl KafkaMsg {
             } => format!("InitProducerId {id}"),
             KafkaMsg::InitProducerId { .. } => "InitProducerId".to_string(),
             KafkaMsg::Txn(m) => m.label_in(lang),
+            KafkaMsg::Group(m) => m.label_in(lang),
+            KafkaMsg::ListOffsets {
+                earliest,
+                partitions,
+                ..
+            } => {
+                let which = if *earliest { "EARLIEST" } else { "LATEST" };
+                let tps: Vec<String> = partitions.iter().map(|t| t.to_string()).collect();
+                format!("ListOffsets {which} {}", tps.join(","))
+            }
+            KafkaMsg::ListOffsetsResponse { partitions, .. } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|(tp, r)| match r {
+                        Ok(o) => format!("{tp}@{o}"),
+                        Err(e) => format!("{tp} {e}"),
+                    })
+                    .collect();
+                format!("ListOffsetsResponse {}", parts.join(" "))
+            }
             KafkaMsg::InitProducerIdResponse { error: Some(e), .. } => {
                 format!("InitProducerIdResponse {e}")
             }
@@ -624,6 +696,10 @@ pub enum KafkaTimer {
     TxnAbortTimedOut,
     /// A transaction coordinator sends the markers it could not deliver again.
     TxnMarkerRetry,
+    /// A group coordinator's deadline (a member's session, a delayed join), by its number.
+    GroupDeadline(u64),
+    /// A consumer's group timer (heartbeat, auto-commit, join retry).
+    ConsumerGroup(crate::kafka::group::client::ClientTimer),
 }
 
 impl fmt::Display for KafkaTimer {
@@ -646,6 +722,8 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::IsrChangePropagation => f.write_str("isr-change-propagation"),
             KafkaTimer::TxnAbortTimedOut => f.write_str("transaction-abort"),
             KafkaTimer::TxnMarkerRetry => f.write_str("transaction marker retry"),
+            KafkaTimer::GroupDeadline(n) => write!(f, "group deadline (#{n})"),
+            KafkaTimer::ConsumerGroup(t) => write!(f, "{t}"),
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum KafkaQuery {
     },
     /// A transaction value (see [`crate::kafka::txn::query`]).
     Txn(crate::kafka::txn::query::TxnQuery),
+    /// A consumer group value ([`crate::kafka::group::query`]).
+    Group(crate::kafka::group::query::GroupQuery),
     /// The high watermark (leader's unless `on`).
     Hw {
         /// The partition.
@@ -149,6 +151,10 @@ pub(crate) fn query(word: &'static str, c: &mut Cursor<'_>) -> PResult<Query> {
         let q = crate::kafka::txn::query::TxnQuery::parse(word, c)?;
         return Ok(Query::Kafka(KafkaQuery::Txn(q)));
     }
+    if crate::kafka::group::query::WORDS.contains(&word) {
+        let q = crate::kafka::group::query::GroupQuery::parse(word, c)?;
+        return Ok(Query::Kafka(KafkaQuery::Group(q)));
+    }
     if word == "partition-for" {
         let topic = c.text("a topic name")?;
         c.keyword(&["key"])?;
@@ -232,6 +238,7 @@ impl KafkaQuery {
                     .map_or("none".to_string(), |b| format!("broker{b}")))
             }
             KafkaQuery::Txn(q) => q.eval(w),
+            KafkaQuery::Group(q) => q.eval(w),
             KafkaQuery::RecordValue { tp, offset } => {
                 let b = leader_broker(w, tp, None, false)?;
                 let log = w

@@ -43,6 +43,9 @@ pub const GRAMMAR: Grammar = Grammar {
         "kafka-reassign-partitions",
         "kafka-console-producer",
         "txn",
+        "subscribe",
+        "commit",
+        "kafka-consumer-groups",
     ],
     command,
     conditions: &[
@@ -61,6 +64,15 @@ pub const GRAMMAR: Grammar = Grammar {
         "producer-txn",
         "txn-state",
         "txn-coordinator",
+        "group-state",
+        "group-generation",
+        "group-members",
+        "group-leader",
+        "group-coordinator",
+        "committed",
+        "lag",
+        "assignment",
+        "member-state",
     ],
     condition,
     queries: &[
@@ -84,11 +96,26 @@ pub const GRAMMAR: Grammar = Grammar {
         "producer-txn",
         "txn-state",
         "txn-coordinator",
+        "group-state",
+        "group-generation",
+        "group-members",
+        "group-leader",
+        "group-coordinator",
+        "committed",
+        "lag",
+        "assignment",
+        "member-state",
     ],
     query: crate::kafka::queries::query,
 };
 
 fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
+    if crate::kafka::group::input::VERBS.contains(&verb) {
+        let g = crate::kafka::group::input::parse(verb, c)?;
+        return Ok(Command::Input {
+            input: Input::Kafka(KafkaInput::Group(g)),
+        });
+    }
     let input = match verb {
         "kafka" => match c.keyword(&["cluster", "config", "add-broker"])? {
             "cluster" => KafkaInput::Cluster {
@@ -256,6 +283,11 @@ fn parse_topic(c: &mut Cursor<'_>) -> PResult<KafkaInput> {
 }
 
 fn condition(word: &'static str, c: &mut Cursor<'_>) -> PResult<Condition> {
+    if crate::kafka::group::query::WORDS.contains(&word) {
+        let q = crate::kafka::group::query::GroupQuery::parse(word, c)?;
+        let want = c.text("the value expected")?;
+        return Ok(Condition::Kafka(KafkaCondition::Group(q, want)));
+    }
     if crate::kafka::txn::query::WORDS.contains(&word) {
         let q = crate::kafka::txn::query::TxnQuery::parse(word, c)?;
         let want = c.text("the value expected")?;

@@ -80,7 +80,8 @@ impl Node {
             Node::Zk(s) => s.on_start(ctx),
             Node::ZkClient(c) => c.on_start(ctx),
             Node::Broker(b) => b.on_start(ctx),
-            Node::Store(_) | Node::Producer(_) | Node::Consumer(_) => {}
+            Node::Consumer(c) => c.on_start(ctx),
+            Node::Store(_) | Node::Producer(_) => {}
         }
     }
 
@@ -104,6 +105,10 @@ impl Node {
     pub fn on_stop(&mut self, ctx: &mut Ctx<'_>) -> bool {
         match self {
             Node::Broker(b) => b.on_stop(ctx),
+            Node::Consumer(c) => {
+                c.on_stop(ctx);
+                true
+            }
             _ => true,
         }
     }

@@ -332,6 +332,14 @@ impl World {
         })
     }
 
+    /// Every consumer, in id order.
+    pub fn consumers(&self) -> impl Iterator<Item = &crate::kafka::consumer::Consumer> {
+        self.nodes.values().filter_map(|s| match &s.node {
+            Node::Consumer(c) => Some(&**c),
+            _ => None,
+        })
+    }
+
     /// One ZooKeeper client.
     pub fn zk_client(&self, id: u32) -> Option<&ZkClient> {
         match &self.nodes.get(&NodeId::ZkClient(id))?.node {

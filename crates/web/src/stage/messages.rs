@@ -49,6 +49,9 @@ pub fn kind_class(m: &Msg) -> &'static str {
         Msg::Kafka(KafkaMsg::ControlledShutdownResponse { .. }) => "msg-reply",
         Msg::Kafka(KafkaMsg::InitProducerIdResponse { .. }) => "msg-meta",
         Msg::Kafka(KafkaMsg::Txn(_)) => "msg-txn",
+        Msg::Kafka(KafkaMsg::Group(_)) => "msg-group",
+        Msg::Kafka(KafkaMsg::ListOffsets { .. }) => "msg-fetch",
+        Msg::Kafka(KafkaMsg::ListOffsetsResponse { .. }) => "msg-fetch-resp",
         Msg::Kafka(KafkaMsg::OffsetsForLeaderEpochResponse { .. }) => "msg-fetch-resp",
         Msg::Kafka(
             KafkaMsg::LeaderAndIsrResponse { .. }
@@ -119,6 +122,13 @@ pub fn short_label(m: &Msg) -> String {
             } => format!("PID {id}?"),
             KafkaMsg::InitProducerId { .. } => "PID?".into(),
             KafkaMsg::Txn(t) => txn_label(t),
+            KafkaMsg::Group(g) => group_label(g),
+            KafkaMsg::ListOffsets { earliest: true, .. } => "earliest?".into(),
+            KafkaMsg::ListOffsets { .. } => "latest?".into(),
+            KafkaMsg::ListOffsetsResponse { partitions, .. } => match partitions.first() {
+                Some((_, Ok(o))) => format!("@{o}"),
+                _ => "error".into(),
+            },
             KafkaMsg::ControlledShutdown { broker, .. } => format!("stop b{broker}?"),
             KafkaMsg::ControlledShutdownResponse { remaining, .. } => {
                 if remaining.is_empty() {
@@ -276,5 +286,50 @@ fn txn_label(t: &TxnMsg) -> String {
             None => "mark".into(),
         },
         TxnMsg::WriteTxnMarkersResponse { .. } => "marked".into(),
+    }
+}
+
+/// A consumer group message's pill label.
+fn group_label(g: &zkafka_engine::kafka::group::GroupMsg) -> String {
+    use zkafka_engine::kafka::group::GroupMsg as G;
+    match g {
+        G::FindCoordinator { .. } => "FindCoord".into(),
+        G::FindCoordinatorResponse { result, .. } => match result {
+            Ok(b) => format!("coord b{b}"),
+            Err(_) => "no coord".into(),
+        },
+        G::JoinGroup { .. } => "Join".into(),
+        G::JoinGroupResponse { error: Some(_), .. } => "Join err".into(),
+        G::JoinGroupResponse {
+            generation,
+            leader,
+            member_id,
+            ..
+        } => {
+            if leader == member_id {
+                format!("gen{generation} leader")
+            } else {
+                format!("gen{generation}")
+            }
+        }
+        G::SyncGroup { assignments, .. } if assignments.is_empty() => "Sync".into(),
+        G::SyncGroup { .. } => "Sync+plan".into(),
+        G::SyncGroupResponse { error: Some(_), .. } => "Sync err".into(),
+        G::SyncGroupResponse { assignment, .. } => format!("{} parts", assignment.len()),
+        G::Heartbeat { .. } => "HB".into(),
+        G::HeartbeatResponse { error: None, .. } => "HB ok".into(),
+        G::HeartbeatResponse { .. } => "rejoin".into(),
+        G::LeaveGroup { .. } => "Leave".into(),
+        G::LeaveGroupResponse { .. } => "left".into(),
+        G::OffsetCommit { .. } => "Commit".into(),
+        G::OffsetCommitResponse { results, .. } => {
+            if results.iter().all(|(_, e)| e.is_none()) {
+                "committed".into()
+            } else {
+                "commit err".into()
+            }
+        }
+        G::OffsetFetch { .. } => "Offsets?".into(),
+        G::OffsetFetchResponse { .. } => "Offsets".into(),
     }
 }

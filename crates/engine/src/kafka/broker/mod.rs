@@ -120,6 +120,8 @@ pub struct Broker {
     pub(crate) last_isr_propagation_ms: u64,
     /// Its transaction coordinator ([`crate::kafka::txn`]).
     pub(crate) txn: crate::kafka::txn::TxnCoordinator,
+    /// Its group coordinator ([`crate::kafka::group`]).
+    pub(crate) group: crate::kafka::group::GroupCoordinator,
 }
 
 impl Broker {
@@ -154,6 +156,7 @@ impl Broker {
             last_isr_change_ms: 0,
             last_isr_propagation_ms: 0,
             txn: Default::default(),
+            group: Default::default(),
         }
     }
 
@@ -283,6 +286,7 @@ impl Broker {
         // A topic's configs read from ZooKeeper may have given this broker the roles it
         // waited for, `__transaction_state` leaderships among them.
         self.txn_roles_changed(ctx);
+        self.group_roles_changed(ctx);
     }
 
     /// One of its ZooKeeper client's timers.
@@ -417,6 +421,22 @@ impl Broker {
             } => self.txn_init_producer_id(ctx, conn, corr, &id, transaction_timeout_ms),
             KafkaMsg::InitProducerId { corr, .. } => self.handle_init_producer_id(ctx, conn, corr),
             KafkaMsg::Txn(m) => self.on_txn_message(ctx, conn, m),
+            KafkaMsg::Group(m) => self.on_group_message(ctx, conn, m),
+            KafkaMsg::ListOffsets {
+                corr,
+                earliest,
+                read_committed,
+                partitions,
+            } => {
+                let partitions = partitions
+                    .into_iter()
+                    .map(|tp| {
+                        let r = self.list_offset(&tp, earliest, read_committed);
+                        (tp, r)
+                    })
+                    .collect();
+                ctx.send(conn, KafkaMsg::ListOffsetsResponse { corr, partitions });
+            }
             KafkaMsg::OffsetsForLeaderEpoch { corr, partitions } => {
                 let partitions = partitions
                     .into_iter()
@@ -449,6 +469,7 @@ impl Broker {
             } => {
                 self.handle_leader_and_isr(ctx, conn, controller_epoch, partitions);
                 self.txn_roles_changed(ctx);
+                self.group_roles_changed(ctx);
             }
             KafkaMsg::UpdateMetadata {
                 controller_epoch,
@@ -464,6 +485,7 @@ impl Broker {
             } => {
                 self.handle_stop_replica(ctx, conn, controller_epoch, partitions, delete);
                 self.txn_roles_changed(ctx);
+                self.group_roles_changed(ctx);
             }
             KafkaMsg::LeaderAndIsrResponse { .. }
             | KafkaMsg::UpdateMetadataResponse { .. }
@@ -474,7 +496,8 @@ impl Broker {
             }
             KafkaMsg::MetadataResponse { .. }
             | KafkaMsg::ProduceResponse { .. }
-            | KafkaMsg::InitProducerIdResponse { .. } => {}
+            | KafkaMsg::InitProducerIdResponse { .. }
+            | KafkaMsg::ListOffsetsResponse { .. } => {}
         }
     }
 
@@ -525,6 +548,8 @@ impl Broker {
             KafkaTimer::IsrChangePropagation => self.maybe_propagate_isr_changes(ctx),
             KafkaTimer::TxnAbortTimedOut => self.abort_timed_out(ctx),
             KafkaTimer::TxnMarkerRetry => self.retry_markers(ctx),
+            KafkaTimer::GroupDeadline(n) => self.on_group_deadline(ctx, n),
+            KafkaTimer::ConsumerGroup(_) => {}
             KafkaTimer::ControlledShutdownTimeout => {
                 ctx.note("Controlled shutdown got no answer: shutting down anyway");
                 ctx.exit("controlled shutdown timed out");

@@ -491,6 +491,7 @@ impl Broker {
             }
         }
         self.complete_txn_delayed(ctx);
+        self.complete_group_delayed(ctx);
     }
 
     pub(crate) fn expire_fetch(&mut self, ctx: &mut Ctx<'_>, id: u64) {
@@ -519,5 +520,35 @@ impl Broker {
                 results: d.results,
             },
         );
+    }
+}
+
+impl Broker {
+    /// ListOffsets for one partition (`Partition.fetchOffsetForTimestamp`): the log start
+    /// offset for EARLIEST; for LATEST the high watermark (READ_UNCOMMITTED) or the last
+    /// stable offset (READ_COMMITTED). NOT_LEADER_OR_FOLLOWER unless this broker leads it.
+    pub(crate) fn list_offset(
+        &self,
+        tp: &TopicPartition,
+        earliest: bool,
+        read_committed: bool,
+    ) -> Result<u64, KafkaError> {
+        let part = self
+            .partitions
+            .get(tp)
+            .filter(|p| p.leader == self.id)
+            .ok_or(KafkaError::NotLeaderOrFollower)?;
+        let log = self
+            .disk
+            .logs
+            .get(tp)
+            .ok_or(KafkaError::NotLeaderOrFollower)?;
+        Ok(if earliest {
+            log.log_start_offset()
+        } else if read_committed {
+            log.last_stable_offset(part.hw)
+        } else {
+            part.hw
+        })
     }
 }

@@ -26,6 +26,7 @@
 
 use super::sticky::StickyExecutor;
 use crate::kafka::topic::TopicPartition;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One member of the group as the leader sees it in JoinGroup.
@@ -45,11 +46,13 @@ pub struct Member {
 }
 
 /// An assignor (`partition.assignment.strategy`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Assignor {
     /// `RangeAssignor` ("range").
     Range,
     /// `RoundRobinAssignor` ("roundrobin").
+    #[serde(rename = "roundrobin")]
     RoundRobin,
     /// `StickyAssignor` ("sticky"), eager.
     Sticky,
@@ -58,6 +61,12 @@ pub enum Assignor {
 }
 
 impl Assignor {
+    /// Whether it runs the cooperative protocol (KIP-429: members keep their partitions
+    /// while rejoining and revoke only what moves) rather than the eager one.
+    pub fn cooperative(self) -> bool {
+        self == Assignor::CooperativeSticky
+    }
+
     /// The protocol name (`ConsumerPartitionAssignor.name`).
     pub fn name(self) -> &'static str {
         match self {

@@ -1,0 +1,169 @@
+//! The consumer group commands:
+//!
+//! ```text
+//! subscribe orders[,payments] [consumer 2]       consumerN subscribes in group.id
+//! commit [consumer 2]                            commitSync() of its positions
+//! kafka-consumer-groups [--bootstrap-server x] --describe --group g
+//! ```
+//!
+//! `subscribe` creates the consumer if it does not exist yet, with the current
+//! `kafka config` (which must name a `group.id`).
+
+use crate::ids::NodeId;
+use crate::script::cursor::{Cursor, PResult};
+use crate::sim::node::Node;
+use crate::sim::trace::TraceEvent;
+use crate::sim::world::{InputError, World};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A consumer group command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "group_op", rename_all = "snake_case")]
+pub enum GroupInput {
+    /// `subscribe t1,t2 [consumer N]`.
+    Subscribe {
+        /// The topics.
+        topics: Vec<String>,
+        /// The consumer's number.
+        consumer: u32,
+    },
+    /// `commit [consumer N]`.
+    Commit {
+        /// The consumer's number.
+        consumer: u32,
+    },
+    /// `kafka-consumer-groups --describe --group g`.
+    Describe {
+        /// The group.
+        group: String,
+    },
+}
+
+/// The verbs this module reads.
+pub const VERBS: [&str; 3] = ["subscribe", "commit", "kafka-consumer-groups"];
+
+fn consumer_number(c: &mut Cursor<'_>) -> PResult<u32> {
+    if !c.accept("consumer") {
+        return Ok(1);
+    }
+    let n = c.small("a consumer number")?;
+    if n == 0 {
+        return Err((c.column(), "consumer numbers start at 1".into()));
+    }
+    Ok(n)
+}
+
+/// Reads one after its verb.
+pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
+    Ok(match verb {
+        "subscribe" => {
+            let w = c.next("topics like orders,payments")?;
+            let topics: Vec<String> = w
+                .text
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            if topics.is_empty() {
+                return c.fail(w, "topics like orders,payments");
+            }
+            GroupInput::Subscribe {
+                topics,
+                consumer: consumer_number(c)?,
+            }
+        }
+        "commit" => GroupInput::Commit {
+            consumer: consumer_number(c)?,
+        },
+        _ => {
+            if c.accept("--bootstrap-server") {
+                c.text("a broker address")?;
+            }
+            c.keyword(&["--describe"])?;
+            c.keyword(&["--group"])?;
+            GroupInput::Describe {
+                group: c.text("a group id")?,
+            }
+        }
+    })
+}
+
+impl fmt::Display for GroupInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GroupInput::Subscribe { topics, consumer } => {
+                write!(f, "subscribe {} consumer {consumer}", topics.join(","))
+            }
+            GroupInput::Commit { consumer } => write!(f, "commit consumer {consumer}"),
+            GroupInput::Describe { group } => {
+                write!(f, "kafka-consumer-groups --describe --group {group}")
+            }
+        }
+    }
+}
+
+fn consumer_node(w: &World, n: u32) -> Option<&crate::kafka::consumer::Consumer> {
+    match w.slot(NodeId::Consumer(n)).map(|s| &s.node) {
+        Some(Node::Consumer(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// Checks it against the world.
+pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<(), InputError> {
+    let err = |m: String| Err(InputError(m));
+    if broker_count == 0 {
+        return err("there is no Kafka cluster (start with `kafka cluster 3`)".into());
+    }
+    match input {
+        GroupInput::Subscribe { consumer, .. } => {
+            let existing = consumer_node(w, *consumer);
+            if existing.is_some_and(|c| c.group().is_some()) {
+                return err(format!("consumer{consumer} has already subscribed"));
+            }
+            let cfg = existing.map_or(&w.kafka_config().consumer, |c| &c.cfg);
+            if cfg.group.group_id.is_none() {
+                return err(format!(
+                    "consumer{consumer} has no group.id: set `kafka config group.id <id>` before the consumer is first used"
+                ));
+            }
+        }
+        GroupInput::Commit { consumer } => {
+            if consumer_node(w, *consumer).is_none_or(|c| c.group().is_none()) {
+                return err(format!("consumer{consumer} has not subscribed to a group"));
+            }
+        }
+        GroupInput::Describe { .. } => crate::kafka::input::no_broker_to_ask(w, broker_count)?,
+    }
+    Ok(())
+}
+
+/// Applies it (checked).
+pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInput) {
+    match input {
+        GroupInput::Subscribe { topics, consumer } => {
+            let id = crate::kafka::input::client(w, NodeId::Consumer(*consumer));
+            w.run_node(sink, id, |n, ctx| {
+                if let Node::Consumer(c) = n
+                    && let Some(group) = c.cfg.group.group_id.clone()
+                {
+                    c.subscribe(ctx, &group, topics.clone());
+                }
+            });
+        }
+        GroupInput::Commit { consumer } => {
+            w.run_node(sink, NodeId::Consumer(*consumer), |n, ctx| {
+                if let Node::Consumer(c) = n {
+                    c.commit(ctx);
+                }
+            });
+        }
+        GroupInput::Describe { group } => {
+            let lines = super::describe::describe(w, group);
+            if let Some(node) = crate::kafka::input::first_running_broker(w) {
+                crate::kafka::input::tool_output(w, sink, node, lines);
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The consumer group conditions and queries of the command language:
+//!
+//! ```text
+//! group-state g [Stable]               the coordinator's state of a group
+//! group-generation g [3]               its generation
+//! group-members g [2]                  how many members it has
+//! group-leader g [consumer1]           the consumer whose member leads it
+//! group-coordinator g [broker2]        the running broker coordinating it
+//! committed g orders-0 [42]            the group's committed offset (none: none)
+//! lag g orders-0 [3]                   high watermark − committed offset
+//! assignment consumer1 [orders-0,orders-1]   a consumer's partitions (- for none)
+//! member-state consumer1 [STABLE]      a consumer's MemberState
+//! ```
+//!
+//! As a condition each takes the expected value last; as a query it prints the value.
+
+use super::state::ClassicGroup;
+use super::{TOPIC, partition_for};
+use crate::ids::NodeId;
+use crate::kafka::topic::TopicPartition;
+use crate::script::cursor::{Cursor, PResult};
+use crate::sim::world::World;
+
+/// Something about consumer groups that has a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupQuery {
+    /// A group's state.
+    State(String),
+    /// A group's generation.
+    Generation(String),
+    /// A group's member count.
+    Members(String),
+    /// The consumer whose member leads a group.
+    Leader(String),
+    /// The running broker coordinating a group.
+    Coordinator(String),
+    /// A group's committed offset of a partition.
+    Committed(String, TopicPartition),
+    /// High watermark minus the committed offset.
+    Lag(String, TopicPartition),
+    /// A consumer's partitions.
+    Assignment(u32),
+    /// A consumer's member state.
+    MemberState(u32),
+}
+
+/// The words that start one.
+pub const WORDS: [&str; 9] = [
+    "group-state",
+    "group-generation",
+    "group-members",
+    "group-leader",
+    "group-coordinator",
+    "committed",
+    "lag",
+    "assignment",
+    "member-state",
+];
+
+fn consumer(c: &mut Cursor<'_>) -> PResult<u32> {
+    let w = c.next("a consumer like consumer1")?;
+    match w.text.parse() {
+        Ok(NodeId::Consumer(n)) => Ok(n),
+        _ => c.fail(w, "a consumer like consumer1"),
+    }
+}
+
+impl GroupQuery {
+    /// Reads one after its first word.
+    pub fn parse(word: &str, c: &mut Cursor<'_>) -> PResult<GroupQuery> {
+        Ok(match word {
+            "assignment" => GroupQuery::Assignment(consumer(c)?),
+            "member-state" => GroupQuery::MemberState(consumer(c)?),
+            _ => {
+                let g = c.text("a group id")?;
+                match word {
+                    "group-state" => GroupQuery::State(g),
+                    "group-generation" => GroupQuery::Generation(g),
+                    "group-members" => GroupQuery::Members(g),
+                    "group-leader" => GroupQuery::Leader(g),
+                    "group-coordinator" => GroupQuery::Coordinator(g),
+                    "committed" => GroupQuery::Committed(g, c.tp()?),
+                    _ => GroupQuery::Lag(g, c.tp()?),
+                }
+            }
+        })
+    }
+
+    /// What it is about, for failure texts.
+    pub fn what(&self) -> String {
+        match self {
+            GroupQuery::State(g) => format!("the state of group {g}"),
+            GroupQuery::Generation(g) => format!("the generation of group {g}"),
+            GroupQuery::Members(g) => format!("the member count of group {g}"),
+            GroupQuery::Leader(g) => format!("the leader of group {g}"),
+            GroupQuery::Coordinator(g) => format!("the coordinator of group {g}"),
+            GroupQuery::Committed(g, tp) => format!("group {g}'s committed offset of {tp}"),
+            GroupQuery::Lag(g, tp) => format!("group {g}'s lag on {tp}"),
+            GroupQuery::Assignment(n) => format!("consumer{n}'s partitions"),
+            GroupQuery::MemberState(n) => format!("consumer{n}'s member state"),
+        }
+    }
+
+    /// The value now.
+    pub fn eval(&self, w: &World) -> Result<String, String> {
+        let group = |g: &str| {
+            coordinated(w, g).ok_or_else(|| format!("no running broker coordinates group {g}"))
+        };
+        match self {
+            GroupQuery::State(g) => Ok(coordinated(w, g).map_or("none", |g| g.state.name()).into()),
+            GroupQuery::Generation(g) => Ok(group(g)?.generation.to_string()),
+            GroupQuery::Members(g) => Ok(group(g)?.members.len().to_string()),
+            GroupQuery::Leader(g) => {
+                let grp = group(g)?;
+                let leader = grp.leader.as_deref().unwrap_or("");
+                Ok(grp
+                    .member(leader)
+                    .map_or("none".to_string(), |m| consumer_name(&m.client_id)))
+            }
+            GroupQuery::Coordinator(g) => {
+                Ok(coordinator(w, g).map_or("none".to_string(), |b| format!("broker{b}")))
+            }
+            GroupQuery::Committed(g, tp) => Ok(coordinated(w, g)
+                .and_then(|grp| grp.offsets.get(tp))
+                .map_or("none".to_string(), u64::to_string)),
+            GroupQuery::Lag(g, tp) => {
+                let hw = crate::kafka::conditions::leader_broker(w, tp, None, false)
+                    .ok()
+                    .and_then(|b| w.broker(b))
+                    .and_then(|b| b.hw(tp))
+                    .ok_or_else(|| format!("{tp} has no leader to ask"))?;
+                let committed = coordinated(w, g)
+                    .and_then(|grp| grp.offsets.get(tp).copied())
+                    .ok_or_else(|| format!("group {g} has no committed offset for {tp}"))?;
+                Ok(hw.saturating_sub(committed).to_string())
+            }
+            GroupQuery::Assignment(n) => {
+                let c = w
+                    .consumers()
+                    .find(|c| c.id() == *n)
+                    .ok_or_else(|| format!("there is no consumer{n}"))?;
+                let g = c
+                    .group()
+                    .ok_or_else(|| format!("consumer{n} has not subscribed"))?;
+                let mut tps = g.owned.clone();
+                tps.sort();
+                Ok(if tps.is_empty() {
+                    "-".to_string()
+                } else {
+                    tps.iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+            }
+            GroupQuery::MemberState(n) => w
+                .consumers()
+                .find(|c| c.id() == *n)
+                .ok_or_else(|| format!("there is no consumer{n}"))?
+                .group()
+                .map(|g| g.state.name().to_string())
+                .ok_or_else(|| format!("consumer{n} has not subscribed")),
+        }
+    }
+
+    /// As a condition: the value equals `want`.
+    pub fn check(&self, w: &World, want: &str) -> Result<(), String> {
+        let got = self.eval(w)?;
+        crate::script::command::equal(self.what(), want, got.as_str())
+    }
+}
+
+/// `consumer-<group>-<n>` → `consumer<n>`.
+pub fn consumer_name(client_id: &str) -> String {
+    client_id
+        .rsplit_once('-')
+        .map_or(client_id.to_string(), |(_, n)| format!("consumer{n}"))
+}
+
+/// The running broker that has loaded `group`'s `__consumer_offsets` partition.
+pub fn coordinator(w: &World, group: &str) -> Option<u32> {
+    w.brokers()
+        .filter(|(up, _)| *up)
+        .map(|(_, b)| b)
+        .find(|b| {
+            let p = partition_for(group, b.cfg.group.offsets_partitions);
+            b.group.owned.contains_key(&p)
+                && b.partitions()
+                    .get(&TopicPartition::new(TOPIC, p))
+                    .is_some_and(|s| s.leader == b.id())
+        })
+        .map(|b| b.id())
+}
+
+/// The group as its coordinator holds it.
+pub fn coordinated<'w>(w: &'w World, group: &str) -> Option<&'w ClassicGroup> {
+    let b = coordinator(w, group)?;
+    w.broker(b)?.group.group(group)
+}
