@@ -12,6 +12,7 @@
 
 pub mod controller_requests;
 pub mod fetcher;
+pub(crate) mod internal_topics;
 pub mod log_tasks;
 pub mod partition;
 pub mod producer_ids;
@@ -122,6 +123,9 @@ pub struct Broker {
     pub(crate) txn: crate::kafka::txn::TxnCoordinator,
     /// Its group coordinator ([`crate::kafka::group`]).
     pub(crate) group: crate::kafka::group::GroupCoordinator,
+    /// The internal topics this broker asked ZooKeeper to create
+    /// ([`internal_topics`]).
+    pub(crate) internal_topics_requested: std::collections::BTreeSet<&'static str>,
 }
 
 impl Broker {
@@ -157,6 +161,7 @@ impl Broker {
             last_isr_propagation_ms: 0,
             txn: Default::default(),
             group: Default::default(),
+            internal_topics_requested: Default::default(),
         }
     }
 

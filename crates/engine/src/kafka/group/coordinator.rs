@@ -16,6 +16,7 @@ use super::messages::GroupMsg;
 use super::state::ClassicGroup;
 use super::{TOPIC, partition_for};
 use crate::kafka::broker::Broker;
+use crate::kafka::broker::internal_topics::InternalTopic;
 use crate::kafka::messages::{KafkaError, KafkaMsg, KafkaTimer};
 use crate::kafka::topic::TopicPartition;
 use crate::sim::conn::ConnId;
@@ -75,8 +76,6 @@ pub struct GroupCoordinator {
     pub(crate) deadlines: BTreeMap<u64, Deadline>,
     pub(crate) next_timer: u64,
     pub(crate) writes: Vec<PendingWrite>,
-    /// This broker asked for `__consumer_offsets` to be created.
-    topic_requested: bool,
 }
 
 impl GroupCoordinator {
@@ -201,41 +200,22 @@ impl Broker {
         group: &str,
     ) -> Result<u32, KafkaError> {
         let n = self.cfg.group.offsets_partitions;
-        if self.metadata.partition_count(TOPIC).is_some() {
-            let tp = TopicPartition::new(TOPIC, partition_for(group, n));
-            return self
-                .metadata
-                .partition(&tp)
-                .and_then(|p| p.leader)
-                .ok_or(KafkaError::CoordinatorNotAvailable);
-        }
-        let rf = self.cfg.group.offsets_replication_factor;
-        let alive = self.alive_brokers.clone();
-        if (alive.len() as u32) < rf {
-            ctx.note(format!(
-                "Number of alive brokers '{}' does not meet the required replication factor '{rf}' for the offsets topic (configured via 'offsets.topic.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.",
-                alive.len()
-            ));
-            return Err(KafkaError::CoordinatorNotAvailable);
-        }
-        if !self.group.topic_requested && self.zk.is_some() {
-            self.group.topic_requested = true;
-            let assignment = crate::kafka::topic::assign_replicas(ctx.rng(), n, rf, &alive);
-            let id = crate::kafka::topic::TopicId::random(ctx.rng());
-            let configs = vec![
+        let topic = InternalTopic {
+            name: TOPIC,
+            partitions: n,
+            replication_factor: self.cfg.group.offsets_replication_factor,
+            described_as: "offsets topic",
+            rf_setting: "offsets.topic.replication.factor",
+            configs: vec![
                 ("cleanup.policy".to_string(), "compact".to_string()),
                 (
                     "segment.bytes".to_string(),
                     super::SEGMENT_BYTES.to_string(),
                 ),
                 ("compression.type".to_string(), "producer".to_string()),
-            ];
-            ctx.note(format!(
-                "Creating the internal topic {TOPIC} with {n} partitions and replication factor {rf}"
-            ));
-            self.write_topic(ctx, TOPIC, &assignment, &configs, id);
-        }
-        Err(KafkaError::CoordinatorNotAvailable)
+            ],
+        };
+        self.find_internal_coordinator(ctx, &topic, partition_for(group, n))
     }
 
     /// Whether this broker can answer for `group` now: NOT_COORDINATOR when it does not
@@ -243,13 +223,6 @@ impl Broker {
     /// it (`validateGroupStatus`). Returns the partition.
     pub(crate) fn group_coordinating(&self, group: &str) -> Result<u32, KafkaError> {
         let p = partition_for(group, self.cfg.group.offsets_partitions);
-        if self.group.owned.contains_key(&p) {
-            return Ok(p);
-        }
-        let tp = TopicPartition::new(TOPIC, p);
-        match self.partitions.get(&tp) {
-            Some(s) if s.leader == self.id => Err(KafkaError::CoordinatorLoadInProgress),
-            _ => Err(KafkaError::NotCoordinator),
-        }
+        self.internal_coordinator_status(TOPIC, p, self.group.owned.contains_key(&p))
     }
 }

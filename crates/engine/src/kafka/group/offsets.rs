@@ -226,19 +226,7 @@ impl Broker {
     /// ones it stopped leading (`onElection` / `onResignation`). Called after every
     /// LeaderAndIsr and StopReplica.
     pub(crate) fn group_roles_changed(&mut self, ctx: &mut Ctx<'_>) {
-        let led: BTreeMap<u32, u32> = self
-            .partitions
-            .iter()
-            .filter(|(tp, s)| tp.topic == TOPIC && s.leader == self.id)
-            .map(|(tp, s)| (tp.partition, s.leader_epoch))
-            .collect();
-        let gone: Vec<u32> = self
-            .group
-            .owned
-            .iter()
-            .filter(|(p, e)| led.get(p) != Some(e))
-            .map(|(p, _)| *p)
-            .collect();
+        let (led, gone) = self.internal_leadership(TOPIC, &self.group.owned);
         for p in gone {
             self.group.owned.remove(&p);
             let timers: Vec<u64> = self

@@ -15,6 +15,7 @@
 use super::state::{TxnMetadata, TxnState};
 use super::{TOPIC, TxnMsg, partition_for};
 use crate::kafka::broker::Broker;
+use crate::kafka::broker::internal_topics::InternalTopic;
 use crate::kafka::messages::{KafkaChange, KafkaError, KafkaMsg};
 use crate::kafka::network_client::NetworkClient;
 use crate::kafka::record::{Batch, Record};
@@ -90,8 +91,6 @@ pub struct TxnCoordinator {
     pub(crate) next_corr: u64,
     /// Produce requests held for verification, by the verification's correlation id.
     pub(crate) held: BTreeMap<u64, super::verification::Held>,
-    /// This broker asked for `__transaction_state` to be created.
-    topic_requested: bool,
     pub(super) abort_task: bool,
     pub(super) retry_set: bool,
 }
@@ -202,54 +201,28 @@ impl Broker {
     /// alive than its replication factor.
     fn find_coordinator(&mut self, ctx: &mut Ctx<'_>, txn_id: &str) -> Result<u32, KafkaError> {
         let n = self.cfg.txn_state_partitions;
-        if self.metadata.partition_count(TOPIC).is_some() {
-            let tp = TopicPartition::new(TOPIC, partition_for(txn_id, n));
-            return self
-                .metadata
-                .partition(&tp)
-                .and_then(|p| p.leader)
-                .ok_or(KafkaError::CoordinatorNotAvailable);
-        }
-        let rf = self.cfg.txn_state_replication_factor;
-        let alive = self.alive_brokers.clone();
-        if (alive.len() as u32) < rf {
-            ctx.note(format!(
-                "Number of alive brokers '{}' does not meet the required replication factor '{rf}' for the transactions state topic (configured via 'transaction.state.log.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.",
-                alive.len()
-            ));
-            return Err(KafkaError::CoordinatorNotAvailable);
-        }
-        if !self.txn.topic_requested && self.zk.is_some() {
-            self.txn.topic_requested = true;
-            let assignment = crate::kafka::topic::assign_replicas(ctx.rng(), n, rf, &alive);
-            let id = crate::kafka::topic::TopicId::random(ctx.rng());
-            let configs = vec![
+        let topic = InternalTopic {
+            name: TOPIC,
+            partitions: n,
+            replication_factor: self.cfg.txn_state_replication_factor,
+            described_as: "transactions state topic",
+            rf_setting: "transaction.state.log.replication.factor",
+            configs: vec![
                 ("cleanup.policy".to_string(), "compact".to_string()),
                 (
                     "segment.bytes".to_string(),
                     super::SEGMENT_BYTES.to_string(),
                 ),
-            ];
-            ctx.note(format!(
-                "Creating the internal topic {TOPIC} with {n} partitions and replication factor {rf}"
-            ));
-            self.write_topic(ctx, TOPIC, &assignment, &configs, id);
-        }
-        Err(KafkaError::CoordinatorNotAvailable)
+            ],
+        };
+        self.find_internal_coordinator(ctx, &topic, partition_for(txn_id, n))
     }
 
     /// Whether this broker can answer for `txn_id` now: NOT_COORDINATOR when it does not
     /// lead the id's partition, COORDINATOR_LOAD_IN_PROGRESS while it has not loaded it.
     fn coordinating(&self, txn_id: &str) -> Result<u32, KafkaError> {
         let p = partition_for(txn_id, self.cfg.txn_state_partitions);
-        if self.txn.owned.contains_key(&p) {
-            return Ok(p);
-        }
-        let tp = TopicPartition::new(TOPIC, p);
-        match self.partitions.get(&tp) {
-            Some(s) if s.leader == self.id => Err(KafkaError::CoordinatorLoadInProgress),
-            _ => Err(KafkaError::NotCoordinator),
-        }
+        self.internal_coordinator_status(TOPIC, p, self.txn.owned.contains_key(&p))
     }
 
     /// InitProducerId with a transactional id (`handleInitProducerId`).

@@ -17,19 +17,7 @@ impl Broker {
     /// ones it stopped leading (`onElection` / `onResignation`). Called after every
     /// LeaderAndIsr and StopReplica.
     pub(crate) fn txn_roles_changed(&mut self, ctx: &mut Ctx<'_>) {
-        let led: BTreeMap<u32, u32> = self
-            .partitions
-            .iter()
-            .filter(|(tp, s)| tp.topic == TOPIC && s.leader == self.id)
-            .map(|(tp, s)| (tp.partition, s.leader_epoch))
-            .collect();
-        let gone: Vec<u32> = self
-            .txn
-            .owned
-            .iter()
-            .filter(|(p, e)| led.get(p) != Some(e))
-            .map(|(p, _)| *p)
-            .collect();
+        let (led, gone) = self.internal_leadership(TOPIC, &self.txn.owned);
         for p in gone {
             self.txn.owned.remove(&p);
             self.txn.txns.retain(|_, e| e.partition != p);
