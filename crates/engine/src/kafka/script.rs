@@ -30,87 +30,81 @@ use crate::script::cursor::{Cursor, PResult};
 use crate::script::parse::Grammar;
 use crate::sim::input::Input;
 
-/// The Kafka grammar.
+use crate::kafka::group::{input as group_input, query as group_query};
+use crate::kafka::txn::query as txn_query;
+use crate::script::parse::concat_words;
+
+/// The verbs this module reads itself.
+const OWN_VERBS: [&str; 10] = [
+    "kafka",
+    "topic",
+    "produce",
+    "consume",
+    "fetch",
+    "kafka-topics",
+    "kafka-leader-election",
+    "kafka-reassign-partitions",
+    "kafka-console-producer",
+    "txn",
+];
+
+/// The condition words this module reads itself.
+const OWN_CONDITIONS: [&str; 11] = [
+    "hw",
+    "leo",
+    "isr",
+    "acked",
+    "failed",
+    "consumed",
+    "segments",
+    "record",
+    "controller",
+    "partition-leader",
+    "metric",
+];
+
+/// The query words this module reads itself.
+const OWN_QUERIES: [&str; 16] = [
+    "hw",
+    "leo",
+    "isr",
+    "partition-leader",
+    "controller",
+    "acked",
+    "consumed",
+    "segments",
+    "log-start",
+    "batch",
+    "copies",
+    "metric",
+    "partition-for",
+    "batches",
+    "log-bytes",
+    "record",
+];
+
+const VERBS: [&str; OWN_VERBS.len() + group_input::VERBS.len()] =
+    concat_words(&[&OWN_VERBS, &group_input::VERBS]);
+
+const CONDITIONS: [&str; OWN_CONDITIONS.len() + txn_query::WORDS.len() + group_query::WORDS.len()] =
+    concat_words(&[&OWN_CONDITIONS, &txn_query::WORDS, &group_query::WORDS]);
+
+const QUERIES: [&str; OWN_QUERIES.len() + txn_query::WORDS.len() + group_query::WORDS.len()] =
+    concat_words(&[&OWN_QUERIES, &txn_query::WORDS, &group_query::WORDS]);
+
+/// The Kafka grammar: this module's words and those of the transaction and group
+/// modules, each listed once where it is read.
 pub const GRAMMAR: Grammar = Grammar {
-    verbs: &[
-        "kafka",
-        "topic",
-        "produce",
-        "consume",
-        "fetch",
-        "kafka-topics",
-        "kafka-leader-election",
-        "kafka-reassign-partitions",
-        "kafka-console-producer",
-        "txn",
-        "subscribe",
-        "commit",
-        "kafka-consumer-groups",
-    ],
+    verbs: &VERBS,
     command,
-    conditions: &[
-        "hw",
-        "leo",
-        "isr",
-        "acked",
-        "failed",
-        "consumed",
-        "segments",
-        "record",
-        "controller",
-        "partition-leader",
-        "metric",
-        "lso",
-        "producer-txn",
-        "txn-state",
-        "txn-coordinator",
-        "group-state",
-        "group-generation",
-        "group-members",
-        "group-leader",
-        "group-coordinator",
-        "committed",
-        "lag",
-        "assignment",
-        "member-state",
-    ],
+    conditions: &CONDITIONS,
     condition,
-    queries: &[
-        "hw",
-        "leo",
-        "isr",
-        "partition-leader",
-        "controller",
-        "acked",
-        "consumed",
-        "segments",
-        "log-start",
-        "batch",
-        "copies",
-        "metric",
-        "partition-for",
-        "batches",
-        "log-bytes",
-        "record",
-        "lso",
-        "producer-txn",
-        "txn-state",
-        "txn-coordinator",
-        "group-state",
-        "group-generation",
-        "group-members",
-        "group-leader",
-        "group-coordinator",
-        "committed",
-        "lag",
-        "assignment",
-        "member-state",
-    ],
+    queries: &QUERIES,
     query: crate::kafka::queries::query,
 };
 
 fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
-    if crate::kafka::group::input::VERBS.contains(&verb) {
+    if group_input::VERBS.contains(&verb) {
         let g = crate::kafka::group::input::parse(verb, c)?;
         return Ok(Command::Input {
             input: Input::Kafka(KafkaInput::Group(g)),

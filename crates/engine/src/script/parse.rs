@@ -68,6 +68,26 @@ pub struct Grammar {
     pub query: fn(&'static str, &mut Cursor<'_>) -> PResult<crate::script::query::Query>,
 }
 
+/// Joins word lists at compile time, so that a grammar names each module's words once:
+/// `const W: [&str; A.len() + B.len()] = concat_words(&[&A, &B]);`. A length that does not
+/// match the parts' total fails the build.
+pub const fn concat_words<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut k = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[k] = parts[i][j];
+            k += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(k == N, "concat_words: the length is not the parts' total");
+    out
+}
+
 /// Every system's grammar. A new system (or a new command of one) registers here and
 /// nowhere else.
 pub const SYSTEMS: [&Grammar; 3] = [
