@@ -76,6 +76,10 @@ fn txn_min_isr() -> u32 {
 fn txn_abort_interval() -> u64 {
     10_000
 }
+fn max_poll_records() -> u64 {
+    500
+}
+
 fn txn_timeout() -> u64 {
     60_000
 }
@@ -228,6 +232,9 @@ pub struct ConsumerConfig {
     /// last stable offset and drop aborted transactions' records.
     #[serde(default)]
     pub read_committed: bool,
+    /// `max.poll.records` (500): at most this many records per `poll()`.
+    #[serde(default = "max_poll_records")]
+    pub max_poll_records: u64,
     /// The group settings ([`crate::kafka::group::config`]).
     #[serde(default)]
     pub group: crate::kafka::group::config::GroupConsumerConfig,
@@ -242,6 +249,7 @@ impl Default for ConsumerConfig {
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
             read_committed: false,
+            max_poll_records: max_poll_records(),
             group: Default::default(),
         }
     }
@@ -260,7 +268,7 @@ pub struct KafkaConfig {
 
 impl KafkaConfig {
     /// The setting names `set` understands.
-    pub const KEYS: [&'static str; 31] = [
+    pub const KEYS: [&'static str; 32] = [
         "replica.lag.time.max.ms",
         "replica.fetch.wait.max.ms",
         "replica.fetch.backoff.ms",
@@ -288,6 +296,7 @@ impl KafkaConfig {
         "transactional.id",
         "transaction.timeout.ms",
         "isolation.level",
+        "max.poll.records",
         "transaction.state.log.num.partitions",
         "transaction.state.log.replication.factor",
         "transaction.state.log.min.isr",
@@ -377,6 +386,7 @@ impl KafkaConfig {
                 self.producer.max_in_flight = num()?.clamp(1, 1000) as u32
             }
             "fetch.max.wait.ms" => self.consumer.fetch_max_wait_ms = num()?,
+            "max.poll.records" => self.consumer.max_poll_records = num()?.max(1),
             "zookeeper.session.timeout.ms" => {
                 self.broker.zk_session_timeout_ms = num()?.clamp(1, u64::from(u32::MAX)) as u32
             }

@@ -700,6 +700,8 @@ pub enum KafkaTimer {
     GroupDeadline(u64),
     /// A consumer's group timer (heartbeat, auto-commit, join retry).
     ConsumerGroup(crate::kafka::group::client::ClientTimer),
+    /// A consumer application's timer (record processing, the poll timeout).
+    ConsumerApp(crate::kafka::consumer::app::AppTimer),
 }
 
 impl fmt::Display for KafkaTimer {
@@ -724,6 +726,7 @@ impl fmt::Display for KafkaTimer {
             KafkaTimer::TxnMarkerRetry => f.write_str("transaction marker retry"),
             KafkaTimer::GroupDeadline(n) => write!(f, "group deadline (#{n})"),
             KafkaTimer::ConsumerGroup(t) => write!(f, "{t}"),
+            KafkaTimer::ConsumerApp(t) => write!(f, "{t}"),
         }
     }
 }

@@ -554,7 +554,7 @@ impl Broker {
             KafkaTimer::TxnAbortTimedOut => self.abort_timed_out(ctx),
             KafkaTimer::TxnMarkerRetry => self.retry_markers(ctx),
             KafkaTimer::GroupDeadline(n) => self.on_group_deadline(ctx, n),
-            KafkaTimer::ConsumerGroup(_) => {}
+            KafkaTimer::ConsumerGroup(_) | KafkaTimer::ConsumerApp(_) => {}
             KafkaTimer::ControlledShutdownTimeout => {
                 ctx.note("Controlled shutdown got no answer: shutting down anyway");
                 ctx.exit("controlled shutdown timed out");

@@ -11,19 +11,26 @@
 //! position moves past them (`CompletedFetch.nextFetchedRecord`). With
 //! `isolation.level=read_committed` the consumer fetches below the last stable offset and
 //! drops the batches of transactions the leader lists as aborted.
+//!
+//! Fetched records wait in a buffer until the application's `poll()` takes them
+//! ([`app`]); a partition with buffered records is not fetched again until they are taken
+//! (`AbstractFetch.fetchablePartitions`).
+
+pub mod app;
+pub mod ledger;
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;
 use crate::kafka::config::ConsumerConfig;
 use crate::kafka::messages::{
-    FetchPartition, FetchedPartition, Isolation, KafkaChange, KafkaError, KafkaMsg, KafkaTimer,
+    FetchPartition, FetchedPartition, Isolation, KafkaError, KafkaMsg, KafkaTimer,
 };
 use crate::kafka::network_client::NetworkClient;
 use crate::kafka::topic::TopicPartition;
 use crate::sim::conn::{CloseReason, ConnId};
 use crate::sim::effects::Ctx;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// A record the application received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -34,6 +41,16 @@ pub struct ConsumedRecord {
     pub key: Option<String>,
     /// Its value.
     pub value: Option<String>,
+}
+
+/// Fetched records of one partition that `poll()` has not returned yet
+/// (`CompletedFetch`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Buffered {
+    /// The records, in offset order.
+    pub(crate) records: VecDeque<ConsumedRecord>,
+    /// Where the next fetch starts once they are taken (past markers and removed records).
+    pub(crate) next: u64,
 }
 
 /// A consumer client.
@@ -47,6 +64,12 @@ pub struct Consumer {
     /// Broker -> correlation id of the fetch in flight to it.
     in_flight: BTreeMap<u32, u64>,
     consumed: BTreeMap<TopicPartition, Vec<ConsumedRecord>>,
+    /// Fetched, not yet returned by `poll()`.
+    pub(crate) fetched: BTreeMap<TopicPartition, Buffered>,
+    /// The application's poll loop.
+    pub(crate) app: app::AppLoop,
+    /// What the application processed, across restarts.
+    pub(crate) ledger: ledger::Ledger,
     pub(crate) next_corr: u64,
     /// Its group membership, after `subscribe` ([`crate::kafka::group::client`]).
     pub(crate) group: Option<crate::kafka::group::client::GroupClient>,
@@ -65,6 +88,9 @@ impl Consumer {
             positions: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             consumed: BTreeMap::new(),
+            fetched: BTreeMap::new(),
+            app: app::AppLoop::default(),
+            ledger: ledger::Ledger::default(),
             next_corr: 0,
             group: None,
             resubscribe: None,
@@ -81,7 +107,41 @@ impl Consumer {
         self.id
     }
 
-    /// Records received per partition, in offset order.
+    /// The application's poll loop.
+    pub fn app(&self) -> &app::AppLoop {
+        &self.app
+    }
+
+    /// What the application processed, across restarts.
+    pub fn ledger(&self) -> &ledger::Ledger {
+        &self.ledger
+    }
+
+    /// Sets the application's processing time per record (ms).
+    pub fn set_processing_ms(&mut self, ms: u64) {
+        self.app.processing_ms = ms;
+    }
+
+    /// Sets where the application calls `commitSync()`.
+    pub fn set_commit_mode(&mut self, mode: app::CommitMode) {
+        self.app.commit_mode = mode;
+    }
+
+    /// Sets `tp`'s position from outside the fetch path (a committed offset, a reset, a
+    /// seek): buffered records of it are dropped, and the ledger starts a new epoch.
+    pub(crate) fn set_position(&mut self, tp: TopicPartition, offset: u64) {
+        self.fetched.remove(&tp);
+        self.positions.insert(tp, offset);
+        self.ledger.new_epoch();
+    }
+
+    /// `tp` is no longer assigned: its position and buffered records go.
+    pub(crate) fn drop_position(&mut self, tp: &TopicPartition) {
+        self.fetched.remove(tp);
+        self.positions.remove(tp);
+    }
+
+    /// Records processed per partition (this incarnation), in the order processed.
     pub fn consumed(&self) -> &BTreeMap<TopicPartition, Vec<ConsumedRecord>> {
         &self.consumed
     }
@@ -93,18 +153,24 @@ impl Consumer {
 
     /// A restart loses positions, received records and its group membership; the
     /// application subscribes again when it starts (a new member id; committed offsets
-    /// are where it resumes).
+    /// are where it resumes). The ledger stays: what was processed was done.
     pub fn crash(&mut self) {
         let subscription = self
             .group
             .as_ref()
-            .map(|g| (g.group.clone(), g.topics.clone()));
+            .map(|g| (g.group.clone(), g.topics.clone()))
+            .or_else(|| self.resubscribe.take());
+        let mut ledger = std::mem::take(&mut self.ledger);
+        ledger.next_incarnation();
+        let app = self.app.restarted();
         *self = Consumer::new(
             self.id,
             self.cfg.clone(),
             self.metadata.bootstrap().to_vec(),
         );
         self.resubscribe = subscription;
+        self.ledger = ledger;
+        self.app = app;
     }
 
     /// The process starts (again): a consumer that had subscribed subscribes again.
@@ -121,7 +187,7 @@ impl Consumer {
 
     /// `assign` + `seek(tp, offset)`.
     pub fn assign(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition, offset: u64) {
-        self.positions.insert(tp, offset);
+        self.set_position(tp, offset);
         self.poll(ctx);
     }
 
@@ -135,6 +201,9 @@ impl Consumer {
         let mut by_leader: BTreeMap<u32, Vec<FetchPartition>> = BTreeMap::new();
         let mut missing = false;
         for (tp, &pos) in &self.positions {
+            if self.fetched.contains_key(tp) {
+                continue;
+            }
             match self.metadata.leader_of(tp) {
                 Some(l) => by_leader.entry(l).or_default().push(FetchPartition {
                     tp: tp.clone(),
@@ -233,7 +302,9 @@ impl Consumer {
                 }
                 self.in_flight.remove(&b);
                 ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
-                if self.take(ctx, partitions) {
+                let ok = self.take(ctx, partitions);
+                self.app_poll(ctx);
+                if ok {
                     self.poll(ctx);
                 } else {
                     ctx.set_timer(KafkaTimer::ConsumerRetry, self.cfg.retry_backoff_ms);
@@ -247,7 +318,8 @@ impl Consumer {
         }
     }
 
-    /// Hands fetched records to the application. Returns false when a partition failed.
+    /// Buffers fetched records for the application's `poll()`. Returns false when a
+    /// partition failed.
     fn take(&mut self, ctx: &mut Ctx<'_>, partitions: Vec<FetchedPartition>) -> bool {
         let mut ok = true;
         for fp in partitions {
@@ -270,9 +342,8 @@ impl Consumer {
                     ok = false;
                 }
                 None => {
-                    let mut first = None;
-                    let mut count = 0;
-                    let out = self.consumed.entry(fp.tp.clone()).or_default();
+                    let mut next = *pos;
+                    let mut records = VecDeque::new();
                     for b in &fp.batches {
                         // A marker, or (read_committed) a batch of an aborted transaction:
                         // skipped whole.
@@ -285,32 +356,28 @@ impl Consumer {
                                 })
                             });
                         if b.control.is_some() || aborted {
-                            *pos = (*pos).max(b.next_offset());
+                            next = next.max(b.next_offset());
                             continue;
                         }
                         for (offset, r) in b.with_offsets() {
-                            if offset < *pos {
+                            if offset < next {
                                 continue;
                             }
-                            first.get_or_insert(offset);
-                            count += 1;
-                            out.push(ConsumedRecord {
+                            records.push_back(ConsumedRecord {
                                 offset,
                                 key: r.key.clone(),
                                 value: r.value.clone(),
                             });
-                            *pos = offset + 1;
+                            next = offset + 1;
                         }
                         // A cleaned batch can end in removed records: the next fetch
                         // starts after the batch (`CompletedFetch.nextFetchOffset`).
-                        *pos = (*pos).max(b.next_offset());
+                        next = next.max(b.next_offset());
                     }
-                    if let Some(first_offset) = first {
-                        ctx.change(KafkaChange::Consumed {
-                            tp: fp.tp,
-                            first_offset,
-                            count,
-                        });
+                    if records.is_empty() {
+                        *pos = next;
+                    } else {
+                        self.fetched.insert(fp.tp, Buffered { records, next });
                     }
                 }
             }
@@ -337,6 +404,7 @@ impl Consumer {
             }
             KafkaTimer::ConsumerRetry => self.poll(ctx),
             KafkaTimer::ConsumerGroup(t) => self.on_group_timer(ctx, t),
+            KafkaTimer::ConsumerApp(t) => self.on_app_timer(ctx, t),
             _ => {}
         }
     }

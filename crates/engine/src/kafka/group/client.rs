@@ -86,9 +86,11 @@ enum Asked {
     Join,
     Sync,
     Heartbeat,
-    /// A commit; `then_join` for the one `onJoinPrepare` waits for.
+    /// A commit; `then_join` for the one `onJoinPrepare` waits for, `app` for the
+    /// application loop's `commitSync()`.
     Commit {
         then_join: bool,
+        app: bool,
     },
     Offsets,
     ListOffsets,
@@ -121,6 +123,9 @@ pub struct GroupClient {
     pub owned: Vec<TopicPartition>,
     /// The last offsets the coordinator acknowledged.
     pub committed: BTreeMap<TopicPartition, u64>,
+    /// Why its last commit failed (the broker's error, or the exception raised before
+    /// sending); cleared by a commit that succeeds.
+    pub commit_error: Option<String>,
     /// It must (re)join (`rejoinNeeded`).
     rejoin: bool,
     /// The leader's JoinGroup response, kept while it waits for topic metadata.
@@ -159,6 +164,7 @@ impl Consumer {
             leader: String::new(),
             owned: Vec::new(),
             committed: BTreeMap::new(),
+            commit_error: None,
             rejoin: true,
             leader_join: None,
             pending_reset: Vec::new(),
@@ -204,7 +210,17 @@ impl Consumer {
             let msg = KafkaMsg::Group(GroupMsg::FindCoordinator { corr, group });
             return self.ask_group(ctx, broker, Asked::Find, msg);
         };
-        if !g.rejoin || g.asking(&Asked::Commit { then_join: true }) {
+        if !g.rejoin
+            || g.asking(&Asked::Commit {
+                then_join: true,
+                app: false,
+            })
+        {
+            return;
+        }
+        // Joining happens inside the application's poll().
+        if self.app_busy() {
+            self.app.group_deferred = true;
             return;
         }
         // onJoinPrepare: commit what was consumed, then (eager) give everything up.
@@ -215,7 +231,7 @@ impl Consumer {
                 .filter_map(|tp| self.positions.get(tp).map(|o| (tp.clone(), *o)))
                 .collect();
             if !offsets.is_empty() {
-                return self.send_commit(ctx, coordinator, offsets, true);
+                return self.send_commit(ctx, coordinator, offsets, true, false);
             }
         }
         self.join(ctx, coordinator);
@@ -226,17 +242,24 @@ impl Consumer {
         let Some(g) = self.group.as_mut() else {
             return;
         };
-        if !cooperative && !g.owned.is_empty() {
+        // onJoinPrepare: outside a generation everything is lost (no commit); the eager
+        // protocol revokes everything.
+        if (!cooperative || g.generation < 0) && !g.owned.is_empty() {
+            let what = if g.generation < 0 { "lost" } else { "revoked" };
             let revoked = std::mem::take(&mut g.owned);
+            let generation = g.generation;
             for tp in &revoked {
-                self.positions.remove(tp);
+                self.drop_position(tp);
             }
             ctx.change(GroupChange::Partitions {
-                what: "revoked".into(),
+                what: what.into(),
                 partitions: revoked,
-                generation: g.generation,
+                generation,
             });
         }
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
         g.rejoin = false;
         g.state = MemberState::PreparingRebalance;
         let subscription = Subscription {
@@ -287,6 +310,7 @@ impl Consumer {
         coordinator: u32,
         offsets: Vec<(TopicPartition, u64)>,
         then_join: bool,
+        app: bool,
     ) {
         let Some(g) = self.group.as_ref() else {
             return;
@@ -299,25 +323,73 @@ impl Consumer {
             member_id: g.member_id.clone(),
             offsets,
         });
-        self.ask_group(ctx, coordinator, Asked::Commit { then_join }, msg);
+        self.ask_group(ctx, coordinator, Asked::Commit { then_join, app }, msg);
     }
 
-    /// `commitSync()` / `commitAsync()` of the consumed positions.
+    /// `commitSync()` of the consumed positions, as a command.
     pub fn commit(&mut self, ctx: &mut Ctx<'_>) {
+        self.commit_positions(ctx, false);
+    }
+
+    /// The auto-commit (`maybeAutoCommitOffsetsAsync`): only in a stable generation.
+    pub(crate) fn auto_commit(&mut self, ctx: &mut Ctx<'_>) {
+        if self
+            .group
+            .as_ref()
+            .is_some_and(|g| g.state == MemberState::Stable)
+        {
+            self.commit_positions(ctx, false);
+        }
+    }
+
+    /// Sends OffsetCommit for the owned partitions' positions; `app` for the
+    /// application loop's `commitSync()`. Returns false when nothing was sent. Outside a
+    /// stable generation the commit fails at once (`sendOffsetCommitRequest`:
+    /// `generationIfStable()` is null).
+    pub(crate) fn commit_positions(&mut self, ctx: &mut Ctx<'_>, app: bool) -> bool {
         let Some(g) = self.group.as_ref() else {
-            return;
+            return false;
         };
+        if g.state != MemberState::Stable {
+            ctx.note(
+                "Failing OffsetCommit request since the consumer is not part of an active group",
+            );
+            let (text, error) = if matches!(
+                g.state,
+                MemberState::PreparingRebalance | MemberState::CompletingRebalance
+            ) {
+                (
+                    "RebalanceInProgressException: Offset commit cannot be completed since the consumer is undergoing a rebalance for auto partition assignment. You can try completing the rebalance by calling poll() and then retry the operation.",
+                    KafkaError::RebalanceInProgress,
+                )
+            } else {
+                (
+                    "CommitFailedException: Offset commit cannot be completed since the consumer is not part of an active group for auto partition assignment; it is likely that the consumer was kicked out of the group.",
+                    KafkaError::CommitFailed,
+                )
+            };
+            ctx.note(format!("Offset commit failed: {text}"));
+            ctx.change(GroupChange::CommitFailed {
+                error: error.name().to_string(),
+            });
+            if let Some(g) = self.group.as_mut() {
+                g.commit_error = Some(error.name().to_string());
+            }
+            return false;
+        }
         let Some(c) = g.coordinator else {
-            return;
+            return false;
         };
         let offsets: Vec<(TopicPartition, u64)> = g
             .owned
             .iter()
             .filter_map(|tp| self.positions.get(tp).map(|o| (tp.clone(), *o)))
             .collect();
-        if !offsets.is_empty() {
-            self.send_commit(ctx, c, offsets, false);
+        if offsets.is_empty() {
+            return false;
         }
+        self.send_commit(ctx, c, offsets, false, app);
+        true
     }
 
     /// A group response.
@@ -397,10 +469,11 @@ impl Consumer {
                 Some(KafkaError::RebalanceInProgress) => {}
                 Some(e) => self.group_error(ctx, e, from),
             },
-            (Asked::Commit { then_join }, GroupMsg::OffsetCommitResponse { results, .. }) => {
+            (Asked::Commit { then_join, app }, GroupMsg::OffsetCommitResponse { results, .. }) => {
                 let error = results.iter().find_map(|(_, e)| *e);
                 match error {
                     None => {
+                        g.commit_error = None;
                         for (tp, _) in &results {
                             if let Some(o) = self.positions.get(tp) {
                                 g.committed.insert(tp.clone(), *o);
@@ -411,6 +484,9 @@ impl Consumer {
                 }
                 if then_join && let Some(c) = self.group.as_ref().and_then(|g| g.coordinator) {
                     self.join(ctx, c);
+                }
+                if app {
+                    self.app_committed(ctx);
                 }
             }
             (Asked::Offsets, GroupMsg::OffsetFetchResponse { error, offsets, .. }) => {
@@ -426,7 +502,10 @@ impl Consumer {
                                 "Setting offset for partition {tp} to the committed offset FetchPosition{{offset={o}}}"
                             ));
                             g.committed.insert(tp.clone(), o);
+                            // set_position, field by field (g borrows the group).
+                            self.fetched.remove(&tp);
                             self.positions.insert(tp, o);
+                            self.ledger.new_epoch();
                         }
                         None if owned => {
                             ctx.note(format!("Found no committed offset for partition {tp}"));
@@ -561,6 +640,7 @@ impl Consumer {
         let generation = g.generation;
         if !revoked.is_empty() {
             for tp in &revoked {
+                self.fetched.remove(tp);
                 self.positions.remove(tp);
             }
             ctx.change(GroupChange::Partitions {
@@ -665,7 +745,9 @@ impl Consumer {
                     ctx.note(format!(
                         "Resetting offset for partition {tp} to position FetchPosition{{offset={o}}} (auto.offset.reset={reset})."
                     ));
+                    self.fetched.remove(&tp);
                     self.positions.insert(tp, o);
+                    self.ledger.new_epoch();
                 }
                 Err(_) => again.push(tp),
             }
@@ -721,6 +803,7 @@ impl Consumer {
         };
         let lost = std::mem::take(&mut g.owned);
         for tp in &lost {
+            self.fetched.remove(tp);
             self.positions.remove(tp);
         }
         if !lost.is_empty() {
@@ -752,6 +835,9 @@ impl Consumer {
         ctx.change(GroupChange::CommitFailed {
             error: e.name().to_string(),
         });
+        if let Some(g) = self.group.as_mut() {
+            g.commit_error = Some(e.name().to_string());
+        }
         if matches!(
             e,
             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration
@@ -815,9 +901,7 @@ impl Consumer {
                 self.schedule_heartbeat(ctx);
             }
             ClientTimer::AutoCommit => {
-                if g.state == MemberState::Stable {
-                    self.commit(ctx);
-                }
+                self.auto_commit_due(ctx);
                 ctx.set_timer(
                     KafkaTimer::ConsumerGroup(ClientTimer::AutoCommit),
                     self.cfg.group.auto_commit_interval_ms,
@@ -843,12 +927,75 @@ impl Consumer {
         if lost.iter().any(|a| {
             matches!(
                 a,
-                Asked::Join | Asked::Sync | Asked::Commit { then_join: true }
+                Asked::Join
+                    | Asked::Sync
+                    | Asked::Commit {
+                        then_join: true,
+                        ..
+                    }
             )
         }) {
             g.rejoin = true;
         }
         self.retry_later(ctx);
+        // The application's commitSync() gives up (a TimeoutException in Java, after
+        // retrying for default.api.timeout.ms) and the loop goes on.
+        if lost
+            .iter()
+            .any(|a| matches!(a, Asked::Commit { app: true, .. }))
+        {
+            self.app_committed(ctx);
+        }
+    }
+
+    /// The heartbeat thread found `max.poll.interval.ms` passed since the last `poll()`
+    /// (`AbstractCoordinator.handlePollTimeoutExpiry`, `maybeLeaveGroup`,
+    /// `resetGenerationOnLeaveGroup`).
+    pub(crate) fn poll_timeout_expired(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        // The heartbeat thread runs only in a generation.
+        if !matches!(
+            g.state,
+            MemberState::Stable | MemberState::CompletingRebalance
+        ) {
+            return;
+        }
+        ctx.note("consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records.");
+        if g.instance_id.is_none()
+            && !g.member_id.is_empty()
+            && let Some(c) = g.coordinator
+        {
+            ctx.note(format!(
+                "Member {} sending LeaveGroup request to coordinator broker{c} due to consumer poll timeout has expired.",
+                g.member_id
+            ));
+            let corr = bump(&mut self.next_corr);
+            let msg = KafkaMsg::Group(GroupMsg::LeaveGroup {
+                corr,
+                group: g.group.clone(),
+                member_id: g.member_id.clone(),
+                reason: "consumer poll timeout has expired.".into(),
+            });
+            self.net.send(ctx, c, msg);
+        }
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        ctx.note(
+            "Resetting generation and member id due to: consumer pro-actively leaving the group",
+        );
+        ctx.note("Request joining group due to: consumer pro-actively leaving the group");
+        ctx.change(GroupChange::PollTimeout {
+            member: g.member_id.clone(),
+        });
+        g.generation = -1;
+        g.member_id.clear();
+        g.state = MemberState::Unjoined;
+        g.rejoin = true;
+        // The next poll() joins again; the owned partitions are lost then.
+        self.app.group_deferred = true;
     }
 
     /// A clean close (`KafkaConsumer.close`): a dynamic member leaves the group

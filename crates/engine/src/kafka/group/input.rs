@@ -4,12 +4,17 @@
 //! subscribe orders[,payments] [consumer 2]       consumerN subscribes in group.id
 //! commit [consumer 2]                            commitSync() of its positions
 //! kafka-consumer-groups [--bootstrap-server x] --describe --group g
+//! processing 1500ms [consumer 2]                 its poll loop spends 1500 ms per record
+//! commit-mode after-processing [consumer 2]      where its loop calls commitSync():
+//!                                                before-processing, after-processing, off
 //! ```
 //!
-//! `subscribe` creates the consumer if it does not exist yet, with the current
-//! `kafka config` (which must name a `group.id`).
+//! `subscribe`, `processing` and `commit-mode` create the consumer if it does not exist
+//! yet, with the current `kafka config` (`subscribe` needs a `group.id`). The poll loop
+//! is [`crate::kafka::consumer::app`].
 
 use crate::ids::NodeId;
+use crate::kafka::consumer::app::CommitMode;
 use crate::script::cursor::{Cursor, PResult};
 use crate::sim::node::Node;
 use crate::sim::trace::TraceEvent;
@@ -38,10 +43,30 @@ pub enum GroupInput {
         /// The group.
         group: String,
     },
+    /// `processing 1500ms [consumer N]`.
+    Processing {
+        /// Per record (ms).
+        ms: u64,
+        /// The consumer's number.
+        consumer: u32,
+    },
+    /// `commit-mode before-processing|after-processing|off [consumer N]`.
+    CommitMode {
+        /// Where the loop commits.
+        mode: CommitMode,
+        /// The consumer's number.
+        consumer: u32,
+    },
 }
 
 /// The verbs this module reads.
-pub const VERBS: [&str; 3] = ["subscribe", "commit", "kafka-consumer-groups"];
+pub const VERBS: [&str; 5] = [
+    "subscribe",
+    "commit",
+    "kafka-consumer-groups",
+    "processing",
+    "commit-mode",
+];
 
 fn consumer_number(c: &mut Cursor<'_>) -> PResult<u32> {
     if !c.accept("consumer") {
@@ -76,6 +101,21 @@ pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
         "commit" => GroupInput::Commit {
             consumer: consumer_number(c)?,
         },
+        "processing" => GroupInput::Processing {
+            ms: c.duration()?,
+            consumer: consumer_number(c)?,
+        },
+        "commit-mode" => {
+            let what = "before-processing, after-processing or off";
+            let w = c.next(what)?;
+            let Some(mode) = CommitMode::parse(&w.text) else {
+                return c.fail(w, what);
+            };
+            GroupInput::CommitMode {
+                mode,
+                consumer: consumer_number(c)?,
+            }
+        }
         _ => {
             if c.accept("--bootstrap-server") {
                 c.text("a broker address")?;
@@ -98,6 +138,12 @@ impl fmt::Display for GroupInput {
             GroupInput::Commit { consumer } => write!(f, "commit consumer {consumer}"),
             GroupInput::Describe { group } => {
                 write!(f, "kafka-consumer-groups --describe --group {group}")
+            }
+            GroupInput::Processing { ms, consumer } => {
+                write!(f, "processing {ms}ms consumer {consumer}")
+            }
+            GroupInput::CommitMode { mode, consumer } => {
+                write!(f, "commit-mode {} consumer {consumer}", mode.name())
             }
         }
     }
@@ -135,6 +181,7 @@ pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<
             }
         }
         GroupInput::Describe { .. } => crate::kafka::input::no_broker_to_ask(w, broker_count)?,
+        GroupInput::Processing { .. } | GroupInput::CommitMode { .. } => {}
     }
     Ok(())
 }
@@ -164,6 +211,22 @@ pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInpu
             if let Some(node) = crate::kafka::input::first_running_broker(w) {
                 crate::kafka::input::tool_output(w, sink, node, lines);
             }
+        }
+        GroupInput::Processing { ms, consumer } => {
+            let id = crate::kafka::input::client(w, NodeId::Consumer(*consumer));
+            w.run_node(sink, id, |n, _| {
+                if let Node::Consumer(c) = n {
+                    c.set_processing_ms(*ms);
+                }
+            });
+        }
+        GroupInput::CommitMode { mode, consumer } => {
+            let id = crate::kafka::input::client(w, NodeId::Consumer(*consumer));
+            w.run_node(sink, id, |n, _| {
+                if let Node::Consumer(c) = n {
+                    c.set_commit_mode(*mode);
+                }
+            });
         }
     }
 }

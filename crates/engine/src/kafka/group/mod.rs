@@ -13,6 +13,7 @@ pub mod assignors;
 pub mod client;
 pub mod config;
 mod coordinator;
+pub mod delivery;
 pub mod describe;
 pub mod input;
 mod join;
@@ -110,6 +111,12 @@ pub enum GroupChange {
     CommitFailed {
         /// The error.
         error: String,
+    },
+    /// A consumer's heartbeat thread found `max.poll.interval.ms` passed without a
+    /// `poll()`: it leaves the group.
+    PollTimeout {
+        /// The member id it had.
+        member: String,
     },
 }
 
@@ -232,6 +239,15 @@ impl GroupChange {
                     format!("提交失败：{error}")
                 } else {
                     format!("commit failed: {error}")
+                }
+            }
+            GroupChange::PollTimeout { member } => {
+                if zh {
+                    format!("两次 poll() 间隔超过 max.poll.interval.ms：成员 {member} 离开组")
+                } else {
+                    format!(
+                        "max.poll.interval.ms passed without poll(): member {member} leaves the group"
+                    )
                 }
             }
         }

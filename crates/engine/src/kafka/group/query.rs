@@ -10,7 +10,15 @@
 //! lag g orders-0 [3]                   high watermark − committed offset
 //! assignment consumer1 [orders-0,orders-1]   a consumer's partitions (- for none)
 //! member-state consumer1 [STABLE]      a consumer's MemberState
+//! commit-error consumer1 [UNKNOWN_MEMBER_ID]  why its last commit failed (none)
+//! processed g [12]                     records the group's applications processed
+//! lost g [0]                           records no one processed though later ones were
+//! duplicates g [0]                     processings beyond the first
+//! non-monotonic g [0]                  offsets that did not rise within a run
+//! skipped g [0]                        records passed over within a run
 //! ```
+//!
+//! The last five are the delivery checker's counts ([`super::delivery`]).
 //!
 //! As a condition each takes the expected value last; as a query it prints the value.
 
@@ -42,10 +50,29 @@ pub enum GroupQuery {
     Assignment(u32),
     /// A consumer's member state.
     MemberState(u32),
+    /// Why a consumer's last commit failed.
+    CommitError(u32),
+    /// One of the delivery checker's counts for a group.
+    Delivery(String, DeliveryCount),
+}
+
+/// Which of the delivery checker's counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryCount {
+    /// `processed`.
+    Processed,
+    /// `lost`.
+    Lost,
+    /// `duplicates`.
+    Duplicates,
+    /// `non-monotonic`.
+    NonMonotonic,
+    /// `skipped`.
+    Skipped,
 }
 
 /// The words that start one.
-pub const WORDS: [&str; 9] = [
+pub const WORDS: [&str; 15] = [
     "group-state",
     "group-generation",
     "group-members",
@@ -55,6 +82,12 @@ pub const WORDS: [&str; 9] = [
     "lag",
     "assignment",
     "member-state",
+    "commit-error",
+    "processed",
+    "lost",
+    "duplicates",
+    "non-monotonic",
+    "skipped",
 ];
 
 fn consumer(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -71,6 +104,7 @@ impl GroupQuery {
         Ok(match word {
             "assignment" => GroupQuery::Assignment(consumer(c)?),
             "member-state" => GroupQuery::MemberState(consumer(c)?),
+            "commit-error" => GroupQuery::CommitError(consumer(c)?),
             _ => {
                 let g = c.text("a group id")?;
                 match word {
@@ -80,6 +114,11 @@ impl GroupQuery {
                     "group-leader" => GroupQuery::Leader(g),
                     "group-coordinator" => GroupQuery::Coordinator(g),
                     "committed" => GroupQuery::Committed(g, c.tp()?),
+                    "processed" => GroupQuery::Delivery(g, DeliveryCount::Processed),
+                    "lost" => GroupQuery::Delivery(g, DeliveryCount::Lost),
+                    "duplicates" => GroupQuery::Delivery(g, DeliveryCount::Duplicates),
+                    "non-monotonic" => GroupQuery::Delivery(g, DeliveryCount::NonMonotonic),
+                    "skipped" => GroupQuery::Delivery(g, DeliveryCount::Skipped),
                     _ => GroupQuery::Lag(g, c.tp()?),
                 }
             }
@@ -98,6 +137,17 @@ impl GroupQuery {
             GroupQuery::Lag(g, tp) => format!("group {g}'s lag on {tp}"),
             GroupQuery::Assignment(n) => format!("consumer{n}'s partitions"),
             GroupQuery::MemberState(n) => format!("consumer{n}'s member state"),
+            GroupQuery::CommitError(n) => format!("why consumer{n}'s last commit failed"),
+            GroupQuery::Delivery(g, k) => {
+                let what = match k {
+                    DeliveryCount::Processed => "records processed",
+                    DeliveryCount::Lost => "lost records",
+                    DeliveryCount::Duplicates => "duplicate processings",
+                    DeliveryCount::NonMonotonic => "non-monotonic offsets",
+                    DeliveryCount::Skipped => "skipped records",
+                };
+                format!("group {g}'s {what}")
+            }
         }
     }
 
@@ -160,6 +210,24 @@ impl GroupQuery {
                 .group()
                 .map(|g| g.state.name().to_string())
                 .ok_or_else(|| format!("consumer{n} has not subscribed")),
+            GroupQuery::CommitError(n) => w
+                .consumers()
+                .find(|c| c.id() == *n)
+                .ok_or_else(|| format!("there is no consumer{n}"))?
+                .group()
+                .map(|g| g.commit_error.clone().unwrap_or_else(|| "none".into()))
+                .ok_or_else(|| format!("consumer{n} has not subscribed")),
+            GroupQuery::Delivery(g, k) => {
+                let d = super::delivery::check(w, g);
+                Ok(match k {
+                    DeliveryCount::Processed => d.processed,
+                    DeliveryCount::Lost => d.lost,
+                    DeliveryCount::Duplicates => d.duplicates,
+                    DeliveryCount::NonMonotonic => d.non_monotonic,
+                    DeliveryCount::Skipped => d.skipped,
+                }
+                .to_string())
+            }
         }
     }
 
