@@ -128,6 +128,8 @@ pub struct GroupClient {
     pub commit_error: Option<String>,
     /// It must (re)join (`rejoinNeeded`).
     rejoin: bool,
+    /// The short reason its next JoinGroup gives (`rejoinReason`).
+    rejoin_reason: String,
     /// The leader's JoinGroup response, kept while it waits for topic metadata.
     leader_join: Option<Vec<JoinedMember>>,
     /// Partitions to reset whose leader it does not know yet.
@@ -138,6 +140,14 @@ pub struct GroupClient {
 impl GroupClient {
     fn asking(&self, what: &Asked) -> bool {
         self.asked.values().any(|a| a == what)
+    }
+
+    /// `requestRejoin(shortReason, fullReason)`: logs the full reason; the short one goes
+    /// to the coordinator in the next JoinGroup.
+    fn request_rejoin(&mut self, ctx: &mut Ctx<'_>, short: &str, full: &str) {
+        ctx.note(format!("Request joining group due to: {full}"));
+        self.rejoin_reason = short.to_string();
+        self.rejoin = true;
     }
 }
 
@@ -166,6 +176,7 @@ impl Consumer {
             committed: BTreeMap::new(),
             commit_error: None,
             rejoin: true,
+            rejoin_reason: String::new(),
             leader_join: None,
             pending_reset: Vec::new(),
             asked: BTreeMap::new(),
@@ -294,7 +305,7 @@ impl Consumer {
                 .map(|a| a.name().to_string())
                 .collect(),
             subscription,
-            reason: "need to re-join with the given member-id".into(),
+            reason: g.rejoin_reason.clone(),
         });
         self.ask_group(ctx, coordinator, Asked::Join, msg);
     }
@@ -426,11 +437,9 @@ impl Consumer {
                 },
             ) => match error {
                 Some(KafkaError::MemberIdRequired) => {
-                    ctx.note(format!(
-                        "Request joining group due to: need to re-join with the given member-id: {member_id}"
-                    ));
+                    let reason = format!("need to re-join with the given member-id: {member_id}");
+                    g.request_rejoin(ctx, &reason, &reason);
                     g.member_id = member_id;
-                    g.rejoin = true;
                     self.group_poll(ctx);
                 }
                 Some(e) => self.group_error(ctx, e, from),
@@ -461,8 +470,8 @@ impl Consumer {
             (Asked::Heartbeat, GroupMsg::HeartbeatResponse { error, .. }) => match error {
                 None => {}
                 Some(KafkaError::RebalanceInProgress) if g.state == MemberState::Stable => {
-                    ctx.note("Request joining group due to: group is already rebalancing");
-                    g.rejoin = true;
+                    let reason = "group is already rebalancing";
+                    g.request_rejoin(ctx, reason, reason);
                     self.group_poll(ctx);
                 }
                 // Not stable: it is joining already.
@@ -626,6 +635,7 @@ impl Consumer {
             return;
         };
         g.state = MemberState::Stable;
+        g.rejoin_reason.clear();
         let revoked: Vec<TopicPartition> = g
             .owned
             .iter()
@@ -649,7 +659,15 @@ impl Consumer {
                 generation,
             });
             // KIP-429: a cooperative member that gave something up rejoins at once.
-            g.rejoin = true;
+            let names: Vec<String> = revoked.iter().map(|t| t.to_string()).collect();
+            g.request_rejoin(
+                ctx,
+                "need to revoke partitions and re-join",
+                &format!(
+                    "need to revoke partitions [{}] as indicated by the current assignment and re-join",
+                    names.join(", ")
+                ),
+            );
         }
         g.owned = assignment;
         ctx.change(GroupChange::Partitions {
@@ -845,8 +863,8 @@ impl Consumer {
             self.group_error(ctx, e, from);
         } else if e == KafkaError::RebalanceInProgress {
             if let Some(g) = self.group.as_mut() {
-                ctx.note("Request joining group due to: offset commit failed since group is already rebalancing");
-                g.rejoin = true;
+                let reason = "offset commit failed since group is already rebalancing";
+                g.request_rejoin(ctx, reason, reason);
             }
             self.group_poll(ctx);
         } else if matches!(
@@ -983,17 +1001,17 @@ impl Consumer {
         let Some(g) = self.group.as_mut() else {
             return;
         };
-        ctx.note(
-            "Resetting generation and member id due to: consumer pro-actively leaving the group",
-        );
-        ctx.note("Request joining group due to: consumer pro-actively leaving the group");
+        let reason = "consumer pro-actively leaving the group";
+        ctx.note(format!(
+            "Resetting generation and member id due to: {reason}"
+        ));
+        g.request_rejoin(ctx, reason, reason);
         ctx.change(GroupChange::PollTimeout {
             member: g.member_id.clone(),
         });
         g.generation = -1;
         g.member_id.clear();
         g.state = MemberState::Unjoined;
-        g.rejoin = true;
         // The next poll() joins again; the owned partitions are lost then.
         self.app.group_deferred = true;
     }
