@@ -212,7 +212,7 @@ proptest! {
         apply(&mut w, Input::Kafka(KafkaInput::Cluster { brokers: 3 }));
         apply(&mut w, Input::Start(Targets::All));
         apply(&mut w, Input::Kafka(KafkaInput::TopicCreate { topic: "t".into(), partitions: None, rf: None, assignment: Some(vec![vec![1, 2, 3]]), configs: vec![], tool: false }));
-        apply(&mut w, Input::Kafka(KafkaInput::Consume { tp: tp.clone(), offset: 0 }));
+        apply(&mut w, Input::Kafka(KafkaInput::Consume { tp: tp.clone(), offset: 0, consumer: 1 }));
         // The controller (through ZooKeeper) makes broker1 the leader within a moment.
         run_checked(&mut w, 2000, &mut |_| Ok(())).map_err(TestCaseError::fail)?;
         let mut last_hw = 0;

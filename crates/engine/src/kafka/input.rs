@@ -113,12 +113,16 @@ pub enum KafkaInput {
     /// A consumer group command (`subscribe`, `commit`, `kafka-consumer-groups`; see
     /// [`crate::kafka::group::input`]).
     Group(crate::kafka::group::input::GroupInput),
-    /// `consume <topic-partition> from <offset>`.
+    /// `consume <topic-partition> from <offset> [consumer N]`: `assign` + `seek`, no
+    /// group (`KafkaConsumer.assign`).
     Consume {
         /// The partition.
         tp: TopicPartition,
         /// The starting offset.
         offset: u64,
+        /// The consumer's number (1 when not given).
+        #[serde(default = "first_consumer")]
+        consumer: u32,
     },
 }
 
@@ -184,7 +188,16 @@ impl fmt::Display for KafkaInput {
                 }
                 Ok(())
             }
-            KafkaInput::Consume { tp, offset } => write!(f, "consume {tp} from {offset}"),
+            KafkaInput::Consume {
+                tp,
+                offset,
+                consumer: 1,
+            } => write!(f, "consume {tp} from {offset}"),
+            KafkaInput::Consume {
+                tp,
+                offset,
+                consumer,
+            } => write!(f, "consume {tp} from {offset} consumer {consumer}"),
             KafkaInput::Group(g) => write!(f, "{g}"),
             KafkaInput::Transaction { op, producer } => {
                 write!(f, "txn {} producer {producer}", op.word())
@@ -344,7 +357,20 @@ impl KafkaInput {
                 crate::kafka::txn::input::check(w, broker_count, *producer)?
             }
             KafkaInput::Group(g) => crate::kafka::group::input::check(w, broker_count, g)?,
-            KafkaInput::Consume { tp, .. } | KafkaInput::Fetch { tp, .. } => {
+            KafkaInput::Consume { tp, consumer, .. } => {
+                if w.topics().partition(tp).is_none() {
+                    return err(format!("partition {tp} does not exist"));
+                }
+                let subscribed = w
+                    .consumers()
+                    .any(|c| c.id() == *consumer && c.group().is_some());
+                if subscribed {
+                    return err(format!(
+                        "consumer{consumer} has subscribed to a group: subscription and manual assignment are mutually exclusive (IllegalStateException)"
+                    ));
+                }
+            }
+            KafkaInput::Fetch { tp, .. } => {
                 if w.topics().partition(tp).is_none() {
                     return err(format!("partition {tp} does not exist"));
                 }
@@ -536,8 +562,12 @@ impl KafkaInput {
                 }
             }
             KafkaInput::Group(g) => crate::kafka::group::input::apply(w, sink, g),
-            KafkaInput::Consume { tp, offset } => {
-                let id = client(w, NodeId::Consumer(1));
+            KafkaInput::Consume {
+                tp,
+                offset,
+                consumer,
+            } => {
+                let id = client(w, NodeId::Consumer(*consumer));
                 w.run_node(sink, id, |n, ctx| {
                     if let Node::Consumer(c) = n {
                         c.assign(ctx, tp.clone(), *offset);
@@ -546,6 +576,10 @@ impl KafkaInput {
             }
         }
     }
+}
+
+fn first_consumer() -> u32 {
+    1
 }
 
 /// The first running broker (a tool's bootstrap server).

@@ -161,9 +161,16 @@ fn command(verb: &'static str, c: &mut Cursor<'_>) -> PResult<Command> {
         _ => {
             let tp = c.tp()?;
             c.keyword(&["from"])?;
+            let offset = c.number("an offset")?;
+            let consumer = if c.accept("consumer") {
+                c.small("a consumer number")?.max(1)
+            } else {
+                1
+            };
             KafkaInput::Consume {
                 tp,
-                offset: c.number("an offset")?,
+                offset,
+                consumer,
             }
         }
     };

@@ -168,6 +168,11 @@ pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<
             if existing.is_some_and(|c| c.group().is_some()) {
                 return err(format!("consumer{consumer} has already subscribed"));
             }
+            if existing.is_some_and(|c| !c.positions().is_empty()) {
+                return err(format!(
+                    "consumer{consumer} has partitions assigned with `consume`: subscription and manual assignment are mutually exclusive (IllegalStateException)"
+                ));
+            }
             let cfg = existing.map_or(&w.kafka_config().consumer, |c| &c.cfg);
             if cfg.group.group_id.is_none() {
                 return err(format!(
