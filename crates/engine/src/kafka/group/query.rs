@@ -6,6 +6,8 @@
 //! group-members g [2]                  how many members it has
 //! group-leader g [consumer1]           the consumer whose member leads it
 //! group-coordinator g [broker2]        the running broker coordinating it
+//! offsets-partition g [12]             its __consumer_offsets partition:
+//!                                      abs(javaHashCode(g)) % offsets.topic.num.partitions
 //! committed g orders-0 [42]            the group's committed offset (none: none)
 //! lag g orders-0 [3]                   high watermark − committed offset
 //! assignment consumer1 [orders-0,orders-1]   a consumer's partitions (- for none)
@@ -42,6 +44,8 @@ pub enum GroupQuery {
     Leader(String),
     /// The running broker coordinating a group.
     Coordinator(String),
+    /// A group's `__consumer_offsets` partition.
+    OffsetsPartition(String),
     /// A group's committed offset of a partition.
     Committed(String, TopicPartition),
     /// High watermark minus the committed offset.
@@ -72,12 +76,13 @@ pub enum DeliveryCount {
 }
 
 /// The words that start one.
-pub const WORDS: [&str; 15] = [
+pub const WORDS: [&str; 16] = [
     "group-state",
     "group-generation",
     "group-members",
     "group-leader",
     "group-coordinator",
+    "offsets-partition",
     "committed",
     "lag",
     "assignment",
@@ -113,6 +118,7 @@ impl GroupQuery {
                     "group-members" => GroupQuery::Members(g),
                     "group-leader" => GroupQuery::Leader(g),
                     "group-coordinator" => GroupQuery::Coordinator(g),
+                    "offsets-partition" => GroupQuery::OffsetsPartition(g),
                     "committed" => GroupQuery::Committed(g, c.tp()?),
                     "processed" => GroupQuery::Delivery(g, DeliveryCount::Processed),
                     "lost" => GroupQuery::Delivery(g, DeliveryCount::Lost),
@@ -133,6 +139,9 @@ impl GroupQuery {
             GroupQuery::Members(g) => format!("the member count of group {g}"),
             GroupQuery::Leader(g) => format!("the leader of group {g}"),
             GroupQuery::Coordinator(g) => format!("the coordinator of group {g}"),
+            GroupQuery::OffsetsPartition(g) => {
+                format!("group {g}'s __consumer_offsets partition")
+            }
             GroupQuery::Committed(g, tp) => format!("group {g}'s committed offset of {tp}"),
             GroupQuery::Lag(g, tp) => format!("group {g}'s lag on {tp}"),
             GroupQuery::Assignment(n) => format!("consumer{n}'s partitions"),
@@ -169,6 +178,9 @@ impl GroupQuery {
             }
             GroupQuery::Coordinator(g) => {
                 Ok(coordinator(w, g).map_or("none".to_string(), |b| format!("broker{b}")))
+            }
+            GroupQuery::OffsetsPartition(g) => {
+                Ok(partition_for(g, w.kafka_config().broker.group.offsets_partitions).to_string())
             }
             GroupQuery::Committed(g, tp) => Ok(coordinated(w, g)
                 .and_then(|grp| grp.offsets.get(tp))
