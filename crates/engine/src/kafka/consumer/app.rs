@@ -161,6 +161,9 @@ impl Consumer {
         if std::mem::take(&mut self.app.group_deferred) {
             self.group_poll(ctx);
         }
+        if self.group_blocks_poll() {
+            return;
+        }
         let batch = self.drain(self.cfg.max_poll_records.max(1) as usize);
         if batch.is_empty() {
             return;

@@ -337,6 +337,17 @@ impl Consumer {
         self.ask_group(ctx, coordinator, Asked::Commit { then_join, app }, msg);
     }
 
+    /// `onJoinPrepare` is committing before it revokes: `poll()` is blocked in that
+    /// `commitSync()` and returns no records (the eager protocol then revokes them all).
+    pub(crate) fn group_blocks_poll(&self) -> bool {
+        self.group.as_ref().is_some_and(|g| {
+            g.asking(&Asked::Commit {
+                then_join: true,
+                app: false,
+            })
+        })
+    }
+
     /// `commitSync()` of the consumed positions, as a command.
     pub fn commit(&mut self, ctx: &mut Ctx<'_>) {
         self.commit_positions(ctx, false);
@@ -493,6 +504,9 @@ impl Consumer {
                 }
                 if then_join && let Some(c) = self.group.as_ref().and_then(|g| g.coordinator) {
                     self.join(ctx, c);
+                    // poll() goes on past onJoinPrepare (cooperative: owned partitions
+                    // still deliver).
+                    self.app_poll(ctx);
                 }
                 if app {
                     self.app_committed(ctx);
