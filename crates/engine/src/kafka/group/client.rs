@@ -995,23 +995,7 @@ impl Consumer {
             return;
         }
         ctx.note("consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records.");
-        if g.instance_id.is_none()
-            && !g.member_id.is_empty()
-            && let Some(c) = g.coordinator
-        {
-            ctx.note(format!(
-                "Member {} sending LeaveGroup request to coordinator broker{c} due to consumer poll timeout has expired.",
-                g.member_id
-            ));
-            let corr = bump(&mut self.next_corr);
-            let msg = KafkaMsg::Group(GroupMsg::LeaveGroup {
-                corr,
-                group: g.group.clone(),
-                member_id: g.member_id.clone(),
-                reason: "consumer poll timeout has expired.".into(),
-            });
-            self.net.send(ctx, c, msg);
-        }
+        self.maybe_leave_group(ctx, "consumer poll timeout has expired.");
         let Some(g) = self.group.as_mut() else {
             return;
         };
@@ -1033,22 +1017,34 @@ impl Consumer {
     /// A clean close (`KafkaConsumer.close`): a dynamic member leaves the group
     /// (LeaveGroup); a static one does not (KIP-345).
     pub(crate) fn group_close(&mut self, ctx: &mut Ctx<'_>) {
+        self.maybe_leave_group(ctx, "the consumer is being closed");
+    }
+
+    /// `maybeLeaveGroup`: a dynamic member in the group with a known coordinator sends
+    /// LeaveGroup, once and without retries; a static member never does (KIP-345: only
+    /// its session timeout removes it).
+    fn maybe_leave_group(&mut self, ctx: &mut Ctx<'_>, reason: &str) {
         let Some(g) = self.group.as_ref() else {
             return;
         };
-        if g.instance_id.is_some() || g.member_id.is_empty() {
+        if g.instance_id.is_some() || g.member_id.is_empty() || g.state == MemberState::Unjoined {
             return;
         }
-        if let Some(c) = g.coordinator {
-            let corr = bump(&mut self.next_corr);
-            let msg = KafkaMsg::Group(GroupMsg::LeaveGroup {
-                corr,
-                group: g.group.clone(),
-                member_id: g.member_id.clone(),
-                reason: "the consumer is being closed".into(),
-            });
-            self.net.send(ctx, c, msg);
-        }
+        let Some(c) = g.coordinator else {
+            return;
+        };
+        ctx.note(format!(
+            "Member {} sending LeaveGroup request to coordinator broker{c} due to {reason}",
+            g.member_id
+        ));
+        let corr = bump(&mut self.next_corr);
+        let msg = KafkaMsg::Group(GroupMsg::LeaveGroup {
+            corr,
+            group: g.group.clone(),
+            member_id: g.member_id.clone(),
+            reason: reason.to_string(),
+        });
+        self.net.send(ctx, c, msg);
     }
 }
 
