@@ -136,10 +136,7 @@ fn txn_part(t: &crate::kafka::log::txn::TxnScan, b: &Batch, offset: u64) -> Opti
         return Some(m.name());
     }
     let pid = b.producer.filter(|_| b.transactional)?.id;
-    let aborted = t
-        .aborted
-        .iter()
-        .any(|a| a.producer_id == pid && a.first_offset <= offset && offset <= a.last_offset);
+    let aborted = t.aborted.iter().any(|a| a.covers(pid, offset));
     let open = t.ongoing.get(&pid).is_some_and(|first| *first <= offset);
     Some(if aborted {
         "aborted"

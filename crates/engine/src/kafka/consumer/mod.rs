@@ -347,14 +347,7 @@ impl Consumer {
                     for b in &fp.batches {
                         // A marker, or (read_committed) a batch of an aborted transaction:
                         // skipped whole.
-                        let aborted = b.transactional
-                            && b.producer.is_some_and(|p| {
-                                fp.aborted.iter().any(|a| {
-                                    a.producer_id == p.id
-                                        && a.first_offset <= b.base_offset
-                                        && b.base_offset <= a.last_offset
-                                })
-                            });
+                        let aborted = crate::kafka::log::txn::AbortedTxn::drops(&fp.aborted, b);
                         if b.control.is_some() || aborted {
                             next = next.max(b.next_offset());
                             continue;

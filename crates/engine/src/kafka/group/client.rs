@@ -390,13 +390,7 @@ impl Consumer {
                     KafkaError::CommitFailed,
                 )
             };
-            ctx.note(format!("Offset commit failed: {text}"));
-            ctx.change(GroupChange::CommitFailed {
-                error: error.name().to_string(),
-            });
-            if let Some(g) = self.group.as_mut() {
-                g.commit_error = Some(error.name().to_string());
-            }
+            self.report_commit_failure(ctx, text, error);
             return false;
         }
         let Some(c) = g.coordinator else {
@@ -517,6 +511,7 @@ impl Consumer {
                     return self.group_error(ctx, e, from);
                 }
                 let mut reset = Vec::new();
+                let mut committed = Vec::new();
                 for (tp, o) in offsets {
                     let owned = g.owned.contains(&tp);
                     match o {
@@ -525,10 +520,7 @@ impl Consumer {
                                 "Setting offset for partition {tp} to the committed offset FetchPosition{{offset={o}}}"
                             ));
                             g.committed.insert(tp.clone(), o);
-                            // set_position, field by field (g borrows the group).
-                            self.fetched.remove(&tp);
-                            self.positions.insert(tp, o);
-                            self.ledger.new_epoch();
+                            committed.push((tp, o));
                         }
                         None if owned => {
                             ctx.note(format!("Found no committed offset for partition {tp}"));
@@ -536,6 +528,9 @@ impl Consumer {
                         }
                         _ => {}
                     }
+                }
+                for (tp, o) in committed {
+                    self.set_position(tp, o);
                 }
                 self.reset_positions(ctx, reset);
                 self.poll_fetches(ctx);
@@ -663,10 +658,6 @@ impl Consumer {
             .collect();
         let generation = g.generation;
         if !revoked.is_empty() {
-            for tp in &revoked {
-                self.fetched.remove(tp);
-                self.positions.remove(tp);
-            }
             ctx.change(GroupChange::Partitions {
                 what: "revoked".into(),
                 partitions: revoked.clone(),
@@ -700,6 +691,9 @@ impl Consumer {
                 partitions: added,
             });
             self.ask_group(ctx, c, Asked::Offsets, msg);
+        }
+        for tp in &revoked {
+            self.drop_position(tp);
         }
         if !revoked.is_empty() {
             self.group_poll(ctx);
@@ -768,6 +762,7 @@ impl Consumer {
         }
         let reset = self.cfg.group.offset_reset.name();
         let mut again = Vec::new();
+        let mut found = Vec::new();
         for (tp, r) in partitions {
             if !g.owned.contains(&tp) {
                 continue;
@@ -777,12 +772,13 @@ impl Consumer {
                     ctx.note(format!(
                         "Resetting offset for partition {tp} to position FetchPosition{{offset={o}}} (auto.offset.reset={reset})."
                     ));
-                    self.fetched.remove(&tp);
-                    self.positions.insert(tp, o);
-                    self.ledger.new_epoch();
+                    found.push((tp, o));
                 }
                 Err(_) => again.push(tp),
             }
+        }
+        for (tp, o) in found {
+            self.set_position(tp, o);
         }
         for tp in &again {
             self.metadata.forget(&tp.topic);
@@ -834,20 +830,19 @@ impl Consumer {
             return;
         };
         let lost = std::mem::take(&mut g.owned);
-        for tp in &lost {
-            self.fetched.remove(tp);
-            self.positions.remove(tp);
-        }
         if !lost.is_empty() {
             ctx.change(GroupChange::Partitions {
                 what: "lost".into(),
-                partitions: lost,
+                partitions: lost.clone(),
                 generation: g.generation,
             });
         }
         g.generation = -1;
         g.state = MemberState::Unjoined;
         g.rejoin = true;
+        for tp in &lost {
+            self.drop_position(tp);
+        }
         self.group_poll(ctx);
     }
 
@@ -863,13 +858,7 @@ impl Consumer {
             }
             other => format!("{other}"),
         };
-        ctx.note(format!("Offset commit failed: {text}"));
-        ctx.change(GroupChange::CommitFailed {
-            error: e.name().to_string(),
-        });
-        if let Some(g) = self.group.as_mut() {
-            g.commit_error = Some(e.name().to_string());
-        }
+        self.report_commit_failure(ctx, &text, e);
         if matches!(
             e,
             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration
@@ -887,6 +876,18 @@ impl Consumer {
         ) && let Some(g) = self.group.as_mut()
         {
             g.coordinator = None;
+        }
+    }
+
+    /// What the application sees of a failed commit: the exception's text, a change,
+    /// and `commit_error` for the `commit-error` query.
+    fn report_commit_failure(&mut self, ctx: &mut Ctx<'_>, text: &str, error: KafkaError) {
+        ctx.note(format!("Offset commit failed: {text}"));
+        ctx.change(GroupChange::CommitFailed {
+            error: error.name().to_string(),
+        });
+        if let Some(g) = self.group.as_mut() {
+            g.commit_error = Some(error.name().to_string());
         }
     }
 

@@ -65,14 +65,7 @@ fn data_offsets(w: &World, tp: &TopicPartition, read_committed: bool) -> BTreeSe
         if batch.control.is_some() {
             continue;
         }
-        let in_aborted = batch.transactional
-            && batch.producer.is_some_and(|p| {
-                aborted.iter().any(|a| {
-                    a.producer_id == p.id
-                        && a.first_offset <= batch.base_offset
-                        && batch.base_offset <= a.last_offset
-                })
-            });
+        let in_aborted = crate::kafka::log::txn::AbortedTxn::drops(&aborted, batch);
         if in_aborted {
             continue;
         }

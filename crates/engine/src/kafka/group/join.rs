@@ -284,6 +284,14 @@ impl Broker {
         if let Some(t) = old {
             self.group.cancel(ctx, t);
         }
+        self.schedule_join_deadline(ctx, group, delay);
+        if let Some(g) = self.group.groups.get_mut(group) {
+            g.initial_join = was_empty;
+        }
+    }
+
+    /// Arms the group's delayed-join timer (`DelayedJoin` / `InitialDelayedJoin`).
+    fn schedule_join_deadline(&mut self, ctx: &mut Ctx<'_>, group: &str, delay: u64) {
         let t = self.group.schedule(
             ctx,
             Deadline::Join {
@@ -293,7 +301,6 @@ impl Broker {
         );
         if let Some(g) = self.group.groups.get_mut(group) {
             g.join_timer = Some(t);
-            g.initial_join = was_empty;
         }
     }
 
@@ -323,16 +330,7 @@ impl Broker {
             let delay = initial_delay.min(g.join_limit);
             g.join_limit -= delay;
             g.new_member_added = false;
-            let t = self.group.schedule(
-                ctx,
-                Deadline::Join {
-                    group: group.to_string(),
-                },
-                delay,
-            );
-            if let Some(g) = self.group.groups.get_mut(group) {
-                g.join_timer = Some(t);
-            }
+            self.schedule_join_deadline(ctx, group, delay);
             return;
         }
         self.complete_join(ctx, group);

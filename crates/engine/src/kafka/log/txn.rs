@@ -36,6 +36,23 @@ pub struct AbortedTxn {
     pub last_stable_offset: u64,
 }
 
+impl AbortedTxn {
+    /// True when `offset`, written by producer `pid`, belongs to this aborted transaction.
+    pub fn covers(&self, pid: i64, offset: u64) -> bool {
+        self.producer_id == pid && self.first_offset <= offset && offset <= self.last_offset
+    }
+
+    /// True when `batch` is a transactional data batch of one of the `aborted`
+    /// transactions (what a read_committed consumer drops, `AbortedTransaction` in a
+    /// fetch response).
+    pub fn drops(aborted: &[AbortedTxn], batch: &Batch) -> bool {
+        batch.transactional
+            && batch
+                .producer
+                .is_some_and(|p| aborted.iter().any(|a| a.covers(p.id, batch.base_offset)))
+    }
+}
+
 /// A partition's transactions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TxnScan {
