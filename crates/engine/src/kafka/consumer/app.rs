@@ -24,7 +24,8 @@
 //!   application's next `commitSync()` then fails with `CommitFailedException`
 //!   (`ConsumerCoordinator.sendOffsetCommitRequest`, `generationIfStable() == null`).
 //!
-//! Every processed record goes to the [`super::ledger::Ledger`].
+//! Every processed record goes to the [`super::ledger::Ledger`]. A consume-transform-produce
+//! application ([`super::eos`]) wraps each poll's records in a transaction instead.
 
 use super::Consumer;
 use crate::kafka::messages::{KafkaChange, KafkaTimer};
@@ -108,7 +109,9 @@ pub struct AppLoop {
     pub processing_ms: u64,
     /// Where it calls `commitSync()`.
     pub commit_mode: CommitMode,
-    phase: Option<Phase>,
+    pub(crate) phase: Option<Phase>,
+    /// The consume-transform-produce part, if the application is one ([`super::eos`]).
+    pub eos: Option<Box<super::eos::Eos>>,
     /// Records `poll()` returned that are not processed yet.
     in_hand: VecDeque<(TopicPartition, super::ConsumedRecord)>,
     /// An auto-commit came due while the application was away from `poll()`.
@@ -135,8 +138,14 @@ impl AppLoop {
         AppLoop {
             processing_ms: self.processing_ms,
             commit_mode: self.commit_mode,
+            eos: self.eos.as_ref().map(|e| Box::new(e.restarted())),
             ..AppLoop::default()
         }
+    }
+
+    /// Drops the records in hand (a rewind).
+    pub(crate) fn clear_in_hand(&mut self) {
+        self.in_hand.clear();
     }
 }
 
@@ -161,7 +170,7 @@ impl Consumer {
         if std::mem::take(&mut self.app.group_deferred) {
             self.group_poll(ctx);
         }
-        if self.group_blocks_poll() {
+        if self.group_blocks_poll() || self.eos_blocks_poll() {
             return;
         }
         let batch = self.drain(self.cfg.max_poll_records.max(1) as usize);
@@ -169,6 +178,7 @@ impl Consumer {
             return;
         }
         self.app.in_hand = batch.into();
+        self.eos_begin(ctx);
         if self.app.commit_mode == CommitMode::BeforeProcessing && self.group.is_some() {
             self.app_commit_sync(ctx, true);
         } else {
@@ -208,7 +218,7 @@ impl Consumer {
                 let first_offset = batch[i].1.offset;
                 let mut count = 0;
                 while i < batch.len() && batch[i].0 == tp {
-                    self.processed(&tp, batch[i].1.clone());
+                    self.processed(ctx, &tp, batch[i].1.clone());
                     count += 1;
                     i += 1;
                 }
@@ -230,13 +240,18 @@ impl Consumer {
         self.poll_fetches(ctx);
     }
 
-    fn processed(&mut self, tp: &TopicPartition, r: super::ConsumedRecord) {
+    fn processed(&mut self, ctx: &mut Ctx<'_>, tp: &TopicPartition, r: super::ConsumedRecord) {
         self.ledger.record(tp, r.offset, r.value.clone());
+        self.eos_processed(ctx, tp, &r);
         self.consumed.entry(tp.clone()).or_default().push(r);
     }
 
-    /// The batch is processed: commit (after-processing) or poll again.
+    /// The batch is processed: commit (after-processing, or the transaction) or poll
+    /// again.
     fn app_batch_done(&mut self, ctx: &mut Ctx<'_>) {
+        if self.eos_batch_done(ctx) {
+            return;
+        }
         if self.app.commit_mode == CommitMode::AfterProcessing && self.group.is_some() {
             return self.app_commit_sync(ctx, false);
         }
@@ -298,7 +313,7 @@ impl Consumer {
                 }
                 if let Some((tp, r)) = self.app.in_hand.pop_front() {
                     let first_offset = r.offset;
-                    self.processed(&tp, r);
+                    self.processed(ctx, &tp, r);
                     ctx.change(KafkaChange::Consumed {
                         tp,
                         first_offset,

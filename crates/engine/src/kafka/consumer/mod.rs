@@ -17,6 +17,7 @@
 //! (`AbstractFetch.fetchablePartitions`).
 
 pub mod app;
+pub mod eos;
 pub mod ledger;
 
 use crate::ids::NodeId;
@@ -175,6 +176,7 @@ impl Consumer {
 
     /// The process starts (again): a consumer that had subscribed subscribes again.
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
+        self.eos_init(ctx);
         if let Some((group, topics)) = self.resubscribe.take() {
             self.subscribe(ctx, &group, topics);
         }
@@ -258,7 +260,10 @@ impl Consumer {
 
     /// A connection closed: the fetch in flight on it is lost; fetch again after the
     /// backoff, with fresh metadata.
-    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, _peer: NodeId, why: &CloseReason) {
+    pub fn on_closed(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, peer: NodeId, why: &CloseReason) {
+        if self.eos_closed(ctx, conn, peer, why) {
+            return;
+        }
         let Some(broker) = self.net.on_closed(ctx, conn, why) else {
             return;
         };
@@ -286,7 +291,10 @@ impl Consumer {
     }
 
     /// Handles a response from a broker.
-    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, _conn: ConnId, from: NodeId, msg: KafkaMsg) {
+    pub fn on_message(&mut self, ctx: &mut Ctx<'_>, conn: ConnId, from: NodeId, msg: KafkaMsg) {
+        if self.eos_message(ctx, conn, from, &msg) {
+            return;
+        }
         match msg {
             KafkaMsg::MetadataResponse { corr, topics, .. } => {
                 if let Some(learned) = self.metadata.on_response(ctx, corr, topics) {
@@ -380,6 +388,9 @@ impl Consumer {
 
     /// Handles one of its timers.
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: KafkaTimer) {
+        if self.eos_timer(ctx, timer) {
+            return;
+        }
         match timer {
             KafkaTimer::RequestTimeout(corr) => {
                 // The request timed out: NetworkClient closes the connection.

@@ -42,6 +42,8 @@ pub enum ClientTimer {
     AutoCommit,
     /// Look for the coordinator, or join, again after a backoff.
     Retry,
+    /// Ask again for committed offsets that were unstable (KIP-447).
+    OffsetFetchRetry,
 }
 
 impl fmt::Display for ClientTimer {
@@ -50,6 +52,7 @@ impl fmt::Display for ClientTimer {
             ClientTimer::Heartbeat => "heartbeat.interval.ms",
             ClientTimer::AutoCommit => "auto.commit.interval.ms",
             ClientTimer::Retry => "group retry backoff",
+            ClientTimer::OffsetFetchRetry => "retry.backoff.ms (unstable offsets)",
         })
     }
 }
@@ -126,6 +129,10 @@ pub struct GroupClient {
     /// Why its last commit failed (the broker's error, or the exception raised before
     /// sending); cleared by a commit that succeeds.
     pub commit_error: Option<String>,
+    /// `groupMetadata()`'s generation and member id: set when a join completes
+    /// (`ConsumerCoordinator.onJoinComplete`) and kept through a reset, so a zombie's
+    /// `sendOffsetsToTransaction` names the generation it last had (KIP-447).
+    pub metadata: (i32, String),
     /// It must (re)join (`rejoinNeeded`).
     rejoin: bool,
     /// The short reason its next JoinGroup gives (`rejoinReason`).
@@ -134,6 +141,9 @@ pub struct GroupClient {
     leader_join: Option<Vec<JoinedMember>>,
     /// Partitions to reset whose leader it does not know yet.
     pending_reset: Vec<TopicPartition>,
+    /// Partitions whose committed offsets to ask for again: a transaction held pending
+    /// offsets for some of them (UNSTABLE_OFFSET_COMMIT).
+    refetch: Vec<TopicPartition>,
     asked: BTreeMap<u64, Asked>,
 }
 
@@ -175,10 +185,12 @@ impl Consumer {
             owned: Vec::new(),
             committed: BTreeMap::new(),
             commit_error: None,
+            metadata: (-1, String::new()),
             rejoin: true,
             rejoin_reason: String::new(),
             leader_join: None,
             pending_reset: Vec::new(),
+            refetch: Vec::new(),
             asked: BTreeMap::new(),
         });
         self.group_poll(ctx);
@@ -506,9 +518,32 @@ impl Consumer {
                     self.app_committed(ctx);
                 }
             }
-            (Asked::Offsets, GroupMsg::OffsetFetchResponse { error, offsets, .. }) => {
+            (
+                Asked::Offsets,
+                GroupMsg::OffsetFetchResponse {
+                    error,
+                    offsets,
+                    unstable,
+                    ..
+                },
+            ) => {
                 if let Some(e) = error {
                     return self.group_error(ctx, e, from);
+                }
+                if !unstable.is_empty() {
+                    // The whole fetch fails with UnstableOffsetCommitException and is
+                    // retried after retry.backoff.ms (`OffsetFetchResponseHandler`).
+                    let names: Vec<String> = unstable.iter().map(|t| t.to_string()).collect();
+                    ctx.note(format!(
+                        "The following partitions still have unstable offsets which are not cleared on the broker side: [{}], this could be either transactional offsets waiting for completion, or normal offsets waiting for replication after appending to local log",
+                        names.join(", ")
+                    ));
+                    g.refetch = offsets.into_iter().map(|(tp, _)| tp).collect();
+                    ctx.set_timer(
+                        KafkaTimer::ConsumerGroup(ClientTimer::OffsetFetchRetry),
+                        self.cfg.retry_backoff_ms,
+                    );
+                    return;
                 }
                 let mut reset = Vec::new();
                 let mut committed = Vec::new();
@@ -645,6 +680,7 @@ impl Consumer {
         };
         g.state = MemberState::Stable;
         g.rejoin_reason.clear();
+        g.metadata = (g.generation, g.member_id.clone());
         let revoked: Vec<TopicPartition> = g
             .owned
             .iter()
@@ -680,24 +716,35 @@ impl Consumer {
             partitions: added.clone(),
             generation,
         });
-        if !added.is_empty()
-            && let Some(c) = g.coordinator
-        {
-            let corr = bump(&mut self.next_corr);
-            let group = g.group.clone();
-            let msg = KafkaMsg::Group(GroupMsg::OffsetFetch {
-                corr,
-                group,
-                partitions: added,
-            });
-            self.ask_group(ctx, c, Asked::Offsets, msg);
-        }
+        self.fetch_committed(ctx, added);
         for tp in &revoked {
             self.drop_position(tp);
         }
         if !revoked.is_empty() {
             self.group_poll(ctx);
         }
+    }
+
+    /// OffsetFetch for `partitions` (`fetchCommittedOffsets`), with `requireStable` as
+    /// the Java consumer always sends it (3.8).
+    pub(crate) fn fetch_committed(&mut self, ctx: &mut Ctx<'_>, partitions: Vec<TopicPartition>) {
+        let Some(g) = self.group.as_ref() else {
+            return;
+        };
+        if partitions.is_empty() {
+            return;
+        }
+        let Some(c) = g.coordinator else {
+            return;
+        };
+        let corr = bump(&mut self.next_corr);
+        let msg = KafkaMsg::Group(GroupMsg::OffsetFetch {
+            corr,
+            group: g.group.clone(),
+            partitions,
+            require_stable: true,
+        });
+        self.ask_group(ctx, c, Asked::Offsets, msg);
     }
 
     /// Partitions without a committed offset start where `auto.offset.reset` says
@@ -912,6 +959,18 @@ impl Consumer {
         };
         match t {
             ClientTimer::Retry => self.group_poll(ctx),
+            ClientTimer::OffsetFetchRetry => {
+                let owned = g.owned.clone();
+                let again: Vec<TopicPartition> = self
+                    .group
+                    .as_mut()
+                    .map(|g| std::mem::take(&mut g.refetch))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|tp| owned.contains(tp) && !self.positions.contains_key(tp))
+                    .collect();
+                self.fetch_committed(ctx, again);
+            }
             ClientTimer::Heartbeat => {
                 if !matches!(
                     g.state,
@@ -1071,6 +1130,8 @@ fn group_corr(m: &GroupMsg) -> u64 {
         | GroupMsg::OffsetCommit { corr, .. }
         | GroupMsg::OffsetCommitResponse { corr, .. }
         | GroupMsg::OffsetFetch { corr, .. }
-        | GroupMsg::OffsetFetchResponse { corr, .. } => *corr,
+        | GroupMsg::OffsetFetchResponse { corr, .. }
+        | GroupMsg::TxnOffsetCommit { corr, .. }
+        | GroupMsg::TxnOffsetCommitResponse { corr, .. } => *corr,
     }
 }

@@ -10,7 +10,9 @@
 //! compacted), refused while fewer brokers are alive than its replication factor.
 //!
 //! The membership protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, session expiry)
-//! is in [`super::join`]; offsets (OffsetCommit, OffsetFetch) in [`super::offsets`].
+//! is in [`super::join`]; offsets (OffsetCommit, OffsetFetch) in [`super::offsets`];
+//! transactional offsets (TxnOffsetCommit, settled by the marker) in
+//! [`super::txn_offsets`].
 
 use super::messages::GroupMsg;
 use super::state::ClassicGroup;
@@ -49,6 +51,15 @@ pub(crate) enum AfterWrite {
         group: String,
         conn: ConnId,
         corr: u64,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
+    /// Answer a TxnOffsetCommit; its offsets stay pending until the transaction's marker
+    /// (`onTxnOffsetCommitAppend`).
+    TxnCommit {
+        group: String,
+        conn: ConnId,
+        corr: u64,
+        producer_id: i64,
         offsets: Vec<(TopicPartition, u64)>,
     },
     /// A group metadata record with nothing waiting for it (an empty generation).
@@ -179,14 +190,33 @@ impl Broker {
                 corr,
                 group,
                 partitions,
-            } => self.handle_offset_fetch(ctx, conn, corr, &group, partitions),
+                require_stable,
+            } => self.handle_offset_fetch(ctx, conn, corr, &group, partitions, require_stable),
+            GroupMsg::TxnOffsetCommit {
+                corr,
+                transactional_id: _,
+                group,
+                producer_id,
+                producer_epoch,
+                generation,
+                member_id,
+                offsets,
+            } => self.handle_txn_offset_commit(
+                ctx,
+                (conn, corr),
+                &group,
+                (producer_id, producer_epoch),
+                (generation, &member_id),
+                offsets,
+            ),
             GroupMsg::FindCoordinatorResponse { .. }
             | GroupMsg::JoinGroupResponse { .. }
             | GroupMsg::SyncGroupResponse { .. }
             | GroupMsg::HeartbeatResponse { .. }
             | GroupMsg::LeaveGroupResponse { .. }
             | GroupMsg::OffsetCommitResponse { .. }
-            | GroupMsg::OffsetFetchResponse { .. } => {}
+            | GroupMsg::OffsetFetchResponse { .. }
+            | GroupMsg::TxnOffsetCommitResponse { .. } => {}
         }
     }
 

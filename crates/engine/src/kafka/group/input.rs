@@ -7,11 +7,16 @@
 //! processing 1500ms [consumer 2]                 its poll loop spends 1500 ms per record
 //! commit-mode after-processing [consumer 2]      where its loop calls commitSync():
 //!                                                before-processing, after-processing, off
+//! consume-transform-produce out [transactional-id app-1] [consumer 2]
+//!                                                its loop writes each record to topic out
+//!                                                and commits offsets in the transaction
 //! ```
 //!
-//! `subscribe`, `processing` and `commit-mode` create the consumer if it does not exist
-//! yet, with the current `kafka config` (`subscribe` needs a `group.id`). The poll loop
-//! is [`crate::kafka::consumer::app`].
+//! `subscribe`, `processing`, `commit-mode` and `consume-transform-produce` create the
+//! consumer if it does not exist yet, with the current `kafka config` (`subscribe` needs
+//! a `group.id`). The poll loop is [`crate::kafka::consumer::app`], the transactional one
+//! [`crate::kafka::consumer::eos`]; its producer takes the current `kafka config` producer
+//! settings, with `transactional.id` `consumerN-txn` unless given.
 
 use crate::ids::NodeId;
 use crate::kafka::consumer::app::CommitMode;
@@ -57,15 +62,26 @@ pub enum GroupInput {
         /// The consumer's number.
         consumer: u32,
     },
+    /// `consume-transform-produce out [transactional-id id] [consumer N]`.
+    Transform {
+        /// The output topic.
+        output: String,
+        /// The producer's `transactional.id` (`consumerN-txn` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transactional_id: Option<String>,
+        /// The consumer's number.
+        consumer: u32,
+    },
 }
 
 /// The verbs this module reads.
-pub const VERBS: [&str; 5] = [
+pub const VERBS: [&str; 6] = [
     "subscribe",
     "commit",
     "kafka-consumer-groups",
     "processing",
     "commit-mode",
+    "consume-transform-produce",
 ];
 
 fn consumer_number(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -116,6 +132,19 @@ pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
                 consumer: consumer_number(c)?,
             }
         }
+        "consume-transform-produce" => {
+            let output = c.text("an output topic")?;
+            let transactional_id = if c.accept("transactional-id") {
+                Some(c.text("a transactional id")?)
+            } else {
+                None
+            };
+            GroupInput::Transform {
+                output,
+                transactional_id,
+                consumer: consumer_number(c)?,
+            }
+        }
         _ => {
             if c.accept("--bootstrap-server") {
                 c.text("a broker address")?;
@@ -144,6 +173,17 @@ impl fmt::Display for GroupInput {
             }
             GroupInput::CommitMode { mode, consumer } => {
                 write!(f, "commit-mode {} consumer {consumer}", mode.name())
+            }
+            GroupInput::Transform {
+                output,
+                transactional_id,
+                consumer,
+            } => {
+                write!(f, "consume-transform-produce {output}")?;
+                if let Some(id) = transactional_id {
+                    write!(f, " transactional-id {id}")?;
+                }
+                write!(f, " consumer {consumer}")
             }
         }
     }
@@ -186,6 +226,19 @@ pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<
             }
         }
         GroupInput::Describe { .. } => crate::kafka::input::no_broker_to_ask(w, broker_count)?,
+        GroupInput::Transform { consumer, .. } => {
+            let existing = consumer_node(w, *consumer);
+            if existing.is_some_and(|c| c.group().is_some() || !c.positions().is_empty()) {
+                return err(format!(
+                    "consumer{consumer} is already consuming: `consume-transform-produce` sets up the application before it subscribes (enable.auto.commit=false)"
+                ));
+            }
+            if existing.is_some_and(|c| c.app().eos.is_some()) {
+                return err(format!(
+                    "consumer{consumer} already runs consume-transform-produce"
+                ));
+            }
+        }
         GroupInput::Processing { .. } | GroupInput::CommitMode { .. } => {}
     }
     Ok(())
@@ -230,6 +283,24 @@ pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInpu
             w.run_node(sink, id, |n, _| {
                 if let Node::Consumer(c) = n {
                     c.set_commit_mode(*mode);
+                }
+            });
+        }
+        GroupInput::Transform {
+            output,
+            transactional_id,
+            consumer,
+        } => {
+            let mut cfg = w.kafka_config().producer.clone();
+            cfg.transactional_id = Some(
+                transactional_id
+                    .clone()
+                    .unwrap_or_else(|| format!("consumer{consumer}-txn")),
+            );
+            let id = crate::kafka::input::client(w, NodeId::Consumer(*consumer));
+            w.run_node(sink, id, |n, ctx| {
+                if let Node::Consumer(c) = n {
+                    c.set_transform(ctx, output, cfg);
                 }
             });
         }

@@ -381,7 +381,7 @@ impl Broker {
                 g.generation, g.partition
             ));
             let record = records::group_value(g);
-            self.write_group_records(ctx, group, vec![record], AfterWrite::Nothing);
+            self.write_group_records(ctx, group, vec![record], None, AfterWrite::Nothing);
             return;
         }
         g.protocol = g.select_protocol();
@@ -557,7 +557,7 @@ impl Broker {
                     generation,
                     assignments: full,
                 };
-                self.write_group_records(ctx, group, vec![record], then);
+                self.write_group_records(ctx, group, vec![record], None, then);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The consumer group requests and responses (apache/kafka 3.8 `FindCoordinatorRequest`
 //! key type GROUP, `JoinGroupRequest` v9, `SyncGroupRequest`, `HeartbeatRequest`,
-//! `LeaveGroupRequest`, `OffsetCommitRequest`, `OffsetFetchRequest`). The protocol
+//! `LeaveGroupRequest`, `OffsetCommitRequest`, `OffsetFetchRequest`, `TxnOffsetCommitRequest`). The protocol
 //! metadata a consumer sends in JoinGroup (`ConsumerProtocolSubscription`) and gets back
 //! in SyncGroup (`ConsumerProtocolAssignment`) are carried decoded.
 
@@ -175,6 +175,11 @@ pub enum GroupMsg {
         group: String,
         /// The partitions asked about.
         partitions: Vec<TopicPartition>,
+        /// `requireStable` (KIP-447): partitions with transactional offsets still pending
+        /// answer UNSTABLE_OFFSET_COMMIT instead of an offset. The Java consumer always
+        /// sets it (`ConsumerCoordinator.sendOffsetFetchRequest`, 3.8).
+        #[serde(default)]
+        require_stable: bool,
     },
     /// OffsetFetch response: per partition the committed offset, `None` for none (-1).
     OffsetFetchResponse {
@@ -184,6 +189,39 @@ pub enum GroupMsg {
         error: Option<KafkaError>,
         /// Committed offsets.
         offsets: Vec<(TopicPartition, Option<u64>)>,
+        /// Partitions answered UNSTABLE_OFFSET_COMMIT (a transaction holds offsets for
+        /// them that its marker has not settled yet).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unstable: Vec<TopicPartition>,
+    },
+    /// TxnOffsetCommit (API key 28), transactional producer to group coordinator
+    /// (`sendOffsetsToTransaction`, after AddOffsetsToTxn): offsets that take effect only
+    /// when the transaction commits. Since KIP-447 it carries the consumer's generation
+    /// and member id, so a zombie of an older generation is refused.
+    TxnOffsetCommit {
+        /// Correlation id.
+        corr: u64,
+        /// The producer's transactional id.
+        transactional_id: String,
+        /// The group id.
+        group: String,
+        /// The producer id.
+        producer_id: i64,
+        /// The producer epoch.
+        producer_epoch: i16,
+        /// The consumer's generation (-1 outside any group).
+        generation: i32,
+        /// The consumer's member id.
+        member_id: String,
+        /// The next offset to read, per partition.
+        offsets: Vec<(TopicPartition, u64)>,
+    },
+    /// TxnOffsetCommit response: per partition, the error if any.
+    TxnOffsetCommitResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Results.
+        results: Vec<(TopicPartition, Option<KafkaError>)>,
     },
 }
 
@@ -280,24 +318,41 @@ impl GroupMsg {
                     offsets.iter().map(|(tp, o)| format!("{tp}@{o}")).collect();
                 format!("OffsetCommit {}", parts.join(" "))
             }
-            GroupMsg::OffsetCommitResponse { results, .. } => {
+            GroupMsg::TxnOffsetCommit { offsets, .. } => {
+                let parts: Vec<String> =
+                    offsets.iter().map(|(tp, o)| format!("{tp}@{o}")).collect();
+                format!("TxnOffsetCommit {}", parts.join(" "))
+            }
+            GroupMsg::OffsetCommitResponse { results, .. }
+            | GroupMsg::TxnOffsetCommitResponse { results, .. } => {
+                let name = if matches!(self, GroupMsg::OffsetCommitResponse { .. }) {
+                    "OffsetCommitResponse"
+                } else {
+                    "TxnOffsetCommitResponse"
+                };
                 let failed: Vec<String> = results
                     .iter()
                     .filter_map(|(tp, e)| e.map(|e| format!("{tp} {e}")))
                     .collect();
                 if failed.is_empty() {
-                    "OffsetCommitResponse".to_string()
+                    name.to_string()
                 } else {
-                    format!("OffsetCommitResponse {}", failed.join(" "))
+                    format!("{name} {}", failed.join(" "))
                 }
             }
             GroupMsg::OffsetFetch { partitions, .. } => format!("OffsetFetch {}", tps(partitions)),
-            GroupMsg::OffsetFetchResponse { error, offsets, .. } => match error {
+            GroupMsg::OffsetFetchResponse {
+                error,
+                offsets,
+                unstable,
+                ..
+            } => match error {
                 Some(e) => format!("OffsetFetchResponse {e}"),
                 None => {
                     let parts: Vec<String> = offsets
                         .iter()
                         .map(|(tp, o)| match o {
+                            _ if unstable.contains(tp) => format!("{tp} UNSTABLE_OFFSET_COMMIT"),
                             Some(o) => format!("{tp}@{o}"),
                             None => format!("{tp}@-1"),
                         })

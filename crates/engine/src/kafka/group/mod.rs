@@ -19,11 +19,13 @@ pub mod input;
 mod join;
 pub mod messages;
 mod offsets;
+pub mod output;
 mod partition_movements;
 pub mod query;
 pub mod records;
 pub mod state;
 pub mod sticky;
+mod txn_offsets;
 
 pub use coordinator::GroupCoordinator;
 pub use messages::GroupMsg;

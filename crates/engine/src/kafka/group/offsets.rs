@@ -24,6 +24,34 @@ use crate::sim::conn::ConnId;
 use crate::sim::effects::Ctx;
 use std::collections::BTreeMap;
 
+/// `GroupCoordinator.validateOffsetCommit` (3.8) for an existing group: a Dead group is
+/// COORDINATOR_NOT_AVAILABLE; generation -1 may commit to an Empty group; otherwise a
+/// request naming a generation or member must come from a current member
+/// (UNKNOWN_MEMBER_ID) of the current generation (ILLEGAL_GENERATION). Without either,
+/// only a transactional commit (older clients send none) may write to a non-empty group.
+pub(super) fn validate_offset_commit(
+    g: &ClassicGroup,
+    generation: i32,
+    member_id: &str,
+    transactional: bool,
+) -> Option<KafkaError> {
+    if g.state == GroupState::Dead {
+        Some(KafkaError::CoordinatorNotAvailable)
+    } else if generation < 0 && g.state == GroupState::Empty {
+        None
+    } else if generation >= 0 || !member_id.is_empty() {
+        if g.member(member_id).is_none() {
+            Some(KafkaError::UnknownMemberId)
+        } else {
+            (generation != g.generation).then_some(KafkaError::IllegalGeneration)
+        }
+    } else if !transactional && g.state != GroupState::Empty {
+        Some(KafkaError::UnknownMemberId)
+    } else {
+        None
+    }
+}
+
 impl Broker {
     /// OffsetCommit (`handleCommitOffsets`).
     #[allow(clippy::too_many_arguments)]
@@ -52,14 +80,9 @@ impl Broker {
         let error = match self.group.groups.get(group) {
             None if simple => None,
             None => Some(KafkaError::IllegalGeneration),
-            Some(g) => match g.state {
-                GroupState::Dead => Some(KafkaError::CoordinatorNotAvailable),
-                GroupState::Empty if simple => None,
-                _ if g.member(member_id).is_none() => Some(KafkaError::UnknownMemberId),
-                _ if generation != g.generation => Some(KafkaError::IllegalGeneration),
-                GroupState::CompletingRebalance => Some(KafkaError::RebalanceInProgress),
-                _ => None,
-            },
+            Some(g) => validate_offset_commit(g, generation, member_id, false)
+                .or((g.state == GroupState::CompletingRebalance)
+                    .then_some(KafkaError::RebalanceInProgress)),
         };
         if let Some(e) = error {
             ctx.note(format!(
@@ -90,11 +113,13 @@ impl Broker {
             corr,
             offsets,
         };
-        self.write_group_records(ctx, group, entries, then);
+        self.write_group_records(ctx, group, entries, None, then);
     }
 
-    /// OffsetFetch (`handleFetchOffsets`): the committed offset of each partition, `None`
-    /// (-1 on the wire) where there is none.
+    /// OffsetFetch (`handleFetchOffsets`, `GroupMetadataManager.getOffsets`): the
+    /// committed offset of each partition, `None` (-1 on the wire) where there is none;
+    /// with `require_stable`, a partition a transaction holds pending offsets for is
+    /// UNSTABLE_OFFSET_COMMIT.
     pub(crate) fn handle_offset_fetch(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -102,15 +127,21 @@ impl Broker {
         corr: u64,
         group: &str,
         partitions: Vec<TopicPartition>,
+        require_stable: bool,
     ) {
+        let mut unstable = Vec::new();
         let (error, offsets) = match self.group_coordinating(group) {
             Err(e) => (Some(e), Vec::new()),
             Ok(_) => {
-                let cache = self.group.groups.get(group).map(|g| &g.offsets);
+                let g = self.group.groups.get(group);
                 let offsets = partitions
                     .into_iter()
                     .map(|tp| {
-                        let o = cache.and_then(|c| c.get(&tp)).copied();
+                        if require_stable && g.is_some_and(|g| g.has_pending_offsets(&tp)) {
+                            unstable.push(tp.clone());
+                            return (tp, None);
+                        }
+                        let o = g.and_then(|g| g.offsets.get(&tp)).copied();
                         (tp, o)
                     })
                     .collect();
@@ -124,17 +155,21 @@ impl Broker {
                 corr,
                 error,
                 offsets,
+                unstable,
             },
         );
     }
 
     /// Appends `entries` to the group's `__consumer_offsets` partition; `then` runs once
-    /// they are replicated (or at once with the error when they cannot be written).
+    /// they are replicated (or at once with the error when they cannot be written). With
+    /// `producer` (id, epoch) the batch is a transactional one of that producer
+    /// (`storeOffsets` for a TxnOffsetCommit, no sequence), settled by its marker.
     pub(crate) fn write_group_records(
         &mut self,
         ctx: &mut Ctx<'_>,
         group: &str,
         entries: Vec<(String, String)>,
+        producer: Option<(i64, i16)>,
         then: AfterWrite,
     ) {
         let Some(p) = self.group.groups.get(group).map(|g| g.partition) else {
@@ -154,7 +189,7 @@ impl Broker {
             return self.group_write_done(ctx, then, Err(KafkaError::CoordinatorNotAvailable));
         }
         let now = ctx.now();
-        let batch = Batch::new(
+        let mut batch = Batch::new(
             0,
             0,
             entries
@@ -162,6 +197,14 @@ impl Broker {
                 .map(|e| records::record(e, now))
                 .collect(),
         );
+        if let Some((id, epoch)) = producer {
+            batch = batch.with_producer(Some(crate::kafka::record::ProducerIds {
+                id,
+                epoch,
+                base_sequence: -1,
+            }));
+            batch.transactional = true;
+        }
         let appended = crate::kafka::broker::requests::appended;
         let Some((_, leo)) = self.append_to_leader(ctx, &tp, &batch, appended) else {
             return;
@@ -218,6 +261,13 @@ impl Broker {
                 let results = offsets.into_iter().map(|(tp, _)| (tp, r.err())).collect();
                 reply(ctx, conn, GroupMsg::OffsetCommitResponse { corr, results });
             }
+            AfterWrite::TxnCommit {
+                group,
+                conn,
+                corr,
+                producer_id,
+                offsets,
+            } => self.txn_offsets_stored(ctx, &group, (conn, corr), producer_id, offsets, r),
             AfterWrite::Nothing => {}
         }
     }

@@ -18,9 +18,15 @@
 //! duplicates g [0]                     processings beyond the first
 //! non-monotonic g [0]                  offsets that did not rise within a run
 //! skipped g [0]                        records passed over within a run
+//! output-duplicates out read_committed [0]   extra copies of an input record in a
+//!                                      consume-transform-produce output topic, as a
+//!                                      reader of that isolation sees them
+//! output-lost g out [0]                input records below g's committed offsets with
+//!                                      no copy a read_committed reader of out sees
 //! ```
 //!
-//! The last five are the delivery checker's counts ([`super::delivery`]).
+//! `processed` to `skipped` are the delivery checker's counts ([`super::delivery`]); the
+//! `output-` ones the exactly-once checker's ([`super::output`]).
 //!
 //! As a condition each takes the expected value last; as a query it prints the value.
 
@@ -58,6 +64,10 @@ pub enum GroupQuery {
     CommitError(u32),
     /// One of the delivery checker's counts for a group.
     Delivery(String, DeliveryCount),
+    /// Extra copies in an output topic, read with an isolation level.
+    OutputDuplicates(String, super::output::Isolation),
+    /// A group's input records with no committed copy in an output topic.
+    OutputLost(String, String),
 }
 
 /// Which of the delivery checker's counts.
@@ -76,7 +86,7 @@ pub enum DeliveryCount {
 }
 
 /// The words that start one.
-pub const WORDS: [&str; 16] = [
+pub const WORDS: [&str; 18] = [
     "group-state",
     "group-generation",
     "group-members",
@@ -93,6 +103,8 @@ pub const WORDS: [&str; 16] = [
     "duplicates",
     "non-monotonic",
     "skipped",
+    "output-duplicates",
+    "output-lost",
 ];
 
 fn consumer(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -110,6 +122,15 @@ impl GroupQuery {
             "assignment" => GroupQuery::Assignment(consumer(c)?),
             "member-state" => GroupQuery::MemberState(consumer(c)?),
             "commit-error" => GroupQuery::CommitError(consumer(c)?),
+            "output-duplicates" => {
+                let topic = c.text("an output topic")?;
+                let what = "read_committed or read_uncommitted";
+                let w = c.next(what)?;
+                match super::output::Isolation::parse(&w.text) {
+                    Some(i) => GroupQuery::OutputDuplicates(topic, i),
+                    None => return c.fail(w, what),
+                }
+            }
             _ => {
                 let g = c.text("a group id")?;
                 match word {
@@ -125,6 +146,7 @@ impl GroupQuery {
                     "duplicates" => GroupQuery::Delivery(g, DeliveryCount::Duplicates),
                     "non-monotonic" => GroupQuery::Delivery(g, DeliveryCount::NonMonotonic),
                     "skipped" => GroupQuery::Delivery(g, DeliveryCount::Skipped),
+                    "output-lost" => GroupQuery::OutputLost(g, c.text("an output topic")?),
                     _ => GroupQuery::Lag(g, c.tp()?),
                 }
             }
@@ -156,6 +178,12 @@ impl GroupQuery {
                     DeliveryCount::Skipped => "skipped records",
                 };
                 format!("group {g}'s {what}")
+            }
+            GroupQuery::OutputDuplicates(t, i) => {
+                format!("the duplicate copies in {t} read {}", i.name())
+            }
+            GroupQuery::OutputLost(g, t) => {
+                format!("group {g}'s input records with no committed copy in {t}")
             }
         }
     }
@@ -240,6 +268,10 @@ impl GroupQuery {
                 }
                 .to_string())
             }
+            GroupQuery::OutputDuplicates(t, i) => {
+                Ok(super::output::duplicates(w, t, *i).to_string())
+            }
+            GroupQuery::OutputLost(g, t) => Ok(super::output::lost(w, g, t).to_string()),
         }
     }
 

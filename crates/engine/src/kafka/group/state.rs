@@ -111,6 +111,9 @@ pub struct ClassicGroup {
     pub new_member_added: bool,
     /// Committed offsets (`offsets` cache): partition → next offset to read.
     pub offsets: BTreeMap<TopicPartition, u64>,
+    /// Transactional offsets waiting for their transaction's marker
+    /// (`pendingTransactionalOffsetCommits`): producer id → partition → next offset.
+    pub pending_txn_offsets: BTreeMap<i64, BTreeMap<TopicPartition, u64>>,
     /// The `__consumer_offsets` partition.
     pub partition: u32,
 }
@@ -131,8 +134,17 @@ impl ClassicGroup {
             initial_join: false,
             new_member_added: false,
             offsets: BTreeMap::new(),
+            pending_txn_offsets: BTreeMap::new(),
             partition,
         }
+    }
+
+    /// True while a transaction holds offsets of `tp` that its marker has not settled
+    /// (`hasPendingOffsetCommitsForTopicPartition`).
+    pub fn has_pending_offsets(&self, tp: &TopicPartition) -> bool {
+        self.pending_txn_offsets
+            .values()
+            .any(|o| o.contains_key(tp))
     }
 
     /// The member with `member_id`.

@@ -28,7 +28,8 @@
 //! Records sent with acks=0 count as acknowledged once they leave.
 
 mod accumulator;
-mod transactions;
+pub mod transactions;
+pub mod txn_offsets;
 
 pub use transactions::{ClientTxnState, TxnClient};
 
@@ -71,6 +72,9 @@ pub struct ProduceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub producer: Option<u32>,
 }
+
+/// Where an embedded producer's correlation ids start ([`Producer::embedded`]).
+pub const EMBEDDED_CORR_BASE: u64 = 1 << 40;
 
 #[derive(Clone, Debug)]
 struct Pending {
@@ -295,11 +299,15 @@ impl Producer {
 
     /// A restart loses everything in memory.
     pub fn crash(&mut self) {
+        let embedded = self.next_corr >= EMBEDDED_CORR_BASE;
         *self = Producer::new(
             self.id,
             self.cfg.clone(),
             self.metadata.bootstrap().to_vec(),
         );
+        if embedded {
+            self.next_corr = EMBEDDED_CORR_BASE;
+        }
     }
 
     /// `send` for each record of `spec`.
@@ -320,6 +328,46 @@ impl Producer {
             });
         }
         self.drain_waiting(ctx);
+    }
+
+    /// `send(new ProducerRecord(topic, key, value))` of one record.
+    pub fn send_record(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        topic: &str,
+        key: Option<String>,
+        value: Option<String>,
+    ) {
+        self.waiting.push(Pending {
+            topic: topic.to_string(),
+            partition: None,
+            record: Record {
+                key,
+                value,
+                timestamp: ctx.now(),
+            },
+        });
+        self.drain_waiting(ctx);
+    }
+
+    /// Records `send` took that still wait for their topic's metadata (Java's `send`
+    /// blocks on it, so an application cannot commit past them).
+    pub fn awaiting_metadata(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// True when `conn` is one of its connections.
+    pub fn owns_conn(&self, conn: ConnId) -> bool {
+        self.net.broker_of(conn).is_some()
+    }
+
+    /// A producer living inside another client's process (a consume-transform-produce
+    /// application): its correlation ids start high so that they never meet the
+    /// consumer's, which shares the process's timers.
+    pub fn embedded(id: u32, cfg: ProducerConfig, bootstrap: Vec<u32>) -> Self {
+        let mut p = Producer::new(id, cfg, bootstrap);
+        p.next_corr = EMBEDDED_CORR_BASE;
+        p
     }
 
     fn wake_sender(&self, ctx: &mut Ctx<'_>, after: u64) {

@@ -69,12 +69,18 @@ impl ClientTxnState {
     }
 }
 
-/// What the transaction manager last asked the coordinator.
+/// What the transaction manager last asked a coordinator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Asked {
+pub(super) enum Asked {
     FindCoordinator,
     InitProducerId,
     AddPartitions,
+    /// AddOffsetsToTxn, to the transaction coordinator.
+    AddOffsets,
+    /// FindCoordinator for the group, to any broker.
+    FindGroupCoordinator,
+    /// TxnOffsetCommit, to the group coordinator.
+    TxnOffsetCommit,
     EndTxn,
 }
 
@@ -93,6 +99,13 @@ pub struct TxnClient {
     adding: Vec<TopicPartition>,
     /// No request before this time (a retry backoff), ms.
     retry_at: u64,
+    /// The offsets `sendOffsetsToTransaction` is adding ([`super::txn_offsets`]).
+    pub(super) offsets: Option<super::txn_offsets::TxnOffsets>,
+    /// The group's `__consumer_offsets` partition joined the transaction
+    /// (`transactionStarted` after AddOffsetsToTxn).
+    pub(super) offsets_added: bool,
+    /// The group coordinator TxnOffsetCommit goes to, once found.
+    pub(super) group_coordinator: Option<u32>,
 }
 
 impl TxnClient {
@@ -107,6 +120,9 @@ impl TxnClient {
             new_partitions: BTreeSet::new(),
             adding: Vec::new(),
             retry_at: 0,
+            offsets: None,
+            offsets_added: false,
+            group_coordinator: None,
         }
     }
 
@@ -205,6 +221,7 @@ impl Producer {
             }
             if let Some(t) = self.txn.as_mut() {
                 t.new_partitions.clear();
+                t.offsets = None;
             }
         }
         self.txn_transition(ctx, to);
@@ -261,8 +278,13 @@ impl Producer {
             S::InTransaction | S::CommittingTransaction if !t.new_partitions.is_empty() => {
                 Some(Asked::AddPartitions)
             }
+            // `sendOffsetsToTransaction`'s requests come before EndTxn (priority
+            // ADD_PARTITIONS_OR_OFFSETS).
+            S::InTransaction | S::CommittingTransaction if t.offsets.is_some() => {
+                Some(t.offsets_step())
+            }
             S::CommittingTransaction | S::AbortingTransaction if idle => {
-                if t.added.is_empty() {
+                if t.added.is_empty() && !t.offsets_added {
                     // Nothing was written: the transaction ends without the coordinator.
                     self.txn_transition(ctx, S::Ready);
                     return no_pid;
@@ -279,7 +301,15 @@ impl Producer {
         };
         let corr = self.next_corr;
         self.next_corr += 1;
+        let (pid, epoch) = self.producer_id.unwrap_or((-1, -1));
         let (broker, asked, msg) = match t.coordinator {
+            _ if matches!(want, Asked::FindGroupCoordinator | Asked::TxnOffsetCommit) => {
+                let any = self.metadata.any_broker();
+                match t.group_request(want, corr, (pid, epoch), any) {
+                    Some(r) => r,
+                    None => return no_pid,
+                }
+            }
             None => {
                 let Some(b) = self.metadata.any_broker() else {
                     return no_pid;
@@ -289,10 +319,13 @@ impl Producer {
                 (b, Asked::FindCoordinator, msg)
             }
             Some(c) => {
-                let (pid, epoch) = self.producer_id.unwrap_or((-1, -1));
                 let transactional_id = t.id.clone();
                 let msg = match want {
-                    Asked::InitProducerId | Asked::FindCoordinator => KafkaMsg::InitProducerId {
+                    Asked::AddOffsets => t.add_offsets_request(corr, (pid, epoch)),
+                    Asked::InitProducerId
+                    | Asked::FindCoordinator
+                    | Asked::FindGroupCoordinator
+                    | Asked::TxnOffsetCommit => KafkaMsg::InitProducerId {
                         corr,
                         transactional_id: Some(transactional_id),
                         transaction_timeout_ms: self.cfg.transaction_timeout_ms,
@@ -338,7 +371,12 @@ impl Producer {
             KafkaMsg::Txn(
                 TxnMsg::FindCoordinatorResponse { corr, .. }
                 | TxnMsg::AddPartitionsToTxnResponse { corr, .. }
+                | TxnMsg::AddOffsetsToTxnResponse { corr, .. }
                 | TxnMsg::EndTxnResponse { corr, .. },
+            )
+            | KafkaMsg::Group(
+                crate::kafka::group::messages::GroupMsg::FindCoordinatorResponse { corr, .. }
+                | crate::kafka::group::messages::GroupMsg::TxnOffsetCommitResponse { corr, .. },
             ) => *corr,
             _ => return false,
         };
@@ -387,10 +425,23 @@ impl Producer {
             }
             KafkaMsg::Txn(TxnMsg::EndTxnResponse { error: None, .. }) => {
                 t.added.clear();
+                t.offsets_added = false;
                 self.txn_transition(ctx, ClientTxnState::Ready);
                 None
             }
             KafkaMsg::Txn(TxnMsg::EndTxnResponse { error, .. }) => *error,
+            KafkaMsg::Txn(TxnMsg::AddOffsetsToTxnResponse { error, .. }) => {
+                t.offsets_added_response(ctx, *error)
+            }
+            KafkaMsg::Group(m) => match t.on_group_response(ctx, m) {
+                super::txn_offsets::Outcome::Fine => None,
+                super::txn_offsets::Outcome::Failed(e) => Some(e),
+                super::txn_offsets::Outcome::Abortable(text) => {
+                    ctx.note(text);
+                    self.txn_transition(ctx, ClientTxnState::AbortableError);
+                    None
+                }
+            },
             _ => None,
         };
         if let Some(e) = error {
@@ -402,6 +453,22 @@ impl Producer {
 
     /// A transactional request failed with `e` (`TxnRequestHandler` subclasses).
     fn txn_failed(&mut self, ctx: &mut Ctx<'_>, asked: Asked, e: KafkaError) {
+        if matches!(asked, Asked::FindGroupCoordinator | Asked::TxnOffsetCommit)
+            && matches!(
+                e,
+                KafkaError::NotCoordinator
+                    | KafkaError::CoordinatorNotAvailable
+                    | KafkaError::RequestTimedOut
+            )
+        {
+            // `lookupCoordinator(GROUP, groupId)`.
+            ctx.note(format!("{e}: looking up the group coordinator again"));
+            if let Some(t) = self.txn.as_mut() {
+                t.group_coordinator = None;
+                t.retry_at = ctx.now() + self.cfg.retry_backoff_ms;
+            }
+            return;
+        }
         let now = ctx.now();
         let backoff = if asked == Asked::AddPartitions && e == KafkaError::ConcurrentTransactions {
             20
@@ -466,7 +533,11 @@ impl Producer {
                 let adding = std::mem::take(&mut t.adding);
                 t.new_partitions.extend(adding);
             }
-            t.coordinator = None;
+            if matches!(asked, Asked::FindGroupCoordinator | Asked::TxnOffsetCommit) {
+                t.group_coordinator = None;
+            } else {
+                t.coordinator = None;
+            }
         }
     }
 

@@ -40,8 +40,12 @@ pub(crate) struct Entry {
 pub(super) enum AfterWrite {
     /// Answer InitProducerId with the new id and epoch.
     InitPid { conn: ConnId, corr: u64 },
-    /// Answer AddPartitionsToTxn.
-    AddPartitions { conn: ConnId, corr: u64 },
+    /// Answer AddPartitionsToTxn, or AddOffsetsToTxn when `offsets`.
+    AddPartitions {
+        conn: ConnId,
+        corr: u64,
+        offsets: bool,
+    },
     /// Answer EndTxn, then write the markers.
     EndTxn { conn: ConnId, corr: u64 },
     /// An InitProducerId found a transaction open: it was aborted with a bumped epoch;
@@ -69,6 +73,8 @@ pub(crate) struct DelayedMarkers {
     pub(crate) corr: u64,
     pub(crate) results: Vec<(i64, TopicPartition, Option<KafkaError>)>,
     pub(crate) required: Vec<(TopicPartition, u64)>,
+    /// Per producer id, whether its marker is a COMMIT.
+    pub(crate) outcomes: BTreeMap<i64, bool>,
 }
 
 /// A broker's coordinator state (empty until it leads a `__transaction_state` partition).
@@ -116,6 +122,19 @@ fn reply(ctx: &mut Ctx<'_>, conn: ConnId, msg: KafkaMsg) {
     }
 }
 
+/// The answer to AddPartitionsToTxn, or to AddOffsetsToTxn when `offsets`.
+fn add_response(corr: u64, offsets: bool, error: Option<KafkaError>) -> KafkaMsg {
+    KafkaMsg::Txn(if offsets {
+        TxnMsg::AddOffsetsToTxnResponse { corr, error }
+    } else {
+        TxnMsg::AddPartitionsToTxnResponse {
+            corr,
+            error,
+            partition_errors: Vec::new(),
+        }
+    })
+}
+
 fn init_error(corr: u64, e: KafkaError) -> KafkaMsg {
     KafkaMsg::InitProducerIdResponse {
         corr,
@@ -160,12 +179,31 @@ impl Broker {
                 ..
             } => self.add_partitions_to_txn(
                 ctx,
-                conn,
-                corr,
+                (conn, corr, false),
                 &transactional_id,
                 (producer_id, producer_epoch),
                 partitions,
             ),
+            TxnMsg::AddOffsetsToTxn {
+                corr,
+                transactional_id,
+                producer_id,
+                producer_epoch,
+                group,
+            } => {
+                // `handleAddOffsetsToTransaction`: the group's offsets partition is added
+                // like any other.
+                let offsets =
+                    crate::kafka::group::partition_for(&group, self.cfg.group.offsets_partitions);
+                let tp = TopicPartition::new(crate::kafka::group::TOPIC, offsets);
+                self.add_partitions_to_txn(
+                    ctx,
+                    (conn, corr, true),
+                    &transactional_id,
+                    (producer_id, producer_epoch),
+                    vec![tp],
+                )
+            }
             TxnMsg::EndTxn {
                 corr,
                 transactional_id,
@@ -191,7 +229,9 @@ impl Broker {
                 error,
                 partition_errors,
             } => self.on_verification(ctx, corr, error, partition_errors),
-            TxnMsg::FindCoordinatorResponse { .. } | TxnMsg::EndTxnResponse { .. } => {}
+            TxnMsg::FindCoordinatorResponse { .. }
+            | TxnMsg::EndTxnResponse { .. }
+            | TxnMsg::AddOffsetsToTxnResponse { .. } => {}
         }
     }
 
@@ -327,24 +367,19 @@ impl Broker {
         Ok(entry)
     }
 
-    /// AddPartitionsToTxn (`handleAddPartitionsToTransaction`).
+    /// AddPartitionsToTxn (`handleAddPartitionsToTransaction`), or AddOffsetsToTxn
+    /// (`handleAddOffsetsToTransaction`) when `offsets`: `(conn, corr, offsets)` says whom
+    /// to answer and how.
     fn add_partitions_to_txn(
         &mut self,
         ctx: &mut Ctx<'_>,
-        conn: ConnId,
-        corr: u64,
+        (conn, corr, offsets): (ConnId, u64, bool),
         txn_id: &str,
         producer: (i64, i16),
         partitions: Vec<TopicPartition>,
     ) {
-        let answer = |ctx: &mut Ctx<'_>, error| {
-            let msg = TxnMsg::AddPartitionsToTxnResponse {
-                corr,
-                error,
-                partition_errors: Vec::new(),
-            };
-            reply(ctx, conn, KafkaMsg::Txn(msg))
-        };
+        let answer =
+            |ctx: &mut Ctx<'_>, error| reply(ctx, conn, add_response(corr, offsets, error));
         let meta = match self.txn_checks(txn_id, producer) {
             Ok(m) => m,
             Err(e) => return answer(ctx, Some(e)),
@@ -365,7 +400,12 @@ impl Broker {
                 next.state = TxnState::Ongoing;
                 next.partitions.extend(partitions);
                 next.last_update_ms = ctx.now();
-                self.write_txn_state(ctx, txn_id, next, AfterWrite::AddPartitions { conn, corr });
+                let then = AfterWrite::AddPartitions {
+                    conn,
+                    corr,
+                    offsets,
+                };
+                self.write_txn_state(ctx, txn_id, next, then);
             }
         }
     }
@@ -548,6 +588,14 @@ impl Broker {
             answered.push(d);
         }
         for d in answered {
+            // `onTransactionCompleted`: the markers written on `__consumer_offsets` settle
+            // the group coordinator's pending transactional offsets.
+            for (pid, tp, e) in &d.results {
+                if e.is_none() && tp.topic == crate::kafka::group::TOPIC {
+                    let commit = d.outcomes.get(pid).copied().unwrap_or(false);
+                    self.group_txn_completed(ctx, *pid, tp.partition, commit);
+                }
+            }
             let msg = TxnMsg::WriteTxnMarkersResponse {
                 corr: d.corr,
                 results: d.results,
@@ -605,14 +653,14 @@ impl Broker {
                     self.start_markers(ctx, txn_id);
                 }
             }
-            (AfterWrite::AddPartitions { conn, corr }, r) => {
-                let msg = TxnMsg::AddPartitionsToTxnResponse {
+            (
+                AfterWrite::AddPartitions {
+                    conn,
                     corr,
-                    error: r.err(),
-                    partition_errors: Vec::new(),
-                };
-                reply(ctx, conn, KafkaMsg::Txn(msg));
-            }
+                    offsets,
+                },
+                r,
+            ) => reply(ctx, conn, add_response(corr, offsets, r.err())),
             (AfterWrite::EndTxn { conn, corr }, r) => {
                 let ok = r.is_ok();
                 reply(

@@ -4,7 +4,8 @@
 //! acks=-1), and the answer waits until the high watermark passes it. A partition this
 //! broker does not lead answers NOT_LEADER_OR_FOLLOWER; one whose ISR is below
 //! `min.insync.replicas` answers NOT_ENOUGH_REPLICAS. The coordinator sends failed ones
-//! again.
+//! again. A replicated marker on `__consumer_offsets` settles the group coordinator's
+//! pending transactional offsets of that producer ([`crate::kafka::group`]).
 
 use super::coordinator::DelayedMarkers;
 use super::{TxnMarker, TxnMsg};
@@ -43,6 +44,7 @@ impl Broker {
         let min_isr = self.cfg.min_insync_replicas;
         let mut results = Vec::new();
         let mut required = Vec::new();
+        let outcomes = markers.iter().map(|m| (m.producer_id, m.commit)).collect();
         for m in markers {
             for tp in m.partitions {
                 let Some(p) = self.partitions.get(&tp).filter(|p| p.leader == self.id) else {
@@ -79,6 +81,7 @@ impl Broker {
             corr,
             results,
             required,
+            outcomes,
         });
         self.try_complete_delayed(ctx);
     }

@@ -1,6 +1,6 @@
 //! The transaction requests and responses (apache/kafka 3.8 `FindCoordinatorRequest`
-//! key type TRANSACTION, `AddPartitionsToTxnRequest`, `EndTxnRequest`,
-//! `WriteTxnMarkersRequest`). InitProducerId with a transactional id is
+//! key type TRANSACTION, `AddPartitionsToTxnRequest`, `AddOffsetsToTxnRequest`,
+//! `EndTxnRequest`, `WriteTxnMarkersRequest`). InitProducerId with a transactional id is
 //! [`crate::kafka::messages::KafkaMsg::InitProducerId`].
 
 use crate::i18n::Lang;
@@ -67,6 +67,28 @@ pub enum TxnMsg {
         /// Per-partition errors of a verification.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         partition_errors: Vec<(TopicPartition, KafkaError)>,
+    },
+    /// AddOffsetsToTxn (API key 25), producer to coordinator (`sendOffsetsToTransaction`):
+    /// the group's `__consumer_offsets` partition joins the transaction, so that its
+    /// marker also settles the offsets the group coordinator holds for it (KIP-98).
+    AddOffsetsToTxn {
+        /// Correlation id.
+        corr: u64,
+        /// The transactional id.
+        transactional_id: String,
+        /// The producer id.
+        producer_id: i64,
+        /// The producer epoch.
+        producer_epoch: i16,
+        /// The consumer group whose offsets the transaction will commit.
+        group: String,
+    },
+    /// AddOffsetsToTxn response.
+    AddOffsetsToTxnResponse {
+        /// Correlation id.
+        corr: u64,
+        /// Set on failure.
+        error: Option<KafkaError>,
     },
     /// EndTxn (API key 26), producer to coordinator: commit or abort.
     EndTxn {
@@ -147,6 +169,14 @@ impl TxnMsg {
                     .map(|(tp, e)| format!(" {tp} {e}"))
                     .collect();
                 format!("AddPartitionsToTxnResponse{}{}", err(error), parts.concat())
+            }
+            TxnMsg::AddOffsetsToTxn {
+                transactional_id,
+                group,
+                ..
+            } => format!("AddOffsetsToTxn {transactional_id} group {group}"),
+            TxnMsg::AddOffsetsToTxnResponse { error, .. } => {
+                format!("AddOffsetsToTxnResponse{}", err(error))
             }
             TxnMsg::EndTxn {
                 transactional_id,
