@@ -133,6 +133,10 @@ pub struct GroupClient {
     /// (`ConsumerCoordinator.onJoinComplete`) and kept through a reset, so a zombie's
     /// `sendOffsetsToTransaction` names the generation it last had (KIP-447).
     pub metadata: (i32, String),
+    /// The eager `StickyAssignor`'s memory of its last assignment and generation
+    /// (`memberAssignment`, set in `onAssignment`): sent as its subscription user data,
+    /// since an eager member owns nothing when it joins.
+    sticky_memory: (Vec<TopicPartition>, i32),
     /// It must (re)join (`rejoinNeeded`).
     rejoin: bool,
     /// The short reason its next JoinGroup gives (`rejoinReason`).
@@ -186,6 +190,7 @@ impl Consumer {
             committed: BTreeMap::new(),
             commit_error: None,
             metadata: (-1, String::new()),
+            sticky_memory: (Vec::new(), -1),
             rejoin: true,
             rejoin_reason: String::new(),
             leader_join: None,
@@ -262,6 +267,11 @@ impl Consumer {
 
     fn join(&mut self, ctx: &mut Ctx<'_>, coordinator: u32) {
         let cooperative = self.cooperative();
+        let sticky = self
+            .cfg
+            .group
+            .assignors
+            .contains(&crate::kafka::group::assignors::Assignor::Sticky);
         let Some(g) = self.group.as_mut() else {
             return;
         };
@@ -285,14 +295,20 @@ impl Consumer {
         };
         g.rejoin = false;
         g.state = MemberState::PreparingRebalance;
+        // ownedPartitions is what the member holds (nothing, for an eager one); the eager
+        // StickyAssignor sends its remembered assignment in its user data instead
+        // (`StickyAssignor.memberData`, 3.8), which the engine carries in the same field.
+        let (owned, generation) = if cooperative {
+            (g.owned.clone(), g.generation)
+        } else if sticky {
+            g.sticky_memory.clone()
+        } else {
+            (Vec::new(), g.generation)
+        };
         let subscription = Subscription {
             topics: g.topics.clone(),
-            owned: if cooperative {
-                g.owned.clone()
-            } else {
-                Vec::new()
-            },
-            generation: g.generation,
+            owned,
+            generation,
         };
         let (group, member_id, instance_id, client_id) = (
             g.group.clone(),
@@ -681,6 +697,7 @@ impl Consumer {
         g.state = MemberState::Stable;
         g.rejoin_reason.clear();
         g.metadata = (g.generation, g.member_id.clone());
+        g.sticky_memory = (assignment.clone(), g.generation);
         let revoked: Vec<TopicPartition> = g
             .owned
             .iter()
