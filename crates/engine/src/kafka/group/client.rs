@@ -466,6 +466,7 @@ impl Consumer {
                     leader,
                     member_id,
                     members,
+                    skip_assignment,
                     ..
                 },
             ) => match error {
@@ -482,7 +483,7 @@ impl Consumer {
                     g.leader = leader.clone();
                     g.member_id = member_id.clone();
                     g.state = MemberState::CompletingRebalance;
-                    if leader == member_id {
+                    if leader == member_id && !skip_assignment {
                         g.leader_join = Some(members);
                         self.lead(ctx);
                     } else {

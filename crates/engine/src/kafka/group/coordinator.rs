@@ -62,6 +62,9 @@ pub(crate) enum AfterWrite {
         producer_id: i64,
         offsets: Vec<(TopicPartition, u64)>,
     },
+    /// A static member replaced its old member id in a Stable group: answer its
+    /// JoinGroup with the current generation.
+    StaticJoined { group: String, member_id: String },
     /// A group metadata record with nothing waiting for it (an empty generation).
     Nothing,
 }

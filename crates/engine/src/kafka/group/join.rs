@@ -20,9 +20,9 @@
 //!   REBALANCE_IN_PROGRESS, telling the member to rejoin. An answer with an error does
 //!   not refresh the session.
 //!
-//! Not modelled yet: static membership's replacement without a rebalance
-//! (`updateStaticMemberAndRebalance`: a static member is joined as a new one), the
-//! pending-sync expiration (`DelayedSync`: a member that never sends SyncGroup), and
+//! Static members joining without a member id are in [`super::static_members`]. Not
+//! modelled yet: the pending-sync expiration (`DelayedSync`: a member that never sends
+//! SyncGroup), FENCED_INSTANCE_ID for a static member's old member id, and
 //! `group.max.size`.
 
 use super::coordinator::{AfterWrite, Deadline, java_uuid, reply};
@@ -49,6 +49,7 @@ fn join_error(corr: u64, member_id: &str, e: KafkaError) -> GroupMsg {
         leader: String::new(),
         member_id: member_id.to_string(),
         members: Vec::new(),
+        skip_assignment: false,
     }
 }
 
@@ -99,6 +100,22 @@ impl Broker {
             return reply(ctx, conn, join_error(corr, &member_id, e));
         }
         let waiting = Waiting { conn, corr };
+        if member_id.is_empty()
+            && let Some(instance_id) = instance_id.clone()
+        {
+            // A static member gets its member id at once ([`super::static_members`]).
+            let join = super::static_members::StaticJoin {
+                instance_id,
+                client_id,
+                session_timeout_ms,
+                rebalance_timeout_ms,
+                protocols,
+                subscription,
+                reason,
+                waiting,
+            };
+            return self.static_new_member_join(ctx, &group, join);
+        }
         if member_id.is_empty() {
             // KIP-394: hand out a member id and wait for the member to join with it.
             let new_id = format!("{client_id}-{}", java_uuid(ctx));
@@ -166,6 +183,7 @@ impl Broker {
                     leader: g.leader.clone().unwrap_or_default(),
                     member_id: member_id.clone(),
                     members,
+                    skip_assignment: false,
                 };
                 reply(ctx, conn, resp);
             }
@@ -188,7 +206,7 @@ impl Broker {
     }
 
     /// `addMemberAndRebalance`: the first member becomes the leader.
-    fn add_member_and_rebalance(
+    pub(super) fn add_member_and_rebalance(
         &mut self,
         ctx: &mut Ctx<'_>,
         group: &str,
@@ -423,6 +441,7 @@ impl Broker {
                         leader: leader.clone(),
                         member_id: m.member_id.clone(),
                         members,
+                        skip_assignment: false,
                     },
                 ));
             }

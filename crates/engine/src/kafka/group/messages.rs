@@ -88,6 +88,10 @@ pub enum GroupMsg {
         member_id: String,
         /// Every member with its subscription, for the leader only.
         members: Vec<JoinedMember>,
+        /// JoinGroup v9 `SkipAssignment`: a static leader that rejoined a Stable group
+        /// must not run the assignor (the group keeps its assignment).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        skip_assignment: bool,
     },
     /// SyncGroup (API key 14).
     SyncGroup {
@@ -273,9 +277,12 @@ impl GroupMsg {
                 leader,
                 member_id,
                 members,
+                skip_assignment,
                 ..
             } => {
                 let role = match (leader == member_id, zh) {
+                    (true, false) if *skip_assignment => "leader, skip assignment".to_string(),
+                    (true, true) if *skip_assignment => "leader，跳过分配".to_string(),
                     (true, false) => format!("leader, {} members", members.len()),
                     (true, true) => format!("leader，{} 个成员", members.len()),
                     (false, false) => "follower".to_string(),

@@ -24,6 +24,7 @@ mod partition_movements;
 pub mod query;
 pub mod records;
 pub mod state;
+mod static_members;
 pub mod sticky;
 mod txn_offsets;
 

@@ -268,6 +268,9 @@ impl Broker {
                 producer_id,
                 offsets,
             } => self.txn_offsets_stored(ctx, &group, (conn, corr), producer_id, offsets, r),
+            AfterWrite::StaticJoined { group, member_id } => {
+                self.static_member_stored(ctx, &group, &member_id, r)
+            }
             AfterWrite::Nothing => {}
         }
     }
