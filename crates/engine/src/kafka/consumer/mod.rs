@@ -19,6 +19,7 @@
 pub mod app;
 pub mod eos;
 pub mod ledger;
+pub mod seek;
 
 use crate::ids::NodeId;
 use crate::kafka::client_metadata::ClientMetadata;

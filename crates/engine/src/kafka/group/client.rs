@@ -96,7 +96,9 @@ enum Asked {
         app: bool,
     },
     Offsets,
-    ListOffsets,
+    /// ListOffsets for `auto.offset.reset`, or for a `seekToBeginning`/`seekToEnd`
+    /// (`Some(earliest)`).
+    ListOffsets(Option<bool>),
 }
 
 /// The group side of a consumer.
@@ -768,7 +770,22 @@ impl Consumer {
     /// Partitions without a committed offset start where `auto.offset.reset` says
     /// (ListOffsets to each leader).
     fn reset_positions(&mut self, ctx: &mut Ctx<'_>, tps: Vec<TopicPartition>) {
-        let reset = self.cfg.group.offset_reset;
+        self.list_offsets(ctx, tps, None);
+    }
+
+    /// ListOffsets to each leader of `tps`: for `auto.offset.reset` (`seek` None) or a
+    /// seek to the beginning (`Some(true)`) or end (`Some(false)`).
+    pub(crate) fn list_offsets(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tps: Vec<TopicPartition>,
+        seek: Option<bool>,
+    ) {
+        let reset = match seek {
+            Some(true) => OffsetReset::Earliest,
+            Some(false) => OffsetReset::Latest,
+            None => self.cfg.group.offset_reset,
+        };
         if tps.is_empty() {
             return;
         }
@@ -808,7 +825,7 @@ impl Consumer {
                 read_committed: self.cfg.read_committed,
                 partitions,
             };
-            self.ask_group(ctx, leader, Asked::ListOffsets, msg);
+            self.ask_group(ctx, leader, Asked::ListOffsets(seek), msg);
         }
     }
 
@@ -822,10 +839,16 @@ impl Consumer {
         let Some(g) = self.group.as_mut() else {
             return;
         };
-        if g.asked.remove(&corr).is_none() {
+        let Some(Asked::ListOffsets(seek)) = g.asked.remove(&corr) else {
             return;
-        }
-        let reset = self.cfg.group.offset_reset.name();
+        };
+        let why = match seek {
+            None => format!(
+                " (auto.offset.reset={})",
+                self.cfg.group.offset_reset.name()
+            ),
+            Some(_) => String::new(),
+        };
         let mut again = Vec::new();
         let mut found = Vec::new();
         for (tp, r) in partitions {
@@ -835,7 +858,7 @@ impl Consumer {
             match r {
                 Ok(o) => {
                     ctx.note(format!(
-                        "Resetting offset for partition {tp} to position FetchPosition{{offset={o}}} (auto.offset.reset={reset})."
+                        "Resetting offset for partition {tp} to position FetchPosition{{offset={o}}}{why}."
                     ));
                     found.push((tp, o));
                 }
@@ -848,7 +871,7 @@ impl Consumer {
         for tp in &again {
             self.metadata.forget(&tp.topic);
         }
-        self.reset_positions(ctx, again);
+        self.list_offsets(ctx, again, seek);
         self.poll_fetches(ctx);
     }
 

@@ -7,6 +7,7 @@
 //! processing 1500ms [consumer 2]                 its poll loop spends 1500 ms per record
 //! commit-mode after-processing [consumer 2]      where its loop calls commitSync():
 //!                                                before-processing, after-processing, off
+//! seek orders-0 42|beginning|end [consumer 2]    seek, seekToBeginning, seekToEnd
 //! consume-transform-produce out [transactional-id app-1] [consumer 2]
 //!                                                its loop writes each record to topic out
 //!                                                and commits offsets in the transaction
@@ -62,6 +63,15 @@ pub enum GroupInput {
         /// The consumer's number.
         consumer: u32,
     },
+    /// `seek tp 42|beginning|end [consumer N]`.
+    Seek {
+        /// The partition.
+        tp: crate::kafka::topic::TopicPartition,
+        /// Where to.
+        to: crate::kafka::consumer::seek::SeekTo,
+        /// The consumer's number.
+        consumer: u32,
+    },
     /// `consume-transform-produce out [transactional-id id] [consumer N]`.
     Transform {
         /// The output topic.
@@ -75,13 +85,14 @@ pub enum GroupInput {
 }
 
 /// The verbs this module reads.
-pub const VERBS: [&str; 6] = [
+pub const VERBS: [&str; 7] = [
     "subscribe",
     "commit",
     "kafka-consumer-groups",
     "processing",
     "commit-mode",
     "consume-transform-produce",
+    "seek",
 ];
 
 fn consumer_number(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -132,6 +143,19 @@ pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
                 consumer: consumer_number(c)?,
             }
         }
+        "seek" => {
+            let tp = c.tp()?;
+            let what = "an offset, beginning or end";
+            let w = c.next(what)?;
+            let Some(to) = crate::kafka::consumer::seek::SeekTo::parse(&w.text) else {
+                return c.fail(w, what);
+            };
+            GroupInput::Seek {
+                tp,
+                to,
+                consumer: consumer_number(c)?,
+            }
+        }
         "consume-transform-produce" => {
             let output = c.text("an output topic")?;
             let transactional_id = if c.accept("transactional-id") {
@@ -173,6 +197,9 @@ impl fmt::Display for GroupInput {
             }
             GroupInput::CommitMode { mode, consumer } => {
                 write!(f, "commit-mode {} consumer {consumer}", mode.name())
+            }
+            GroupInput::Seek { tp, to, consumer } => {
+                write!(f, "seek {tp} {to} consumer {consumer}")
             }
             GroupInput::Transform {
                 output,
@@ -239,6 +266,22 @@ pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<
                 ));
             }
         }
+        GroupInput::Seek { tp, to, consumer } => {
+            let Some(c) = consumer_node(w, *consumer) else {
+                return err(format!("there is no consumer{consumer}"));
+            };
+            if !c.is_assigned(tp) {
+                return err(format!(
+                    "IllegalStateException: No current assignment for partition {tp} (consumer{consumer})"
+                ));
+            }
+            if !matches!(to, crate::kafka::consumer::seek::SeekTo::Offset(_)) && c.group().is_none()
+            {
+                return err(format!(
+                    "consumer{consumer} was assigned {tp} with `consume`: give it an offset (`consume {tp} from 0` also seeks)"
+                ));
+            }
+        }
         GroupInput::Processing { .. } | GroupInput::CommitMode { .. } => {}
     }
     Ok(())
@@ -283,6 +326,13 @@ pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInpu
             w.run_node(sink, id, |n, _| {
                 if let Node::Consumer(c) = n {
                     c.set_commit_mode(*mode);
+                }
+            });
+        }
+        GroupInput::Seek { tp, to, consumer } => {
+            w.run_node(sink, NodeId::Consumer(*consumer), |n, ctx| {
+                if let Node::Consumer(c) = n {
+                    c.seek(ctx, tp.clone(), *to);
                 }
             });
         }
