@@ -243,7 +243,32 @@ impl Consumer {
     fn processed(&mut self, ctx: &mut Ctx<'_>, tp: &TopicPartition, r: super::ConsumedRecord) {
         self.ledger.record(tp, r.offset, r.value.clone());
         self.eos_processed(ctx, tp, &r);
+        self.console_print(ctx, &r);
         self.consumed.entry(tp.clone()).or_default().push(r);
+    }
+
+    /// A `kafka-console-consumer` prints the record; after `--max-messages` it reports
+    /// the count, commits (with auto-commit) and exits (its close sends LeaveGroup).
+    fn console_print(&mut self, ctx: &mut Ctx<'_>, r: &super::ConsumedRecord) {
+        let Some(out) = self.console.as_mut() else {
+            return;
+        };
+        if out.max_messages.is_some_and(|m| out.count >= m) {
+            return;
+        }
+        out.count += 1;
+        let mut lines = vec![out.line(r.key.as_deref(), r.value.as_deref())];
+        let done = out.max_messages.is_some_and(|m| out.count >= m);
+        if done {
+            lines.push(format!("Processed a total of {} messages", out.count));
+        }
+        ctx.change(KafkaChange::ToolOutput { lines });
+        if done {
+            if self.cfg.group.auto_commit {
+                self.commit_positions(ctx, false);
+            }
+            ctx.exit("kafka-console-consumer reached --max-messages");
+        }
     }
 
     /// The batch is processed: commit (after-processing, or the transaction) or poll

@@ -77,6 +77,8 @@ pub struct Consumer {
     pub(crate) group: Option<crate::kafka::group::client::GroupClient>,
     /// The group and topics to subscribe to again after a restart.
     resubscribe: Option<(String, Vec<String>)>,
+    /// Set for a `kafka-console-consumer` process: it prints what it processes.
+    pub(crate) console: Option<crate::kafka::group::console_consumer::ConsoleOut>,
 }
 
 impl Consumer {
@@ -96,6 +98,7 @@ impl Consumer {
             next_corr: 0,
             group: None,
             resubscribe: None,
+            console: None,
         }
     }
 
@@ -165,6 +168,7 @@ impl Consumer {
         let mut ledger = std::mem::take(&mut self.ledger);
         ledger.next_incarnation();
         let app = self.app.restarted();
+        let console = self.console.take();
         *self = Consumer::new(
             self.id,
             self.cfg.clone(),
@@ -173,6 +177,7 @@ impl Consumer {
         self.resubscribe = subscription;
         self.ledger = ledger;
         self.app = app;
+        self.console = console;
     }
 
     /// The process starts (again): a consumer that had subscribed subscribes again.

@@ -8,6 +8,9 @@
 //! commit-mode after-processing [consumer 2]      where its loop calls commitSync():
 //!                                                before-processing, after-processing, off
 //! seek orders-0 42|beginning|end [consumer 2]    seek, seekToBeginning, seekToEnd
+//! kafka-console-consumer --topic t [--from-beginning] [--group g] [--max-messages N]
+//!     [--property print.key=true]               a new consumer process that prints
+//!                                                what it reads ([`super::console_consumer`])
 //! consume-transform-produce out [transactional-id app-1] [consumer 2]
 //!                                                its loop writes each record to topic out
 //!                                                and commits offsets in the transaction
@@ -63,6 +66,8 @@ pub enum GroupInput {
         /// The consumer's number.
         consumer: u32,
     },
+    /// `kafka-console-consumer --topic t ...`.
+    ConsoleConsume(super::console_consumer::ConsoleConsume),
     /// `seek tp 42|beginning|end [consumer N]`.
     Seek {
         /// The partition.
@@ -85,7 +90,7 @@ pub enum GroupInput {
 }
 
 /// The verbs this module reads.
-pub const VERBS: [&str; 7] = [
+pub const VERBS: [&str; 8] = [
     "subscribe",
     "commit",
     "kafka-consumer-groups",
@@ -93,6 +98,7 @@ pub const VERBS: [&str; 7] = [
     "commit-mode",
     "consume-transform-produce",
     "seek",
+    "kafka-console-consumer",
 ];
 
 fn consumer_number(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -143,6 +149,7 @@ pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
                 consumer: consumer_number(c)?,
             }
         }
+        "kafka-console-consumer" => GroupInput::ConsoleConsume(super::console_consumer::parse(c)?),
         "seek" => {
             let tp = c.tp()?;
             let what = "an offset, beginning or end";
@@ -201,6 +208,7 @@ impl fmt::Display for GroupInput {
             GroupInput::Seek { tp, to, consumer } => {
                 write!(f, "seek {tp} {to} consumer {consumer}")
             }
+            GroupInput::ConsoleConsume(c) => f.write_str(&c.to_line()),
             GroupInput::Transform {
                 output,
                 transactional_id,
@@ -282,7 +290,9 @@ pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<
                 ));
             }
         }
-        GroupInput::Processing { .. } | GroupInput::CommitMode { .. } => {}
+        GroupInput::Processing { .. }
+        | GroupInput::CommitMode { .. }
+        | GroupInput::ConsoleConsume(_) => {}
     }
     Ok(())
 }
@@ -329,6 +339,7 @@ pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInpu
                 }
             });
         }
+        GroupInput::ConsoleConsume(run) => console_consume(w, sink, run),
         GroupInput::Seek { tp, to, consumer } => {
             w.run_node(sink, NodeId::Consumer(*consumer), |n, ctx| {
                 if let Node::Consumer(c) = n {
@@ -355,4 +366,53 @@ pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInpu
             });
         }
     }
+}
+
+/// Starts a `kafka-console-consumer` process: the next consumer number, with the tool's
+/// settings over the current `kafka config`.
+fn console_consume(
+    w: &mut World,
+    sink: &mut Vec<TraceEvent>,
+    run: &super::console_consumer::ConsoleConsume,
+) {
+    use super::config::OffsetReset;
+    let n = w
+        .slots()
+        .filter(|(id, _)| matches!(id, NodeId::Consumer(_)))
+        .map(|(id, _)| id.number())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut cfg = w.kafka_config().consumer.clone();
+    cfg.group.offset_reset = if run.from_beginning {
+        OffsetReset::Earliest
+    } else {
+        OffsetReset::Latest
+    };
+    cfg.group.instance_id = None;
+    let generated = run.group.is_none();
+    if generated {
+        cfg.group.auto_commit = false;
+    }
+    let id = NodeId::Consumer(n);
+    let bootstrap = w.broker_ids();
+    let node = Node::Consumer(Box::new(crate::kafka::consumer::Consumer::new(
+        n, cfg, bootstrap,
+    )));
+    w.add_running_node(id, node);
+    w.run_node(sink, id, |n, ctx| {
+        if let Node::Consumer(c) = n {
+            let group = run
+                .group
+                .clone()
+                .unwrap_or_else(|| format!("console-consumer-{}", ctx.rng().below(100_000)));
+            c.cfg.group.group_id = Some(group.clone());
+            c.console = Some(super::console_consumer::ConsoleOut {
+                max_messages: run.max_messages,
+                print_key: run.print_key,
+                count: 0,
+            });
+            c.subscribe(ctx, &group, vec![run.topic.clone()]);
+        }
+    });
 }

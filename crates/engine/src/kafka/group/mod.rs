@@ -12,6 +12,7 @@
 pub mod assignors;
 pub mod client;
 pub mod config;
+pub mod console_consumer;
 mod coordinator;
 pub mod delivery;
 pub mod describe;
