@@ -19,6 +19,10 @@
 //!    join again as a new member.
 //! 6. Auto-commit every `auto.commit.interval.ms` commits the positions (commitAsync); a
 //!    commit refused for the generation is a `CommitFailedException`.
+//!
+//! This file holds the member's state, the join and the response dispatch; the
+//! assignment step is in `assignment`, commits in `commits`, where new partitions start
+//! in `positions`, and leaving in `leave`.
 
 use super::GroupChange;
 use super::assignors::{self, Assignor, Member};
@@ -32,6 +36,11 @@ use crate::sim::effects::Ctx;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+
+mod assignment;
+mod commits;
+mod leave;
+mod positions;
 
 /// A consumer's group timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -345,28 +354,6 @@ impl Consumer {
         self.cfg.group.assignors.iter().all(|a| a.cooperative())
     }
 
-    fn send_commit(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        coordinator: u32,
-        offsets: Vec<(TopicPartition, u64)>,
-        then_join: bool,
-        app: bool,
-    ) {
-        let Some(g) = self.group.as_ref() else {
-            return;
-        };
-        let corr = bump(&mut self.next_corr);
-        let msg = KafkaMsg::Group(GroupMsg::OffsetCommit {
-            corr,
-            group: g.group.clone(),
-            generation: g.generation,
-            member_id: g.member_id.clone(),
-            offsets,
-        });
-        self.ask_group(ctx, coordinator, Asked::Commit { then_join, app }, msg);
-    }
-
     /// `onJoinPrepare` is committing before it revokes: `poll()` is blocked in that
     /// `commitSync()` and returns no records (the eager protocol then revokes them all).
     pub(crate) fn group_blocks_poll(&self) -> bool {
@@ -376,66 +363,6 @@ impl Consumer {
                 app: false,
             })
         })
-    }
-
-    /// `commitSync()` of the consumed positions, as a command.
-    pub fn commit(&mut self, ctx: &mut Ctx<'_>) {
-        self.commit_positions(ctx, false);
-    }
-
-    /// The auto-commit (`maybeAutoCommitOffsetsAsync`): only in a stable generation.
-    pub(crate) fn auto_commit(&mut self, ctx: &mut Ctx<'_>) {
-        if self
-            .group
-            .as_ref()
-            .is_some_and(|g| g.state == MemberState::Stable)
-        {
-            self.commit_positions(ctx, false);
-        }
-    }
-
-    /// Sends OffsetCommit for the owned partitions' positions; `app` for the
-    /// application loop's `commitSync()`. Returns false when nothing was sent. Outside a
-    /// stable generation the commit fails at once (`sendOffsetCommitRequest`:
-    /// `generationIfStable()` is null).
-    pub(crate) fn commit_positions(&mut self, ctx: &mut Ctx<'_>, app: bool) -> bool {
-        let Some(g) = self.group.as_ref() else {
-            return false;
-        };
-        if g.state != MemberState::Stable {
-            ctx.note(
-                "Failing OffsetCommit request since the consumer is not part of an active group",
-            );
-            let (text, error) = if matches!(
-                g.state,
-                MemberState::PreparingRebalance | MemberState::CompletingRebalance
-            ) {
-                (
-                    "RebalanceInProgressException: Offset commit cannot be completed since the consumer is undergoing a rebalance for auto partition assignment. You can try completing the rebalance by calling poll() and then retry the operation.",
-                    KafkaError::RebalanceInProgress,
-                )
-            } else {
-                (
-                    "CommitFailedException: Offset commit cannot be completed since the consumer is not part of an active group for auto partition assignment; it is likely that the consumer was kicked out of the group.",
-                    KafkaError::CommitFailed,
-                )
-            };
-            self.report_commit_failure(ctx, text, error);
-            return false;
-        }
-        let Some(c) = g.coordinator else {
-            return false;
-        };
-        let offsets: Vec<(TopicPartition, u64)> = g
-            .owned
-            .iter()
-            .filter_map(|tp| self.positions.get(tp).map(|o| (tp.clone(), *o)))
-            .collect();
-        if offsets.is_empty() {
-            return false;
-        }
-        self.send_commit(ctx, c, offsets, false, app);
-        true
     }
 
     /// A group response.
@@ -593,288 +520,6 @@ impl Consumer {
         }
     }
 
-    /// The leader runs the assignor once it knows every subscribed topic's partitions.
-    fn lead(&mut self, ctx: &mut Ctx<'_>) {
-        let Some(g) = self.group.as_ref() else {
-            return;
-        };
-        let Some(members) = g.leader_join.clone() else {
-            return;
-        };
-        let mut topics: Vec<String> = members
-            .iter()
-            .flat_map(|m| m.subscription.topics.iter().cloned())
-            .collect();
-        topics.sort();
-        topics.dedup();
-        let mut partitions = BTreeMap::new();
-        let mut missing = Vec::new();
-        for t in &topics {
-            match self.metadata.topic(t) {
-                Some(ps) if !ps.is_empty() => {
-                    partitions.insert(t.clone(), ps.len() as u32);
-                }
-                _ => missing.push(t.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            let timeout = self.cfg.request_timeout_ms;
-            self.metadata
-                .request(ctx, &mut self.net, &mut self.next_corr, missing, timeout);
-            return;
-        }
-        let assignor = g
-            .protocol
-            .as_deref()
-            .and_then(|p| Assignor::parse(p).ok())
-            .unwrap_or(Assignor::Range);
-        let input: Vec<Member> = members
-            .iter()
-            .map(|m| Member {
-                id: m.member_id.clone(),
-                instance_id: m.instance_id.clone(),
-                topics: m.subscription.topics.clone(),
-                owned: m.subscription.owned.clone(),
-                generation: m.subscription.generation,
-            })
-            .collect();
-        let result = assignors::assign(assignor, &partitions, &input);
-        ctx.note(format!(
-            "Finished assignment for group at generation {}: {}",
-            g.generation,
-            result
-                .iter()
-                .map(|(m, tps)| format!(
-                    "{m}=[{}]",
-                    tps.iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        if let Some(g) = self.group.as_mut() {
-            g.leader_join = None;
-        }
-        self.send_sync(ctx, result.into_iter().collect());
-    }
-
-    /// Topic metadata arrived: a leader waiting for it can assign now.
-    pub(crate) fn group_metadata_updated(&mut self, ctx: &mut Ctx<'_>) {
-        if self.group.as_ref().is_some_and(|g| g.leader_join.is_some()) {
-            self.lead(ctx);
-        }
-        let waiting = self
-            .group
-            .as_mut()
-            .map(|g| std::mem::take(&mut g.pending_reset))
-            .unwrap_or_default();
-        self.reset_positions(ctx, waiting);
-    }
-
-    fn send_sync(&mut self, ctx: &mut Ctx<'_>, assignments: Vec<(String, Vec<TopicPartition>)>) {
-        let Some(g) = self.group.as_ref() else {
-            return;
-        };
-        let Some(c) = g.coordinator else {
-            return;
-        };
-        let corr = bump(&mut self.next_corr);
-        let msg = KafkaMsg::Group(GroupMsg::SyncGroup {
-            corr,
-            group: g.group.clone(),
-            generation: g.generation,
-            member_id: g.member_id.clone(),
-            assignments,
-        });
-        self.ask_group(ctx, c, Asked::Sync, msg);
-    }
-
-    /// `onJoinComplete`: take the new partitions (and, cooperative, give up the lost ones
-    /// and rejoin).
-    fn on_assignment(&mut self, ctx: &mut Ctx<'_>, assignment: Vec<TopicPartition>) {
-        let Some(g) = self.group.as_mut() else {
-            return;
-        };
-        g.state = MemberState::Stable;
-        g.rejoin_reason.clear();
-        g.metadata = (g.generation, g.member_id.clone());
-        g.sticky_memory = (assignment.clone(), g.generation);
-        let revoked: Vec<TopicPartition> = g
-            .owned
-            .iter()
-            .filter(|tp| !assignment.contains(tp))
-            .cloned()
-            .collect();
-        let added: Vec<TopicPartition> = assignment
-            .iter()
-            .filter(|tp| !g.owned.contains(tp))
-            .cloned()
-            .collect();
-        let generation = g.generation;
-        if !revoked.is_empty() {
-            ctx.change(GroupChange::Partitions {
-                what: "revoked".into(),
-                partitions: revoked.clone(),
-                generation,
-            });
-            // KIP-429: a cooperative member that gave something up rejoins at once.
-            let names: Vec<String> = revoked.iter().map(|t| t.to_string()).collect();
-            g.request_rejoin(
-                ctx,
-                "need to revoke partitions and re-join",
-                &format!(
-                    "need to revoke partitions [{}] as indicated by the current assignment and re-join",
-                    names.join(", ")
-                ),
-            );
-        }
-        g.owned = assignment;
-        ctx.change(GroupChange::Partitions {
-            what: "assigned".into(),
-            partitions: added.clone(),
-            generation,
-        });
-        self.fetch_committed(ctx, added);
-        for tp in &revoked {
-            self.drop_position(tp);
-        }
-        if !revoked.is_empty() {
-            self.group_poll(ctx);
-        }
-    }
-
-    /// OffsetFetch for `partitions` (`fetchCommittedOffsets`), with `requireStable` as
-    /// the Java consumer always sends it (3.8).
-    pub(crate) fn fetch_committed(&mut self, ctx: &mut Ctx<'_>, partitions: Vec<TopicPartition>) {
-        let Some(g) = self.group.as_ref() else {
-            return;
-        };
-        if partitions.is_empty() {
-            return;
-        }
-        let Some(c) = g.coordinator else {
-            return;
-        };
-        let corr = bump(&mut self.next_corr);
-        let msg = KafkaMsg::Group(GroupMsg::OffsetFetch {
-            corr,
-            group: g.group.clone(),
-            partitions,
-            require_stable: true,
-        });
-        self.ask_group(ctx, c, Asked::Offsets, msg);
-    }
-
-    /// Partitions without a committed offset start where `auto.offset.reset` says
-    /// (ListOffsets to each leader).
-    fn reset_positions(&mut self, ctx: &mut Ctx<'_>, tps: Vec<TopicPartition>) {
-        self.list_offsets(ctx, tps, None);
-    }
-
-    /// ListOffsets to each leader of `tps`: for `auto.offset.reset` (`seek` None) or a
-    /// seek to the beginning (`Some(true)`) or end (`Some(false)`).
-    pub(crate) fn list_offsets(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        tps: Vec<TopicPartition>,
-        seek: Option<bool>,
-    ) {
-        let reset = match seek {
-            Some(true) => OffsetReset::Earliest,
-            Some(false) => OffsetReset::Latest,
-            None => self.cfg.group.offset_reset,
-        };
-        if tps.is_empty() {
-            return;
-        }
-        if reset == OffsetReset::None {
-            let names: Vec<String> = tps.iter().map(|t| t.to_string()).collect();
-            ctx.note(format!(
-                "NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{}]",
-                names.join(", ")
-            ));
-            return;
-        }
-        let mut by_leader: BTreeMap<u32, Vec<TopicPartition>> = BTreeMap::new();
-        let mut missing = Vec::new();
-        for tp in tps {
-            match self.metadata.leader_of(&tp) {
-                Some(l) => by_leader.entry(l).or_default().push(tp),
-                None => {
-                    if !missing.contains(&tp.topic) {
-                        missing.push(tp.topic.clone());
-                    }
-                    if let Some(g) = self.group.as_mut() {
-                        g.pending_reset.push(tp);
-                    }
-                }
-            }
-        }
-        if !missing.is_empty() {
-            let timeout = self.cfg.request_timeout_ms;
-            self.metadata
-                .request(ctx, &mut self.net, &mut self.next_corr, missing, timeout);
-        }
-        for (leader, partitions) in by_leader {
-            let corr = bump(&mut self.next_corr);
-            let msg = KafkaMsg::ListOffsets {
-                corr,
-                earliest: reset == OffsetReset::Earliest,
-                read_committed: self.cfg.read_committed,
-                partitions,
-            };
-            self.ask_group(ctx, leader, Asked::ListOffsets(seek), msg);
-        }
-    }
-
-    /// A ListOffsets answer: the reset positions.
-    pub(crate) fn on_list_offsets(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        corr: u64,
-        partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
-    ) {
-        let Some(g) = self.group.as_mut() else {
-            return;
-        };
-        let Some(Asked::ListOffsets(seek)) = g.asked.remove(&corr) else {
-            return;
-        };
-        let why = match seek {
-            None => format!(
-                " (auto.offset.reset={})",
-                self.cfg.group.offset_reset.name()
-            ),
-            Some(_) => String::new(),
-        };
-        let mut again = Vec::new();
-        let mut found = Vec::new();
-        for (tp, r) in partitions {
-            if !g.owned.contains(&tp) {
-                continue;
-            }
-            match r {
-                Ok(o) => {
-                    ctx.note(format!(
-                        "Resetting offset for partition {tp} to position FetchPosition{{offset={o}}}{why}."
-                    ));
-                    found.push((tp, o));
-                }
-                Err(_) => again.push(tp),
-            }
-        }
-        for (tp, o) in found {
-            self.set_position(tp, o);
-        }
-        for tp in &again {
-            self.metadata.forget(&tp.topic);
-        }
-        self.list_offsets(ctx, again, seek);
-        self.poll_fetches(ctx);
-    }
-
     /// Errors that send the member back to the coordinator lookup or a new join.
     fn group_error(&mut self, ctx: &mut Ctx<'_>, e: KafkaError, from: u32) {
         let Some(g) = self.group.as_mut() else {
@@ -932,51 +577,6 @@ impl Consumer {
             self.drop_position(tp);
         }
         self.group_poll(ctx);
-    }
-
-    /// A commit refused: `CommitFailedException` for a member no longer in the
-    /// generation, `RebalanceInProgressException` during a rebalance.
-    fn commit_failed(&mut self, ctx: &mut Ctx<'_>, e: KafkaError, from: u32) {
-        let text = match e {
-            KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
-                "CommitFailedException: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member. This means that the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time message processing. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records.".to_string()
-            }
-            KafkaError::RebalanceInProgress => {
-                "RebalanceInProgressException: Offset commit cannot be completed since the consumer group is executing a rebalance at the moment. You can try completing the rebalance by calling poll() and then retry commit again".to_string()
-            }
-            other => format!("{other}"),
-        };
-        self.report_commit_failure(ctx, &text, e);
-        if matches!(
-            e,
-            KafkaError::UnknownMemberId | KafkaError::IllegalGeneration
-        ) {
-            self.group_error(ctx, e, from);
-        } else if e == KafkaError::RebalanceInProgress {
-            if let Some(g) = self.group.as_mut() {
-                let reason = "offset commit failed since group is already rebalancing";
-                g.request_rejoin(ctx, reason, reason);
-            }
-            self.group_poll(ctx);
-        } else if matches!(
-            e,
-            KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable
-        ) && let Some(g) = self.group.as_mut()
-        {
-            g.coordinator = None;
-        }
-    }
-
-    /// What the application sees of a failed commit: the exception's text, a change,
-    /// and `commit_error` for the `commit-error` query.
-    fn report_commit_failure(&mut self, ctx: &mut Ctx<'_>, text: &str, error: KafkaError) {
-        ctx.note(format!("Offset commit failed: {text}"));
-        ctx.change(GroupChange::CommitFailed {
-            error: error.name().to_string(),
-        });
-        if let Some(g) = self.group.as_mut() {
-            g.commit_error = Some(error.name().to_string());
-        }
     }
 
     fn retry_later(&mut self, ctx: &mut Ctx<'_>) {
@@ -1041,111 +641,6 @@ impl Consumer {
                 );
             }
         }
-    }
-
-    /// The connection to `broker` closed: requests on it are lost. Losing the
-    /// coordinator's sends the member back to FindCoordinator (`markCoordinatorUnknown`).
-    pub(crate) fn group_lost_broker(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
-        let Some(g) = self.group.as_mut() else {
-            return;
-        };
-        if g.coordinator != Some(broker) {
-            return;
-        }
-        ctx.note(format!(
-            "Group coordinator broker{broker} is unavailable or invalid due to cause: coordinator unavailable. isDisconnected: true. Rediscovery will be attempted."
-        ));
-        g.coordinator = None;
-        let lost: Vec<Asked> = std::mem::take(&mut g.asked).into_values().collect();
-        if lost.iter().any(|a| {
-            matches!(
-                a,
-                Asked::Join
-                    | Asked::Sync
-                    | Asked::Commit {
-                        then_join: true,
-                        ..
-                    }
-            )
-        }) {
-            g.rejoin = true;
-        }
-        self.retry_later(ctx);
-        // The application's commitSync() gives up (a TimeoutException in Java, after
-        // retrying for default.api.timeout.ms) and the loop goes on.
-        if lost
-            .iter()
-            .any(|a| matches!(a, Asked::Commit { app: true, .. }))
-        {
-            self.app_committed(ctx);
-        }
-    }
-
-    /// The heartbeat thread found `max.poll.interval.ms` passed since the last `poll()`
-    /// (`AbstractCoordinator.handlePollTimeoutExpiry`, `maybeLeaveGroup`,
-    /// `resetGenerationOnLeaveGroup`).
-    pub(crate) fn poll_timeout_expired(&mut self, ctx: &mut Ctx<'_>) {
-        let Some(g) = self.group.as_mut() else {
-            return;
-        };
-        // The heartbeat thread runs only in a generation.
-        if !matches!(
-            g.state,
-            MemberState::Stable | MemberState::CompletingRebalance
-        ) {
-            return;
-        }
-        ctx.note("consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records.");
-        self.maybe_leave_group(ctx, "consumer poll timeout has expired.");
-        let Some(g) = self.group.as_mut() else {
-            return;
-        };
-        let reason = "consumer pro-actively leaving the group";
-        ctx.note(format!(
-            "Resetting generation and member id due to: {reason}"
-        ));
-        g.request_rejoin(ctx, reason, reason);
-        ctx.change(GroupChange::PollTimeout {
-            member: g.member_id.clone(),
-        });
-        g.generation = -1;
-        g.member_id.clear();
-        g.state = MemberState::Unjoined;
-        // The next poll() joins again; the owned partitions are lost then.
-        self.app.group_deferred = true;
-    }
-
-    /// A clean close (`KafkaConsumer.close`): a dynamic member leaves the group
-    /// (LeaveGroup); a static one does not (KIP-345).
-    pub(crate) fn group_close(&mut self, ctx: &mut Ctx<'_>) {
-        self.maybe_leave_group(ctx, "the consumer is being closed");
-    }
-
-    /// `maybeLeaveGroup`: a dynamic member in the group with a known coordinator sends
-    /// LeaveGroup, once and without retries; a static member never does (KIP-345: only
-    /// its session timeout removes it).
-    fn maybe_leave_group(&mut self, ctx: &mut Ctx<'_>, reason: &str) {
-        let Some(g) = self.group.as_ref() else {
-            return;
-        };
-        if g.instance_id.is_some() || g.member_id.is_empty() || g.state == MemberState::Unjoined {
-            return;
-        }
-        let Some(c) = g.coordinator else {
-            return;
-        };
-        ctx.note(format!(
-            "Member {} sending LeaveGroup request to coordinator broker{c} due to {reason}",
-            g.member_id
-        ));
-        let corr = bump(&mut self.next_corr);
-        let msg = KafkaMsg::Group(GroupMsg::LeaveGroup {
-            corr,
-            group: g.group.clone(),
-            member_id: g.member_id.clone(),
-            reason: reason.to_string(),
-        });
-        self.net.send(ctx, c, msg);
     }
 }
 
