@@ -6,6 +6,7 @@
 //!     [commitSync()]                        // commit-mode before-processing: at most once
 //!     for (r : records) process(r);         // processing: N ms per record
 //!     [commitSync()]                        // commit-mode after-processing: at least once
+//!     [commitAsync()]                       // commit-mode after-processing-async
 //! }
 //! ```
 //!
@@ -46,6 +47,9 @@ pub enum CommitMode {
     BeforeProcessing,
     /// After processing what `poll()` returned: at least once.
     AfterProcessing,
+    /// `commitAsync()` after processing, and straight back to `poll()`: at least once,
+    /// and a failed commit is not retried (the next one covers it).
+    AfterProcessingAsync,
 }
 
 impl CommitMode {
@@ -55,6 +59,7 @@ impl CommitMode {
             CommitMode::Off => "off",
             CommitMode::BeforeProcessing => "before-processing",
             CommitMode::AfterProcessing => "after-processing",
+            CommitMode::AfterProcessingAsync => "after-processing-async",
         }
     }
 
@@ -64,6 +69,7 @@ impl CommitMode {
             CommitMode::Off,
             CommitMode::BeforeProcessing,
             CommitMode::AfterProcessing,
+            CommitMode::AfterProcessingAsync,
         ]
         .into_iter()
         .find(|m| m.name() == s)
@@ -279,6 +285,9 @@ impl Consumer {
         }
         if self.app.commit_mode == CommitMode::AfterProcessing && self.group.is_some() {
             return self.app_commit_sync(ctx, false);
+        }
+        if self.app.commit_mode == CommitMode::AfterProcessingAsync && self.group.is_some() {
+            self.commit_with(ctx, false, false);
         }
         self.app.phase = Some(Phase::Polling);
         self.app_poll(ctx);

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! subscribe orders[,payments] [consumer 2]       consumerN subscribes in group.id
-//! commit [consumer 2]                            commitSync() of its positions
+//! commit [async] [consumer 2]                    commitSync() (commitAsync()) of its positions
 //! kafka-consumer-groups [--bootstrap-server x] --describe --group g
 //! processing 1500ms [consumer 2]                 its poll loop spends 1500 ms per record
 //! commit-mode after-processing [consumer 2]      where its loop calls commitSync():
@@ -42,8 +42,11 @@ pub enum GroupInput {
         /// The consumer's number.
         consumer: u32,
     },
-    /// `commit [consumer N]`.
+    /// `commit [async] [consumer N]`.
     Commit {
+        /// `commitAsync` rather than `commitSync`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        asynchronous: bool,
         /// The consumer's number.
         consumer: u32,
     },
@@ -132,6 +135,7 @@ pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
             }
         }
         "commit" => GroupInput::Commit {
+            asynchronous: c.accept("async"),
             consumer: consumer_number(c)?,
         },
         "processing" => GroupInput::Processing {
@@ -139,7 +143,7 @@ pub fn parse(verb: &str, c: &mut Cursor<'_>) -> PResult<GroupInput> {
             consumer: consumer_number(c)?,
         },
         "commit-mode" => {
-            let what = "before-processing, after-processing or off";
+            let what = "before-processing, after-processing, after-processing-async or off";
             let w = c.next(what)?;
             let Some(mode) = CommitMode::parse(&w.text) else {
                 return c.fail(w, what);
@@ -195,7 +199,13 @@ impl fmt::Display for GroupInput {
             GroupInput::Subscribe { topics, consumer } => {
                 write!(f, "subscribe {} consumer {consumer}", topics.join(","))
             }
-            GroupInput::Commit { consumer } => write!(f, "commit consumer {consumer}"),
+            GroupInput::Commit {
+                asynchronous,
+                consumer,
+            } => {
+                let a = if *asynchronous { " async" } else { "" };
+                write!(f, "commit{a} consumer {consumer}")
+            }
             GroupInput::Describe { group } => {
                 write!(f, "kafka-consumer-groups --describe --group {group}")
             }
@@ -255,7 +265,7 @@ pub(crate) fn check(w: &World, broker_count: u32, input: &GroupInput) -> Result<
                 ));
             }
         }
-        GroupInput::Commit { consumer } => {
+        GroupInput::Commit { consumer, .. } => {
             if consumer_node(w, *consumer).is_none_or(|c| c.group().is_none()) {
                 return err(format!("consumer{consumer} has not subscribed to a group"));
             }
@@ -310,10 +320,17 @@ pub(crate) fn apply(w: &mut World, sink: &mut Vec<TraceEvent>, input: &GroupInpu
                 }
             });
         }
-        GroupInput::Commit { consumer } => {
+        GroupInput::Commit {
+            asynchronous,
+            consumer,
+        } => {
             w.run_node(sink, NodeId::Consumer(*consumer), |n, ctx| {
                 if let Node::Consumer(c) = n {
-                    c.commit(ctx);
+                    if *asynchronous {
+                        c.commit_async(ctx);
+                    } else {
+                        c.commit(ctx);
+                    }
                 }
             });
         }

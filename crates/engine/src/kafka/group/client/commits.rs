@@ -3,6 +3,16 @@
 //! OffsetCommit response handler): commits go out only in a stable generation
 //! (`generationIfStable`), and a refusal for the member or generation is a
 //! `CommitFailedException`.
+//!
+//! `commitSync` (the `commit` command, the application loop's commits, `onJoinPrepare`)
+//! retries a retriable error after `retry.backoff.ms`, looking the coordinator up again
+//! for NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE and REQUEST_TIMED_OUT, until it
+//! succeeds (`commitOffsetsSync`; Java gives up after `default.api.timeout.ms`, 60 s,
+//! which the engine does not model). `commitAsync` (the `commit async` command, the
+//! `after-processing-async` loop, auto-commit) sends once: a retriable error reaches
+//! the callback as `RetriableCommitFailedException` and nothing is retried
+//! (`commitOffsetsAsync`, `DefaultOffsetCommitCallback` logs it). `onJoinPrepare`'s
+//! commit is not retried here either: the join goes on, as when its timer runs out.
 
 use super::*;
 
@@ -14,6 +24,7 @@ impl Consumer {
         offsets: Vec<(TopicPartition, u64)>,
         then_join: bool,
         app: bool,
+        sync: bool,
     ) {
         let Some(g) = self.group.as_ref() else {
             return;
@@ -26,12 +37,22 @@ impl Consumer {
             member_id: g.member_id.clone(),
             offsets,
         });
-        self.ask_group(ctx, coordinator, Asked::Commit { then_join, app }, msg);
+        let asked = Asked::Commit {
+            then_join,
+            app,
+            sync,
+        };
+        self.ask_group(ctx, coordinator, asked, msg);
     }
 
     /// `commitSync()` of the consumed positions, as a command.
     pub fn commit(&mut self, ctx: &mut Ctx<'_>) {
         self.commit_positions(ctx, false);
+    }
+
+    /// `commitAsync()` of the consumed positions: sent once, not waited for.
+    pub fn commit_async(&mut self, ctx: &mut Ctx<'_>) {
+        self.commit_with(ctx, false, false);
     }
 
     /// The auto-commit (`maybeAutoCommitOffsetsAsync`): only in a stable generation.
@@ -41,7 +62,7 @@ impl Consumer {
             .as_ref()
             .is_some_and(|g| g.state == MemberState::Stable)
         {
-            self.commit_positions(ctx, false);
+            self.commit_with(ctx, false, false);
         }
     }
 
@@ -50,6 +71,11 @@ impl Consumer {
     /// stable generation the commit fails at once (`sendOffsetCommitRequest`:
     /// `generationIfStable()` is null).
     pub(crate) fn commit_positions(&mut self, ctx: &mut Ctx<'_>, app: bool) -> bool {
+        self.commit_with(ctx, app, true)
+    }
+
+    /// [`Self::commit_positions`] as `commitSync` (`sync`) or `commitAsync`.
+    pub(crate) fn commit_with(&mut self, ctx: &mut Ctx<'_>, app: bool, sync: bool) -> bool {
         let Some(g) = self.group.as_ref() else {
             return false;
         };
@@ -75,7 +101,17 @@ impl Consumer {
             return false;
         }
         let Some(c) = g.coordinator else {
-            return false;
+            // `coordinatorUnknownAndUnreadySync` / `lookupCoordinator`: the commit goes
+            // out once the coordinator is found.
+            if let Some(g) = self.group.as_mut() {
+                g.commit_retry = Some((app, sync));
+            }
+            self.group_poll(ctx);
+            ctx.set_timer(
+                KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
+                self.cfg.retry_backoff_ms,
+            );
+            return true;
         };
         let offsets: Vec<(TopicPartition, u64)> = g
             .owned
@@ -85,13 +121,75 @@ impl Consumer {
         if offsets.is_empty() {
             return false;
         }
-        self.send_commit(ctx, c, offsets, false, app);
+        self.send_commit(ctx, c, offsets, false, app, sync);
         true
     }
 
+    /// The retry of a `commitSync()`: sent once the coordinator is known again.
+    pub(super) fn retry_commit(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        let Some((app, sync)) = g.commit_retry else {
+            return;
+        };
+        if g.coordinator.is_none() {
+            self.group_poll(ctx);
+            ctx.set_timer(
+                KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
+                self.cfg.retry_backoff_ms,
+            );
+            return;
+        }
+        g.commit_retry = None;
+        if !self.commit_with(ctx, app, sync) && app {
+            self.app_committed(ctx);
+        }
+    }
+
     /// A commit refused: `CommitFailedException` for a member no longer in the
-    /// generation, `RebalanceInProgressException` during a rebalance.
-    pub(super) fn commit_failed(&mut self, ctx: &mut Ctx<'_>, e: KafkaError, from: u32) {
+    /// generation, `RebalanceInProgressException` during a rebalance. A retriable error
+    /// makes a `commitSync` (`retry`) send again after `retry.backoff.ms` (returns true:
+    /// the caller still waits) and a `commitAsync` report `RetriableCommitFailedException`.
+    pub(super) fn commit_failed(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        e: KafkaError,
+        from: u32,
+        retry: bool,
+        app: bool,
+    ) -> bool {
+        let coordinator_moved = matches!(
+            e,
+            KafkaError::NotCoordinator
+                | KafkaError::CoordinatorNotAvailable
+                | KafkaError::RequestTimedOut
+        );
+        let retriable = coordinator_moved || e == KafkaError::CoordinatorLoadInProgress;
+        if retriable {
+            if coordinator_moved && let Some(g) = self.group.as_mut() {
+                ctx.note(format!(
+                    "Group coordinator broker{from} is unavailable or invalid due to cause: {e}. isDisconnected: false. Rediscovery will be attempted."
+                ));
+                g.coordinator = None;
+            }
+            if retry {
+                ctx.note(format!(
+                    "Offset commit failed ({e}): commitSync retries after retry.backoff.ms"
+                ));
+                if let Some(g) = self.group.as_mut() {
+                    g.commit_retry = Some((app, true));
+                }
+                ctx.set_timer(
+                    KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
+                    self.cfg.retry_backoff_ms,
+                );
+                return true;
+            }
+            let text = "RetriableCommitFailedException: Offset commit failed with a retriable exception. You should retry committing the latest consumed offsets.";
+            self.report_commit_failure(ctx, text, e);
+            return false;
+        }
         let text = match e {
             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
                 "CommitFailedException: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member. This means that the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time message processing. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records.".to_string()
@@ -113,13 +211,8 @@ impl Consumer {
                 g.request_rejoin(ctx, reason, reason);
             }
             self.group_poll(ctx);
-        } else if matches!(
-            e,
-            KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable
-        ) && let Some(g) = self.group.as_mut()
-        {
-            g.coordinator = None;
         }
+        false
     }
 
     /// What the application sees of a failed commit: the exception's text, a change,

@@ -32,13 +32,29 @@ impl Consumer {
             g.rejoin = true;
         }
         self.retry_later(ctx);
-        // The application's commitSync() gives up (a TimeoutException in Java, after
-        // retrying for default.api.timeout.ms) and the loop goes on.
-        if lost
-            .iter()
-            .any(|a| matches!(a, Asked::Commit { app: true, .. }))
-        {
-            self.app_committed(ctx);
+        // A commit lost with the connection failed with a DisconnectException, which is
+        // retriable: a commitSync() sends it again once the coordinator is found again
+        // (the application keeps waiting); a commitAsync() reports it and is done.
+        for a in lost {
+            if let Asked::Commit {
+                then_join: false,
+                app,
+                sync,
+            } = a
+            {
+                if sync {
+                    if let Some(g) = self.group.as_mut() {
+                        g.commit_retry = Some((app, true));
+                    }
+                    ctx.set_timer(
+                        KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
+                        self.cfg.retry_backoff_ms,
+                    );
+                } else {
+                    let text = "RetriableCommitFailedException: Offset commit failed with a retriable exception. You should retry committing the latest consumed offsets.";
+                    self.report_commit_failure(ctx, text, KafkaError::NetworkException);
+                }
+            }
         }
     }
 

@@ -53,6 +53,8 @@ pub enum ClientTimer {
     Retry,
     /// Ask again for committed offsets that were unstable (KIP-447).
     OffsetFetchRetry,
+    /// Send a `commitSync()` again after a retriable error.
+    CommitRetry,
 }
 
 impl fmt::Display for ClientTimer {
@@ -62,6 +64,7 @@ impl fmt::Display for ClientTimer {
             ClientTimer::AutoCommit => "auto.commit.interval.ms",
             ClientTimer::Retry => "group retry backoff",
             ClientTimer::OffsetFetchRetry => "retry.backoff.ms (unstable offsets)",
+            ClientTimer::CommitRetry => "retry.backoff.ms (commitSync)",
         })
     }
 }
@@ -99,10 +102,12 @@ enum Asked {
     Sync,
     Heartbeat,
     /// A commit; `then_join` for the one `onJoinPrepare` waits for, `app` for the
-    /// application loop's `commitSync()`.
+    /// application loop's `commitSync()`, `sync` for `commitSync` (retried while the
+    /// error is retriable) rather than `commitAsync`.
     Commit {
         then_join: bool,
         app: bool,
+        sync: bool,
     },
     Offsets,
     /// ListOffsets for `auto.offset.reset`, or for a `seekToBeginning`/`seekToEnd`
@@ -156,6 +161,9 @@ pub struct GroupClient {
     leader_join: Option<Vec<JoinedMember>>,
     /// Partitions to reset whose leader it does not know yet.
     pending_reset: Vec<TopicPartition>,
+    /// A commit waiting to be sent (again), as `(app, sync)`: a `commitSync()` after a
+    /// retriable error, or any commit while the coordinator is being looked up.
+    commit_retry: Option<(bool, bool)>,
     /// Partitions whose committed offsets to ask for again: a transaction held pending
     /// offsets for some of them (UNSTABLE_OFFSET_COMMIT).
     refetch: Vec<TopicPartition>,
@@ -207,6 +215,7 @@ impl Consumer {
             leader_join: None,
             pending_reset: Vec::new(),
             refetch: Vec::new(),
+            commit_retry: None,
             asked: BTreeMap::new(),
         });
         self.group_poll(ctx);
@@ -253,6 +262,7 @@ impl Consumer {
             || g.asking(&Asked::Commit {
                 then_join: true,
                 app: false,
+                sync: true,
             })
         {
             return;
@@ -270,7 +280,7 @@ impl Consumer {
                 .filter_map(|tp| self.positions.get(tp).map(|o| (tp.clone(), *o)))
                 .collect();
             if !offsets.is_empty() {
-                return self.send_commit(ctx, coordinator, offsets, true, false);
+                return self.send_commit(ctx, coordinator, offsets, true, false, true);
             }
         }
         self.join(ctx, coordinator);
@@ -361,6 +371,7 @@ impl Consumer {
             g.asking(&Asked::Commit {
                 then_join: true,
                 app: false,
+                sync: true,
             })
         })
     }
@@ -441,9 +452,16 @@ impl Consumer {
                 Some(KafkaError::RebalanceInProgress) => {}
                 Some(e) => self.group_error(ctx, e, from),
             },
-            (Asked::Commit { then_join, app }, GroupMsg::OffsetCommitResponse { results, .. }) => {
+            (
+                Asked::Commit {
+                    then_join,
+                    app,
+                    sync,
+                },
+                GroupMsg::OffsetCommitResponse { results, .. },
+            ) => {
                 let error = results.iter().find_map(|(_, e)| *e);
-                match error {
+                let retrying = match error {
                     None => {
                         g.commit_error = None;
                         for (tp, _) in &results {
@@ -451,8 +469,12 @@ impl Consumer {
                                 g.committed.insert(tp.clone(), *o);
                             }
                         }
+                        false
                     }
-                    Some(e) => self.commit_failed(ctx, e, from),
+                    Some(e) => self.commit_failed(ctx, e, from, sync && !then_join, app),
+                };
+                if retrying {
+                    return;
                 }
                 if then_join && let Some(c) = self.group.as_ref().and_then(|g| g.coordinator) {
                     self.join(ctx, c);
@@ -600,6 +622,7 @@ impl Consumer {
         };
         match t {
             ClientTimer::Retry => self.group_poll(ctx),
+            ClientTimer::CommitRetry => self.retry_commit(ctx),
             ClientTimer::OffsetFetchRetry => {
                 let owned = g.owned.clone();
                 let again: Vec<TopicPartition> = self
