@@ -146,7 +146,8 @@ pub enum KafkaChange {
         /// The retriable error.
         error: KafkaError,
     },
-    /// The consumer handed records to the application.
+    /// The application finished processing records `poll()` handed it (each goes to the
+    /// ledger).
     Consumed {
         /// The partition.
         tp: TopicPartition,

@@ -456,9 +456,9 @@ pub fn change(c: &KafkaChange, lang: Lang) -> String {
             count,
         } => {
             if zh {
-                format!("从 {tp} 读到 {count} 条记录（offset {first_offset} 起）")
+                format!("应用处理了 {tp} 的 {count} 条记录（offset {first_offset} 起）")
             } else {
-                format!("received {count} record(s) of {tp} from offset {first_offset}")
+                format!("processed {count} record(s) of {tp} from offset {first_offset}")
             }
         }
         KafkaChange::Metadata { leaders } => {
