@@ -277,7 +277,7 @@ impl Consumer {
         self.lost_broker(ctx, broker);
     }
 
-    fn lost_broker(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
+    pub(crate) fn lost_broker(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
         if self.metadata.on_disconnected(ctx, broker) {
             self.request_metadata(ctx);
         }
@@ -409,7 +409,10 @@ impl Consumer {
                 {
                     self.net
                         .disconnect(ctx, broker, "Disconnected due to timeout");
+                    self.group_lost_broker(ctx, broker);
                     self.lost_broker(ctx, broker);
+                } else {
+                    self.group_request_timed_out(ctx, corr);
                 }
             }
             KafkaTimer::ConsumerRetry => self.poll(ctx),

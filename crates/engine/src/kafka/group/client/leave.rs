@@ -4,6 +4,58 @@
 use super::*;
 
 impl Consumer {
+    /// Request `corr` of the group member timed out (true when it was one): like Java's
+    /// `NetworkClient`, the consumer closes that connection, and everything in flight on
+    /// it fails. Losing the coordinator's connection sends the member back to
+    /// FindCoordinator; a lost ListOffsets is asked again.
+    pub(crate) fn group_request_timed_out(&mut self, ctx: &mut Ctx<'_>, corr: u64) -> bool {
+        let Some(g) = self.group.as_mut() else {
+            return false;
+        };
+        let Some(broker) = g.asked_broker.remove(&corr) else {
+            return false;
+        };
+        ctx.note(format!(
+            "Disconnecting from node {broker} due to request timeout (request #{corr})"
+        ));
+        self.net
+            .disconnect(ctx, broker, "Disconnected due to timeout");
+        self.group_lost_broker(ctx, broker);
+        // Requests to a broker that is not the coordinator (FindCoordinator, ListOffsets)
+        // are still in `asked`: they failed too.
+        let Some(g) = self.group.as_mut() else {
+            return true;
+        };
+        let gone: Vec<u64> = g
+            .asked_broker
+            .iter()
+            .filter(|(_, b)| **b == broker)
+            .map(|(c, _)| *c)
+            .chain(std::iter::once(corr))
+            .collect();
+        let mut reset = false;
+        for c in gone {
+            g.asked_broker.remove(&c);
+            if let Some(a) = g.asked.remove(&c) {
+                reset |= matches!(a, Asked::ListOffsets(_));
+            }
+        }
+        if reset {
+            let owned = g.owned.clone();
+            let missing: Vec<TopicPartition> = owned
+                .into_iter()
+                .filter(|tp| !self.positions.contains_key(tp))
+                .collect();
+            for tp in &missing {
+                self.metadata.forget(&tp.topic);
+            }
+            self.reset_positions(ctx, missing);
+        }
+        self.retry_later(ctx);
+        self.lost_broker(ctx, broker);
+        true
+    }
+
     /// The connection to `broker` closed: requests on it are lost. Losing the
     /// coordinator's sends the member back to FindCoordinator (`markCoordinatorUnknown`).
     pub(crate) fn group_lost_broker(&mut self, ctx: &mut Ctx<'_>, broker: u32) {
@@ -18,6 +70,9 @@ impl Consumer {
         ));
         g.coordinator = None;
         let lost: Vec<Asked> = std::mem::take(&mut g.asked).into_values().collect();
+        for corr in std::mem::take(&mut g.asked_broker).into_keys() {
+            ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
+        }
         if lost.iter().any(|a| {
             matches!(
                 a,

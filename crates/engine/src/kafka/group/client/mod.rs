@@ -168,6 +168,8 @@ pub struct GroupClient {
     /// offsets for some of them (UNSTABLE_OFFSET_COMMIT).
     refetch: Vec<TopicPartition>,
     asked: BTreeMap<u64, Asked>,
+    /// The broker each request in `asked` went to (for its request timeout).
+    asked_broker: BTreeMap<u64, u32>,
 }
 
 impl GroupClient {
@@ -217,6 +219,7 @@ impl Consumer {
             refetch: Vec::new(),
             commit_retry: None,
             asked: BTreeMap::new(),
+            asked_broker: BTreeMap::new(),
         });
         self.group_poll(ctx);
         if self.cfg.group.auto_commit {
@@ -228,8 +231,17 @@ impl Consumer {
     }
 
     /// Sends a group request to `broker` (the coordinator, or any broker for
-    /// FindCoordinator and ListOffsets).
+    /// FindCoordinator and ListOffsets). Every request times out after `request.timeout.ms`, a JoinGroup after the
+    /// rebalance timeout plus 5 s (`AbstractCoordinator.joinGroupTimeoutMs`: it waits for
+    /// the whole rebalance); see [`Self::group_request_timed_out`].
     fn ask_group(&mut self, ctx: &mut Ctx<'_>, broker: u32, asked: Asked, msg: KafkaMsg) {
+        let timeout = if asked == Asked::Join {
+            self.cfg
+                .request_timeout_ms
+                .max(self.cfg.group.max_poll_interval_ms + 5_000)
+        } else {
+            self.cfg.request_timeout_ms
+        };
         if let Some(g) = self.group.as_mut() {
             let corr = match &msg {
                 KafkaMsg::Group(m) => group_corr(m),
@@ -237,8 +249,16 @@ impl Consumer {
                 _ => return,
             };
             g.asked.insert(corr, asked);
+            g.asked_broker.insert(corr, broker);
+            ctx.set_timer(KafkaTimer::RequestTimeout(corr), timeout);
         }
         self.net.send(ctx, broker, msg);
+    }
+
+    /// A response to request `corr` arrived: its timeout stops.
+    fn answered(g: &mut GroupClient, ctx: &mut Ctx<'_>, corr: u64) {
+        g.asked_broker.remove(&corr);
+        ctx.cancel_timer(KafkaTimer::RequestTimeout(corr));
     }
 
     /// Moves the group protocol on: find the coordinator, or (re)join.
@@ -384,6 +404,7 @@ impl Consumer {
         let Some(asked) = g.asked.remove(&group_corr(&msg)) else {
             return;
         };
+        Self::answered(g, ctx, group_corr(&msg));
         let NodeId::Broker(from) = from else { return };
         match (asked, msg) {
             (Asked::Find, GroupMsg::FindCoordinatorResponse { result, .. }) => match result {
@@ -667,10 +688,12 @@ impl Consumer {
     }
 }
 
-/// The next correlation id.
+/// The next correlation id, from the counter the consumer's fetches and metadata
+/// requests also take from (value, then increment: the same rule, so ids never repeat).
 fn bump(next: &mut u64) -> u64 {
+    let corr = *next;
     *next += 1;
-    *next
+    corr
 }
 
 /// The correlation id of a group message.

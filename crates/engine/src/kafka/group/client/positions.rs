@@ -104,6 +104,7 @@ impl Consumer {
         let Some(Asked::ListOffsets(seek)) = g.asked.remove(&corr) else {
             return;
         };
+        Self::answered(g, ctx, corr);
         let why = match seek {
             None => format!(
                 " (auto.offset.reset={})",
