@@ -277,9 +277,12 @@ fn txn_label(t: &TxnMsg) -> String {
             _ => format!("+txn ×{}", partitions.len()),
         },
         TxnMsg::AddPartitionsToTxnResponse { error: None, .. } => "added".into(),
+        TxnMsg::AddOffsetsToTxn { group, .. } => format!("+offsets {group}"),
+        TxnMsg::AddOffsetsToTxnResponse { error: None, .. } => "offsets added".into(),
         TxnMsg::EndTxn { commit, .. } => format!("{}?", kind(*commit)),
         TxnMsg::EndTxnResponse { error: None, .. } => "ended".into(),
         TxnMsg::AddPartitionsToTxnResponse { error: Some(e), .. }
+        | TxnMsg::AddOffsetsToTxnResponse { error: Some(e), .. }
         | TxnMsg::EndTxnResponse { error: Some(e), .. } => e.name().to_lowercase(),
         TxnMsg::WriteTxnMarkers { markers, .. } => match markers.first() {
             Some(m) => format!("{} mark", kind(m.commit)),
@@ -330,6 +333,15 @@ fn group_label(g: &zkafka_engine::kafka::group::GroupMsg) -> String {
             }
         }
         G::OffsetFetch { .. } => "Offsets?".into(),
+        G::OffsetFetchResponse { unstable, .. } if !unstable.is_empty() => "unstable".into(),
         G::OffsetFetchResponse { .. } => "Offsets".into(),
+        G::TxnOffsetCommit { .. } => "TxnCommit".into(),
+        G::TxnOffsetCommitResponse { results, .. } => {
+            if results.iter().all(|(_, e)| e.is_none()) {
+                "pending".into()
+            } else {
+                "txn commit err".into()
+            }
+        }
     }
 }
