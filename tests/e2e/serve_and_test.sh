@@ -36,3 +36,4 @@ done
 
 echo "serving dist/ at $URL"
 ZKAFKA_URL="$URL" node tests/e2e/play_election.mjs
+ZKAFKA_URL="$URL" node tests/e2e/consumer_group.mjs

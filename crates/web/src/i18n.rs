@@ -229,6 +229,9 @@ pub struct Ui {
     pub m_controller: &'static str,
     /// Legend: transaction messages.
     pub m_txn: &'static str,
+    /// Legend: consumer group messages (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+    /// LeaveGroup, offsets).
+    pub m_group: &'static str,
     /// A transaction marker (control batch), in a cell's tooltip.
     pub k_marker: &'static str,
     /// "transaction", before open / committed / aborted in a cell's tooltip.
@@ -510,6 +513,7 @@ pub const EN: Ui = Ui {
     m_meta: "metadata",
     m_controller: "controller request",
     m_txn: "transaction",
+    m_group: "consumer group",
     k_marker: "marker (control batch)",
     k_txn: "transaction",
     k_lso_tip: "last stable offset: read_committed consumers read below it; an open transaction holds it back",
@@ -710,6 +714,7 @@ pub const ZH: Ui = Ui {
     m_meta: "元数据",
     m_controller: "controller 请求",
     m_txn: "事务",
+    m_group: "消费者组",
     k_marker: "标记（控制批次）",
     k_txn: "事务",
     k_lso_tip: "最后稳定偏移量（LSO）：read_committed 消费者只读它之前的数据；未结束的事务会挡住它",

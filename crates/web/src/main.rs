@@ -4,6 +4,7 @@
 mod app;
 mod controls;
 mod event_log;
+mod groups;
 mod i18n;
 mod kafka_metrics;
 mod lessons;

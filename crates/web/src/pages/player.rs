@@ -4,6 +4,7 @@
 use crate::app::use_narrow;
 use crate::controls::{Controls, StepJumps};
 use crate::event_log::EventLog;
+use crate::groups::GroupPanel;
 use crate::i18n::{tr, ui, use_lang};
 use crate::kafka_metrics::KafkaMetricsPanel;
 use crate::lessons::by_id;
@@ -364,6 +365,7 @@ fn LessonView(lesson: &'static Lesson) -> impl IntoView {
                 <div class="stage-col">
                     <Stage sim=sim layout=layout />
                     <Controls sim=sim jumps=jumps />
+                    <GroupPanel sim=sim />
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />

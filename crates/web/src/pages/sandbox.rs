@@ -5,6 +5,7 @@
 use crate::app::use_narrow;
 use crate::controls::Controls;
 use crate::event_log::EventLog;
+use crate::groups::GroupPanel;
 use crate::i18n::{Ui, tr, ui, use_lang};
 use crate::kafka_metrics::KafkaMetricsPanel;
 use crate::pages::fault_menu::FaultMenu;
@@ -465,6 +466,7 @@ pub fn Sandbox() -> impl IntoView {
                     <FaultMenu sim=sim selected=selected run=run_fault />
                     <Stage sim=sim layout=layout on_node=on_node selected=selected />
                     <Controls sim=sim />
+                    <GroupPanel sim=sim />
                     <ZnodeInspector sim=sim />
                     <TxnLogs sim=sim />
                     <InvariantsPanel sim=sim />

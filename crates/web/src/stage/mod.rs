@@ -295,6 +295,7 @@ pub fn Legend(layout: Signal<Layout>) -> impl IntoView {
             ("msg-meta", u.m_meta),
             ("msg-controller", u.m_controller),
             ("msg-txn", u.m_txn),
+            ("msg-group", u.m_group),
             ("msg-produce", u.m_produce),
             ("msg-produce-resp", u.m_produce_resp),
             ("msg-fetch", u.m_fetch),

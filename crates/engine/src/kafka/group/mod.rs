@@ -28,6 +28,7 @@ pub mod state;
 mod static_members;
 pub mod sticky;
 mod txn_offsets;
+pub mod view;
 
 pub use coordinator::GroupCoordinator;
 pub use messages::GroupMsg;
