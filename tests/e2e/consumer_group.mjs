@@ -17,7 +17,7 @@
 //
 // Exits 0 when everything holds, 1 with a message on the first failure.
 
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,18 +27,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const base = process.env.ZKAFKA_URL || 'http://127.0.0.1:8080/';
 const shots = join(here, 'screenshots');
 const extra = process.env.GRP_SHOTS || '';
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const PHASES = ['Join', 'LeaderAssigns', 'Sync', 'RevokeAssign', 'Stable'];
 
 class Failure extends Error {}
@@ -163,18 +151,7 @@ async function main() {
   let context;
   let page;
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1280, height: 800 },
-      deviceScaleFactor: 1,
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
-    });
+    ({ context, page } = await launch(profile, errors));
 
     // ---- eager: consumer2 joins group payments ----
     console.log('kafka-rebalance: eager');

@@ -12,7 +12,7 @@
 //
 // Exits 0 when everything holds, 1 with a message on the first failure.
 
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,18 +22,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const base = process.env.ZKAFKA_URL || 'http://127.0.0.1:8080/';
 const shots = join(here, 'screenshots');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 class Failure extends Error {}
 function check(cond, message) {
@@ -88,18 +76,7 @@ async function main() {
   let context;
   let page;
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1280, height: 800 },
-      deviceScaleFactor: 1,
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
-    });
+    ({ context, page } = await launch(profile, errors));
 
     // ---- start page ----
     console.log(`start page ${base}`);

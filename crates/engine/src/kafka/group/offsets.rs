@@ -103,10 +103,7 @@ impl Broker {
         {
             self.refresh_session(ctx, group, &m);
         }
-        let entries = offsets
-            .iter()
-            .map(|(tp, o)| records::offset_entry(group, tp, *o))
-            .collect();
+        let entries = records::offset_entries(group, &offsets);
         let then = AfterWrite::Commit {
             group: group.to_string(),
             conn,

@@ -54,6 +54,14 @@ pub fn offset_entry(group: &str, tp: &TopicPartition, offset: u64) -> (String, S
     )
 }
 
+/// The entries of an offset commit: one per partition.
+pub fn offset_entries(group: &str, offsets: &[(TopicPartition, u64)]) -> Vec<(String, String)> {
+    offsets
+        .iter()
+        .map(|(tp, o)| offset_entry(group, tp, *o))
+        .collect()
+}
+
 /// A record of `(key, value)` written at `now` (ms).
 pub fn record((key, value): (String, String), now: u64) -> Record {
     Record {

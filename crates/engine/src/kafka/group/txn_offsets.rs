@@ -65,10 +65,7 @@ impl Broker {
         // `prepareTxnOffsetCommit`: pending from now on, before the append.
         let pending = g.pending_txn_offsets.entry(producer.0).or_default();
         pending.extend(offsets.iter().cloned());
-        let entries = offsets
-            .iter()
-            .map(|(tp, o)| records::offset_entry(group, tp, *o))
-            .collect();
+        let entries = records::offset_entries(group, &offsets);
         let then = AfterWrite::TxnCommit {
             group: group.to_string(),
             conn,
