@@ -9,6 +9,8 @@
 //! offsets-partition g [12]             its __consumer_offsets partition:
 //!                                      abs(javaHashCode(g)) % offsets.topic.num.partitions
 //! committed g orders-0 [42]            the group's committed offset (none: none)
+//! pending-offsets g [1]                partitions whose offsets a transaction holds at the
+//!                                      coordinator until its marker (UNSTABLE_OFFSET_COMMIT)
 //! lag g orders-0 [3]                   high watermark − committed offset
 //! assignment consumer1 [orders-0,orders-1]   a consumer's partitions (- for none)
 //! member-state consumer1 [STABLE]      a consumer's MemberState
@@ -54,6 +56,8 @@ pub enum GroupQuery {
     OffsetsPartition(String),
     /// A group's committed offset of a partition.
     Committed(String, TopicPartition),
+    /// Partitions with transactional offsets pending at the coordinator.
+    PendingOffsets(String),
     /// High watermark minus the committed offset.
     Lag(String, TopicPartition),
     /// A consumer's partitions.
@@ -86,7 +90,7 @@ pub enum DeliveryCount {
 }
 
 /// The words that start one.
-pub const WORDS: [&str; 18] = [
+pub const WORDS: [&str; 19] = [
     "group-state",
     "group-generation",
     "group-members",
@@ -105,6 +109,7 @@ pub const WORDS: [&str; 18] = [
     "skipped",
     "output-duplicates",
     "output-lost",
+    "pending-offsets",
 ];
 
 fn consumer(c: &mut Cursor<'_>) -> PResult<u32> {
@@ -141,6 +146,7 @@ impl GroupQuery {
                     "group-coordinator" => GroupQuery::Coordinator(g),
                     "offsets-partition" => GroupQuery::OffsetsPartition(g),
                     "committed" => GroupQuery::Committed(g, c.tp()?),
+                    "pending-offsets" => GroupQuery::PendingOffsets(g),
                     "processed" => GroupQuery::Delivery(g, DeliveryCount::Processed),
                     "lost" => GroupQuery::Delivery(g, DeliveryCount::Lost),
                     "duplicates" => GroupQuery::Delivery(g, DeliveryCount::Duplicates),
@@ -165,6 +171,9 @@ impl GroupQuery {
                 format!("group {g}'s __consumer_offsets partition")
             }
             GroupQuery::Committed(g, tp) => format!("group {g}'s committed offset of {tp}"),
+            GroupQuery::PendingOffsets(g) => {
+                format!("the partitions with transactional offsets pending for group {g}")
+            }
             GroupQuery::Lag(g, tp) => format!("group {g}'s lag on {tp}"),
             GroupQuery::Assignment(n) => format!("consumer{n}'s partitions"),
             GroupQuery::MemberState(n) => format!("consumer{n}'s member state"),
@@ -209,6 +218,14 @@ impl GroupQuery {
             }
             GroupQuery::OffsetsPartition(g) => {
                 Ok(partition_for(g, w.kafka_config().broker.group.offsets_partitions).to_string())
+            }
+            GroupQuery::PendingOffsets(g) => {
+                let pending: std::collections::BTreeSet<&TopicPartition> = group(g)?
+                    .pending_txn_offsets
+                    .values()
+                    .flat_map(|o| o.keys())
+                    .collect();
+                Ok(pending.len().to_string())
             }
             GroupQuery::Committed(g, tp) => Ok(coordinated(w, g)
                 .and_then(|grp| grp.offsets.get(tp))
