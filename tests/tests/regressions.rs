@@ -22,8 +22,11 @@ fn scripts() -> Vec<PathBuf> {
 fn header<'a>(src: &'a str, key: &str) -> Option<&'a str> {
     src.lines()
         .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.trim_start_matches('#').trim().strip_prefix(key))
-        .map(|v| v.trim_start_matches(':').trim())
+        .find_map(|l| {
+            let rest = l.trim_start_matches('#').trim().strip_prefix(key)?;
+            rest.strip_prefix(':')
+        })
+        .map(str::trim)
 }
 
 /// Runs a script; returns the failures (line: text: why).
