@@ -103,14 +103,8 @@ impl Consumer {
         let Some(c) = g.coordinator else {
             // `coordinatorUnknownAndUnreadySync` / `lookupCoordinator`: the commit goes
             // out once the coordinator is found.
-            if let Some(g) = self.group.as_mut() {
-                g.commit_retry = Some((app, sync));
-            }
             self.group_poll(ctx);
-            ctx.set_timer(
-                KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
-                self.cfg.retry_backoff_ms,
-            );
+            self.commit_later(ctx, app, sync);
             return true;
         };
         let offsets: Vec<(TopicPartition, u64)> = g
@@ -135,10 +129,7 @@ impl Consumer {
         };
         if g.coordinator.is_none() {
             self.group_poll(ctx);
-            ctx.set_timer(
-                KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
-                self.cfg.retry_backoff_ms,
-            );
+            self.commit_later(ctx, app, sync);
             return;
         }
         g.commit_retry = None;
@@ -177,18 +168,8 @@ impl Consumer {
                 ctx.note(format!(
                     "Offset commit failed ({e}): commitSync retries after retry.backoff.ms"
                 ));
-                if let Some(g) = self.group.as_mut() {
-                    g.commit_retry = Some((app, true));
-                }
-                ctx.set_timer(
-                    KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
-                    self.cfg.retry_backoff_ms,
-                );
-                return true;
             }
-            let text = "RetriableCommitFailedException: Offset commit failed with a retriable exception. You should retry committing the latest consumed offsets.";
-            self.report_commit_failure(ctx, text, e);
-            return false;
+            return self.retriable_commit_failure(ctx, e, retry, app);
         }
         let text = match e {
             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
@@ -212,6 +193,36 @@ impl Consumer {
             }
             self.group_poll(ctx);
         }
+        false
+    }
+
+    /// Sends commit `(app, sync)` after `retry.backoff.ms` ([`Self::retry_commit`]).
+    fn commit_later(&mut self, ctx: &mut Ctx<'_>, app: bool, sync: bool) {
+        if let Some(g) = self.group.as_mut() {
+            g.commit_retry = Some((app, sync));
+        }
+        ctx.set_timer(
+            KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
+            self.cfg.retry_backoff_ms,
+        );
+    }
+
+    /// A commit failed with retriable `e` (an error answer, or a lost connection): a
+    /// `commitSync()` (`sync`) goes out again later and its caller keeps waiting (true);
+    /// a `commitAsync()` reaches its callback as `RetriableCommitFailedException`.
+    pub(super) fn retriable_commit_failure(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        e: KafkaError,
+        sync: bool,
+        app: bool,
+    ) -> bool {
+        if sync {
+            self.commit_later(ctx, app, true);
+            return true;
+        }
+        let text = "RetriableCommitFailedException: Offset commit failed with a retriable exception. You should retry committing the latest consumed offsets.";
+        self.report_commit_failure(ctx, text, e);
         false
     }
 

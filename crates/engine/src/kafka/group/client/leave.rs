@@ -97,18 +97,7 @@ impl Consumer {
                 sync,
             } = a
             {
-                if sync {
-                    if let Some(g) = self.group.as_mut() {
-                        g.commit_retry = Some((app, true));
-                    }
-                    ctx.set_timer(
-                        KafkaTimer::ConsumerGroup(ClientTimer::CommitRetry),
-                        self.cfg.retry_backoff_ms,
-                    );
-                } else {
-                    let text = "RetriableCommitFailedException: Offset commit failed with a retriable exception. You should retry committing the latest consumed offsets.";
-                    self.report_commit_failure(ctx, text, KafkaError::NetworkException);
-                }
+                self.retriable_commit_failure(ctx, KafkaError::NetworkException, sync, app);
             }
         }
     }
