@@ -46,10 +46,7 @@ fn members<'w>(w: &'w World, group: &'w str) -> impl Iterator<Item = &'w Consume
 
 /// The data record offsets of `tp` below its high watermark, from its leader's log.
 pub(crate) fn data_offsets(w: &World, tp: &TopicPartition, read_committed: bool) -> BTreeSet<u64> {
-    let Some(b) = crate::kafka::conditions::leader_broker(w, tp, None, false)
-        .ok()
-        .and_then(|b| w.broker(b))
-    else {
+    let Some(b) = super::query::leader(w, tp) else {
         return BTreeSet::new();
     };
     let (Some(log), Some(hw)) = (b.disk().logs.get(tp), b.hw(tp)) else {

@@ -33,12 +33,7 @@ pub fn describe(w: &World, group: &str) -> Vec<String> {
     if g.state == GroupState::Dead {
         return vec![format!("Consumer group '{group}' does not exist.")];
     }
-    let hw = |tp: &TopicPartition| {
-        crate::kafka::conditions::leader_broker(w, tp, None, false)
-            .ok()
-            .and_then(|b| w.broker(b))
-            .and_then(|b| b.hw(tp))
-    };
+    let hw = |tp: &TopicPartition| super::query::leader(w, tp).and_then(|b| b.hw(tp));
     // (topic, partition, current, end, lag, consumer id, host, client id)
     let mut rows: Vec<[String; 8]> = Vec::new();
     let dash = || "-".to_string();

@@ -24,6 +24,14 @@ use crate::sim::conn::ConnId;
 use crate::sim::effects::Ctx;
 use std::collections::BTreeMap;
 
+/// An offset commit's answer: every partition with the same outcome.
+pub(super) fn commit_results(
+    offsets: &[(TopicPartition, u64)],
+    error: Option<KafkaError>,
+) -> Vec<(TopicPartition, Option<KafkaError>)> {
+    offsets.iter().map(|(tp, _)| (tp.clone(), error)).collect()
+}
+
 /// `GroupCoordinator.validateOffsetCommit` (3.8) for an existing group: a Dead group is
 /// COORDINATOR_NOT_AVAILABLE; generation -1 may commit to an Empty group; otherwise a
 /// request naming a generation or member must come from a current member
@@ -66,10 +74,7 @@ impl Broker {
         offsets: Vec<(TopicPartition, u64)>,
     ) {
         let fail = |ctx: &mut Ctx<'_>, e: KafkaError, offsets: &[(TopicPartition, u64)]| {
-            let results = offsets
-                .iter()
-                .map(|(tp, _)| (tp.clone(), Some(e)))
-                .collect();
+            let results = commit_results(offsets, Some(e));
             reply(ctx, conn, GroupMsg::OffsetCommitResponse { corr, results });
         };
         let partition = match self.group_coordinating(group) {
@@ -255,7 +260,7 @@ impl Broker {
                         offsets: offsets.clone(),
                     });
                 }
-                let results = offsets.into_iter().map(|(tp, _)| (tp, r.err())).collect();
+                let results = commit_results(&offsets, r.err());
                 reply(ctx, conn, GroupMsg::OffsetCommitResponse { corr, results });
             }
             AfterWrite::TxnCommit {

@@ -58,10 +58,7 @@ pub fn copies(
     let partitions = w.topics().partition_count(topic).unwrap_or(0);
     for p in 0..partitions {
         let tp = TopicPartition::new(topic, p);
-        let Some(b) = crate::kafka::conditions::leader_broker(w, &tp, None, false)
-            .ok()
-            .and_then(|b| w.broker(b))
-        else {
+        let Some(b) = super::query::leader(w, &tp) else {
             continue;
         };
         let (Some(log), Some(hw)) = (b.disk().logs.get(&tp), b.hw(&tp)) else {

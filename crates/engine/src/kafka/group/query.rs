@@ -231,9 +231,7 @@ impl GroupQuery {
                 .and_then(|grp| grp.offsets.get(tp))
                 .map_or("none".to_string(), u64::to_string)),
             GroupQuery::Lag(g, tp) => {
-                let hw = crate::kafka::conditions::leader_broker(w, tp, None, false)
-                    .ok()
-                    .and_then(|b| w.broker(b))
+                let hw = leader(w, tp)
                     .and_then(|b| b.hw(tp))
                     .ok_or_else(|| format!("{tp} has no leader to ask"))?;
                 let committed = coordinated(w, g)
@@ -304,6 +302,16 @@ pub fn consumer_name(client_id: &str) -> String {
     client_id
         .rsplit_once('-')
         .map_or(client_id.to_string(), |(_, n)| format!("consumer{n}"))
+}
+
+/// The running leader of `tp`: the broker whose log and high watermark a consumer reads.
+pub(crate) fn leader<'w>(
+    w: &'w World,
+    tp: &TopicPartition,
+) -> Option<&'w crate::kafka::broker::Broker> {
+    crate::kafka::conditions::leader_broker(w, tp, None, false)
+        .ok()
+        .and_then(|b| w.broker(b))
 }
 
 /// The running broker that has loaded `group`'s `__consumer_offsets` partition.

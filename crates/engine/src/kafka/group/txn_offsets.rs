@@ -15,7 +15,7 @@
 
 use super::coordinator::{AfterWrite, reply};
 use super::messages::GroupMsg;
-use super::offsets::validate_offset_commit;
+use super::offsets::{commit_results, validate_offset_commit};
 use super::state::ClassicGroup;
 use super::{GroupChange, records};
 use crate::kafka::broker::Broker;
@@ -37,10 +37,7 @@ impl Broker {
         offsets: Vec<(TopicPartition, u64)>,
     ) {
         let fail = |ctx: &mut Ctx<'_>, e: KafkaError, offsets: &[(TopicPartition, u64)]| {
-            let results = offsets
-                .iter()
-                .map(|(tp, _)| (tp.clone(), Some(e)))
-                .collect();
+            let results = commit_results(offsets, Some(e));
             reply(
                 ctx,
                 conn,
@@ -98,7 +95,7 @@ impl Broker {
                 g.pending_txn_offsets.remove(&producer_id);
             }
         }
-        let results = offsets.into_iter().map(|(tp, _)| (tp, r.err())).collect();
+        let results = commit_results(&offsets, r.err());
         reply(
             ctx,
             conn,

@@ -25,7 +25,7 @@
 use super::GroupChange;
 use super::client::MemberState;
 use super::delivery;
-use super::query::{consumer_name, coordinated, coordinator};
+use super::query::{consumer_name, coordinated, coordinator, leader};
 use super::state::{ClassicGroup, GroupState};
 use crate::ids::NodeId;
 use crate::kafka::consumer::Consumer;
@@ -366,9 +366,7 @@ fn sorted(mut v: Vec<TopicPartition>) -> Vec<TopicPartition> {
 
 /// The end of `tp` a consumer reads to, from its leader: HW, or LSO for read_committed.
 fn end_offset(w: &World, tp: &TopicPartition, read_committed: bool) -> Option<u64> {
-    let b = crate::kafka::conditions::leader_broker(w, tp, None, false)
-        .ok()
-        .and_then(|b| w.broker(b))?;
+    let b = leader(w, tp)?;
     let hw = b.hw(tp)?;
     if !read_committed {
         return Some(hw);
